@@ -1,0 +1,392 @@
+"""The `nnplay` command: `nnplay train` trains a network headless, as the course's notebooks do.
+
+    nnplay train --dataset flower --layers 4 --activations tanh --learning-rate 1.2
+
+Defaults are the course's planar-data exercise: one hidden layer of 4 tanh units, randn × 0.01,
+batch gradient descent at α = 1.2 for 10,000 iterations. Every bad argument gets one line naming
+the argument and what it allows, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Sequence
+from typing import NoReturn
+
+import numpy as np
+
+from engine import (
+    ACTIVATIONS,
+    DATASETS,
+    FEATURES,
+    HIDDEN_ACTIVATIONS,
+    INITIALIZATIONS,
+    OPTIMIZERS,
+    Network,
+    TrainConfig,
+    Trainer,
+    make_dataset,
+)
+
+OUTPUT_FOR_TASK = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
+DATASET_FLAGS = {
+    "n_samples": "--size",
+    "noise": "--noise",
+    "seed": "--data-seed",
+    "train_fraction": "--train-fraction",
+    "features": "--features",
+}
+"""The flag that sets each `make_dataset` argument, to name it in errors."""
+PROGRESS_WIDTH = 30
+MAX_ITERATIONS = 10_000_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: `nnplay train: error: argument --x: what is allowed`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _choice_list(allowed: Sequence[str], what: str):
+    def parse(text: str) -> list[str]:
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        for name in names:
+            if name not in allowed:
+                raise argparse.ArgumentTypeError(
+                    f"unknown {what} {name!r}; allowed: {', '.join(allowed)}"
+                )
+        return names
+
+    return parse
+
+
+def _layers(text: str) -> list[int]:
+    if text.strip().lower() in ("", "none"):
+        return []
+    sizes = []
+    for part in text.split(","):
+        try:
+            size = int(part)
+        except ValueError:
+            size = 0
+        if size < 1:
+            raise argparse.ArgumentTypeError(
+                f"{part.strip()!r} is not a layer size; give hidden layer sizes as whole numbers "
+                "≥ 1 separated by commas (e.g. 4 or 8,8), or 'none' for logistic regression"
+            )
+        sizes.append(size)
+    return sizes
+
+
+def _number(low: float, high: float = math.inf, integer: bool = False, low_open: bool = False):
+    def parse(text: str) -> float | int:
+        try:
+            value = int(text) if integer else float(text)
+        except ValueError:
+            value = math.nan
+        too_low = value <= low if low_open else value < low
+        if not math.isfinite(value) or too_low or value > high:
+            kind = "a whole number" if integer else "a number"
+            lower = f"> {low}" if low_open else f"≥ {low}"
+            upper = "" if high == math.inf else f" and ≤ {high}"
+            raise argparse.ArgumentTypeError(f"{text!r} is not {kind} {lower}{upper}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `nnplay` argument parser with its subcommands."""
+    parser = _Parser(prog="nnplay", description="A live neural-network playground.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    train = commands.add_parser(
+        "train",
+        help="train a network headless and print its progress",
+        description="Train a fully-connected network on a built-in dataset, as the course does.",
+    )
+    data = train.add_argument_group("data")
+    data.add_argument(
+        "--dataset",
+        default="flower",
+        choices=list(DATASETS),
+        metavar="NAME",
+        help=f"one of: {', '.join(DATASETS)} (default: flower)",
+    )
+    data.add_argument(
+        "--size",
+        type=_number(1, integer=True),
+        default=None,
+        help="number of points (default: the dataset's own)",
+    )
+    data.add_argument(
+        "--noise", type=_number(0), default=None, help="noise level (default: the dataset's own)"
+    )
+    data.add_argument(
+        "--data-seed",
+        type=_number(0, integer=True),
+        default=1,
+        help="seed of the data and its train/test split (default: 1)",
+    )
+    data.add_argument(
+        "--train-fraction",
+        type=_number(0, 1, low_open=True),
+        default=0.8,
+        help="share of the points used for training, the rest test (default: 0.8)",
+    )
+    data.add_argument(
+        "--features",
+        type=_choice_list(list(FEATURES), "feature"),
+        default=[],
+        help=f"derived inputs, comma-separated: {', '.join(FEATURES)}",
+    )
+
+    net = train.add_argument_group("network")
+    net.add_argument(
+        "--layers",
+        type=_layers,
+        default=[4],
+        help="hidden layer sizes, e.g. 4 or 8,8; 'none' for logistic regression (default: 4)",
+    )
+    net.add_argument(
+        "--activations",
+        type=_choice_list(HIDDEN_ACTIVATIONS, "activation"),
+        default=["tanh"],
+        help="hidden activation(s): one for all layers or one per layer, from "
+        f"{', '.join(HIDDEN_ACTIVATIONS)} (default: tanh)",
+    )
+    net.add_argument(
+        "--output",
+        choices=list(ACTIVATIONS),
+        default=None,
+        metavar="ACTIVATION",
+        help="output activation (default: sigmoid for two classes, softmax for "
+        "several, linear for regression)",
+    )
+    net.add_argument(
+        "--init",
+        choices=list(INITIALIZATIONS),
+        default="random",
+        metavar="NAME",
+        help=f"initialization: {', '.join(INITIALIZATIONS)} (default: random)",
+    )
+    net.add_argument(
+        "--init-scale",
+        type=_number(0),
+        default=0.01,
+        help="standard deviation of 'random' initialization (default: 0.01)",
+    )
+    net.add_argument(
+        "--seed",
+        type=_number(0, integer=True),
+        default=3,
+        help="seed of the initial weights and mini-batch shuffling (default: 3)",
+    )
+
+    opt = train.add_argument_group("training")
+    opt.add_argument(
+        "--learning-rate",
+        type=_number(0, low_open=True),
+        default=1.2,
+        help="learning rate α (default: 1.2)",
+    )
+    opt.add_argument(
+        "--optimizer",
+        choices=list(OPTIMIZERS),
+        default="gd",
+        metavar="NAME",
+        help=f"update rule: {', '.join(OPTIMIZERS)} (default: gd)",
+    )
+    opt.add_argument(
+        "--batch-size",
+        type=_number(1, integer=True),
+        default=None,
+        help="mini-batch size (default: the whole training set)",
+    )
+    opt.add_argument("--l2", type=_number(0), default=0.0, help="L2 regularization λ (default 0)")
+    opt.add_argument(
+        "--iterations",
+        type=_number(1, MAX_ITERATIONS, integer=True),
+        default=10_000,
+        help="number of updates (default: 10000)",
+    )
+
+    out = train.add_argument_group("output")
+    out.add_argument(
+        "--print-every",
+        type=_number(0, integer=True),
+        default=1000,
+        help="print the cost every N iterations; 0 for never (default: 1000)",
+    )
+    out.add_argument(
+        "--json",
+        metavar="PATH",
+        default=None,
+        help="write the history and final parameters to this JSON file ('-': stdout)",
+    )
+    out.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="show a progress bar on stderr (default: when stderr is a terminal)",
+    )
+    train.set_defaults(run=train_command, parser=train)
+    return parser
+
+
+def _progress_bar(done: int, total: int, cost: float, elapsed: float) -> str:
+    filled = round(PROGRESS_WIDTH * done / total)
+    rate = done / elapsed if elapsed > 0 else 0.0
+    return (
+        f"\r[{'#' * filled}{'.' * (PROGRESS_WIDTH - filled)}] {done}/{total} "
+        f"cost {cost:.6f} {rate:,.0f} it/s"
+    )
+
+
+def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run `nnplay train` with parsed arguments; returns the exit status."""
+    try:
+        data = make_dataset(
+            args.dataset,
+            n_samples=args.size,
+            noise=args.noise,
+            seed=args.data_seed,
+            train_fraction=args.train_fraction,
+            features=args.features,
+        )
+    except ValueError as error:
+        message = str(error)
+        flag = DATASET_FLAGS.get(message.split(" ", 1)[0], "--dataset")
+        parser.error(f"argument {flag}: {message}")
+    hidden = args.layers
+    activations = args.activations
+    if len(activations) == 1:
+        activations = activations * len(hidden)
+    elif len(activations) != len(hidden):
+        parser.error(
+            f"argument --activations: give one activation for all hidden layers or one per "
+            f"layer ({len(hidden)}), got {len(activations)}"
+        )
+    output = args.output or OUTPUT_FOR_TASK[data.task]
+    n_out = data.n_classes if data.task == "multiclass" else 1
+    layer_dims = [data.n_x, *hidden, n_out]
+    try:
+        net = Network(layer_dims, [*activations, output], args.init, args.init_scale, args.seed)
+        config = TrainConfig(
+            learning_rate=args.learning_rate,
+            optimizer=args.optimizer,
+            batch_size=args.batch_size,
+            l2=args.l2,
+        )
+        trainer = Trainer(
+            net,
+            data.X_train,
+            data.Y_train,
+            config,
+            seed=args.seed,
+            X_test=data.X_test,
+            Y_test=data.Y_test,
+        )
+    except ValueError as error:
+        parser.error(str(error))
+
+    to_stdout = args.json == "-"
+    log = sys.stderr if to_stdout else sys.stdout
+    progress = sys.stderr.isatty() if args.progress is None else args.progress
+    print(
+        f"Training {layer_dims} {[*activations, output]} on {data.name} "
+        f"(m_train={data.m_train}, m_test={data.m_test}), init={args.init}, "
+        f"α={args.learning_rate}, optimizer={args.optimizer}, "
+        f"batch={args.batch_size or 'full'}, {args.iterations} iterations",
+        file=log,
+    )
+    chunk = max(1, args.iterations // 100)
+    if args.print_every:
+        chunk = math.gcd(chunk, args.print_every)
+    costs = []
+    start = time.perf_counter()
+    while trainer.iteration < args.iterations and trainer.diverged is None:
+        before = trainer.iteration
+        done = trainer.run(min(chunk, args.iterations - before))
+        costs.extend(done.tolist())
+        if progress and len(done):
+            bar = _progress_bar(
+                trainer.iteration, args.iterations, done[-1], time.perf_counter() - start
+            )
+            print(bar, end="", file=sys.stderr, flush=True)
+        if args.print_every and trainer.iteration % args.print_every == 0 and len(done):
+            if progress:
+                print(file=sys.stderr)
+            print(f"Cost after iteration {trainer.iteration}: {done[-1]:.6f}", file=log)
+    if progress:
+        print(file=sys.stderr)
+    elapsed = time.perf_counter() - start
+    history = trainer.history(np.asarray(costs))
+    scores = trainer.evaluate()
+
+    if history.status == "diverged":
+        print(f"Diverged: {history.message}", file=log)
+    print(
+        f"Finished {trainer.iteration} iterations ({trainer.epoch} epochs) in {elapsed:.2f} s",
+        file=log,
+    )
+    for split in ("train", "test"):
+        cost, accuracy = scores[f"{split}_cost"], scores[f"{split}_accuracy"]
+        if cost is None:
+            continue
+        line = f"{split.capitalize()} cost: {cost:.6f}"
+        if accuracy is not None:
+            line += f"   {split} accuracy: {100 * accuracy:.2f}%"
+        print(line, file=log)
+
+    if args.json:
+        report = {
+            "config": {
+                "dataset": args.dataset,
+                "size": data.m_train + data.m_test,
+                "noise": args.noise,
+                "data_seed": args.data_seed,
+                "train_fraction": args.train_fraction,
+                "features": args.features,
+                "layer_dims": layer_dims,
+                "activations": [*activations, output],
+                "init": args.init,
+                "init_scale": args.init_scale,
+                "seed": args.seed,
+                "learning_rate": args.learning_rate,
+                "optimizer": args.optimizer,
+                "batch_size": args.batch_size,
+                "l2": args.l2,
+                "iterations": args.iterations,
+            },
+            "status": history.status,
+            "diverged_at": history.diverged_at,
+            "iterations": trainer.iteration,
+            "epochs": trainer.epoch,
+            "costs": costs,
+            **scores,
+            "parameters": {key: value.tolist() for key, value in net.parameters.items()},
+        }
+        text = json.dumps(report, allow_nan=False)
+        if to_stdout:
+            sys.stdout.write(text + "\n")
+        else:
+            with open(args.json, "w", encoding="utf-8") as file:
+                file.write(text)
+            print(f"Wrote {args.json}", file=log)
+    return 1 if history.status == "diverged" else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `nnplay` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.run(args, args.parser)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

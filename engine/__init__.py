@@ -1,0 +1,47 @@
+"""nnplay's engine: fully-connected networks trained exactly as Andrew Ng's course
+"Neural Networks and Deep Learning" teaches, in NumPy alone.
+
+    from engine import Network, make_dataset
+    data = make_dataset("flower", seed=1, train_fraction=1.0)
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], init="random", init_scale=0.01, seed=3)
+    history = net.fit(data.X_train, data.Y_train, learning_rate=1.2, iterations=10000)
+    net.accuracy(data.X_train, data.Y_train)
+
+One module per concept: activations, initializations, losses, propagation, optimization,
+training, inspection, gradcheck, datasets, features; `network` composes them.
+"""
+
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from .datasets import DATASETS, Dataset, make_dataset
+from .errors import DivergedError
+from .features import FEATURES, expand_features
+from .gradcheck import GradientCheck, gradient_check
+from .initializations import INITIALIZATIONS
+from .inspection import LayerStats
+from .losses import LOSSES, loss_for
+from .network import Network
+from .optimization import OPTIMIZERS
+from .training import History, MiniBatches, TrainConfig, Trainer
+
+__all__ = [
+    "ACTIVATIONS",
+    "DATASETS",
+    "FEATURES",
+    "HIDDEN_ACTIVATIONS",
+    "INITIALIZATIONS",
+    "LOSSES",
+    "OPTIMIZERS",
+    "Dataset",
+    "DivergedError",
+    "GradientCheck",
+    "History",
+    "LayerStats",
+    "MiniBatches",
+    "Network",
+    "TrainConfig",
+    "Trainer",
+    "expand_features",
+    "gradient_check",
+    "loss_for",
+    "make_dataset",
+]

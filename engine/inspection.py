@@ -1,0 +1,232 @@
+"""Looking inside a network, for the live visuals: grids, activation maps, gradient and activation
+statistics, and how far hidden units are from identical.
+
+The server asks for these many times a second, so the grid passes are built for speed: they run
+in float32 (a picture needs no more), over the grid in fixed tiles with buffers kept between
+calls (allocating and freeing multi-megabyte temporaries on every call is dominated by page
+faults), and the grid's inputs are built once per (bounds, resolution, features).
+
+Grid layout: resolution points from bounds[0] to bounds[1] along x1 and from bounds[2] to
+bounds[3] along x2; a grid of shape (r, r) has row index x2 (ascending) and column index x1, i.e.
+grid[i, j] is the value at (x1_j, x2_i) — the layout heatmaps expect.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .features import expand_features
+from .propagation import Workspace, model_forward
+
+if TYPE_CHECKING:
+    from .network import Network
+
+GRID_TILE = 2048
+"""Grid points per tile: a hidden layer of 8 units is then 64 KB of float32, cache-resident."""
+
+MAX_RESOLUTION = 1000
+
+QUIET = np.errstate(all="ignore")
+"""Pictures of a network near divergence (weights past float32's range) are allowed to hold
+inf and NaN; NumPy's warnings about them would only be noise. Used as a decorator."""
+
+SATURATION_THRESHOLD = 0.1
+"""A unit-example counts as saturated where g'(z) is below 10% of g's peak slope (sigmoid:
+a < 0.028 or a > 0.972; tanh: |a| > 0.949): there its gradient is all but gone."""
+
+
+SYMMETRY_FLOOR = 1e-6
+"""Parameter size below which differences between units are roundoff, not broken symmetry."""
+
+
+@functools.lru_cache(maxsize=32)
+def grid_inputs(
+    bounds: tuple[float, float, float, float], resolution: int, features: tuple[str, ...] = ()
+) -> np.ndarray:
+    """The grid's points as network inputs, float32 (2 + k, r·r) in row-major (x2, x1) order.
+
+    Read-only and cached: every frame of a run asks for the same grid.
+    """
+    x1 = np.linspace(bounds[0], bounds[1], resolution)
+    x2 = np.linspace(bounds[2], bounds[3], resolution)
+    X1, X2 = np.meshgrid(x1, x2)
+    X = np.stack([X1.ravel(), X2.ravel()]).astype(np.float32)
+    X = expand_features(X, features)
+    X.flags.writeable = False
+    return X
+
+
+@functools.lru_cache(maxsize=32)
+def line_inputs(bounds: tuple[float, float], resolution: int) -> np.ndarray:
+    """For one-input networks: `resolution` points along x1, float32 (1, r)."""
+    X = np.linspace(bounds[0], bounds[1], resolution, dtype=np.float32).reshape(1, -1)
+    X.flags.writeable = False
+    return X
+
+
+def _plane_inputs(
+    net: Network, bounds: Sequence[float], resolution: int, features: Sequence[str]
+) -> np.ndarray:
+    if isinstance(resolution, bool) or not isinstance(resolution, int):
+        raise ValueError(f"resolution must be a whole number, got {resolution!r}")
+    if not 2 <= resolution <= MAX_RESOLUTION:
+        raise ValueError(f"resolution must be in [2, {MAX_RESOLUTION}], got {resolution}")
+    bounds = tuple(float(v) for v in bounds)
+    n_x = net.layer_dims[0]
+    if n_x == 1 and not features:
+        if len(bounds) < 2 or not bounds[0] < bounds[1]:
+            raise ValueError(f"bounds must start (x_min, x_max) with x_min < x_max, got {bounds}")
+        return line_inputs(bounds[:2], resolution)
+    if len(bounds) != 4 or not (bounds[0] < bounds[1] and bounds[2] < bounds[3]):
+        raise ValueError(
+            f"bounds must be (x1_min, x1_max, x2_min, x2_max) with min < max, got {bounds}"
+        )
+    if not all(math.isfinite(v) for v in bounds):
+        raise ValueError(f"bounds must be finite, got {bounds}")
+    if n_x != 2 + len(features):
+        raise ValueError(
+            f"a grid over the input plane needs n_x = 2 raw inputs + {len(features)} derived "
+            f"features = {2 + len(features)}, but this network has n_x = {n_x}"
+        )
+    return grid_inputs(bounds, resolution, tuple(features))
+
+
+def _grid_parameters(net: Network) -> tuple[list[np.ndarray], list[np.ndarray], type]:
+    """float32 copies of W[l], b[l] — or float64 ones if a weight is past float32's range, as
+    just before a divergence, where float32 would turn the picture into NaN."""
+    weights = [W.astype(np.float32) for W in net._W]
+    biases = [b.astype(np.float32) for b in net._b]
+    if all(np.isfinite(p).all() for p in (*weights, *biases)):
+        return weights, biases, np.float32
+    return [W.copy() for W in net._W], [b.copy() for b in net._b], np.float64
+
+
+@QUIET
+def output_grid(
+    net: Network,
+    bounds: Sequence[float],
+    resolution: int,
+    features: Sequence[str] = (),
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """The network's output over the grid, float32: what the decision boundary is drawn from.
+
+    Returns (r, r) — P(y = 1) for a sigmoid output, the value for a one-unit regression — or
+    (n_L, r, r) for several output units (softmax class probabilities). One-input networks give
+    (r,) or (n_L, r) along x1. `out`, if given, must have that shape and is filled and returned.
+    """
+    X = _plane_inputs(net, bounds, resolution, features)
+    n_L, n = net.layer_dims[-1], X.shape[1]
+    spatial = (resolution,) * (X.shape[0] if net.layer_dims[0] == 1 else 2)
+    shape = spatial if n_L == 1 else (n_L, *spatial)
+    if out is None:
+        out = np.empty(shape, np.float32)
+    elif out.shape != shape or out.dtype != np.float32:
+        raise ValueError(f"out must be float32 of shape {shape}, got {out.dtype} {out.shape}")
+    flat = out.reshape(n_L, n)
+    weights, biases, dtype = _grid_parameters(net)
+    tile = min(GRID_TILE, n)
+    ws = _grid_workspace(net, tile, dtype)
+    for start in range(0, n, tile):
+        stop = min(start + tile, n)
+        ws_tile = ws
+        if stop - start < tile:
+            ws_tile = Workspace(net.layer_dims, net._acts, stop - start, dtype)
+        Z_L = model_forward(X[:, start:stop], weights, biases, net._acts, ws_tile)
+        net._acts[-1].forward(Z_L, Z_L)
+        flat[:, start:stop] = Z_L
+    return out
+
+
+def _grid_workspace(net: Network, tile: int, dtype: type) -> Workspace:
+    """Buffers for one tile, kept on the network between calls."""
+    cache = net._grid_workspaces
+    ws = cache.get((tile, dtype))
+    if ws is None:
+        cache.clear()
+        ws = cache[(tile, dtype)] = Workspace(net.layer_dims, net._acts, tile, dtype)
+    return ws
+
+
+@QUIET
+def hidden_grids(
+    net: Network, bounds: Sequence[float], resolution: int, features: Sequence[str] = ()
+) -> list[np.ndarray]:
+    """Every hidden unit's activation over the grid: per hidden layer l = 1 … L-1 an array
+    (n[l], r, r) float32 (or (n[l], r) for one-input networks), A[l][k] being unit k's map."""
+    X = _plane_inputs(net, bounds, resolution, features)
+    spatial = (resolution,) * (1 if net.layer_dims[0] == 1 and not features else 2)
+    weights, biases, _ = _grid_parameters(net)
+    A = X
+    maps = []
+    for W, b, act in zip(weights[:-1], biases[:-1], net._acts[:-1], strict=True):
+        Z = np.dot(W, A)
+        Z += b
+        A = act.forward(Z, Z)
+        maps.append(A.reshape(W.shape[0], *spatial).astype(np.float32, copy=False))
+    return maps
+
+
+def gradient_norms(d_weights: Sequence[np.ndarray]) -> list[float]:
+    """‖dW[l]‖_F for each layer: how much gradient reaches it (vanishing gradients show here)."""
+    return [math.sqrt(float(np.vdot(dW, dW))) for dW in d_weights]
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """Statistics of one hidden layer's activations A[l] (n[l], m) over a set of examples.
+
+    saturated: fraction of unit-examples where g'(z) < 10% of its peak (sigmoid, tanh; else None).
+    dead: fraction of units that are off (z ≤ 0) for every example (ReLU family; else None).
+    """
+
+    layer: int
+    activation: str
+    mean: float
+    std: float
+    saturated: float | None
+    dead: float | None
+
+
+@QUIET
+def activation_stats(net: Network, X: np.ndarray) -> list[LayerStats]:
+    """LayerStats for the hidden layers l = 1 … L-1 over X (n_x, m), checked float64."""
+    ws = Workspace(net.layer_dims, net._acts, X.shape[1])
+    model_forward(X, net._W, net._b, net._acts, ws)
+    stats = []
+    for l, act in enumerate(net._acts[:-1], start=1):
+        Z, A = ws.Z[l - 1], ws.A[l - 1]
+        saturated = dead = None
+        if act.saturating:
+            peak = float(act.derivative(np.zeros(1), act.forward(np.zeros(1), None))[0])
+            saturated = float(np.mean(act.derivative(Z, A) < SATURATION_THRESHOLD * peak))
+        if act.rectifier:
+            dead = float(1.0 - np.mean((Z > 0).any(axis=1)))
+        stats.append(LayerStats(l, act.name, float(A.mean()), float(A.std()), saturated, dead))
+    return stats
+
+
+def symmetry(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> list[float | None]:
+    """For each layer, how far its units are from identical: the RMS distance of each unit's
+    parameters [W[l][k, :], b[l][k]] from the layer's mean unit, relative to their RMS size.
+
+    0.0 means every unit computes the same function (zero initialization: symmetry never breaks;
+    BLAS may still leave roundoff of ~1e-16 between units, far below anything visible);
+    random initialization gives about 1. None for a layer of one unit.
+    """
+    result: list[float | None] = []
+    for W, b in zip(weights, biases, strict=True):
+        if W.shape[0] < 2:
+            result.append(None)
+            continue
+        P = np.hstack([W, b])
+        spread = math.sqrt(float(np.mean(np.sum((P - P.mean(axis=0)) ** 2, axis=1))))
+        size = math.sqrt(float(np.mean(np.sum(P * P, axis=1))))
+        result.append(spread / max(size, SYMMETRY_FLOOR))
+    return result

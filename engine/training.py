@@ -1,0 +1,285 @@
+"""Training runs: hyperparameters as data, a mini-batch schedule, and a resumable `Trainer`.
+
+`Network.fit` is the notebook face (train N iterations, get a History). The server drives a
+`Trainer` directly: `run(n)` a few iterations at a time between frames, `update(...)` the
+hyperparameters live without touching the network, and read `iteration`, `epoch` and `status`.
+
+One iteration is one parameter update: on the whole training set for batch gradient descent (the
+course's default), on one mini-batch otherwise. Mini-batches follow the course: each epoch draws a
+permutation of the m examples, the shuffled set is cut into batches of `batch_size`, the last one
+holding the remainder, so every example is seen exactly once per epoch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import DivergedError
+from .network import Network, _check_finite, make_hyperparameters
+from .optimization import OPTIMIZERS, Hyperparameters
+
+SHUFFLE_STREAM = 0x5EED
+"""Mixed into the seed of the mini-batch generator, so it never replays the weights' draws."""
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyperparameters of a run; each can change between iterations (see `Trainer.update`).
+
+    learning_rate: α. optimizer: "gd", "momentum" or "adam". batch_size: None for the full
+    batch. l2: λ of the L2 penalty λ/(2m) Σ‖W[l]‖². beta: momentum's β; beta1, beta2, epsilon:
+    Adam's.
+    """
+
+    learning_rate: float = 0.01
+    optimizer: str = "gd"
+    batch_size: int | None = None
+    l2: float = 0.0
+    beta: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"unknown optimizer {self.optimizer!r}; allowed: {', '.join(OPTIMIZERS)}"
+            )
+        bs = self.batch_size
+        if bs is not None and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 1):
+            raise ValueError(f"batch_size must be a whole number ≥ 1 or None, got {bs!r}")
+        _check_finite("l2", self.l2, allow_equal=True)
+        self.hyperparameters()  # checks α, β, ε
+
+    def hyperparameters(self) -> Hyperparameters:
+        """The part of the config an update rule reads."""
+        return make_hyperparameters(
+            self.learning_rate,
+            beta=self.beta,
+            beta1=self.beta1,
+            beta2=self.beta2,
+            epsilon=self.epsilon,
+        )
+
+
+@dataclass
+class History:
+    """What a run did: the cost at every iteration and how it ended.
+
+    costs: (iterations,) the cost J computed at each iteration, before its update (on the
+        mini-batch, for mini-batch runs). status: "finished", or "diverged" when the cost or the
+        parameters stopped being finite; then diverged_at is that 1-based iteration and the
+        network holds the last finite parameters.
+    """
+
+    costs: np.ndarray
+    status: str
+    iterations: int
+    epochs: int
+    diverged_at: int | None = None
+    message: str | None = None
+
+
+class MiniBatches:
+    """The course's mini-batch schedule over m examples, one batch at a time.
+
+    Call `next()` for the next batch's (X, Y) views; `epoch` counts completed passes. The batch
+    size may change between calls: the current epoch then continues with the new size.
+    """
+
+    def __init__(
+        self, X: np.ndarray, Y: np.ndarray, batch_size: int | None, rng: np.random.Generator
+    ) -> None:
+        self.X, self.Y, self.rng = X, Y, rng
+        self.m = X.shape[1]
+        self.batch_size = batch_size
+        self.epoch = 0
+        self._position = 0
+        self._permutation: np.ndarray | None = None
+        self._completed_epoch = False
+        self._X_shuffled = np.empty_like(X)
+        self._Y_shuffled = np.empty_like(Y)
+
+    @property
+    def full_batch(self) -> bool:
+        """Whether each iteration sees all m examples (no shuffling, as the course's batch GD)."""
+        return self.batch_size is None or self.batch_size >= self.m
+
+    def next_indices(self) -> np.ndarray:
+        """The indices (into the m examples) of the batch `next()` would return, and advance."""
+        if self.full_batch:
+            self._finish_partial_epoch()
+            self.epoch += 1
+            self._completed_epoch = True
+            return np.arange(self.m)
+        start, stop = self._advance()
+        return self._permutation[start:stop]
+
+    def next(self) -> tuple[np.ndarray, np.ndarray]:
+        """(X_batch (n_x, b), Y_batch (n_y, b)) of the next mini-batch."""
+        if self.full_batch:
+            self._finish_partial_epoch()
+            self.epoch += 1
+            self._completed_epoch = True
+            return self.X, self.Y
+        start, stop = self._advance()
+        return self._X_shuffled[:, start:stop], self._Y_shuffled[:, start:stop]
+
+    def undo_epoch_count(self) -> None:
+        """Take back the epoch the last batch completed, if it did: its update was refused."""
+        if self._completed_epoch:
+            self.epoch -= 1
+            self._completed_epoch = False
+
+    def _advance(self) -> tuple[int, int]:
+        if self._permutation is None or self._position >= self.m:
+            self._permutation = self.rng.permutation(self.m)
+            np.take(self.X, self._permutation, axis=1, out=self._X_shuffled)
+            np.take(self.Y, self._permutation, axis=1, out=self._Y_shuffled)
+            self._position = 0
+        start = self._position
+        self._position = min(start + self.batch_size, self.m)
+        self._completed_epoch = self._position >= self.m
+        self.epoch += self._completed_epoch
+        return start, self._position
+
+    def _finish_partial_epoch(self) -> None:
+        # Switching to full batch in the middle of an epoch: the partial epoch is dropped.
+        self._permutation = None
+        self._position = 0
+
+
+class Trainer:
+    """A network, its training data, its hyperparameters and its progress.
+
+    X (n_x, m), Y (n_y, m) are the training set; X_test, Y_test an optional test set for
+    `evaluate`. `seed` seeds the mini-batch shuffling; (network seed, config, seed) reproduce a
+    run bit for bit.
+    """
+
+    def __init__(
+        self,
+        net: Network,
+        X: np.ndarray,
+        Y: np.ndarray,
+        config: TrainConfig | None = None,
+        seed: int = 0,
+        X_test: np.ndarray | None = None,
+        Y_test: np.ndarray | None = None,
+    ) -> None:
+        self.net = net
+        self.X = net.check_X(X)
+        self.Y = net.check_Y(Y, self.X.shape[1])
+        self.X_test = self.Y_test = None
+        if X_test is not None and Y_test is not None and np.asarray(X_test).size:
+            self.X_test = net.check_X(X_test, "X_test")
+            self.Y_test = net.check_Y(Y_test, self.X_test.shape[1], "Y_test")
+        self.seed = seed
+        self.config = config or TrainConfig()
+        self._hp = self.config.hyperparameters()
+        self.batches = MiniBatches(
+            self.X, self.Y, self.config.batch_size, np.random.default_rng((seed, SHUFFLE_STREAM))
+        )
+        self.iteration = 0
+        self.status = "ready"
+        self.diverged: DivergedError | None = None
+
+    @property
+    def epoch(self) -> int:
+        """Completed passes over the training set."""
+        return self.batches.epoch
+
+    def update(self, **changes) -> TrainConfig:
+        """Change hyperparameters (learning_rate, optimizer, batch_size, l2, beta, …) live.
+
+        The network and the schedule carry on; a new optimizer starts from fresh state.
+        """
+        self.config = dataclasses.replace(self.config, **changes)
+        self._hp = self.config.hyperparameters()
+        self.batches.batch_size = self.config.batch_size
+        return self.config
+
+    def run(self, iterations: int) -> np.ndarray:
+        """Train up to `iterations` more; return the cost of each iteration done, in order.
+
+        Stops early if the run diverges: `status` becomes "diverged" and `diverged` holds the
+        error; the costs up to that point are returned. A diverged trainer runs no further.
+        """
+        if isinstance(iterations, bool) or not isinstance(iterations, int) or iterations < 0:
+            raise ValueError(f"iterations must be a whole number ≥ 0, got {iterations!r}")
+        costs = np.empty(iterations)
+        if self.diverged is not None:
+            return costs[:0]
+        net, batches, cfg, hp = self.net, self.batches, self.config, self._hp
+        optimizer, l2 = cfg.optimizer, cfg.l2
+        done = 0
+        try:
+            # Overflow on the way to a divergence is expected, reported below: no warnings.
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                while done < iterations:
+                    X_batch, Y_batch = batches.next()
+                    costs[done] = net._step(X_batch, Y_batch, optimizer, hp, l2)
+                    done += 1
+        except DivergedError as error:
+            error.iteration = self.iteration + done + 1
+            error.args = (str(DivergedError(error.iteration, error.quantity, error.value)),)
+            batches.undo_epoch_count()
+            self.diverged = error
+            self.status = "diverged"
+        self.iteration += done
+        if self.status != "diverged":
+            self.status = "running"
+        return costs[:done]
+
+    def fit(
+        self, iterations: int, print_cost: int = 0, callback: Callable | None = None
+    ) -> History:
+        """Run `iterations` and return the History; print the cost every `print_cost` if > 0."""
+        chunk = print_cost if print_cost > 0 else max(iterations, 1)
+        parts = []
+        remaining = iterations
+        while remaining > 0 and self.diverged is None:
+            costs = self.run(min(chunk, remaining))
+            parts.append(costs)
+            remaining -= len(costs)
+            if print_cost and len(costs) and self.diverged is None:
+                print(f"Cost after iteration {self.iteration}: {costs[-1]:.6f}", file=sys.stdout)
+            if callback is not None:
+                callback(self)
+        if self.diverged is None:
+            self.status = "finished"
+        return self.history(np.concatenate(parts) if parts else np.empty(0))
+
+    def history(self, costs: np.ndarray) -> History:
+        """A History of `costs` with this trainer's progress and outcome."""
+        return History(
+            costs=costs,
+            status=self.status if self.status == "diverged" else "finished",
+            iterations=self.iteration,
+            epochs=self.epoch,
+            diverged_at=self.diverged.iteration if self.diverged else None,
+            message=str(self.diverged) if self.diverged else None,
+        )
+
+    def evaluate(self) -> dict[str, float | None]:
+        """Train and test cost and accuracy at the current parameters (test: None if no set)."""
+        net, l2 = self.net, self.config.l2
+        result = {
+            "train_cost": net._cost(self.X, self.Y, l2, gradients=False),
+            "train_accuracy": net.accuracy(self.X, self.Y),
+            "test_cost": None,
+            "test_accuracy": None,
+        }
+        if self.X_test is not None:
+            result["test_cost"] = net._cost(self.X_test, self.Y_test, l2, gradients=False)
+            result["test_accuracy"] = net.accuracy(self.X_test, self.Y_test)
+        for key, value in result.items():
+            if value is not None and not math.isfinite(value):
+                result[key] = None
+        return result

@@ -1,0 +1,212 @@
+"""The notebook API of `Network`, in the course's shapes, and its errors on bad input."""
+
+import numpy as np
+import pytest
+
+from engine import Network
+
+
+@pytest.fixture
+def planar(rng):
+    X = rng.standard_normal((2, 50))
+    Y = (X[0:1] * X[1:2] > 0).astype(float)
+    return X, Y
+
+
+def test_issue_example_api_shapes(planar):
+    X, Y = planar
+    net = Network(
+        layer_dims=[2, 4, 1],
+        activations=["tanh", "sigmoid"],
+        init="random",
+        init_scale=0.01,
+        seed=3,
+    )
+    shapes = {k: v.shape for k, v in net.parameters.items()}
+    assert shapes == {"W1": (4, 2), "b1": (4, 1), "W2": (1, 4), "b2": (1, 1)}
+    assert net.forward(X).shape == (1, 50)
+    grads = net.gradients(X, Y)
+    assert {k: v.shape for k, v in grads.items()} == {
+        "dW1": (4, 2),
+        "db1": (4, 1),
+        "dW2": (1, 4),
+        "db2": (1, 1),
+    }
+    J0 = net.cost(X, Y)
+    assert pytest.approx(np.log(2), abs=1e-3) == J0  # tiny weights: a ≈ 0.5 everywhere
+    assert net.step(X, Y, learning_rate=1.2) == J0
+    history = net.fit(X, Y, learning_rate=1.2, iterations=300)
+    assert history.costs.shape == (300,) and history.status == "finished"
+    predictions = net.predict(X)
+    assert predictions.shape == (1, 50) and set(np.unique(predictions)) <= {0, 1}
+
+
+def test_step_is_one_gradient_descent_update(planar):
+    X, Y = planar
+    net = Network([2, 3, 1], ["relu", "sigmoid"], init="he", seed=0)
+    before, grads = net.parameters, net.gradients(X, Y)
+    net.step(X, Y, learning_rate=0.5)
+    after = net.parameters
+    for key in before:
+        np.testing.assert_allclose(after[key], before[key] - 0.5 * grads["d" + key], rtol=1e-12)
+
+
+def test_set_parameters_reproduces_a_start_exactly(planar):
+    X, Y = planar
+    a = Network([2, 4, 1], ["tanh", "sigmoid"], seed=1)
+    b = Network([2, 4, 1], ["tanh", "sigmoid"], seed=99)
+    b.set_parameters(a.parameters)
+    a.fit(X, Y, learning_rate=1.0, iterations=50)
+    b.fit(X, Y, learning_rate=1.0, iterations=50)
+    assert all(np.array_equal(a.parameters[k], b.parameters[k]) for k in a.parameters)
+
+
+def test_parameters_are_a_copy(planar):
+    net = Network([2, 2, 1], ["tanh", "sigmoid"], seed=1)
+    params = net.parameters
+    params["W1"][:] = 123.0
+    assert not (net.parameters["W1"] == 123.0).any()
+
+
+def test_logistic_regression_is_a_network_without_hidden_layers(planar):
+    X, Y = planar
+    net = Network([2, 1], ["sigmoid"], init="zeros")
+    W, b = net.parameters["W1"], net.parameters["b1"]
+    assert W.shape == (1, 2) and b.shape == (1, 1)
+    grads = net.gradients(X, Y)
+    A = 0.5 * np.ones((1, 50))  # sigmoid(0)
+    np.testing.assert_allclose(grads["dW1"], (A - Y) @ X.T / 50, rtol=1e-12)
+    np.testing.assert_allclose(grads["db1"], np.sum(A - Y, keepdims=True) / 50, rtol=1e-12)
+
+
+def test_softmax_takes_labels_or_one_hot(rng):
+    X = rng.standard_normal((2, 30))
+    labels = rng.integers(0, 3, (1, 30))
+    one_hot = np.eye(3)[labels[0]].T
+    net = Network([2, 5, 3], ["relu", "softmax"], init="he", seed=4)
+    assert net.cost(X, labels) == pytest.approx(net.cost(X, one_hot), rel=1e-12)
+    probabilities = net.forward(X)
+    np.testing.assert_allclose(probabilities.sum(axis=0), 1.0)
+    manual = -np.mean(np.log(probabilities[labels[0], np.arange(30)]))
+    assert net.cost(X, labels) == pytest.approx(manual, rel=1e-10)
+    assert net.predict(X).shape == (1, 30)
+    np.testing.assert_array_equal(net.predict(X)[0], probabilities.argmax(axis=0))
+
+
+def test_regression_cost_is_mean_squared_error(rng):
+    X = rng.standard_normal((1, 40))
+    Y = 3 * X + 1
+    net = Network([1, 1], ["linear"], init="zeros")
+    assert net.cost(X, Y) == pytest.approx(np.mean(Y**2))
+    net.fit(X, Y, learning_rate=0.1, iterations=500)
+    np.testing.assert_allclose(net.parameters["W1"], [[3.0]], atol=1e-6)
+    np.testing.assert_allclose(net.parameters["b1"], [[1.0]], atol=1e-6)
+    assert net.accuracy(X, Y) is None
+
+
+def test_l2_adds_the_weight_penalty_only(planar):
+    X, Y = planar
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], init="xavier", seed=5)
+    params = net.parameters
+    penalty = 0.7 / (2 * 50) * (np.sum(params["W1"] ** 2) + np.sum(params["W2"] ** 2))
+    assert net.cost(X, Y, l2=0.7) == pytest.approx(net.cost(X, Y) + penalty, rel=1e-12)
+    plain, regularized = net.gradients(X, Y), net.gradients(X, Y, l2=0.7)
+    np.testing.assert_allclose(regularized["dW1"], plain["dW1"] + 0.7 / 50 * params["W1"])
+    np.testing.assert_array_equal(regularized["db1"], plain["db1"])
+
+
+def test_saturated_sigmoid_gives_a_large_finite_cost():
+    net = Network([1, 1], ["sigmoid"])
+    net.set_parameters({"W1": np.array([[1000.0]]), "b1": np.zeros((1, 1))})
+    X = np.array([[1.0, -1.0]])
+    J = net.cost(X, np.array([[0.0, 1.0]]))  # confidently wrong on both
+    assert pytest.approx(1000.0) == J
+    grads = net.gradients(X, np.array([[0.0, 1.0]]))
+    assert all(np.isfinite(g).all() for g in grads.values())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"layer_dims": [2], "activations": []}, "at least an input and an output"),
+        ({"layer_dims": [2, 0, 1], "activations": ["tanh", "sigmoid"]}, "no empty layers"),
+        ({"layer_dims": [], "activations": []}, "at least an input"),
+        ({"layer_dims": [2, 4, 1], "activations": ["tanh"]}, "one activation per layer"),
+        (
+            {"layer_dims": [2, 4, 1], "activations": ["tahn", "sigmoid"]},
+            "unknown activation 'tahn'",
+        ),
+        ({"layer_dims": [2, 4, 1], "activations": "tanh"}, "list of 2 names"),
+        (
+            {"layer_dims": [2, 4, 3], "activations": ["softmax", "softmax"]},
+            "only allowed in the output",
+        ),
+        ({"layer_dims": [2, 1], "activations": ["softmax"]}, "at least 2 units"),
+        (
+            {"layer_dims": [2, 1], "activations": ["sigmoid"], "init": "glorot"},
+            "unknown initialization",
+        ),
+        ({"layer_dims": [2, 1.5], "activations": ["sigmoid"]}, "layer_dims[1]"),
+        ({"layer_dims": [2, 1], "activations": ["sigmoid"], "init_scale": -1}, "init_scale"),
+    ],
+)
+def test_bad_network_arguments_raise_clear_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        Network(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("X", "Y", "message"),
+    [
+        (np.zeros((3, 5)), np.zeros((1, 5)), r"X has 3 rows but layer_dims\[0\] = n_x = 2"),
+        (np.zeros((5, 2)), np.zeros((1, 5)), "transposed"),
+        (np.zeros(5), np.zeros((1, 5)), "must be 2-D"),
+        (np.zeros((2, 0)), np.zeros((1, 0)), "no examples"),
+        (np.array([[0.0, np.nan], [1.0, 2.0]]), np.zeros((1, 2)), "X contains NaN"),
+        (np.array([["a", "b"], ["c", "d"]]), np.zeros((1, 2)), "must hold numbers"),
+        (np.zeros((2, 5)), np.zeros(5), "rank-1 array"),
+        (np.zeros((2, 5)), np.zeros((1, 4)), "4 examples"),
+        (np.zeros((2, 5)), np.full((1, 5), 2.0), r"labels in \[0, 1\]"),
+        (np.zeros((2, 5)), np.zeros((2, 5)), "output layer has n_L = 1"),
+        (np.zeros((2, 2)), np.array([[np.inf, 0.0]]), "Y contains NaN or inf"),
+    ],
+)
+def test_bad_data_raises_clear_errors(X, Y, message):
+    net = Network([2, 3, 1], ["tanh", "sigmoid"])
+    with pytest.raises(ValueError, match=message):
+        net.step(X, Y, learning_rate=0.1)
+
+
+def test_softmax_labels_out_of_range_are_rejected():
+    net = Network([2, 3], ["softmax"])
+    with pytest.raises(ValueError, match=r"whole numbers 0 … 2"):
+        net.cost(np.zeros((2, 2)), np.array([[0, 3]]))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"learning_rate": 0.0}, "learning_rate must be a finite number > 0"),
+        ({"learning_rate": float("nan")}, "learning_rate"),
+        ({"learning_rate": True}, "learning_rate must be a number"),
+        ({"learning_rate": 0.1, "optimizer": "sgd"}, "unknown optimizer 'sgd'"),
+        ({"learning_rate": 0.1, "l2": -1.0}, "l2"),
+        ({"learning_rate": 0.1, "beta": 1.0}, r"beta must be in \[0, 1\)"),
+        ({"learning_rate": 0.1, "gamma": 0.5}, "unknown hyperparameter 'gamma'"),
+    ],
+)
+def test_bad_hyperparameters_raise_clear_errors(planar, kwargs, message):
+    X, Y = planar
+    net = Network([2, 3, 1], ["tanh", "sigmoid"])
+    with pytest.raises(ValueError, match=message):
+        net.step(X, Y, **kwargs)
+
+
+def test_nan_written_into_data_after_first_use_is_reported_as_bad_data(planar):
+    X, Y = planar
+    X = X.copy()
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], init="xavier")
+    net.step(X, Y, learning_rate=0.1)
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="X contains NaN"):
+        net.step(X, Y, learning_rate=0.1)

@@ -1,0 +1,258 @@
+"""Training runs and the course's lessons: symmetry, linearity, the flower, reproducibility,
+mini-batches, divergence and live hyperparameters."""
+
+import numpy as np
+import pytest
+
+from engine import DivergedError, MiniBatches, Network, TrainConfig, Trainer, make_dataset
+
+
+@pytest.fixture(scope="module")
+def flower():
+    return make_dataset("flower", seed=1, train_fraction=1.0)
+
+
+@pytest.fixture(scope="module")
+def xor():
+    return make_dataset("xor", n_samples=400, seed=2, train_fraction=1.0)
+
+
+# --- symmetry ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gaussians():
+    return make_dataset("gaussians", seed=0, train_fraction=1.0)
+
+
+def _assert_units_identical(W, b):
+    """Rows of W[l] and b[l] equal up to BLAS roundoff (differences ≪ 1e-12 of their size)."""
+    P = np.hstack([W, b])
+    assert np.abs(P - P[0]).max() <= 1e-12 * max(np.abs(P).max(), 1e-3)
+
+
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_zero_init_keeps_hidden_units_identical(gaussians, hidden):
+    net = Network([2, 4, 3, 1], [hidden, hidden, "sigmoid"], init="zeros")
+    net.fit(gaussians.X_train, gaussians.Y_train, learning_rate=0.5, iterations=300)
+    params = net.parameters
+    for l in (1, 2):
+        _assert_units_identical(params[f"W{l}"], params[f"b{l}"])
+    assert max(net.symmetry()) < 1e-9
+
+
+def test_zero_init_sigmoid_units_move_but_stay_identical(gaussians):
+    """Not merely frozen: the sigmoid units learn, all the same thing."""
+    net = Network([2, 4, 1], ["sigmoid", "sigmoid"], init="zeros")
+    net.fit(gaussians.X_train, gaussians.Y_train, learning_rate=0.5, iterations=300)
+    params = net.parameters
+    assert np.abs(params["W1"]).max() > 0.1
+    _assert_units_identical(params["W1"], params["b1"])
+
+
+def test_random_init_breaks_symmetry(flower):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], init="random", init_scale=0.01, seed=3)
+    net.fit(flower.X_train, flower.Y_train, learning_rate=1.2, iterations=300)
+    assert net.symmetry()[0] > 0.3
+    W1 = net.parameters["W1"]
+    assert np.linalg.matrix_rank(W1) == 2
+
+
+# --- linearity -----------------------------------------------------------------------------------
+
+
+def test_linear_hidden_layers_give_a_linear_boundary(xor):
+    net = Network([2, 8, 8, 1], ["linear", "linear", "sigmoid"], init="xavier", seed=0)
+    net.fit(xor.X_train, xor.Y_train, learning_rate=0.1, iterations=2000)
+    # The logit log(p / (1 - p)) is then an affine function of x: zero second differences.
+    x = np.linspace(-4, 4, 9)
+    X1, X2 = np.meshgrid(x, x)
+    p = net.forward(np.stack([X1.ravel(), X2.ravel()])).reshape(9, 9)
+    logit = np.log(p) - np.log1p(-p)
+    assert np.abs(np.diff(logit, 2, axis=0)).max() < 1e-9
+    assert np.abs(np.diff(logit, 2, axis=1)).max() < 1e-9
+    assert net.accuracy(xor.X_train, xor.Y_train) < 0.65  # XOR stays near chance
+
+
+def test_one_nonlinearity_solves_xor(xor):
+    net = Network([2, 8, 8, 1], ["linear", "tanh", "sigmoid"], init="xavier", seed=0)
+    net.fit(xor.X_train, xor.Y_train, learning_rate=0.1, iterations=2000)
+    assert net.accuracy(xor.X_train, xor.Y_train) > 0.9
+
+
+# --- the flower, as the course reports -----------------------------------------------------------
+
+
+def test_logistic_regression_cannot_separate_the_flower(flower):
+    net = Network([2, 1], ["sigmoid"], init="zeros")
+    history = net.fit(flower.X_train, flower.Y_train, learning_rate=1.2, iterations=10_000)
+    assert history.status == "finished"
+    assert 0.40 <= net.accuracy(flower.X_train, flower.Y_train) <= 0.55  # course: 47%
+
+
+def test_one_hidden_layer_of_four_tanh_units_learns_the_flower(flower):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], init="random", init_scale=0.01, seed=3)
+    history = net.fit(flower.X_train, flower.Y_train, learning_rate=1.2, iterations=10_000)
+    assert history.costs[0] == pytest.approx(np.log(2), abs=1e-3)  # course: 0.693048
+    assert history.costs[-1] < 0.25  # course: 0.218607 at 9000
+    assert net.accuracy(flower.X_train, flower.Y_train) >= 0.88  # course: 90%
+
+
+# --- reproducibility -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "momentum", "adam"])
+def test_same_seed_gives_bit_identical_parameters(flower, optimizer):
+    def train(seed):
+        net = Network([2, 5, 3, 1], ["relu", "tanh", "sigmoid"], init="he", seed=seed)
+        net.fit(
+            flower.X_train,
+            flower.Y_train,
+            learning_rate=0.01,
+            iterations=200,
+            batch_size=32,
+            optimizer=optimizer,
+        )
+        return net.parameters
+
+    a, b, c = train(7), train(7), train(8)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["W1"], c["W1"])
+
+
+# --- mini-batches --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("m", "batch_size"), [(100, 10), (103, 10), (64, 64), (50, 7)])
+def test_mini_batches_cover_every_example_once_per_epoch(m, batch_size):
+    X = np.arange(m, dtype=float).reshape(1, m)
+    batches = MiniBatches(X, X.copy(), batch_size, np.random.default_rng(0))
+    for epoch in range(1, 4):
+        seen = []
+        while batches.epoch < epoch:
+            X_batch, Y_batch = batches.next()
+            np.testing.assert_array_equal(X_batch, Y_batch)  # X and Y shuffled together
+            assert X_batch.shape[1] <= batch_size
+            seen.extend(X_batch[0].astype(int).tolist())
+        assert sorted(seen) == list(range(m))
+        if batch_size < m:
+            assert seen != list(range(m))  # shuffled
+    expected_batches = -(-m // batch_size)
+    assert len(seen) == m and expected_batches >= 1
+
+
+def test_each_epoch_is_reshuffled():
+    X = np.arange(20, dtype=float).reshape(1, 20)
+    batches = MiniBatches(X, X, 5, np.random.default_rng(1))
+    orders = []
+    for _ in range(2):
+        order = []
+        for _ in range(4):
+            order.extend(batches.next()[0][0].tolist())
+        orders.append(order)
+    assert orders[0] != orders[1]
+
+
+def test_changing_batch_size_mid_epoch_still_covers_every_example_once():
+    X = np.arange(30, dtype=float).reshape(1, 30)
+    batches = MiniBatches(X, X, 4, np.random.default_rng(2))
+    seen = batches.next()[0][0].tolist()
+    batches.batch_size = 7
+    while batches.epoch < 1:
+        seen.extend(batches.next()[0][0].tolist())
+    assert sorted(seen) == list(range(30))
+
+
+def test_mini_batch_iterations_and_epochs_are_counted(flower):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=0)
+    history = net.fit(
+        flower.X_train, flower.Y_train, learning_rate=0.1, iterations=100, batch_size=64
+    )
+    assert history.iterations == 100
+    assert history.epochs == 100 // 7  # 400 examples: 7 batches an epoch (6 × 64 + 16)
+
+
+# --- divergence ----------------------------------------------------------------------------------
+
+
+def test_huge_learning_rate_is_reported_as_diverged():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((2, 100)) * 10
+    Y = X[0:1] * 3 - X[1:2]
+    net = Network([2, 8, 1], ["relu", "linear"], init="he", seed=0)
+    history = net.fit(X, Y, learning_rate=10.0, iterations=1000)
+    assert history.status == "diverged"
+    assert history.diverged_at is not None and 1 < history.diverged_at <= 1000
+    assert len(history.costs) == history.diverged_at - 1
+    assert np.isfinite(history.costs).all()
+    assert "diverged at iteration" in history.message
+    assert all(np.isfinite(p).all() for p in net.parameters.values())  # last finite state kept
+    assert not np.isnan(net.predict_proba_grid((-1, 1, -1, 1), 5)).any()
+
+
+def test_step_raises_diverged_error_and_keeps_parameters():
+    net = Network([1, 1], ["linear"])
+    X = np.array([[1e200, -1e200]])
+    Y = np.zeros((1, 2))
+    net.set_parameters({"W1": np.array([[1e150]]), "b1": np.zeros((1, 1))})
+    before = net.parameters
+    with pytest.raises(DivergedError) as error:
+        net.step(X, Y, learning_rate=1.0)
+    assert error.value.iteration == 1
+    assert np.array_equal(net.parameters["W1"], before["W1"])
+
+
+def test_a_diverged_trainer_runs_no_further():
+    net = Network([1, 1], ["linear"], init="zeros")
+    X = np.array([[1.0, 2.0, 3.0]])
+    trainer = Trainer(net, X, 2 * X, TrainConfig(learning_rate=100.0))
+    costs = trainer.run(500)
+    assert trainer.status == "diverged" and len(costs) < 500
+    assert len(trainer.run(10)) == 0
+    assert trainer.iteration == len(costs)
+
+
+# --- live hyperparameters ------------------------------------------------------------------------
+
+
+def test_learning_rate_changes_live_without_reset(flower):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    trainer = Trainer(net, flower.X_train, flower.Y_train, TrainConfig(learning_rate=1.2))
+    trainer.run(50)
+    reference = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    reference.set_parameters(net.parameters)
+    trainer.update(learning_rate=0.3, l2=0.1)
+    trainer.run(1)
+    reference.step(flower.X_train, flower.Y_train, learning_rate=0.3, l2=0.1)
+    assert trainer.iteration == 51
+    for key, value in reference.parameters.items():
+        np.testing.assert_array_equal(net.parameters[key], value)
+
+
+def test_switching_optimizer_and_batch_size_live_keeps_the_network(flower):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    trainer = Trainer(net, flower.X_train, flower.Y_train, TrainConfig(learning_rate=1.2))
+    costs = trainer.run(200)
+    trainer.update(optimizer="adam", learning_rate=0.01, batch_size=50)
+    more = trainer.run(200)
+    assert trainer.iteration == 400
+    assert more[0] < costs[0]  # carried on from the trained network, not a fresh one
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        trainer.update(optimizer="rmsprop")
+
+
+def test_trainer_evaluates_train_and_test_sets():
+    data = make_dataset("moons", seed=0, train_fraction=0.7)
+    net = Network([2, 8, 1], ["tanh", "sigmoid"], init="xavier", seed=0)
+    trainer = Trainer(
+        net,
+        data.X_train,
+        data.Y_train,
+        TrainConfig(learning_rate=0.5),
+        X_test=data.X_test,
+        Y_test=data.Y_test,
+    )
+    trainer.run(500)
+    scores = trainer.evaluate()
+    assert scores["train_accuracy"] > 0.85 and scores["test_accuracy"] > 0.8
+    assert scores["test_cost"] == pytest.approx(net.cost(data.X_test, data.Y_test))
