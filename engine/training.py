@@ -267,8 +267,11 @@ class Trainer:
             message=str(self.diverged) if self.diverged else None,
         )
 
+    @np.errstate(all="ignore")
     def evaluate(self) -> dict[str, float | None]:
-        """Train and test cost and accuracy at the current parameters (test: None if no set)."""
+        """Train and test cost and accuracy at the current parameters (test: None if no set).
+
+        Near a divergence the cost can overflow: it is then None, not a warning."""
         net, l2 = self.net, self.config.l2
         result = {
             "train_cost": net._cost(self.X, self.Y, l2, gradients=False),

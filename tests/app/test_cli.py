@@ -1,0 +1,147 @@
+"""`nnplay train`: trains, reports, writes JSON, and answers bad arguments in one line."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from app.cli import main
+from engine import Network, make_dataset
+
+
+def test_train_prints_costs_and_accuracies(capsys):
+    assert main(["train", "--iterations", "2000", "--print-every", "500", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "Cost after iteration 500:" in out and "Cost after iteration 2000:" in out
+    assert "train accuracy:" in out and "test accuracy:" in out
+
+
+def test_json_holds_history_and_parameters_that_reproduce_the_predictions(tmp_path):
+    path = tmp_path / "run.json"
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "moons",
+            "--layers",
+            "5,3",
+            "--activations",
+            "relu,tanh",
+            "--init",
+            "he",
+            "--iterations",
+            "300",
+            "--print-every",
+            "0",
+            "--json",
+            str(path),
+            "--no-progress",
+        ]
+    )
+    assert code == 0
+    report = json.loads(path.read_text())
+    assert report["status"] == "finished" and len(report["costs"]) == 300
+    assert report["config"]["layer_dims"] == [2, 5, 3, 1]
+    assert report["costs"][-1] < report["costs"][0]
+    net = Network(report["config"]["layer_dims"], report["config"]["activations"])
+    net.set_parameters({k: np.array(v) for k, v in report["parameters"].items()})
+    data = make_dataset("moons", seed=1, train_fraction=0.8)
+    assert net.accuracy(data.X_train, data.Y_train) == pytest.approx(report["train_accuracy"])
+
+
+def test_same_arguments_give_the_same_run(tmp_path):
+    args = [
+        "train",
+        "--iterations",
+        "200",
+        "--batch-size",
+        "16",
+        "--print-every",
+        "0",
+        "--no-progress",
+        "--json",
+    ]
+    main([*args, str(tmp_path / "a.json")])
+    main([*args, str(tmp_path / "b.json")])
+    a = json.loads((tmp_path / "a.json").read_text())
+    b = json.loads((tmp_path / "b.json").read_text())
+    assert a["costs"] == b["costs"] and a["parameters"] == b["parameters"]
+
+
+def test_diverging_run_is_reported_and_exits_1(capsys):
+    code = main(
+        [
+            "train",
+            "--dataset",
+            "plane",
+            "--layers",
+            "4",
+            "--activations",
+            "linear",
+            "--learning-rate",
+            "10",
+            "--iterations",
+            "500",
+            "--no-progress",
+        ]
+    )
+    assert code == 1
+    assert "Diverged: diverged at iteration" in capsys.readouterr().out
+
+
+def test_logistic_regression_with_layers_none(capsys):
+    assert main(["train", "--layers", "none", "--iterations", "100", "--no-progress"]) == 0
+    assert "[2, 1] ['sigmoid']" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--activations", "foo"], "argument --activations: unknown activation 'foo'; allowed:"),
+        (["--layers", "4,x"], "argument --layers: 'x' is not a layer size"),
+        (["--layers", "0"], "argument --layers: '0' is not a layer size"),
+        (["--learning-rate", "-1"], "argument --learning-rate: '-1' is not a number > 0"),
+        (["--learning-rate", "nan"], "argument --learning-rate"),
+        (["--iterations", "1.5"], "argument --iterations: '1.5' is not a whole number"),
+        (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+        (["--optimizer", "sgd"], "argument --optimizer: invalid choice: 'sgd'"),
+        (["--size", "3"], "argument --size: n_samples must be"),
+        (["--noise", "99"], "argument --noise:"),
+        (["--layers", "4,4", "--activations", "relu,relu,relu"], "one activation for all"),
+        (["--features", "x3"], "argument --features: unknown feature 'x3'"),
+        (["--dataset", "house", "--features", "x1_squared"], "argument --features:"),
+        (["--output", "softmax"], "a softmax output needs at least 2 units"),
+    ],
+)
+def test_bad_arguments_get_one_line_naming_the_argument(capsys, args, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", *args])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("nnplay train: error:") and message in err
+
+
+def test_console_entry_point_runs_as_a_module():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "train",
+            "--iterations",
+            "10",
+            "--print-every",
+            "0",
+            "--json",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["iterations"] == 10
