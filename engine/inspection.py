@@ -73,11 +73,14 @@ def line_inputs(bounds: tuple[float, float], resolution: int) -> np.ndarray:
 def _plane_inputs(
     net: Network, bounds: Sequence[float], resolution: int, features: Sequence[str]
 ) -> np.ndarray:
-    if isinstance(resolution, bool) or not isinstance(resolution, int):
+    if isinstance(resolution, bool) or not isinstance(resolution, int | np.integer):
         raise ValueError(f"resolution must be a whole number, got {resolution!r}")
     if not 2 <= resolution <= MAX_RESOLUTION:
         raise ValueError(f"resolution must be in [2, {MAX_RESOLUTION}], got {resolution}")
+    resolution = int(resolution)
     bounds = tuple(float(v) for v in bounds)
+    if not all(math.isfinite(v) for v in bounds):
+        raise ValueError(f"bounds must be finite, got {bounds}")
     n_x = net.layer_dims[0]
     if n_x == 1 and not features:
         if len(bounds) < 2 or not bounds[0] < bounds[1]:
@@ -87,8 +90,6 @@ def _plane_inputs(
         raise ValueError(
             f"bounds must be (x1_min, x1_max, x2_min, x2_max) with min < max, got {bounds}"
         )
-    if not all(math.isfinite(v) for v in bounds):
-        raise ValueError(f"bounds must be finite, got {bounds}")
     if n_x != 2 + len(features):
         raise ValueError(
             f"a grid over the input plane needs n_x = 2 raw inputs + {len(features)} derived "
@@ -129,7 +130,8 @@ def output_grid(
         out = np.empty(shape, np.float32)
     elif out.shape != shape or out.dtype != np.float32:
         raise ValueError(f"out must be float32 of shape {shape}, got {out.dtype} {out.shape}")
-    flat = out.reshape(n_L, n)
+    # A C-contiguous `out` is written in place; any other layout through one copy at the end.
+    flat = out.reshape(n_L, n) if out.flags.c_contiguous else np.empty((n_L, n), np.float32)
     weights, biases, dtype = _grid_parameters(net)
     tile = min(GRID_TILE, n)
     ws = _grid_workspace(net, tile, dtype)
@@ -141,6 +143,8 @@ def output_grid(
         Z_L = model_forward(X[:, start:stop], weights, biases, net._acts, ws_tile)
         net._acts[-1].forward(Z_L, Z_L)
         flat[:, start:stop] = Z_L
+    if not out.flags.c_contiguous:
+        out[...] = flat.reshape(shape)
     return out
 
 

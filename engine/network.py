@@ -27,7 +27,7 @@ import numpy as np
 from . import inspection
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, get_activation
 from .errors import DivergedError
-from .initializations import DEFAULT_RANDOM_SCALE, initialize_weights
+from .initializations import DEFAULT_RANDOM_SCALE, get_initialization, initialize_weights
 from .losses import loss_for
 from .optimization import Hyperparameters, make_optimizer
 from .propagation import Workspace, model_backward, model_forward
@@ -160,11 +160,13 @@ class Network:
         self, init: str | None = None, init_scale: float | None = None, seed: int | None = None
     ) -> None:
         """Draw fresh parameters (defaults: this network's init, scale and seed)."""
-        self.init = self.init if init is None else init
+        init = self.init if init is None else get_initialization(init).name
         if init_scale is not None:
-            self.init_scale = _check_finite("init_scale", init_scale, allow_equal=True)
-        self.seed = self.seed if seed is None else seed
-        rng = np.random.default_rng(self.seed)
+            init_scale = _check_finite("init_scale", init_scale, allow_equal=True)
+        seed = self.seed if seed is None else seed
+        rng = np.random.default_rng(seed)  # rejects a bad seed before anything changes
+        self.init, self.seed = init, seed
+        self.init_scale = self.init_scale if init_scale is None else init_scale
         initialize_weights(self._W, self._b, self.init, rng, self.init_scale)
         self._after_parameters_changed()
 

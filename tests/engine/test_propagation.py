@@ -1,0 +1,173 @@
+"""Tests for engine.propagation: the Workspace-based forward and backward passes against a naive
+course-style loop that allocates fresh arrays and uses textbook formulas."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
+from engine.propagation import (
+    Workspace,
+    linear_backward,
+    linear_forward,
+    model_backward,
+    model_forward,
+)
+
+# g and g' written independently of the engine, for the naive reference passes.
+G = {
+    "sigmoid": lambda Z: 1.0 / (1.0 + np.exp(-Z)),
+    "tanh": np.tanh,
+    "relu": lambda Z: np.where(Z > 0, Z, 0.0),
+    "leaky_relu": lambda Z: np.where(Z > 0, Z, 0.01 * Z),
+    "linear": lambda Z: Z,
+}
+G_PRIME = {
+    "sigmoid": lambda Z: G["sigmoid"](Z) * (1.0 - G["sigmoid"](Z)),
+    "tanh": lambda Z: 1.0 - np.tanh(Z) ** 2,
+    "relu": lambda Z: (Z > 0).astype(float),
+    "leaky_relu": lambda Z: np.where(Z > 0, 1.0, 0.01),
+    "linear": np.ones_like,
+}
+LAYER_DIMS = [3, 5, 4, 2]
+M = 7
+
+
+def _parameters(layer_dims, seed=0):
+    rng = np.random.default_rng(seed)
+    weights = [rng.normal(size=(n, n_prev)) for n_prev, n in itertools.pairwise(layer_dims)]
+    biases = [rng.normal(size=(n, 1)) for n in layer_dims[1:]]
+    return weights, biases
+
+
+def _naive_forward(X, weights, biases, names):
+    """Course loop: Z = W A + b, A = g(Z) for hidden layers; returns Zs, As (hidden) and Z[L]."""
+    Zs, As = [], []
+    A = X
+    for W, b, name in zip(weights[:-1], biases[:-1], names[:-1], strict=True):
+        Z = W @ A + b
+        A = G[name](Z)
+        Zs.append(Z)
+        As.append(A)
+    return Zs, As, weights[-1] @ A + biases[-1]
+
+
+def test_every_hidden_activation_has_a_reference_formula():
+    assert set(G) == set(HIDDEN_ACTIVATIONS)
+    assert set(G_PRIME) == set(HIDDEN_ACTIVATIONS)
+
+
+def test_linear_forward_is_W_A_prev_plus_b():
+    rng = np.random.default_rng(1)
+    A_prev, W, b = rng.normal(size=(3, 4)), rng.normal(size=(2, 3)), rng.normal(size=(2, 1))
+    expected = np.array(
+        [
+            [sum(W[i, k] * A_prev[k, j] for k in range(3)) + b[i, 0] for j in range(4)]
+            for i in range(2)
+        ]
+    )
+    np.testing.assert_allclose(linear_forward(A_prev, W, b), expected, rtol=1e-13)
+    out = np.empty((2, 4))
+    assert linear_forward(A_prev, W, b, out=out) is out
+    np.testing.assert_allclose(out, expected, rtol=1e-13)
+
+
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+def test_model_forward_matches_a_naive_loop(hidden):
+    names = [hidden, hidden, "sigmoid"]
+    weights, biases = _parameters(LAYER_DIMS)
+    X = np.random.default_rng(2).normal(size=(LAYER_DIMS[0], M))
+    ws = Workspace(LAYER_DIMS, [ACTIVATIONS[n] for n in names], M)
+
+    Z_L = model_forward(X, weights, biases, [ACTIVATIONS[n] for n in names], ws)
+
+    Zs, As, Z_L_expected = _naive_forward(X, weights, biases, names)
+    assert Z_L is ws.Z[-1]
+    assert Z_L.shape == (LAYER_DIMS[-1], M)
+    np.testing.assert_allclose(Z_L, Z_L_expected, rtol=1e-12, atol=1e-13)
+    for l in range(len(LAYER_DIMS) - 2):
+        np.testing.assert_allclose(ws.Z[l], Zs[l], rtol=1e-12, atol=1e-13)
+        np.testing.assert_allclose(ws.A[l], As[l], rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
+def test_model_backward_matches_naive_course_backpropagation(hidden):
+    names = [hidden, "tanh", "sigmoid"]
+    acts = [ACTIVATIONS[n] for n in names]
+    weights, biases = _parameters(LAYER_DIMS, seed=3)
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(LAYER_DIMS[0], M))
+    Y = rng.integers(0, 2, size=(LAYER_DIMS[-1], M)).astype(float)
+
+    # Naive: dZ[L] = (A[L] - Y)/m, then dW = dZ A_prev^T, db = Σ dZ, dZ_prev = W^T dZ * g'(Z_prev).
+    Zs, As, Z_L = _naive_forward(X, weights, biases, names)
+    dZ = (G["sigmoid"](Z_L) - Y) / M
+    expected_dW, expected_db = [], []
+    for l in range(len(weights) - 1, -1, -1):
+        A_prev = As[l - 1] if l > 0 else X
+        expected_dW.insert(0, dZ @ A_prev.T)
+        expected_db.insert(0, dZ.sum(axis=1, keepdims=True))
+        if l > 0:
+            dZ = (weights[l].T @ dZ) * G_PRIME[names[l - 1]](Zs[l - 1])
+
+    ws = Workspace(LAYER_DIMS, acts, M)
+    model_forward(X, weights, biases, acts, ws)
+    dZ_L = ws.D[-1]
+    dZ_L[...] = (G["sigmoid"](ws.Z[-1]) - Y) / M
+    dWs = [np.full_like(W, np.nan) for W in weights]
+    dbs = [np.full_like(b, np.nan) for b in biases]
+    model_backward(X, weights, acts, ws, dZ_L, dWs, dbs)
+
+    for l in range(len(weights)):
+        np.testing.assert_allclose(dWs[l], expected_dW[l], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(dbs[l], expected_db[l], rtol=1e-10, atol=1e-14)
+
+
+def test_linear_backward_gives_the_course_gradients():
+    rng = np.random.default_rng(5)
+    n, n_prev, m = 3, 4, 6
+    dZ, A_prev, W = (
+        rng.normal(size=(n, m)),
+        rng.normal(size=(n_prev, m)),
+        rng.normal(size=(n, n_prev)),
+    )
+    dW, db, dA_prev = np.empty((n, n_prev)), np.empty((n, 1)), np.empty((n_prev, m))
+
+    result = linear_backward(dZ, A_prev, W, dW, db, dA_prev)
+
+    expected_dW = np.array(
+        [[sum(dZ[i, j] * A_prev[k, j] for j in range(m)) for k in range(n_prev)] for i in range(n)]
+    )
+    np.testing.assert_allclose(dW, expected_dW, rtol=1e-12)
+    np.testing.assert_allclose(db[:, 0], [sum(dZ[i]) for i in range(n)], rtol=1e-12)
+    assert result is dA_prev
+    np.testing.assert_allclose(dA_prev, W.T @ dZ, rtol=1e-12)
+
+
+def test_linear_backward_returns_none_without_a_dA_prev_buffer():
+    rng = np.random.default_rng(6)
+    dZ, A_prev, W = rng.normal(size=(2, 5)), rng.normal(size=(3, 5)), rng.normal(size=(2, 3))
+    dW, db = np.empty((2, 3)), np.empty((2, 1))
+    assert linear_backward(dZ, A_prev, W, dW, db) is None
+    np.testing.assert_allclose(dW, dZ @ A_prev.T, rtol=1e-12)
+    np.testing.assert_allclose(db, dZ.sum(axis=1, keepdims=True), rtol=1e-12)
+
+
+def test_workspace_has_course_shapes_for_its_batch_size_and_dtype():
+    acts = [ACTIVATIONS[n] for n in ("relu", "tanh", "softmax")]
+    ws = Workspace(LAYER_DIMS, acts, 9, np.float32)
+    assert ws.m == 9
+    for buffers in (ws.Z, ws.A, ws.D):
+        assert [a.shape for a in buffers] == [(5, 9), (4, 9), (2, 9)]
+        assert all(a.dtype == np.float32 for a in buffers)
+
+
+def test_workspace_aliases_A_to_Z_for_a_linear_hidden_layer_only():
+    acts = [ACTIVATIONS[n] for n in ("linear", "tanh", "linear")]
+    ws = Workspace(LAYER_DIMS, acts, 4)
+    assert ws.A[0] is ws.Z[0]  # linear hidden layer: A[1] = Z[1], no copy
+    assert ws.A[1] is not ws.Z[1]
+    # The output's A is written by the cost from Z[L], so it must be its own buffer.
+    assert ws.A[2] is not ws.Z[2]
+    assert not np.shares_memory(ws.A[2], ws.Z[2])
