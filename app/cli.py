@@ -1,5 +1,7 @@
-"""The `nnplay` command: `nnplay train` trains a network headless, as the course's notebooks do.
+"""The `nnplay` command: `nnplay serve` starts the playground; `nnplay train` trains a network
+headless, as the course's notebooks do.
 
+    nnplay serve --port 8000
     nnplay train --dataset flower --layers 4 --activations tanh --learning-rate 1.2
 
 Defaults are the course's planar-data exercise: one hidden layer of 4 tanh units, randn × 0.01,
@@ -235,6 +237,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="show a progress bar on stderr (default: when stderr is a terminal)",
     )
     train.set_defaults(run=train_command, parser=train)
+
+    serve = commands.add_parser(
+        "serve",
+        help="start the playground server",
+        description="Start the nnplay server: the playground page, its API and WebSocket stream.",
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1; 0.0.0.0 for a classroom)",
+    )
+    serve.add_argument(
+        "--port", type=_number(1, 65535, integer=True), default=8000, help="port (default: 8000)"
+    )
+    serve.add_argument(
+        "--workers",
+        type=_number(1, 64, integer=True),
+        default=1,
+        help="server processes; each trains its own sessions (default: 1)",
+    )
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.set_defaults(run=serve_command, parser=serve)
     return parser
 
 
@@ -379,6 +405,31 @@ def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
                 file.write(text)
             print(f"Wrote {args.json}", file=log)
     return 1 if history.status == "diverged" else 0
+
+
+WS_MAX_BYTES = 1 << 20
+"""Transport cap on one WebSocket message; the app's own, smaller limit answers with an error."""
+
+
+def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Run `nnplay serve`: uvicorn with the app factory, compression off."""
+    import uvicorn
+
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else host
+    print(f"nnplay: open http://{shown}:{args.port}/ in a browser", flush=True)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        # permessage-deflate makes binary frames ~40× slower to send; grids are already compact.
+        ws_per_message_deflate=False,
+        ws_max_size=WS_MAX_BYTES,
+    )
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

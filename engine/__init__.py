@@ -12,14 +12,14 @@ training, inspection, gradcheck, datasets, features; `network` composes them.
 """
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .datasets import DATASETS, Dataset, make_dataset
+from .datasets import DATASETS, Dataset, DatasetConfig, make_dataset
 from .errors import DivergedError
 from .features import FEATURES, expand_features
 from .gradcheck import GradientCheck, gradient_check
 from .initializations import INITIALIZATIONS
 from .inspection import LayerStats
 from .losses import LOSSES, loss_for
-from .network import Network
+from .network import Network, NetworkConfig
 from .optimization import OPTIMIZERS
 from .training import History, MiniBatches, TrainConfig, Trainer
 
@@ -32,12 +32,14 @@ __all__ = [
     "LOSSES",
     "OPTIMIZERS",
     "Dataset",
+    "DatasetConfig",
     "DivergedError",
     "GradientCheck",
     "History",
     "LayerStats",
     "MiniBatches",
     "Network",
+    "NetworkConfig",
     "TrainConfig",
     "Trainer",
     "expand_features",

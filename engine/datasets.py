@@ -606,3 +606,28 @@ def make_dataset(
         bounds=_bounds(X_raw, Y, spec.n_inputs),
         features=feature_tuple,
     )
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    """A dataset as data: the arguments of `make_dataset`, so a config reproduces the points."""
+
+    name: str = "flower"
+    n_samples: int | None = None
+    noise: float | None = None
+    seed: int = 0
+    train_fraction: float = 0.8
+    features: tuple[str, ...] = ()
+    n_classes: int | None = None
+
+    def build(self) -> Dataset:
+        """The dataset this config describes (ValueError on a bad argument)."""
+        return make_dataset(
+            self.name,
+            n_samples=self.n_samples,
+            noise=self.noise,
+            seed=self.seed,
+            train_fraction=self.train_fraction,
+            features=self.features,
+            n_classes=self.n_classes,
+        )

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -105,6 +106,21 @@ def _check_finite(name: str, value: float, low: float = 0.0, allow_equal: bool =
     return value
 
 
+@dataclass(frozen=True)
+class NetworkConfig:
+    """A network as data: with its seed, it reproduces the same initial parameters bit for bit."""
+
+    layer_dims: tuple[int, ...]
+    activations: tuple[str, ...]
+    init: str = "random"
+    init_scale: float = DEFAULT_RANDOM_SCALE
+    seed: int = 0
+
+    def build(self) -> Network:
+        """A freshly initialized `Network` (ValueError on a bad argument)."""
+        return Network(self.layer_dims, self.activations, self.init, self.init_scale, self.seed)
+
+
 class Network:
     """A fully-connected network trained by backpropagation, as the course builds it.
 
@@ -150,6 +166,8 @@ class Network:
         self._grid_workspaces: dict[tuple[int, type], Workspace] = {}  # see inspection.py
         self._optimizer = None
         self._prepared: tuple = (None, None, None, None)
+        self._hp_key: tuple | None = None
+        self._hp: Hyperparameters | None = None
         self.iterations = 0
         """Updates applied since the parameters were initialized or set."""
         self.initialize(init, init_scale, seed)
@@ -374,8 +392,13 @@ class Network:
         warn about the overflow on the way; `Trainer.run` and `fit` silence those warnings.
         """
         X, Y = self._prepare(X, Y)
-        hp = make_hyperparameters(learning_rate, **hyperparameters)
-        l2 = _check_finite("l2", l2, allow_equal=True)
+        key = (learning_rate, *hyperparameters.items())
+        if key != self._hp_key:  # a notebook loop passes the same values every step
+            self._hp = make_hyperparameters(learning_rate, **hyperparameters)
+            self._hp_key = key
+        hp = self._hp
+        if l2 != 0.0:
+            l2 = _check_finite("l2", l2, allow_equal=True)
         try:
             return self._step(X, Y, optimizer, hp, l2)
         except RuntimeWarning:

@@ -1,0 +1,140 @@
+"""The binary frame: how a run's live state travels to the browser (see docs/protocol.md).
+
+    offset 0   4 bytes   magic b"NNPF"
+    offset 4   uint32 LE H, the length of the header
+    offset 8   H bytes   UTF-8 JSON header (scalars, and a `blobs` table)
+    then       the blobs, each starting at a multiple of 4 bytes from the start of the message
+
+Each entry of `header["blobs"]` is {"name", "dtype", "shape", "offset", "length", ...}: `offset`
+counts from the start of the message, so a client reads a blob with
+`new Uint8Array(buffer, offset, length)` (or Float32Array(buffer, offset, length / 4)).
+
+Grids are quantized to uint8 — q = round(255 · (v - lo) / (hi - lo)), v ≈ lo + q (hi - lo) / 255
+— which is ample for a heatmap and makes a 100 × 100 boundary 10 KB. They are encoded once, in
+the training thread, when the frame is built; the event loop only sends bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+MAGIC = b"NNPF"
+PROTOCOL_VERSION = 1
+
+
+@dataclass
+class Blob:
+    """One binary section: its bytes and what the header says about them."""
+
+    name: str
+    data: bytes
+    meta: dict
+
+    @classmethod
+    def of(cls, name: str, array: np.ndarray, **meta) -> Blob:
+        """A blob of a uint8 or float32 array (C order), its dtype and shape recorded."""
+        array = np.ascontiguousarray(array)
+        if array.dtype not in (np.uint8, np.float32):
+            raise TypeError(f"blob {name!r}: only uint8 and float32 travel, got {array.dtype}")
+        return cls(name, array.tobytes(), {"dtype": str(array.dtype), "shape": array.shape, **meta})
+
+
+def quantize(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """uint8 codes of `values` on [lo, hi]; NaN becomes 0, ±inf the ends."""
+    span = hi - lo if hi > lo else 1.0
+    with np.errstate(invalid="ignore"):
+        scaled = (values - np.float32(lo)) * np.float32(255.0 / span)
+    np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
+    np.clip(scaled, 0, 255, out=scaled)
+    return np.rint(scaled, out=scaled).astype(np.uint8)
+
+
+def quantize_boundary(output: np.ndarray, task: str) -> Blob:
+    """The decision boundary as one uint8 grid (r, r).
+
+    binary: P(y = 1) on [0, 1]. regression: the value on [lo, hi] (given in the blob's meta).
+    multiclass: output (C, r, r) probabilities packed as q = class · K + level, K = 256 // C,
+    level = round((K - 1) · (p_max - 1/C) / (1 - 1/C)): the winning class and its confidence.
+    """
+    if task == "multiclass":
+        C = output.shape[0]
+        K = 256 // C
+        winner = output.argmax(axis=0)
+        confidence = output.max(axis=0)
+        level = np.rint((K - 1) * np.clip((confidence - 1 / C) / (1 - 1 / C), 0, 1))
+        codes = (winner * K + level).astype(np.uint8)
+        return Blob.of("boundary", codes, encoding="class-confidence", classes=C, levels=K)
+    if task == "regression":
+        finite = output[np.isfinite(output)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+        return Blob.of("boundary", quantize(output, lo, hi), encoding="linear", lo=lo, hi=hi)
+    return Blob.of("boundary", quantize(output, 0.0, 1.0), encoding="linear", lo=0.0, hi=1.0)
+
+
+ACTIVATION_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def quantize_maps(maps: Sequence[np.ndarray], activations: Sequence[str]) -> Blob:
+    """Every hidden unit's map, all layers stacked: uint8 (Σ n[l], r, r).
+
+    Each unit k has its own range lo[k], hi[k] (the activation's range for sigmoid and tanh, the
+    map's own min and max otherwise), given in the meta as lists.
+    """
+    codes, los, his = [], [], []
+    for A, activation in zip(maps, activations, strict=True):
+        for unit in A:
+            if activation in ACTIVATION_RANGES:
+                lo, hi = ACTIVATION_RANGES[activation]
+            else:
+                finite = unit[np.isfinite(unit)]
+                lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+            codes.append(quantize(unit, lo, hi))
+            los.append(round(lo, 6))
+            his.append(round(hi, 6))
+    return Blob.of("maps", np.stack(codes), encoding="linear", lo=los, hi=his)
+
+
+def encode(header: dict, blobs: Sequence[Blob]) -> bytes:
+    """One binary frame: magic, header length, JSON header, 4-byte-aligned blobs."""
+    table = []
+    # Offsets depend on the header's own length, which depends on the offsets: lay the blobs
+    # out relative to the blob section, then shift by the (padded) header length.
+    relative, position = [], 0
+    for blob in blobs:
+        relative.append(position)
+        position += (len(blob.data) + 3) & ~3
+    shift = 0
+    for _ in range(3):  # the header length settles in at most two passes
+        table = [
+            {"name": b.name, "offset": shift + r, "length": len(b.data), **b.meta}
+            for b, r in zip(blobs, relative, strict=True)
+        ]
+        text = json.dumps({**header, "blobs": table}, separators=(",", ":"), allow_nan=False)
+        raw = text.encode()
+        start = (8 + len(raw) + 3) & ~3
+        if start == shift:
+            break
+        shift = start
+    parts = [MAGIC, struct.pack("<I", len(raw)), raw, b" " * (shift - 8 - len(raw))]
+    for blob in blobs:
+        parts.append(blob.data)
+        parts.append(b"\0" * (-len(blob.data) % 4))
+    return b"".join(parts)
+
+
+def decode(message: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    """The header and the blobs (as arrays, still quantized) of a frame: for tests and clients."""
+    if message[:4] != MAGIC:
+        raise ValueError("not an nnplay frame")
+    (length,) = struct.unpack_from("<I", message, 4)
+    header = json.loads(message[8 : 8 + length])
+    arrays = {}
+    for entry in header["blobs"]:
+        data = message[entry["offset"] : entry["offset"] + entry["length"]]
+        arrays[entry["name"]] = np.frombuffer(data, dtype=entry["dtype"]).reshape(entry["shape"])
+    return header, arrays

@@ -1,0 +1,147 @@
+"""The FastAPI application: assembles routes, error handlers and the training thread.
+
+    uvicorn --factory app.main:create_app      (or: nnplay serve)
+
+`create_app(settings)` builds a fresh app; the scheduler (the training thread) and the session
+registry are made in the lifespan, not at import, so tests can build as many apps as they like.
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .routes import api, ws
+from .scheduler import Scheduler
+from .schemas import ErrorResponse, RequestError
+from .settings import Settings, get_settings
+
+MAX_BODY_BYTES = 64 * 1024
+"""HTTP request bodies: far above any valid request (a run config is < 2 KB)."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new nnplay application with its own settings, training thread and sessions."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.scheduler = Scheduler(settings)
+        app.state.scheduler.start()
+        app.state.sessions = set()
+        try:
+            yield
+        finally:
+            app.state.scheduler.stop()
+
+    app = FastAPI(
+        title="nnplay",
+        summary="A live neural-network playground: train in the background, stream over "
+        "WebSockets.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.include_router(api.router)
+    app.include_router(ws.router)
+    _add_error_handlers(app)
+    return app
+
+
+def _error(status: int, summary: str, errors: list[dict]) -> JSONResponse:
+    body = ErrorResponse(error=summary, errors=errors)
+    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        items = []
+        for e in error.errors():
+            loc = [str(part) for part in e.get("loc", ())]
+            if loc and loc[0] == "body":
+                loc = loc[1:]
+            items.append(
+                {
+                    "field": ".".join(loc) or "(body)",
+                    "rule": e.get("type", "invalid"),
+                    "message": str(e.get("msg", "")),
+                }
+            )
+        if any(item["rule"] == "json_invalid" for item in items):
+            return _error(400, "the body is not valid JSON", items)
+        first = items[0] if items else {"field": "(body)", "message": "invalid"}
+        return _error(422, f"{first['field']}: {first['message']}", items)
+
+    @app.exception_handler(RequestError)
+    async def refused_request(request: Request, error: RequestError) -> JSONResponse:
+        return _error(422, f"{error.field}: {error}", [error.item()])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return _error(error.status_code, str(error.detail), [])
+
+
+class BodyLimit:
+    """ASGI middleware: refuse HTTP bodies over `max_bytes` with 413, before reading them."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def limited_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLargeError:
+            await self._refuse(send)
+
+    async def _refuse(self, send) -> None:
+        response = _error(
+            413,
+            f"the body may be at most {self.max_bytes} bytes",
+            [
+                {
+                    "field": "(body)",
+                    "rule": "limit",
+                    "message": "body too large",
+                    "limit": self.max_bytes,
+                }
+            ],
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(response.body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+
+class _BodyTooLargeError(Exception):
+    pass

@@ -1,0 +1,101 @@
+"""The WebSocket protocol's client messages, as strict models (docs/protocol.md documents them).
+
+Every client message is a JSON object with a `type`; any message may carry a `ref` (a string the
+server echoes in its answer, to match answers to requests). Commands on runs name them in `runs`
+(1 to 4 ids of the session's own runs); naming several makes them a compare group that plays,
+pauses, steps and resets together, on the same iteration.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, TypeAdapter
+
+from .schemas import L2, BatchSize, LearningRate, OptimizerName, RunConfigModel, Strict
+
+PROTOCOL_VERSION = 1
+
+Ref = Annotated[str, Field(max_length=64, description="Echoed back in the answer.")]
+RunId = Annotated[str, Field(min_length=1, max_length=64)]
+RunIds = Annotated[list[RunId], Field(min_length=1, max_length=16)]
+
+
+class Message(Strict):
+    ref: Ref | None = None
+
+
+class Create(Message):
+    """Create a run from a config; answered by `created` (and a first frame)."""
+
+    type: Literal["create"]
+    config: RunConfigModel = RunConfigModel()
+
+
+class Play(Message):
+    """Start (or resume) training the runs, together."""
+
+    type: Literal["play"]
+    runs: RunIds
+
+
+class Pause(Message):
+    """Stop training the runs; a final frame says `paused`."""
+
+    type: Literal["pause"]
+    runs: RunIds
+
+
+class Step(Message):
+    """Train the runs `n` more iterations, then pause."""
+
+    type: Literal["step"]
+    runs: RunIds
+    n: int = Field(1, ge=1, le=1_000_000)
+
+
+class Reset(Message):
+    """Back to iteration 0 with the same initial parameters (same seed, same start)."""
+
+    type: Literal["reset"]
+    runs: RunIds
+
+
+class Update(Message):
+    """Change hyperparameters live, without a reset; only the fields given change."""
+
+    type: Literal["update"]
+    runs: RunIds
+    learning_rate: LearningRate | None = None
+    optimizer: OptimizerName | None = None
+    batch_size: BatchSize | None = None
+    l2: L2 | None = None
+
+
+class Speed(Message):
+    """Iterations between frames, or "max" for as fast as the server can."""
+
+    type: Literal["speed"]
+    runs: RunIds
+    iterations_per_frame: Annotated[int, Field(ge=1, le=1_000_000)] | Literal["max"]
+
+
+class Delete(Message):
+    """Stop and forget the runs."""
+
+    type: Literal["delete"]
+    runs: RunIds
+
+
+class Ping(Message):
+    """Answered by `pong`: a liveness check."""
+
+    type: Literal["ping"]
+
+
+ClientMessage = Annotated[
+    Create | Play | Pause | Step | Reset | Update | Speed | Delete | Ping,
+    Field(discriminator="type"),
+]
+CLIENT_MESSAGE = TypeAdapter(ClientMessage)
+MESSAGE_TYPES = ("create", "play", "pause", "step", "reset", "update", "speed", "delete", "ping")

@@ -1,0 +1,215 @@
+"""The HTTP API: health, the registries behind the menus, dataset previews, headless training."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Annotated, Any
+
+import numpy as np
+from fastapi import APIRouter, Depends, HTTPException, Request
+
+from engine import (
+    ACTIVATIONS,
+    DATASETS,
+    FEATURES,
+    INITIALIZATIONS,
+    OPTIMIZERS,
+    Trainer,
+)
+from engine.features import feature_labels
+
+from ..protocol import PROTOCOL_VERSION
+from ..runs import dataset_summary
+from ..schemas import (
+    DatasetModel,
+    ErrorResponse,
+    LimitExceededError,
+    PreviewResponse,
+    RequestError,
+    RunConfigModel,
+    TrainRequest,
+    TrainResponse,
+    enforce_limits,
+)
+from ..settings import Settings
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+ERRORS = {
+    400: {"model": ErrorResponse, "description": "The body is not valid JSON."},
+    413: {"model": ErrorResponse, "description": "The body is larger than the server accepts."},
+    422: {"model": ErrorResponse, "description": "A field breaks a rule or a server limit."},
+}
+BUSY = {503: {"model": ErrorResponse, "description": "Headless training is busy; retry."}}
+TRAIN_CHUNK = 100
+"""Iterations between two looks at the clock in POST /api/train."""
+
+
+def get_settings(request: Request) -> Settings:
+    """The app's settings (tests build apps with their own)."""
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@router.get("/health")
+def read_health(request: Request) -> dict[str, Any]:
+    """Liveness: the training thread runs; how many sessions and runs this process holds."""
+    state = request.app.state
+    return {
+        "status": "ok" if state.scheduler.alive else "degraded",
+        "protocol": PROTOCOL_VERSION,
+        "sessions": len(state.sessions),
+        "runs": state.scheduler.run_count,
+    }
+
+
+@router.get("/options")
+def read_options(settings: SettingsDep) -> dict[str, Any]:
+    """The engine's registries, defaults and this server's limits, to build the UI's menus."""
+    return {
+        "activations": [
+            {
+                "name": a.name,
+                "title": a.title,
+                "hidden": a.hidden,
+                "output": a.name in ("sigmoid", "softmax", "linear"),
+            }
+            for a in ACTIVATIONS.values()
+        ],
+        "initializations": [
+            {
+                "name": i.name,
+                "title": i.title,
+                "uses_scale": i.uses_scale,
+                "description": i.description,
+            }
+            for i in INITIALIZATIONS.values()
+        ],
+        "optimizers": [{"name": o.name, "title": o.title} for o in OPTIMIZERS.values()],
+        "datasets": [
+            {
+                "name": d.name,
+                "title": d.title,
+                "task": d.task,
+                "n_inputs": d.n_inputs,
+                "default_size": min(d.default_size, settings.max_samples),
+                "min_size": d.min_size,
+                "max_size": min(d.max_size, settings.max_samples),
+                "default_noise": d.default_noise,
+                "max_noise": d.max_noise,
+                "default_classes": d.default_classes,
+                "max_classes": d.max_classes,
+                "description": d.description,
+            }
+            for d in DATASETS.values()
+        ],
+        "features": [
+            {"name": name, "label": label}
+            for name, label in zip(FEATURES, feature_labels(list(FEATURES)), strict=True)
+        ],
+        "defaults": RunConfigModel().model_dump(mode="json"),
+        "limits": {
+            "max_hidden_layers": settings.max_hidden_layers,
+            "max_units": settings.max_units,
+            "max_samples": settings.max_samples,
+            "max_runs_per_session": settings.max_runs_per_session,
+            "max_step_iterations": settings.max_step_iterations,
+            "max_iterations_per_frame": settings.max_iterations_per_frame,
+            "max_train_iterations": settings.max_train_iterations,
+            "max_message_bytes": settings.max_message_bytes,
+        },
+        "frame_rate": settings.frame_rate,
+        "boundary_resolution": settings.boundary_resolution,
+        "map_resolution": settings.map_resolution,
+        "protocol": PROTOCOL_VERSION,
+    }
+
+
+@router.post("/datasets/preview", responses=ERRORS)
+def preview_dataset(dataset: DatasetModel, settings: SettingsDep) -> PreviewResponse:
+    """The points of a dataset config (train and test), for drawing it."""
+    size = dataset.size or DATASETS[dataset.name].default_size
+    if size > settings.max_samples:
+        raise LimitExceededError(
+            "size",
+            settings.max_samples,
+            f"at most {settings.max_samples} points per dataset, got {size}",
+        )
+    try:
+        data = dataset.to_engine().build()
+    except ValueError as error:
+        raise RequestError("dataset", "dataset", str(error)) from None
+    summary = dataset_summary(data)
+    return PreviewResponse(
+        name=summary["name"],
+        task=summary["task"],
+        n_classes=summary["n_classes"],
+        bounds=tuple(summary["bounds"]),
+        train=summary["train"],
+        test=summary["test"],
+    )
+
+
+_train_slots = threading.BoundedSemaphore(2)
+
+
+@router.post("/train", responses={**ERRORS, **BUSY})
+def train_headless(request: TrainRequest, settings: SettingsDep) -> TrainResponse:
+    """Train a small network without streaming and return its history (bounded in size and
+    time: past the time budget it stops with status "timeout")."""
+    config = request.config
+    enforce_limits(config, settings)
+    if request.iterations > settings.max_train_iterations:
+        raise LimitExceededError(
+            "iterations",
+            settings.max_train_iterations,
+            f"at most {settings.max_train_iterations} iterations, got {request.iterations}",
+        )
+    if not _train_slots.acquire(timeout=1.0):
+        raise HTTPException(503, "headless training is busy; retry in a moment")
+    try:
+        return _train(config, request.iterations, settings)
+    finally:
+        _train_slots.release()
+
+
+def _train(config: RunConfigModel, iterations: int, settings: Settings) -> TrainResponse:
+    try:
+        data = config.dataset.to_engine().build()
+        net = config.network_config(data.n_x, data.task, data.n_classes).build()
+        trainer = Trainer(
+            net,
+            data.X_train,
+            data.Y_train,
+            config.train_config(),
+            seed=config.seed,
+            X_test=data.X_test,
+            Y_test=data.Y_test,
+        )
+    except ValueError as error:
+        raise RequestError("config", "config", str(error)) from None
+    start = time.perf_counter()
+    costs = []
+    status = "finished"
+    while trainer.iteration < iterations and trainer.diverged is None:
+        costs.append(trainer.run(min(TRAIN_CHUNK, iterations - trainer.iteration)))
+        if time.perf_counter() - start > settings.max_train_seconds:
+            status = "timeout"
+            break
+    if trainer.diverged is not None:
+        status = "diverged"
+    scores = trainer.evaluate()
+    history = np.concatenate(costs) if costs else np.empty(0)
+    return TrainResponse(
+        status=status,
+        iterations=trainer.iteration,
+        epochs=trainer.epoch,
+        diverged_at=trainer.diverged.iteration if trainer.diverged else None,
+        seconds=round(time.perf_counter() - start, 4),
+        costs=history.tolist(),
+        parameters={k: v.tolist() for k, v in net.parameters.items()},
+        **scores,
+    )

@@ -1,0 +1,258 @@
+"""A run: one network training on one dataset, owned by one WebSocket session.
+
+Threading contract: a `Run` is built in a worker thread, then touched only by the scheduler's
+training thread (train, reset, update, build frames) — commands from the session reach it as
+closures the scheduler executes between turns. The one thing shared with the event loop is the
+outbox: the newest encoded frame and the costs not yet sent, behind `_outbox_lock`, held only for
+a few microseconds on either side.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from engine import Dataset, Network, Trainer
+
+from . import frames
+from .schemas import HyperparameterUpdate, RunConfigModel
+from .settings import Settings
+
+STATUSES = ("paused", "running", "diverged", "finished")
+
+
+def new_run_id() -> str:
+    """An unguessable run id (96 random bits, URL-safe)."""
+    return secrets.token_urlsafe(12)
+
+
+class Run:
+    """A network, its data, its trainer, and the frames it streams."""
+
+    def __init__(self, config: RunConfigModel, settings: Settings) -> None:
+        self.id = new_run_id()
+        self.config = config
+        self.settings = settings
+        self.dataset: Dataset = config.dataset.to_engine().build()
+        self.network_config = config.network_config(
+            self.dataset.n_x, self.dataset.task, self.dataset.n_classes
+        )
+        self.status = "paused"
+        self.iterations_per_frame: int | None = 10
+        """Speed: iterations between two frames, or None for as fast as possible."""
+        self.group: Group = Group([self])
+        self.reset()
+        self.frame_seq = 0
+        self.notify: Callable[[], None] = lambda: None
+        """Called (from the training thread) when a new frame is in the outbox."""
+        self._outbox: bytes | None = None
+        self._detail: bytes | None = None
+        self._outbox_lock = threading.Lock()
+        self._unsent_costs: list[np.ndarray] = []
+        self._unsent_from = 1
+
+    # --- training-thread side --------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the initial parameters (same seed, same start) and iteration 0."""
+        self.net: Network = self.network_config.build()
+        d = self.dataset
+        self.trainer = Trainer(
+            self.net,
+            d.X_train,
+            d.Y_train,
+            self.config.train_config(),
+            seed=self.config.seed,
+            X_test=d.X_test,
+            Y_test=d.Y_test,
+        )
+        self.new_costs: list[np.ndarray] = []
+        self.status = "paused"
+        self.frames_built = 0
+
+    def update(self, update: HyperparameterUpdate) -> None:
+        """Change hyperparameters live; the network and its progress stay."""
+        changes = update.changes()
+        self.trainer.update(**changes)
+        self.config = self.config.model_copy(update=changes)
+
+    def train(self, iterations: int) -> int:
+        """Train up to `iterations`; returns how many were done. Sets diverged/finished."""
+        limit = self.settings.max_run_iterations - self.trainer.iteration
+        costs = self.trainer.run(max(0, min(iterations, limit)))
+        if len(costs):
+            self.new_costs.append(costs)
+        if self.trainer.diverged is not None:
+            self.status = "diverged"
+        elif self.trainer.iteration >= self.settings.max_run_iterations:
+            self.status = "finished"
+        return len(costs)
+
+    @property
+    def can_train(self) -> bool:
+        return self.status not in ("diverged", "finished")
+
+    @np.errstate(all="ignore")  # near a divergence values overflow float32: they travel as inf
+    def build_frame(self, heavy: bool) -> None:
+        """Encode the run's state now into the outbox (merging costs a slow client missed)."""
+        settings, net, d, trainer = self.settings, self.net, self.dataset, self.trainer
+        scores = trainer.evaluate()
+        blobs, detail_blobs = [], []
+        two_d = d.n_x - len(d.features) == 2
+        if two_d or d.n_x == 1:
+            bounds = d.bounds if two_d else d.bounds[:2]
+            output = net.predict_proba_grid(bounds, settings.boundary_resolution, d.features)
+            blobs.append(frames.quantize_boundary(output, d.task))
+            if heavy and net.L > 1:
+                maps = net.hidden_activation_grids(bounds, settings.map_resolution, d.features)
+                detail_blobs.append(frames.quantize_maps(maps, net.activations[:-1]))
+        if heavy:
+            theta = np.concatenate(
+                [*(W.ravel() for W in net.weights), *(b.ravel() for b in net.biases)]
+            )
+            detail_blobs.append(frames.Blob.of("parameters", theta.astype(np.float32)))
+        detail = None
+        if heavy:
+            detail = frames.encode(
+                {"type": "detail", "run": self.id, "iteration": trainer.iteration}, detail_blobs
+            )
+        stats = (
+            [
+                {k: v for k, v in vars(s).items() if k not in ("layer", "activation")}
+                for s in net.activation_stats(d.X_train)
+            ]
+            if net.L > 1
+            else []
+        )
+        header = {
+            "type": "frame",
+            "run": self.id,
+            "status": self.status,
+            "iteration": trainer.iteration,
+            "epoch": trainer.epoch,
+            **{k: _finite_or_none(v) for k, v in scores.items()},
+            "gradient_norms": [_finite_or_none(v) for v in net.gradient_norms()],
+            "activation_stats": _clean(stats),
+            "symmetry": [_finite_or_none(v) for v in net.symmetry()],
+            "diverged_at": trainer.diverged.iteration if trainer.diverged else None,
+            "message": str(trainer.diverged) if trainer.diverged else None,
+            "heavy": heavy,
+        }
+        new_costs = np.concatenate(self.new_costs) if self.new_costs else np.empty(0)
+        self.new_costs = []
+        self.frames_built += 1
+        with self._outbox_lock:
+            if len(new_costs):
+                self._unsent_costs.append(new_costs)
+            costs = np.concatenate(self._unsent_costs) if self._unsent_costs else np.empty(0)
+            self.frame_seq += 1
+            header["seq"] = self.frame_seq
+            header["costs_from"] = self._unsent_from
+            cost_blob = frames.Blob.of("costs", costs.astype(np.float32))
+            self._outbox = frames.encode(header, [cost_blob, *blobs])
+            if detail is not None:
+                self._detail = detail
+        self.notify()
+
+    # --- event-loop side -------------------------------------------------------------------------
+
+    def take_frames(self) -> tuple[bytes | None, bytes | None]:
+        """The newest frame and detail message not yet sent (None where none); the frame's
+        costs count as sent."""
+        with self._outbox_lock:
+            frame, self._outbox = self._outbox, None
+            detail, self._detail = self._detail, None
+            if frame is not None:
+                self._unsent_from += sum(len(c) for c in self._unsent_costs)
+                self._unsent_costs = []
+        return frame, detail
+
+    def describe(self) -> dict:
+        """What a client needs to draw this run: its config, network and dataset points."""
+        d = self.dataset
+        return {
+            "run": self.id,
+            "config": self.config.model_dump(mode="json"),
+            "network": {
+                "layer_dims": list(self.network_config.layer_dims),
+                "activations": list(self.network_config.activations),
+            },
+            "dataset": dataset_summary(d),
+            "iterations_per_frame": self.iterations_per_frame,
+            "boundary_resolution": self.settings.boundary_resolution,
+            "map_resolution": self.settings.map_resolution,
+        }
+
+
+class Group:
+    """Runs that play, pause, step and reset together, always on the same iteration."""
+
+    def __init__(self, runs: list[Run]) -> None:
+        self.runs = runs
+        self.playing = False
+        self.step_remaining = 0
+        self.frame_budget = 0
+        """Iterations left before the next frame, at a fixed speed."""
+        self.next_frame_at = 0.0
+        self.seconds_per_iteration = 1e-4
+        """Running estimate, to size the next turn to the scheduler's time slice."""
+
+    @property
+    def active(self) -> bool:
+        return (self.playing or self.step_remaining > 0) and any(r.can_train for r in self.runs)
+
+    @property
+    def iterations_per_frame(self) -> int | None:
+        speeds = [r.iterations_per_frame for r in self.runs]
+        return None if None in speeds else min(speeds)
+
+    def train(self, iterations: int) -> int:
+        """The same number of iterations for every run that can still train."""
+        start = time.perf_counter()
+        done = 0
+        for run in self.runs:
+            if run.can_train:
+                done = max(done, run.train(iterations))
+                if run.status == "paused" and (self.playing or self.step_remaining):
+                    run.status = "running"
+        if done:
+            elapsed = (time.perf_counter() - start) / done
+            self.seconds_per_iteration = 0.8 * self.seconds_per_iteration + 0.2 * elapsed
+        return done
+
+
+def dataset_summary(d: Dataset) -> dict:
+    """The dataset's shape and points, as JSON-ready lists (rounded to 5 digits)."""
+
+    def split(X: np.ndarray, Y: np.ndarray) -> dict:
+        return {
+            "x1": np.round(X[0], 5).tolist(),
+            "x2": np.round(X[1], 5).tolist() if X.shape[0] - len(d.features) >= 2 else None,
+            "y": np.round(Y[0].astype(float), 5).tolist(),
+        }
+
+    return {
+        "name": d.name,
+        "task": d.task,
+        "n_classes": d.n_classes,
+        "bounds": list(d.bounds),
+        "features": list(d.features),
+        "n_x": d.n_x,
+        "train": split(d.X_train, d.Y_train),
+        "test": split(d.X_test, d.Y_test),
+    }
+
+
+def _finite_or_none(value):
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _clean(stats: list[dict]) -> list[dict]:
+    return [{k: _finite_or_none(v) for k, v in s.items()} for s in stats]

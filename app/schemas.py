@@ -1,0 +1,271 @@
+"""Strict request and response models at the API's edge, and their conversion into the engine's
+own frozen configs (`DatasetConfig`, `NetworkConfig`, `TrainConfig`).
+
+Strict: no coercion (`"3"` is not 3, `false` is not 0), no unknown fields, no NaN or infinity.
+The bounds written into the models are absolute; the server's own, usually tighter limits come
+from `Settings` and are enforced by `enforce_limits`, whose errors name the field and the limit.
+The names in the `Literal`s are the engine's registries: one vocabulary for engine, API and UI.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from engine import (
+    DATASETS,
+    FEATURES,
+    HIDDEN_ACTIVATIONS,
+    INITIALIZATIONS,
+    OPTIMIZERS,
+    DatasetConfig,
+    NetworkConfig,
+    TrainConfig,
+)
+from engine.datasets import MAX_CLASSES, MAX_SIZE, MIN_SIZE
+
+from .settings import Settings
+
+DatasetName = Literal[tuple(DATASETS)]
+FeatureName = Literal[tuple(FEATURES)]
+HiddenActivation = Literal[tuple(HIDDEN_ACTIVATIONS)]
+OutputActivation = Literal["sigmoid", "softmax", "linear"]
+InitName = Literal[tuple(INITIALIZATIONS)]
+OptimizerName = Literal[tuple(OPTIMIZERS)]
+Seed = Annotated[int, Field(ge=0, le=2**32 - 1, description="Seed of a NumPy Generator.")]
+LearningRate = Annotated[
+    float, Field(gt=0, le=100, allow_inf_nan=False, description="Learning rate α.")
+]
+BatchSize = Annotated[int, Field(ge=1, le=MAX_SIZE, description="Mini-batch size.")]
+L2 = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description="L2 penalty λ.")]
+
+OUTPUTS_FOR_TASK = {
+    "binary": ("sigmoid", "softmax"),
+    "multiclass": ("softmax",),
+    "regression": ("linear",),
+}
+DEFAULT_OUTPUT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
+
+
+class Strict(BaseModel):
+    """Base of every request model: strict types, no extra fields, no NaN, immutable."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class DatasetModel(Strict):
+    """Which points to train on. `size` and `noise` default to the dataset's own."""
+
+    name: DatasetName = "flower"
+    size: int | None = Field(None, ge=MIN_SIZE, le=MAX_SIZE, description="Number of points.")
+    noise: float | None = Field(None, ge=0, le=10, description="Noise level (dataset's unit).")
+    train_fraction: float = Field(0.8, gt=0, le=1, description="Share of points for training.")
+    seed: Seed = 0
+    features: list[FeatureName] = Field(
+        default_factory=list, max_length=len(FEATURES), description="Derived inputs."
+    )
+    n_classes: int | None = Field(None, ge=2, le=MAX_CLASSES, description="Multi-class only.")
+
+    @model_validator(mode="after")
+    def _unique_features(self) -> DatasetModel:
+        if len(set(self.features)) != len(self.features):
+            raise ValueError("features must not repeat")
+        return self
+
+    def to_engine(self) -> DatasetConfig:
+        """The engine's config for these points."""
+        return DatasetConfig(
+            name=self.name,
+            n_samples=self.size,
+            noise=self.noise,
+            seed=self.seed,
+            train_fraction=self.train_fraction,
+            features=tuple(self.features),
+            n_classes=self.n_classes,
+        )
+
+
+class LayerModel(Strict):
+    """One hidden layer: its number of units and its activation."""
+
+    units: int = Field(4, ge=1, le=1024)
+    activation: HiddenActivation = "tanh"
+
+
+class InitModel(Strict):
+    """Initialization by name; `scale` is the standard deviation of "random"."""
+
+    name: InitName = "random"
+    scale: float = Field(0.01, ge=0, le=100)
+
+
+class HyperparametersModel(Strict):
+    """Settings that can change while a run trains, without resetting it."""
+
+    learning_rate: LearningRate = 1.2
+    optimizer: OptimizerName = "gd"
+    batch_size: BatchSize | None = Field(None, description="None: the whole training set.")
+    l2: L2 = 0.0
+
+
+class RunConfigModel(HyperparametersModel):
+    """Everything that defines a run: data, network, initialization, optimizer and seed."""
+
+    dataset: DatasetModel = DatasetModel()
+    layers: list[LayerModel] = Field(default_factory=lambda: [LayerModel()], max_length=32)
+    output: OutputActivation | None = Field(
+        None, description="Output activation; default follows the dataset's task."
+    )
+    init: InitModel = InitModel()
+    seed: Seed = Field(3, description="Seeds the initial weights and the mini-batch order.")
+
+    def output_for(self, task: str) -> str:
+        """The output activation for a dataset task, or ValueError if it does not fit."""
+        output = self.output or DEFAULT_OUTPUT[task]
+        if output not in OUTPUTS_FOR_TASK[task]:
+            raise ValueError(
+                f"output {output!r} does not fit a {task} dataset; "
+                f"allowed: {', '.join(OUTPUTS_FOR_TASK[task])}"
+            )
+        return output
+
+    def network_config(self, n_x: int, task: str, n_classes: int | None) -> NetworkConfig:
+        """The engine's network for inputs of size n_x and a dataset task."""
+        output = self.output_for(task)
+        n_out = (n_classes or 2) if output == "softmax" else 1
+        return NetworkConfig(
+            layer_dims=(n_x, *(layer.units for layer in self.layers), n_out),
+            activations=(*(layer.activation for layer in self.layers), output),
+            init=self.init.name,
+            init_scale=self.init.scale,
+            seed=self.seed,
+        )
+
+    def train_config(self) -> TrainConfig:
+        """The engine's hyperparameters."""
+        return TrainConfig(
+            learning_rate=self.learning_rate,
+            optimizer=self.optimizer,
+            batch_size=self.batch_size,
+            l2=self.l2,
+        )
+
+
+class HyperparameterUpdate(Strict):
+    """A live change: only the fields given change. `batch_size: null` means full batch."""
+
+    learning_rate: LearningRate | None = None
+    optimizer: OptimizerName | None = None
+    batch_size: BatchSize | None = None
+    l2: L2 | None = None
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the client sent, as `Trainer.update` keywords."""
+        return {name: getattr(self, name) for name in self.model_fields_set}
+
+
+class RequestError(ValueError):
+    """A request that passed the schema but cannot be served: names the field and the rule."""
+
+    def __init__(self, field: str, rule: str, message: str, limit: int | float | None = None):
+        self.field, self.rule, self.limit = field, rule, limit
+        super().__init__(message)
+
+    def item(self) -> dict[str, Any]:
+        """As one entry of an error body's `errors`."""
+        return {"field": self.field, "rule": self.rule, "message": str(self), "limit": self.limit}
+
+
+class LimitExceededError(RequestError):
+    """A request within the schema's bounds but over this server's `Settings` limits."""
+
+    def __init__(self, field: str, limit: int | float, message: str) -> None:
+        super().__init__(field, "limit", message, limit)
+
+
+def enforce_limits(config: RunConfigModel, settings: Settings) -> None:
+    """Refuse a run config over the server's limits, naming the field and the limit."""
+    if len(config.layers) > settings.max_hidden_layers:
+        raise LimitExceededError(
+            "layers",
+            settings.max_hidden_layers,
+            f"at most {settings.max_hidden_layers} hidden layers, got {len(config.layers)}",
+        )
+    for i, layer in enumerate(config.layers):
+        if layer.units > settings.max_units:
+            raise LimitExceededError(
+                f"layers.{i}.units",
+                settings.max_units,
+                f"at most {settings.max_units} units per layer, got {layer.units}",
+            )
+    size = config.dataset.size or DATASETS[config.dataset.name].default_size
+    if size > settings.max_samples:
+        raise LimitExceededError(
+            "dataset.size",
+            settings.max_samples,
+            f"at most {settings.max_samples} points per dataset, got {size}",
+        )
+
+
+# --- HTTP -----------------------------------------------------------------------------------------
+
+
+class ErrorItem(BaseModel):
+    """One problem with a request: where it is and which rule it breaks."""
+
+    field: str = Field(description="Dotted path of the field, e.g. 'config.layers.0.units'.")
+    rule: str = Field(description="The rule broken, e.g. 'less_than_equal', 'limit', 'json'.")
+    message: str
+    limit: int | float | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx answer."""
+
+    error: str = Field(description="A one-line summary.")
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+class TrainRequest(Strict):
+    """Headless training: a run config and how many iterations (bounded by the server)."""
+
+    config: RunConfigModel = RunConfigModel()
+    iterations: int = Field(1000, ge=1, le=1_000_000)
+
+
+class TrainResponse(BaseModel):
+    """What a headless run did: its cost history, outcome and final parameters."""
+
+    status: Literal["finished", "diverged", "timeout"]
+    iterations: int
+    epochs: int
+    diverged_at: int | None
+    seconds: float
+    costs: list[float]
+    train_cost: float | None
+    test_cost: float | None
+    train_accuracy: float | None
+    test_accuracy: float | None
+    parameters: dict[str, list[list[float]]] = Field(
+        description="The course's {'W1': (n1, n_x), 'b1': (n1, 1), …} as nested lists."
+    )
+
+
+class PointsModel(BaseModel):
+    """Points of one split: x1 and x2 coordinates (x only, for 1-D data) and labels."""
+
+    x1: list[float]
+    x2: list[float] | None
+    y: list[float]
+
+
+class PreviewResponse(BaseModel):
+    """A dataset's points, for drawing it."""
+
+    name: str
+    task: Literal["binary", "multiclass", "regression"]
+    n_classes: int | None
+    bounds: tuple[float, float, float, float]
+    train: PointsModel
+    test: PointsModel

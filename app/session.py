@@ -1,0 +1,392 @@
+"""A WebSocket session: one browser's connection, its runs, and the protocol spoken over it.
+
+The session owns its runs: they are found only through its own dictionary, by unguessable ids, so
+no other connection can see or touch them, and closing the socket deletes them at once. Nothing
+is shared between sessions or processes, so any server process can serve any browser.
+
+Two tasks per session: the receive loop parses and validates each message (a bad one gets an
+`error` answer and the connection carries on), and the send loop, the only writer to the socket,
+sends queued answers and then the newest frame of each run. A slow client therefore gets the
+newest state, never a growing backlog (the costs it missed travel with the next frame).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+from fastapi import WebSocket, WebSocketDisconnect
+from pydantic import ValidationError
+
+from . import protocol
+from .runs import Group, Run
+from .scheduler import Scheduler
+from .schemas import HyperparameterUpdate, LimitExceededError, RequestError, enforce_limits
+from .settings import Settings
+
+log = logging.getLogger("nnplay.session")
+
+OUTGOING_QUEUE = 64
+"""Answers waiting to be sent; past this the session stops reading until the client reads."""
+
+
+def validation_errors(error: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
+    """Pydantic's errors as [{field, rule, message}], fields as dotted paths."""
+    items = []
+    for e in error.errors(include_url=False, include_context=False, include_input=False):
+        field = ".".join(str(part) for part in e["loc"])
+        items.append(
+            {
+                "field": f"{prefix}{field}" if field else prefix.rstrip(".") or "(message)",
+                "rule": e["type"],
+                "message": e["msg"],
+            }
+        )
+    return items
+
+
+class ProtocolError(Exception):
+    """A request the session refuses: answered with an `error` message, nothing else happens."""
+
+    def __init__(self, code: str, message: str, errors: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.errors = code, message, errors or []
+
+
+class Session:
+    """One WebSocket connection and the runs it owns."""
+
+    def __init__(
+        self, websocket: WebSocket, scheduler: Scheduler, settings: Settings, sessions: set
+    ) -> None:
+        self.ws = websocket
+        self.scheduler = scheduler
+        self.settings = settings
+        self.sessions = sessions
+        self.runs: dict[str, Run] = {}
+        self._outgoing: asyncio.Queue[str] = asyncio.Queue(OUTGOING_QUEUE)
+        self._ready = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def serve(self) -> None:
+        """Accept, greet, then read messages until the client goes; always frees the runs."""
+        await self.ws.accept()
+        self._loop = asyncio.get_running_loop()
+        if len(self.sessions) >= self.settings.max_sessions:
+            await self.ws.send_text(
+                json.dumps(
+                    self._error_body(
+                        "server_full",
+                        f"this server holds at most {self.settings.max_sessions} sessions; "
+                        "try again later",
+                        limit=self.settings.max_sessions,
+                    )
+                )
+            )
+            await self.ws.close(code=1013)
+            return
+        self.sessions.add(self)
+        sender = asyncio.create_task(self._send_loop(), name="nnplay-send")
+        try:
+            await self._queue(self._hello())
+            await self._receive_loop()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
+            self.sessions.discard(self)
+            await self._free_runs()
+
+    async def _free_runs(self) -> None:
+        runs = list(self.runs.values())
+        self.runs.clear()
+        if not runs:
+            return
+
+        def remove_all() -> None:
+            for run in runs:
+                run.group.playing = False
+                self.scheduler.remove(run)
+
+        await self.scheduler.call(remove_all)
+
+    def _hello(self) -> dict:
+        s = self.settings
+        return {
+            "type": "hello",
+            "protocol": protocol.PROTOCOL_VERSION,
+            "server": "nnplay",
+            "frame_rate": s.frame_rate,
+            "boundary_resolution": s.boundary_resolution,
+            "map_resolution": s.map_resolution,
+            "heavy_every": s.heavy_every,
+            "limits": {
+                "max_hidden_layers": s.max_hidden_layers,
+                "max_units": s.max_units,
+                "max_samples": s.max_samples,
+                "max_runs_per_session": s.max_runs_per_session,
+                "max_message_bytes": s.max_message_bytes,
+                "max_step_iterations": s.max_step_iterations,
+                "max_iterations_per_frame": s.max_iterations_per_frame,
+                "max_run_iterations": s.max_run_iterations,
+            },
+        }
+
+    # --- sending ---------------------------------------------------------------------------------
+
+    async def _queue(self, body: dict) -> None:
+        await self._outgoing.put(json.dumps(body, allow_nan=False))
+        self._ready.set()
+
+    def _frame_ready(self) -> None:
+        """Called from the training thread when a run has a new frame."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._ready.set)
+
+    async def _send_loop(self) -> None:
+        while True:
+            await self._ready.wait()
+            self._ready.clear()
+            while not self._outgoing.empty():
+                await self.ws.send_text(self._outgoing.get_nowait())
+            for run in list(self.runs.values()):
+                for message in run.take_frames():
+                    if message is not None:
+                        await self.ws.send_bytes(message)
+
+    @staticmethod
+    def _error_body(code: str, message: str, ref: str | None = None, errors=None, **extra) -> dict:
+        return {
+            "type": "error",
+            "ref": ref,
+            "code": code,
+            "message": message,
+            "errors": errors or [],
+            **extra,
+        }
+
+    # --- receiving -------------------------------------------------------------------------------
+
+    async def _receive_loop(self) -> None:
+        limit = self.settings.max_message_bytes
+        while True:
+            message = await self.ws.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            ref = None
+            try:
+                text = message.get("text")
+                if text is None:
+                    raise ProtocolError(
+                        "binary_not_accepted",
+                        "binary messages are not accepted: send JSON text messages",
+                    )
+                if len(text) > limit // 4 and len(text.encode()) > limit:
+                    raise ProtocolError(
+                        "too_large",
+                        f"a message may be at most {limit} bytes, got {len(text.encode())}",
+                    )
+                try:
+                    data = json.loads(text)
+                except (ValueError, RecursionError) as error:
+                    raise ProtocolError("not_json", f"not valid JSON: {error}") from None
+                if isinstance(data, dict) and isinstance(data.get("ref"), str):
+                    ref = data["ref"][:64]
+                if not isinstance(data, dict) or "type" not in data:
+                    raise ProtocolError(
+                        "invalid",
+                        'a message is a JSON object with a "type": '
+                        + ", ".join(protocol.MESSAGE_TYPES),
+                    )
+                if data["type"] not in protocol.MESSAGE_TYPES:
+                    raise ProtocolError(
+                        "unknown_type",
+                        f"unknown message type {str(data['type'])[:40]!r}; allowed: "
+                        + ", ".join(protocol.MESSAGE_TYPES),
+                    )
+                try:
+                    parsed = protocol.CLIENT_MESSAGE.validate_python(data)
+                except ValidationError as error:
+                    items = validation_errors(error)
+                    for item in items:  # drop the discriminator's own level from paths
+                        prefix = f"{data['type']}."
+                        if item["field"].startswith(prefix):
+                            item["field"] = item["field"][len(prefix) :]
+                    raise ProtocolError(
+                        "invalid", items[0]["message"] + f" ({items[0]['field']})", items
+                    ) from None
+                await self._handle(parsed)
+            except ProtocolError as error:
+                await self._queue(self._error_body(error.code, error.message, ref, error.errors))
+            except RequestError as error:
+                code = "limit" if isinstance(error, LimitExceededError) else "invalid"
+                await self._queue(
+                    self._error_body(code, str(error), ref, [error.item()], limit=error.limit)
+                )
+            except ValueError as error:  # the engine's own checks, e.g. an impossible config
+                await self._queue(self._error_body("invalid", str(error), ref))
+            except (WebSocketDisconnect, asyncio.CancelledError):
+                raise
+            except Exception:  # a bug of ours: log it, tell the client plainly, carry on
+                log.exception("error handling a message")
+                await self._queue(
+                    self._error_body("internal", "the server failed to handle this message", ref)
+                )
+
+    # --- commands --------------------------------------------------------------------------------
+
+    def _runs_of(self, ids: list[str]) -> list[Run]:
+        runs, seen = [], set()
+        for run_id in ids:
+            run = self.runs.get(run_id)
+            if run is None:
+                raise ProtocolError("unknown_run", f"no run {run_id[:64]!r} in this session")
+            if run_id not in seen:
+                seen.add(run_id)
+                runs.append(run)
+        return runs
+
+    async def _handle(self, msg: Any) -> None:
+        kind = msg.type
+        if kind == "ping":
+            await self._queue({"type": "pong", "ref": msg.ref, "time": time.time()})
+            return
+        if kind == "create":
+            await self._create(msg)
+            return
+        runs = self._runs_of(msg.runs)
+        settings = self.settings
+        if kind == "step" and msg.n > settings.max_step_iterations:
+            raise LimitExceededError(
+                "n",
+                settings.max_step_iterations,
+                f"a step may ask at most {settings.max_step_iterations} iterations, got {msg.n}",
+            )
+        if (
+            kind == "speed"
+            and msg.iterations_per_frame != "max"
+            and (msg.iterations_per_frame > settings.max_iterations_per_frame)
+        ):
+            raise LimitExceededError(
+                "iterations_per_frame",
+                settings.max_iterations_per_frame,
+                f"at most {settings.max_iterations_per_frame} iterations per frame, "
+                f"got {msg.iterations_per_frame}",
+            )
+        if kind == "update":
+            fields = msg.model_fields_set - {"type", "runs", "ref"}
+            update = HyperparameterUpdate(**{name: getattr(msg, name) for name in fields})
+            result = await self.scheduler.call(lambda: self._update(runs, update))
+        elif kind == "delete":
+            for run in runs:
+                self.runs.pop(run.id, None)
+            result = await self.scheduler.call(lambda: self._delete(runs))
+        else:
+            command = getattr(self, f"_{kind}")
+            result = await self.scheduler.call(lambda: command(runs, msg))
+        await self._queue(
+            {
+                "type": "ack",
+                "ref": msg.ref,
+                "action": kind,
+                "runs": [r.id for r in runs],
+                **(result or {}),
+            }
+        )
+
+    async def _create(self, msg: protocol.Create) -> None:
+        if len(self.runs) >= self.settings.max_runs_per_session:
+            raise LimitExceededError(
+                "runs",
+                self.settings.max_runs_per_session,
+                f"a session holds at most {self.settings.max_runs_per_session} runs; "
+                "delete one first",
+            )
+        enforce_limits(msg.config, self.settings)
+        # Building the data and the network is NumPy work: off the event loop.
+        run = await asyncio.to_thread(Run, msg.config, self.settings)
+        run.notify = self._frame_ready
+        await self.scheduler.call(lambda: self.scheduler.add(run))
+        await self._queue({"type": "created", "ref": msg.ref, **run.describe()})
+        self.runs[run.id] = run
+        await self.scheduler.call(lambda: run.build_frame(heavy=True))
+
+    # The commands below run in the training thread, between turns (see Scheduler.call).
+
+    def _group(self, runs: list[Run]) -> Group:
+        """The group of exactly these runs, formed if it does not exist yet."""
+        group = runs[0].group
+        if set(group.runs) == set(runs):
+            return group
+        for run in runs:
+            if run in run.group.runs:
+                run.group.runs.remove(run)
+        group = Group(list(runs))
+        for run in runs:
+            run.group = group
+        return group
+
+    def _emit_now(self, group: Group) -> None:
+        interval = 1.0 / self.settings.frame_rate
+        self.scheduler._emit(group, time.perf_counter(), interval, final=True)
+
+    def _play(self, runs: list[Run], msg: Any) -> dict:
+        group = self._group(runs)
+        group.playing = True
+        group.step_remaining = 0
+        group.frame_budget = group.iterations_per_frame or 0
+        group.next_frame_at = 0.0
+        for run in runs:
+            if run.can_train:
+                run.status = "running"
+        return {"iterations": [r.trainer.iteration for r in runs]}
+
+    def _pause(self, runs: list[Run], msg: Any) -> dict:
+        group = self._group(runs)
+        group.playing = False
+        group.step_remaining = 0
+        self._emit_now(group)
+        return {"iterations": [r.trainer.iteration for r in runs]}
+
+    def _step(self, runs: list[Run], msg: protocol.Step) -> dict:
+        group = self._group(runs)
+        group.playing = False
+        group.step_remaining = msg.n
+        for run in runs:
+            if run.can_train:
+                run.status = "running"
+        return {"iterations": [r.trainer.iteration for r in runs], "n": msg.n}
+
+    def _reset(self, runs: list[Run], msg: Any) -> dict:
+        group = self._group(runs)
+        group.playing = False
+        group.step_remaining = 0
+        for run in runs:
+            run.reset()
+        self._emit_now(group)
+        return {"iterations": [0 for _ in runs]}
+
+    def _speed(self, runs: list[Run], msg: protocol.Speed) -> dict:
+        speed = None if msg.iterations_per_frame == "max" else msg.iterations_per_frame
+        for run in runs:
+            run.iterations_per_frame = speed
+            run.group.frame_budget = min(run.group.frame_budget, speed or 0)
+        return {"iterations_per_frame": msg.iterations_per_frame}
+
+    def _update(self, runs: list[Run], update: HyperparameterUpdate) -> dict:
+        for run in runs:
+            run.update(update)
+        return {"changed": update.model_dump(include=update.model_fields_set)}
+
+    def _delete(self, runs: list[Run]) -> dict:
+        for run in runs:
+            run.group.playing = False
+            self.scheduler.remove(run)
+        return {}

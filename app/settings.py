@@ -1,0 +1,58 @@
+"""Every limit and rate of the server, in one place, from environment variables `NNPLAY_…`.
+
+    NNPLAY_MAX_SESSIONS=500 NNPLAY_FRAME_RATE=20 nnplay serve
+
+Routes and sessions reach the settings through `get_settings()` (cached); tests build their own
+`Settings(...)` and hand it to `create_app`.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from engine.datasets import MAX_SIZE
+
+
+class Settings(BaseSettings):
+    """Limits, rates and grid resolutions. Every request over a limit is refused, naming it."""
+
+    model_config = SettingsConfigDict(env_prefix="NNPLAY_", frozen=True, extra="ignore")
+
+    # Networks
+    max_hidden_layers: int = Field(6, ge=1, le=32, description="Hidden layers per network.")
+    max_units: int = Field(64, ge=1, le=1024, description="Units per layer.")
+    # Data
+    max_samples: int = Field(2000, ge=10, le=MAX_SIZE, description="Points per dataset.")
+    # Sessions and runs
+    max_sessions: int = Field(200, ge=1, description="Open WebSocket sessions per process.")
+    max_runs_per_session: int = Field(4, ge=1, le=16, description="Runs a session holds at once.")
+    max_message_bytes: int = Field(16_384, ge=1024, description="Size of one client message.")
+    max_step_iterations: int = Field(10_000, ge=1, description="Iterations one 'step' may ask.")
+    max_iterations_per_frame: int = Field(
+        10_000, ge=1, description="Largest 'iterations per frame' speed."
+    )
+    max_run_iterations: int = Field(
+        1_000_000, ge=1, description="A run stops as 'finished' after this many iterations."
+    )
+    # Frames
+    frame_rate: float = Field(30.0, gt=0, le=120, description="Frames per second per run, at most.")
+    heavy_every: int = Field(
+        3, ge=1, le=100, description="Hidden-unit maps go in every N-th frame (boundary: every)."
+    )
+    boundary_resolution: int = Field(100, ge=8, le=400, description="Decision boundary grid side.")
+    map_resolution: int = Field(24, ge=4, le=100, description="Hidden-unit map grid side.")
+    slice_seconds: float = Field(
+        0.004, gt=0, le=0.1, description="Longest a run trains before the next run's turn."
+    )
+    # Headless training (POST /api/train)
+    max_train_iterations: int = Field(20_000, ge=1, description="Iterations of POST /api/train.")
+    max_train_seconds: float = Field(10.0, gt=0, description="Time budget of POST /api/train.")
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings, read from the environment once."""
+    return Settings()
