@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .monitor import LoopLagMonitor
 from .routes import api, ws
 from .scheduler import Scheduler
 from .schemas import ErrorResponse, RequestError
@@ -33,9 +34,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.scheduler = Scheduler(settings)
         app.state.scheduler.start()
         app.state.sessions = set()
+        app.state.loop_lag = LoopLagMonitor()
+        app.state.loop_lag.start()
         try:
             yield
         finally:
+            await app.state.loop_lag.stop()
             app.state.scheduler.stop()
 
     app = FastAPI(

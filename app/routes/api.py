@@ -56,13 +56,15 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 @router.get("/health")
 def read_health(request: Request) -> dict[str, Any]:
-    """Liveness: the training thread runs; how many sessions and runs this process holds."""
+    """Liveness: the training thread runs; sessions and runs this process holds; event-loop lag
+    (how late the loop wakes a sleeper, in ms, over the last 30 s)."""
     state = request.app.state
     return {
         "status": "ok" if state.scheduler.alive else "degraded",
         "protocol": PROTOCOL_VERSION,
         "sessions": len(state.sessions),
         "runs": state.scheduler.run_count,
+        "loop_lag": state.loop_lag.summary(),
     }
 
 
