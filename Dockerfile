@@ -1,0 +1,29 @@
+# nnplay: the playground server. Build: docker build -t nnplay .  Run: docker run -p 8000:8000 nnplay
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /srv/nnplay
+
+# Dependencies first, read from pyproject.toml itself, so this layer is rebuilt only when they
+# change, not on every source edit.
+COPY pyproject.toml README.md ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+    && pip install --no-cache-dir -r /tmp/requirements.txt \
+    && rm /tmp/requirements.txt
+
+# Then the source; an editable install keeps static/ and templates/ beside the packages.
+COPY engine ./engine
+COPY app ./app
+COPY static ./static
+COPY templates ./templates
+RUN pip install --no-cache-dir --no-deps --editable . \
+    && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin nnplay
+
+USER 10001
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/api/health', timeout=2)"]
+CMD ["nnplay", "serve", "--host", "0.0.0.0", "--port", "8000"]
