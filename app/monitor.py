@@ -20,7 +20,8 @@ class LoopLagMonitor:
     """Samples the running loop's wake-up delay in the background while started."""
 
     def __init__(self) -> None:
-        self.samples: collections.deque[float] = collections.deque(maxlen=SAMPLES)
+        self.samples: collections.deque[tuple[float, float]] = collections.deque(maxlen=SAMPLES)
+        """(time it was taken, lag in seconds)."""
         self._task: asyncio.Task | None = None
 
     def start(self) -> None:
@@ -37,11 +38,14 @@ class LoopLagMonitor:
         while True:
             start = time.perf_counter()
             await asyncio.sleep(INTERVAL)
-            self.samples.append(max(0.0, time.perf_counter() - start - INTERVAL))
+            now = time.perf_counter()
+            self.samples.append((now, max(0.0, now - start - INTERVAL)))
 
-    def summary(self) -> dict[str, float | int]:
-        """p50, p99 and max lag in milliseconds over the recent samples."""
-        data = sorted(self.samples)
+    def summary(self, window: float | None = None) -> dict[str, float | int]:
+        """p50, p99 and max lag in milliseconds over the last `window` seconds (default: all
+        recent samples, up to 30 s)."""
+        since = time.perf_counter() - window if window else -1.0
+        data = sorted(lag for t, lag in self.samples if t >= since)
         if not data:
             return {"samples": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
 

@@ -7,7 +7,7 @@ import time
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 
 from engine import (
     ACTIVATIONS,
@@ -54,8 +54,13 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-@router.get("/health")
-def read_health(request: Request) -> dict[str, Any]:
+@router.get("/health", responses={422: ERRORS[422]})
+def read_health(
+    request: Request,
+    lag_window: Annotated[
+        float | None, Query(gt=0, le=30, description="Seconds of lag history.")
+    ] = None,
+) -> dict[str, Any]:
     """Liveness: the training thread runs; sessions and runs this process holds; event-loop lag
     (how late the loop wakes a sleeper, in ms, over the last 30 s)."""
     state = request.app.state
@@ -64,7 +69,7 @@ def read_health(request: Request) -> dict[str, Any]:
         "protocol": PROTOCOL_VERSION,
         "sessions": len(state.sessions),
         "runs": state.scheduler.run_count,
-        "loop_lag": state.loop_lag.summary(),
+        "loop_lag": state.loop_lag.summary(lag_window),
     }
 
 

@@ -1,0 +1,235 @@
+"""Server benchmark: N concurrent WebSocket clients against a real `nnplay serve`.
+
+    python bench/bench_server.py                     # 1, 10 and 30 clients, 10 s each
+    python bench/bench_server.py --clients 30 --seconds 20 --workers 2
+
+Each client connects, creates the default run (the course's flower, one hidden layer of 4 tanh
+units, 100 × 100 boundary), waits for its first frame, presses play and counts what it receives
+for `--seconds`. Reported per scenario: frames/s received per client (median and minimum over
+clients), first-frame latency after play (median, max), bytes per boundary frame, bytes per
+detail message, the server's event-loop lag over the window (p50/p99/max, from /api/health),
+and the server's CPU use (sum over its processes, in cores). The clients run in this process,
+the server in another: both share the machine's 2 cores, as they would in a classroom.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY_CONFIG = {
+    "dataset": {"name": "spiral", "size": 2000},
+    "layers": [{"units": 64, "activation": "relu"}] * 6,
+    "init": {"name": "he"},
+    "learning_rate": 0.01,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def header_of(message: bytes) -> dict:
+    (length,) = struct.unpack_from("<I", message, 4)
+    return json.loads(message[8 : 8 + length])
+
+
+def http_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of the given processes (Linux /proc)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def server_pids(root_pid: int) -> list[int]:
+    pids = [root_pid]
+    for child in Path("/proc").iterdir():
+        if child.name.isdigit():
+            try:
+                stat = (child / "stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(stat[1]) in pids:
+                pids.append(int(child.name))
+    return pids
+
+
+async def client(url: str, seconds: float, start_at: asyncio.Event, config: dict | None) -> dict:
+    async with websockets.connect(url, compression=None, max_size=None) as ws:
+        json.loads(await ws.recv())  # hello
+        await ws.send(json.dumps({"type": "create", "config": config or {}}))
+        run = None
+        while run is None:
+            message = await ws.recv()
+            if isinstance(message, str) and json.loads(message)["type"] == "created":
+                run = json.loads(message)["run"]
+        await start_at.wait()
+        played = time.perf_counter()
+        await ws.send(json.dumps({"type": "play", "runs": [run]}))
+        first = None
+        frames = 0
+        frame_bytes, detail_bytes = [], []
+        deadline = played + seconds
+        while time.perf_counter() < deadline:
+            try:
+                message = await asyncio.wait_for(ws.recv(), deadline - time.perf_counter())
+            except TimeoutError:
+                break
+            if not isinstance(message, bytes):
+                continue
+            header = header_of(message)
+            if header["type"] == "detail":
+                detail_bytes.append(len(message))
+                continue
+            if header["iteration"] == 0:
+                continue  # the frame from create, before play
+            if first is None:
+                first = time.perf_counter() - played
+                counted_from = time.perf_counter()
+            frames += 1
+            frame_bytes.append(len(message))
+        elapsed = time.perf_counter() - counted_from if first is not None else seconds
+        await ws.send(json.dumps({"type": "pause", "runs": [run]}))
+        return {
+            "fps": (frames - 1) / elapsed if frames > 1 else 0.0,
+            "first_frame_ms": 1000 * first if first is not None else None,
+            "frame_bytes": statistics.median(frame_bytes) if frame_bytes else None,
+            "frame_bytes_max": max(frame_bytes) if frame_bytes else None,
+            "detail_bytes": statistics.median(detail_bytes) if detail_bytes else None,
+        }
+
+
+async def scenario(port: int, pids: list[int], n: int, seconds: float, heavy: int) -> dict:
+    url = f"ws://127.0.0.1:{port}/ws"
+    start_at = asyncio.Event()
+    tasks = [asyncio.create_task(client(url, seconds, start_at, None)) for _ in range(n)]
+    tasks += [
+        asyncio.create_task(client(url, seconds, start_at, HEAVY_CONFIG)) for _ in range(heavy)
+    ]
+    await asyncio.sleep(1.0 + 0.05 * (n + heavy))  # everyone connected and created
+    cpu0, t0 = cpu_seconds(pids), time.perf_counter()
+    start_at.set()
+    results = await asyncio.gather(*tasks)
+    cpu = (cpu_seconds(pids) - cpu0) / (time.perf_counter() - t0)
+    lag = await asyncio.to_thread(
+        http_json, f"http://127.0.0.1:{port}/api/health?lag_window={min(30, seconds)}"
+    )
+    normal = results[:n]
+    fps = [r["fps"] for r in normal]
+    firsts = [r["first_frame_ms"] for r in normal if r["first_frame_ms"] is not None]
+    return {
+        "clients": n,
+        "heavy_clients": heavy,
+        "fps_median": statistics.median(fps),
+        "fps_min": min(fps),
+        "heavy_fps": [round(r["fps"], 1) for r in results[n:]],
+        "first_frame_ms_median": statistics.median(firsts) if firsts else None,
+        "first_frame_ms_max": max(firsts) if firsts else None,
+        "frame_bytes": statistics.median([r["frame_bytes"] for r in normal if r["frame_bytes"]]),
+        "frame_bytes_max": max(r["frame_bytes_max"] or 0 for r in normal),
+        "detail_bytes": statistics.median(
+            [r["detail_bytes"] for r in normal if r["detail_bytes"]] or [0]
+        ),
+        "loop_lag": lag["loop_lag"],
+        "server_cpu_cores": round(cpu, 2),
+    }
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(200):
+        try:
+            http_json(f"http://127.0.0.1:{port}/api/health")
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", default="1,10,30", help="client counts, comma-separated")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--heavy", type=int, default=0, help="extra clients with a heavy run")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    rows = []
+    for n in (int(c) for c in args.clients.split(",")):
+        port = free_port()
+        server = start_server(port, args.workers)
+        try:
+            time.sleep(0.5)
+            row = asyncio.run(scenario(port, server_pids(server.pid), n, args.seconds, args.heavy))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        row["workers"] = args.workers
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    print()
+    print(
+        "| clients | workers | frames/s per client (median / min) | first frame after play "
+        "(median / max) | bytes per boundary frame (median / max) | detail bytes | loop lag "
+        "p50 / p99 / max | server CPU |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        heavy = f" + {r['heavy_clients']} heavy" if r["heavy_clients"] else ""
+        lag = r["loop_lag"]
+        print(
+            f"| {r['clients']}{heavy} | {r['workers']} | {r['fps_median']:.1f} / {r['fps_min']:.1f}"
+            f" | {r['first_frame_ms_median']:.0f} / {r['first_frame_ms_max']:.0f} ms"
+            f" | {r['frame_bytes']:.0f} / {r['frame_bytes_max']} B | {r['detail_bytes']:.0f} B"
+            f" | {lag['p50_ms']:.1f} / {lag['p99_ms']:.1f} / {lag['max_ms']:.1f} ms"
+            f" | {r['server_cpu_cores']:.2f} cores |"
+        )
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
