@@ -124,9 +124,11 @@ class RunConfigModel(HyperparametersModel):
         """The output activation for a dataset task, or ValueError if it does not fit."""
         output = self.output or DEFAULT_OUTPUT[task]
         if output not in OUTPUTS_FOR_TASK[task]:
-            raise ValueError(
+            raise RequestError(
+                "output",
+                "output_fits_task",
                 f"output {output!r} does not fit a {task} dataset; "
-                f"allowed: {', '.join(OUTPUTS_FOR_TASK[task])}"
+                f"allowed: {', '.join(OUTPUTS_FOR_TASK[task])}",
             )
         return output
 

@@ -311,7 +311,12 @@ class Session:
             )
         enforce_limits(msg.config, self.settings)
         # Building the data and the network is NumPy work: off the event loop.
-        run = await asyncio.to_thread(Run, msg.config, self.settings)
+        try:
+            run = await asyncio.to_thread(Run, msg.config, self.settings)
+        except RequestError:
+            raise
+        except ValueError as error:  # the engine's own check, e.g. n_classes on a binary set
+            raise RequestError("config", "engine", str(error)) from None
         run.notify = self._frame_ready
         await self.scheduler.call(lambda: self.scheduler.add(run))
         await self._queue({"type": "created", "ref": msg.ref, **run.describe()})
