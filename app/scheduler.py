@@ -101,6 +101,17 @@ class Scheduler:
         self._wake.set()
         return await future
 
+    def post(self, fn: Callable[[], Any]) -> None:
+        """Run `fn()` in the training thread between turns, without waiting for it (for
+        cleanup that must not await); its errors are logged."""
+
+        def reply(ok: bool, value: Any) -> None:
+            if not ok:
+                log.error("posted command failed: %r", value)
+
+        self._commands.append((fn, reply))
+        self._wake.set()
+
     def add(self, run: Run) -> None:
         """Register a run (from inside a command: the thread owns the registry)."""
         self._runs[run.id] = run

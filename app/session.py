@@ -98,12 +98,13 @@ class Session:
         except WebSocketDisconnect:
             pass
         finally:
+            # No awaits here: a closing connection may cancel this task, and anything awaited
+            # in a cancelled scope is cancelled too. Everything below is synchronous.
             sender.cancel()
-            await asyncio.gather(sender, return_exceptions=True)
             self.sessions.discard(self)
-            await self._free_runs()
+            self._free_runs()
 
-    async def _free_runs(self) -> None:
+    def _free_runs(self) -> None:
         runs = list(self.runs.values())
         self.runs.clear()
         if not runs:
@@ -114,7 +115,7 @@ class Session:
                 run.group.playing = False
                 self.scheduler.remove(run)
 
-        await self.scheduler.call(remove_all)
+        self.scheduler.post(remove_all)
 
     def _hello(self) -> dict:
         s = self.settings
@@ -318,9 +319,11 @@ class Session:
         except ValueError as error:  # the engine's own check, e.g. n_classes on a binary set
             raise RequestError("config", "engine", str(error)) from None
         run.notify = self._frame_ready
+        # Owned from here on, so a connection closing at any await below still frees it; it
+        # streams nothing before its first frame, which is built after `created` is queued.
+        self.runs[run.id] = run
         await self.scheduler.call(lambda: self.scheduler.add(run))
         await self._queue({"type": "created", "ref": msg.ref, **run.describe()})
-        self.runs[run.id] = run
         await self.scheduler.call(lambda: run.build_frame(heavy=True))
 
     # The commands below run in the training thread, between turns (see Scheduler.call).
