@@ -45,7 +45,6 @@ class Run:
         self.iterations_per_frame: int | None = 10
         """Speed: iterations between two frames, or None for as fast as possible."""
         self.group: Group = Group([self])
-        self.reset()
         self.frame_seq = 0
         self.notify: Callable[[], None] = lambda: None
         """Called (from the training thread) when a new frame is in the outbox."""
@@ -54,6 +53,7 @@ class Run:
         self._outbox_lock = threading.Lock()
         self._unsent_costs: list[np.ndarray] = []
         self._unsent_from = 1
+        self.reset()
 
     # --- training-thread side --------------------------------------------------------------------
 
@@ -73,6 +73,9 @@ class Run:
         self.new_costs: list[np.ndarray] = []
         self.status = "paused"
         self.frames_built = 0
+        with self._outbox_lock:  # costs restart at iteration 1
+            self._unsent_costs = []
+            self._unsent_from = 1
 
     def update(self, update: HyperparameterUpdate) -> None:
         """Change hyperparameters live; the network and its progress stay."""

@@ -17,11 +17,11 @@ from engine import (
     OPTIMIZERS,
     Trainer,
 )
-from engine.features import feature_labels
 
 from ..protocol import PROTOCOL_VERSION
 from ..runs import dataset_summary
 from ..schemas import (
+    OUTPUTS_FOR_TASK,
     DatasetModel,
     ErrorResponse,
     LimitExceededError,
@@ -113,10 +113,8 @@ def read_options(settings: SettingsDep) -> dict[str, Any]:
             }
             for d in DATASETS.values()
         ],
-        "features": [
-            {"name": name, "label": label}
-            for name, label in zip(FEATURES, feature_labels(list(FEATURES)), strict=True)
-        ],
+        "features": [{"name": f.name, "label": f.label} for f in FEATURES.values()],
+        "outputs": {task: list(outputs) for task, outputs in OUTPUTS_FOR_TASK.items()},
         "defaults": RunConfigModel().model_dump(mode="json"),
         "limits": {
             "max_hidden_layers": settings.max_hidden_layers,

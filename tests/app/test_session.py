@@ -236,3 +236,14 @@ def test_multiclass_boundary_packs_class_and_confidence(peer, output):
     assert entry["encoding"] == "class-confidence" and entry["classes"] == 3
     classes = arrays["boundary"] // entry["levels"]
     assert set(np.unique(classes)) == {0, 1, 2}
+
+
+def test_costs_restart_at_iteration_one_after_reset(peer):
+    run = peer.create(**SMALL)["run"]
+    peer.send(type="step", runs=[run], n=30)
+    peer.frame(run, until=lambda h: h["iteration"] == 30)
+    peer.send(type="reset", runs=[run])
+    peer.frame(run, until=lambda h: h["iteration"] == 0)
+    peer.send(type="step", runs=[run], n=5)
+    header, arrays = peer.frame(run, until=lambda h: h["iteration"] == 5)
+    assert header["costs_from"] + len(arrays["costs"]) - 1 == 5

@@ -1,0 +1,377 @@
+/**
+ * The Plotly charts: decision boundary, cost curve, gradient norms and saturation. Each chart is
+ * created once per run and then updated in place (Plotly.react on the same div, extendTraces for
+ * curves); `draw()` is called at most once per animation frame by the controller.
+ */
+
+import { BINARY_SCALE, CLASS_COLORS, NEG, POS, classScale, tint } from './colors.js';
+
+const Plotly = () => window.Plotly;
+const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
+const FONT = { family: 'system-ui, sans-serif', size: 12, color: '#334' };
+
+/** Chart text follows the page's root size (which grows with the viewport and in presenter mode). */
+function fontSize() {
+  return Math.round(parseFloat(getComputedStyle(document.body).fontSize) * 0.9);
+}
+window.addEventListener('resize', () => { FONT.size = fontSize(); });
+FONT.size = fontSize();
+const MAX_COST_POINTS = 3000;
+const MAX_GRADIENT_POINTS = 2000;
+const LAYER_COLORS = ['#0877bd', '#f59322', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#17becf'];
+
+function baseLayout(extra) {
+  return {
+    margin: { l: 4 * FONT.size, r: FONT.size, t: FONT.size, b: 3 * FONT.size }, font: { ...FONT }, paper_bgcolor: 'rgba(0,0,0,0)',
+    plot_bgcolor: '#fff', showlegend: false, ...extra,
+  };
+}
+
+function linspace(lo, hi, n) {
+  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / Math.max(1, n - 1));
+}
+
+function finiteOrNull(v) {
+  return Number.isFinite(v) ? v : null;
+}
+
+/** The decision boundary heatmap with the train (and optionally test) points. */
+export class BoundaryChart {
+  /** @param {HTMLElement} el */
+  constructor(el) {
+    this.el = el;
+    this.view = { test: false, discrete: false };
+    this.data = null;
+    this.grid = null;
+    this.dirty = false;
+  }
+
+  /**
+   * Start drawing a new run (the `created` payload).
+   * @param {object} created
+   */
+  setRun(created) {
+    const d = created.dataset;
+    this.dataset = d;
+    this.oneD = d.train.x2 == null;
+    const r = created.boundary_resolution;
+    const [x1lo, x1hi, x2lo, x2hi] = d.bounds;
+    this.r = r;
+    const points = (split, test) => this.pointsTrace(d, split, test);
+    if (this.oneD) {
+      this.values = new Array(r).fill(null);
+      this.el.style.aspectRatio = '1.4';
+      this.data = [
+        { type: 'scatter', mode: 'lines', x: linspace(x1lo, x1hi, r), y: this.values, line: { color: tint(POS, 1), width: 3 }, hoverinfo: 'skip' },
+        points(d.train, false), points(d.test, true),
+      ];
+      this.layout = baseLayout({ xaxis: { title: { text: 'x₁' }, range: [x1lo, x1hi] }, yaxis: { title: { text: 'y' } } });
+    } else {
+      this.z = Array.from({ length: r }, () => new Array(r).fill(null));
+      const heat = {
+        type: 'heatmap', x: linspace(x1lo, x1hi, r), y: linspace(x2lo, x2hi, r), z: this.z,
+        showscale: false, hoverinfo: 'skip', zsmooth: 'best',
+      };
+      if (d.task === 'multiclass') Object.assign(heat, { colorscale: classScale(d.n_classes), zmin: 0, zmax: d.n_classes });
+      else if (d.task === 'binary') Object.assign(heat, { colorscale: BINARY_SCALE, zmin: 0, zmax: 1 });
+      else Object.assign(heat, { colorscale: BINARY_SCALE, zmin: this.yRange()[0], zmax: this.yRange()[1] });
+      this.data = [heat, points(d.train, false), points(d.test, true)];
+      // The plot keeps x1 and x2 to scale: give it the data's own shape, within reason.
+      const aspect = Math.min(1.6, Math.max(0.8, (x1hi - x1lo) / (x2hi - x2lo)));
+      this.el.style.aspectRatio = String(aspect);
+      this.layout = baseLayout({
+        margin: { l: 2.4 * FONT.size, r: FONT.size, t: FONT.size, b: 2 * FONT.size },
+        xaxis: { range: [x1lo, x1hi], constrain: 'domain', showgrid: false, zeroline: false },
+        yaxis: { range: [x2lo, x2hi], scaleanchor: 'x', constrain: 'domain', showgrid: false, zeroline: false },
+      });
+    }
+    this.data[2].visible = this.view.test;
+    this.layout.datarevision = 0;
+    this.dirty = true;
+  }
+
+  yRange() {
+    const y = [...this.dataset.train.y, ...this.dataset.test.y];
+    return [Math.min(...y), Math.max(...y)];
+  }
+
+  pointsTrace(d, split, test) {
+    const px = Math.max(5, FONT.size * 0.5);
+    const marker = { size: test ? px * 1.15 : px, line: { width: test ? 1.5 : 1, color: test ? '#222' : '#fff' }, symbol: test ? 'diamond' : 'circle' };
+    if (d.task === 'multiclass') marker.color = split.y.map((c) => CLASS_COLORS[c % CLASS_COLORS.length]);
+    else if (d.task === 'binary') marker.color = split.y.map((c) => (c > 0.5 ? tint(POS, 1) : tint(NEG, 1)));
+    else if (split.x2 != null) {
+      const [lo, hi] = this.yRange();
+      Object.assign(marker, { color: split.y, colorscale: BINARY_SCALE, cmin: lo, cmax: hi });
+    } else marker.color = test ? '#888' : '#333';
+    return {
+      type: 'scatter', mode: 'markers', x: split.x1, y: split.x2 ?? split.y, marker,
+      name: test ? 'test' : 'train', hovertemplate: `${test ? 'test' : 'train'} (%{x:.2f}, %{y:.2f})<extra></extra>`,
+    };
+  }
+
+  /**
+   * Take a new boundary grid (uint8, rows x2 ascending, columns x1 ascending).
+   * @param {{data: Uint8Array, meta: object}} blob
+   */
+  update(blob) {
+    if (!this.data) return;
+    this.grid = blob;
+    this.dirty = true;
+  }
+
+  /** @param {{test: boolean, discrete: boolean}} view */
+  setView(view) {
+    this.view = view;
+    this.dirty = true;
+  }
+
+  /** Draw if anything changed since the last draw. */
+  draw() {
+    if (!this.dirty || !this.data || !Plotly()) return;
+    this.dirty = false;
+    if (this.grid) this.fill(this.grid);
+    this.data[2].visible = this.view.test;
+    this.layout.font = { ...FONT };
+    if (!this.oneD) this.layout.margin = { l: 2.4 * FONT.size, r: FONT.size, t: FONT.size, b: 2 * FONT.size };
+    this.layout.datarevision += 1;
+    Plotly().react(this.el, this.data, this.layout, CONFIG);
+  }
+
+  fill({ data, meta }) {
+    const r = this.r;
+    const discrete = this.view.discrete;
+    if (this.oneD) {
+      const span = (meta.hi - meta.lo) / 255;
+      for (let i = 0; i < r; i++) this.values[i] = meta.lo + data[i] * span;
+      return;
+    }
+    if (meta.encoding === 'class-confidence') {
+      const K = meta.levels;
+      for (let i = 0; i < r; i++) {
+        const row = this.z[i];
+        for (let j = 0; j < r; j++) {
+          const q = data[i * r + j];
+          const c = Math.floor(q / K);
+          row[j] = discrete ? c + 0.999 : c + (q % K) / K * 0.999;
+        }
+      }
+      return;
+    }
+    const span = (meta.hi - meta.lo) / 255;
+    const binary = this.dataset.task === 'binary';
+    for (let i = 0; i < r; i++) {
+      const row = this.z[i];
+      for (let j = 0; j < r; j++) {
+        const v = meta.lo + data[i * r + j] * span;
+        row[j] = discrete && binary ? (v >= 0.5 ? 1 : 0) : v;
+      }
+    }
+  }
+}
+
+/** The cost curve: every train cost (from the streamed costs) and the test cost per frame. */
+export class CostChart {
+  /** @param {HTMLElement} el */
+  constructor(el) {
+    this.el = el;
+    this.view = { log: false, smooth: 0 };
+    this.reset();
+  }
+
+  /** Forget the curve (a new run, or a reset). */
+  reset() {
+    this.raw = [];
+    this.ema = null;
+    this.smoothed = [];
+    this.stride = 1;
+    this.test = { x: [], y: [] };
+    this.shownUpTo = 0;
+    this.rebuild = true;
+  }
+
+  /** @param {{log: boolean, smooth: number}} view */
+  setView(view) {
+    if (view.smooth !== this.view.smooth) {
+      this.view = view;
+      this.resmooth();
+    }
+    this.view = view;
+    this.rebuild = true;
+  }
+
+  resmooth() {
+    this.ema = null;
+    this.smoothed = this.raw.map((v) => this.smooth(v));
+  }
+
+  smooth(v) {
+    const a = this.view.smooth;
+    if (!Number.isFinite(v)) return v;
+    this.ema = this.ema == null || !Number.isFinite(this.ema) ? v : a * this.ema + (1 - a) * v;
+    return this.ema;
+  }
+
+  /**
+   * Append a frame's costs: the last cost is of iteration `header.iteration`, so the first is of
+   * iteration − length + 1 (robust to gaps and to costs from before a reset, which are dropped).
+   * @param {object} header frame header
+   * @param {Float32Array} costs
+   */
+  add(header, costs) {
+    const first = header.iteration - costs.length + 1;
+    for (let i = 0; i < costs.length; i++) {
+      const x = first + i;
+      if (x <= this.raw.length) continue;
+      while (this.raw.length < x - 1) { this.raw.push(NaN); this.smoothed.push(NaN); }
+      this.raw.push(costs[i]);
+      this.smoothed.push(this.smooth(costs[i]));
+    }
+    const t = header.test_cost;
+    const last = this.test.x[this.test.x.length - 1] ?? 0;
+    if (t != null && header.iteration > last) {
+      this.test.x.push(header.iteration);
+      this.test.y.push(t);
+    }
+  }
+
+  /** Draw what arrived since the last draw. */
+  draw() {
+    if (!Plotly()) return;
+    while (this.raw.length / this.stride > MAX_COST_POINTS) {
+      this.stride *= 2;
+      this.rebuild = true;
+    }
+    if (this.rebuild || this.fontSize !== FONT.size) {
+      this.rebuild = false;
+      this.fontSize = FONT.size;
+      const { x, y } = this.sample(1);
+      this.shownUpTo = x.length ? x[x.length - 1] : 0;
+      const layout = baseLayout({
+        xaxis: { title: { text: 'iteration' }, rangemode: 'tozero' },
+        yaxis: { title: { text: 'cost J' }, type: this.view.log ? 'log' : 'linear', tickformat: this.view.log ? '.1~g' : '' },
+        showlegend: true, legend: { x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(255,255,255,0.7)' },
+      });
+      Plotly().react(this.el, [
+        { type: 'scatter', mode: 'lines', name: 'train', x, y, line: { color: '#0877bd', width: 2 } },
+        { type: 'scatter', mode: 'lines', name: 'test', x: [...this.test.x], y: [...this.test.y], line: { color: '#f59322', width: 2, dash: 'dot' } },
+      ], layout, CONFIG);
+      this.testShown = this.test.x.length;
+      return;
+    }
+    const { x, y } = this.sample(this.shownUpTo + 1);
+    const tx = this.test.x.slice(this.testShown);
+    const ty = this.test.y.slice(this.testShown);
+    if (!x.length && !tx.length) return;
+    if (x.length) this.shownUpTo = x[x.length - 1];
+    this.testShown = this.test.x.length;
+    Plotly().extendTraces(this.el, { x: [x, tx], y: [y, ty] }, [0, 1]);
+  }
+
+  /** Iterations from `from` on, every `stride`-th, as x and (smoothed) y. */
+  sample(from) {
+    const x = [];
+    const y = [];
+    const s = this.stride;
+    for (let it = Math.max(s, Math.ceil(from / s) * s); it <= this.raw.length; it += s) {
+      x.push(it);
+      y.push(finiteOrNull(this.smoothed[it - 1]));
+    }
+    return { x, y };
+  }
+
+  /** @returns {number} number of costs received */
+  get length() {
+    return this.raw.length;
+  }
+}
+
+/** Per-layer gradient norms ‖dW[l]‖ over iterations, log scale: vanishing gradients show here. */
+export class GradientChart {
+  /** @param {HTMLElement} el */
+  constructor(el) {
+    this.el = el;
+    this.pending = null;
+    this.lastIteration = -1;
+  }
+
+  /** @param {number} L number of weight layers */
+  setRun(L) {
+    this.L = L;
+    this.pending = Array.from({ length: L }, () => ({ x: [], y: [] }));
+    this.lastIteration = -1;
+    this.needsCreate = true;
+  }
+
+  /** @param {object} header a frame header */
+  add(header) {
+    if (!this.pending || header.iteration === this.lastIteration) return;
+    if (header.iteration < this.lastIteration) this.setRun(this.L);
+    this.lastIteration = header.iteration;
+    (header.gradient_norms || []).forEach((g, l) => {
+      if (l >= this.L) return;
+      this.pending[l].x.push(header.iteration);
+      this.pending[l].y.push(g != null && g > 0 ? g : null);
+    });
+  }
+
+  draw() {
+    if (!this.pending || !Plotly()) return;
+    const p = this.pending;
+    const margin = { l: 4 * FONT.size, r: FONT.size, t: 2 * FONT.size, b: 3 * FONT.size };
+    if (this.needsCreate) {
+      this.needsCreate = false;
+      Plotly().react(this.el, p.map((t, l) => ({
+        type: 'scatter', mode: 'lines', name: `dW[${l + 1}]`, x: t.x, y: t.y,
+        line: { color: LAYER_COLORS[l % LAYER_COLORS.length], width: 2 },
+      })), baseLayout({
+        xaxis: { title: { text: 'iteration' } }, yaxis: { type: 'log', tickformat: '.1~g' },
+        showlegend: true, legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 0 }, margin,
+      }), CONFIG);
+    } else {
+      if (this.fontSize !== FONT.size) Plotly().relayout(this.el, { font: { ...FONT }, margin });
+      if (!p.some((t) => t.x.length)) return;
+      Plotly().extendTraces(this.el, { x: p.map((t) => t.x), y: p.map((t) => t.y) }, p.map((_, l) => l), MAX_GRADIENT_POINTS);
+    }
+    this.fontSize = FONT.size;
+    this.pending = p.map(() => ({ x: [], y: [] }));
+  }
+}
+
+/** Per hidden layer: share of saturated unit-examples (tanh, sigmoid) or of dead units (ReLU). */
+export class SaturationChart {
+  /** @param {HTMLElement} el */
+  constructor(el) {
+    this.el = el;
+    this.stats = null;
+    this.activations = [];
+  }
+
+  /** @param {string[]} activations hidden layers' activations */
+  setRun(activations) {
+    this.activations = activations;
+    this.stats = [];
+    this.dirty = true;
+  }
+
+  /** @param {object[]} stats header.activation_stats */
+  update(stats) {
+    this.stats = stats || [];
+    this.dirty = true;
+  }
+
+  draw() {
+    if (!this.dirty || !Plotly()) return;
+    this.dirty = false;
+    const names = this.activations.map((a, l) => `layer ${l + 1} (${a})`);
+    const saturated = this.activations.map((_, l) => this.stats[l]?.saturated ?? null);
+    const dead = this.activations.map((_, l) => this.stats[l]?.dead ?? null);
+    Plotly().react(this.el, [
+      { type: 'bar', name: 'saturated', x: names, y: saturated, marker: { color: '#f59322' }, hovertemplate: '%{y:.1%} saturated<extra></extra>' },
+      { type: 'bar', name: 'dead', x: names, y: dead, marker: { color: '#555' }, hovertemplate: '%{y:.1%} dead<extra></extra>' },
+    ], baseLayout({
+      barmode: 'group', yaxis: { range: [0, 1], tickformat: '.0%' }, showlegend: true,
+      legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 0 }, margin: { l: 4 * FONT.size, r: FONT.size, t: 2 * FONT.size, b: 3 * FONT.size },
+    }), CONFIG);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The training controls and view toggles: play / pause / step (with its size) / reset, the
+ * counters, learning rate, optimizer, batch size, L2, speed, and the output panel's toggles.
+ * Owns those elements; reports commands and patches to the controller.
+ */
+
+export class Controls {
+  /** @param {object} options GET /api/options */
+  constructor(options) {
+    const $ = (id) => document.getElementById(id);
+    this.el = {
+      play: $('play'), pause: $('pause'), step: $('step'), reset: $('reset'), stepSize: $('step-size'),
+      iteration: $('iteration'), epoch: $('epoch'), status: $('run-status'),
+      lr: $('learning-rate'), opt: $('optimizer'), batch: $('batch-size'), l2: $('l2'), speed: $('speed'),
+      test: $('show-test'), discrete: $('discretize'), logcost: $('log-cost'), smooth: $('smoothing'),
+      trainCost: $('train-cost'), testCost: $('test-cost'), trainAcc: $('train-acc'), testAcc: $('test-acc'),
+    };
+    for (const o of options.optimizers) this.el.opt.add(new Option(o.title, o.name));
+    this.el.batch.max = options.limits.max_samples;
+    const maxSpeed = options.limits.max_iterations_per_frame;
+    for (const option of [...this.el.speed.options]) {
+      if (option.value !== 'max' && Number(option.value) > maxSpeed) option.remove();
+    }
+  }
+
+  /**
+   * @param {{play: Function, pause: Function, step: Function, reset: Function}} commands
+   * @param {(patch: object) => void} onChange
+   */
+  bind(commands, onChange) {
+    const el = this.el;
+    el.play.addEventListener('click', () => commands.play());
+    el.pause.addEventListener('click', () => commands.pause());
+    el.step.addEventListener('click', () => commands.step());
+    el.reset.addEventListener('click', () => commands.reset());
+    el.stepSize.addEventListener('change', () => onChange({ stepn: Number(el.stepSize.value) }));
+    const number = (input, key, parse = Number) => input.addEventListener('change', () => {
+      const value = input.value === '' ? null : parse(input.value);
+      onChange({ [key]: value });
+    });
+    number(el.lr, 'lr');
+    number(el.batch, 'batch', (v) => Math.trunc(Number(v)));
+    number(el.l2, 'l2');
+    el.opt.addEventListener('change', () => onChange({ opt: el.opt.value }));
+    el.speed.addEventListener('change', () => onChange({ speed: el.speed.value }));
+    el.test.addEventListener('change', () => onChange({ test: el.test.checked }));
+    el.discrete.addEventListener('change', () => onChange({ discrete: el.discrete.checked }));
+    el.logcost.addEventListener('change', () => onChange({ logcost: el.logcost.checked }));
+    el.smooth.addEventListener('change', () => onChange({ smooth: Number(el.smooth.value) }));
+  }
+
+  /** Show the state's values in the controls. */
+  render(state) {
+    const el = this.el;
+    el.stepSize.value = String(state.stepn);
+    if (document.activeElement !== el.lr) el.lr.value = state.lr;
+    el.opt.value = state.opt;
+    el.batch.value = state.batch ?? '';
+    el.l2.value = state.l2;
+    el.speed.value = state.speed;
+    el.test.checked = state.test;
+    el.discrete.checked = state.discrete;
+    el.logcost.checked = state.logcost;
+    el.smooth.value = state.smooth;
+  }
+
+  /**
+   * Show the run's progress and scores from a frame header.
+   * @param {object} header
+   */
+  renderFrame(header) {
+    const el = this.el;
+    el.iteration.value = header.iteration.toLocaleString('en-US');
+    el.iteration.dataset.value = String(header.iteration);
+    el.epoch.value = header.epoch.toLocaleString('en-US');
+    this.renderStatus(header.status);
+    el.trainCost.textContent = fmt(header.train_cost);
+    el.testCost.textContent = fmt(header.test_cost);
+    el.trainAcc.textContent = pct(header.train_accuracy);
+    el.testAcc.textContent = pct(header.test_accuracy);
+  }
+
+  /** Show play or pause, and the status word. */
+  renderStatus(status) {
+    const running = status === 'running';
+    this.el.play.hidden = running;
+    this.el.pause.hidden = !running;
+    this.el.play.disabled = status === 'diverged' || status === 'finished';
+    this.el.step.disabled = this.el.play.disabled;
+    this.el.status.textContent = status;
+    this.el.status.dataset.status = status;
+  }
+
+  /** Clear counters (a new run). */
+  clear() {
+    this.renderFrame({ iteration: 0, epoch: 0, status: 'paused' });
+  }
+}
+
+function fmt(v) {
+  if (v == null) return '–';
+  return Math.abs(v) >= 1000 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4);
+}
+
+function pct(v) {
+  return v == null ? '–' : `${(v * 100).toFixed(1)}%`;
+}

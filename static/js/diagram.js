@@ -1,0 +1,382 @@
+/**
+ * The live network diagram: one column per layer, each unit a small canvas showing its
+ * activation over the input plane, edges coloured by the sign of w and thick by |w|. Hover shows
+ * exact values, a click enlarges a unit's map. Owns #diagram, #tooltip and #unit-zoom.
+ * Built once per run (and on resize); updates only touch attributes and pixels.
+ */
+
+import { CLASS_COLORS, divergingLut } from './colors.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const LUT = divergingLut();
+const POS_COLOR = '#0877bd';
+const NEG_COLOR = '#f59322';
+const RAW_LABELS = { x1: 'x₁', x2: 'x₂' };
+const FEATURE_FN = {
+  x1: (a) => a, x2: (a, b) => b, x1_squared: (a) => a * a, x2_squared: (a, b) => b * b,
+  x1_x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
+};
+
+export class Diagram {
+  /**
+   * @param {HTMLElement} root the #diagram container
+   * @param {object} options GET /api/options (feature labels)
+   */
+  constructor(root, options) {
+    this.root = root;
+    this.labels = { ...RAW_LABELS, ...Object.fromEntries(options.features.map((f) => [f.name, f.label])) };
+    this.tooltip = document.getElementById('tooltip');
+    this.zoom = document.getElementById('unit-zoom');
+    this.zoomCanvas = document.getElementById('zoom-canvas');
+    this.zoomTitle = document.getElementById('zoom-title');
+    this.zoomValues = document.getElementById('zoom-values');
+    this.created = null;
+    this.params = null;
+    this.maps = null;
+    this.zoomed = null;
+    this.bindPointer();
+    new ResizeObserver(() => this.onResize()).observe(root);
+  }
+
+  /**
+   * Build the diagram for a new run (the `created` payload).
+   * @param {object} created
+   */
+  setNetwork(created) {
+    this.created = created;
+    // What the server built, for tests and curious readers: the diagram shows exactly this.
+    Object.assign(this.root.dataset, {
+      run: created.run,
+      layerDims: created.network.layer_dims.join(','),
+      activations: created.network.activations.join(','),
+      dataset: created.dataset.name,
+    });
+    this.params = null;
+    this.maps = null;
+    this.boundary = null;
+    this.build();
+  }
+
+  onResize() {
+    const { clientWidth: w, clientHeight: h } = this.root;
+    if (!this.created || (w === this.size?.w && h === this.size?.h)) return;
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => {
+      this.build();
+      if (this.params) this.drawEdges();
+      if (this.maps) this.drawMaps();
+      if (this.boundary) this.drawOutput();
+    }, 80);
+  }
+
+  build() {
+    const dims = this.created.network.layer_dims;
+    const w = this.root.clientWidth || 600;
+    const h = this.root.clientHeight || 360;
+    this.size = { w, h };
+    const columns = dims.length;
+    const colWidth = w / columns;
+    const most = Math.max(...dims);
+    const node = Math.max(10, Math.min(colWidth * 0.42, (h - 16) / (most * 1.2), 5.5 * parseFloat(getComputedStyle(this.root).fontSize)));
+    const gap = Math.min(node * 1.35, (h - 8) / most);
+    this.node = node;
+    this.positions = dims.map((n, l) => {
+      const x = (l + 0.5) * colWidth;
+      const top = h / 2 - ((n - 1) * gap) / 2;
+      return Array.from({ length: n }, (_, k) => ({ x, y: top + k * gap }));
+    });
+    const svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('width', w);
+    svg.setAttribute('height', h);
+    svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+    svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', `network ${dims.join(' → ')}`);
+    const edges = document.createElementNS(SVG_NS, 'g');
+    const hits = document.createElementNS(SVG_NS, 'g');
+    hits.setAttribute('class', 'hits');
+    this.edges = [];
+    for (let l = 1; l < columns; l++) {
+      const layer = [];
+      for (let k = 0; k < dims[l]; k++) {
+        for (let j = 0; j < dims[l - 1]; j++) {
+          const a = this.positions[l - 1][j];
+          const b = this.positions[l][k];
+          const x0 = a.x + node / 2;
+          const x1 = b.x - node / 2;
+          const mx = (x0 + x1) / 2;
+          const d = `M${x0},${a.y} C${mx},${a.y} ${mx},${b.y} ${x1},${b.y}`;
+          const path = document.createElementNS(SVG_NS, 'path');
+          path.setAttribute('d', d);
+          path.setAttribute('class', 'edge');
+          path.setAttribute('stroke', '#c8cfd6');
+          edges.append(path);
+          const hit = document.createElementNS(SVG_NS, 'path');
+          hit.setAttribute('d', d);
+          hit.dataset.edge = `${l},${k},${j}`;
+          hits.append(hit);
+          layer.push(path);
+        }
+      }
+      this.edges.push(layer);
+    }
+    svg.append(edges, hits);
+    const units = document.createElement('div');
+    units.className = 'units-layer';
+    this.canvases = [];
+    this.dims = dims;
+    const inputs = this.inputNames();
+    dims.forEach((n, l) => {
+      const column = [];
+      for (let k = 0; k < n; k++) {
+        const p = this.positions[l][k];
+        const box = document.createElement('div');
+        box.className = `unit ${l === 0 ? 'input' : l === columns - 1 ? 'output' : 'hidden'}`;
+        box.dataset.unit = `${l},${k}`;
+        box.dataset.testid = `unit-${l}-${k}`;
+        box.style.cssText = `left:${p.x - node / 2}px;top:${p.y - node / 2}px;width:${node}px;height:${node}px`;
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 1;
+        box.append(canvas);
+        if (l === 0) {
+          const label = document.createElement('span');
+          label.className = 'input-label';
+          label.textContent = this.labels[inputs[k]] || inputs[k];
+          box.append(label);
+        }
+        units.append(box);
+        column.push(canvas);
+      }
+      this.canvases.push(column);
+    });
+    this.root.replaceChildren(svg, units);
+    this.drawInputs();
+  }
+
+  inputNames() {
+    const d = this.created.dataset;
+    const raw = d.train.x2 == null ? ['x1'] : ['x1', 'x2'];
+    return [...raw, ...(d.features || [])];
+  }
+
+  drawInputs() {
+    const d = this.created.dataset;
+    const r = 24;
+    const [x1lo, x1hi, x2lo, x2hi] = d.bounds;
+    this.inputNames().forEach((name, k) => {
+      const fn = FEATURE_FN[name];
+      const canvas = this.canvases[0][k];
+      if (!fn) return;
+      const oneD = d.train.x2 == null;
+      const values = new Float32Array(r * (oneD ? 1 : r));
+      let max = 0;
+      for (let i = 0; i < (oneD ? 1 : r); i++) {
+        const b = x2lo + ((x2hi - x2lo) * i) / (r - 1);
+        for (let j = 0; j < r; j++) {
+          const a = x1lo + ((x1hi - x1lo) * j) / (r - 1);
+          const v = fn(a, b);
+          values[i * r + j] = v;
+          max = Math.max(max, Math.abs(v));
+        }
+      }
+      paint(canvas, r, oneD ? 1 : r, (i) => (values[i] / (max || 1) + 1) * 127.5);
+    });
+  }
+
+  /**
+   * Take a `detail` message's parameters and maps.
+   * @param {{W: Float32Array[], b: Float32Array[]}} params
+   * @param {{data: Uint8Array, meta: object}|undefined} maps
+   */
+  updateDetail(params, maps) {
+    if (!this.created) return;
+    this.params = params;
+    if (maps) this.maps = maps;
+    this.dirty = true;
+  }
+
+  /** @param {{data: Uint8Array, meta: object}} boundary the frame's boundary blob */
+  updateBoundary(boundary) {
+    this.boundary = boundary;
+    this.boundaryDirty = true;
+  }
+
+  /** Draw what changed since the last draw (called once per animation frame at most). */
+  draw() {
+    if (this.dirty) {
+      this.dirty = false;
+      this.drawEdges();
+      if (this.maps) this.drawMaps();
+      if (this.zoomed) this.drawZoom();
+    }
+    if (this.boundaryDirty) {
+      this.boundaryDirty = false;
+      this.drawOutput();
+    }
+  }
+
+  drawEdges() {
+    const { W } = this.params;
+    let max = 1e-9;
+    for (const Wl of W) for (const w of Wl) if (Number.isFinite(w)) max = Math.max(max, Math.abs(w));
+    const thick = Math.max(1.5, this.node / 6);
+    W.forEach((Wl, l) => {
+      const paths = this.edges[l];
+      if (!paths) return;
+      for (let i = 0; i < Wl.length; i++) {
+        const w = Wl[i];
+        const t = Number.isFinite(w) ? Math.abs(w) / max : 1;
+        const path = paths[i];
+        path.setAttribute('stroke', w >= 0 ? POS_COLOR : NEG_COLOR);
+        path.setAttribute('stroke-width', (0.4 + thick * t).toFixed(2));
+        path.setAttribute('stroke-opacity', (0.25 + 0.75 * t).toFixed(2));
+      }
+    });
+  }
+
+  drawMaps() {
+    const { data, meta } = this.maps;
+    const [count, r1, r2] = meta.shape;
+    const rows = r2 === undefined ? 1 : r1;
+    const cols = r2 === undefined ? r1 : r2;
+    const size = rows * cols;
+    let unit = 0;
+    for (let l = 1; l < this.dims.length - 1 && unit < count; l++) {
+      for (let k = 0; k < this.dims[l]; k++, unit++) {
+        const lo = meta.lo[unit];
+        const hi = meta.hi[unit];
+        const scale = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+        const span = (hi - lo) / 255;
+        const offset = unit * size;
+        paint(this.canvases[l][k], cols, rows, (i) => ((lo + data[offset + i] * span) / scale + 1) * 127.5);
+      }
+    }
+  }
+
+  drawOutput() {
+    const canvas = this.canvases?.[this.dims.length - 1];
+    if (!canvas || !this.boundary) return;
+    const { data, meta } = this.boundary;
+    const r = meta.shape[0];
+    const rows = meta.shape.length === 1 ? 1 : r;
+    if (meta.encoding === 'class-confidence') {
+      const K = meta.levels;
+      const image = new ImageData(r, rows);
+      for (let i = 0; i < rows; i++) {
+        for (let j = 0; j < r; j++) {
+          const q = data[i * r + j];
+          const hex = CLASS_COLORS[Math.floor(q / K) % CLASS_COLORS.length];
+          const t = 0.25 + 0.75 * ((q % K) / K);
+          const o = ((rows - 1 - i) * r + j) * 4;
+          for (let c = 0; c < 3; c++) image.data[o + c] = 255 + (parseInt(hex.slice(1 + 2 * c, 3 + 2 * c), 16) - 255) * t;
+          image.data[o + 3] = 255;
+        }
+      }
+      canvas.forEach((cv) => putImage(cv, image));
+      return;
+    }
+    canvas.forEach((cv) => paint(cv, r, rows, (i) => data[i]));
+  }
+
+  bindPointer() {
+    this.root.addEventListener('pointermove', (event) => this.hover(event));
+    this.root.addEventListener('pointerleave', () => { this.tooltip.hidden = true; });
+    this.root.addEventListener('click', (event) => {
+      const box = event.target.closest('[data-unit]');
+      if (!box) return;
+      const [l, k] = box.dataset.unit.split(',').map(Number);
+      if (l === 0) return;
+      this.zoomed = { l, k };
+      this.zoom.hidden = false;
+      this.drawZoom();
+    });
+    this.zoom.addEventListener('click', (event) => {
+      if (event.target === this.zoom || event.target.closest('[data-close]')) this.closeZoom();
+    });
+  }
+
+  /** Close the enlarged map. */
+  closeZoom() {
+    this.zoomed = null;
+    this.zoom.hidden = true;
+  }
+
+  hover(event) {
+    const text = this.describe(event.target);
+    if (!text) {
+      this.tooltip.hidden = true;
+      return;
+    }
+    this.tooltip.textContent = text;
+    this.tooltip.hidden = false;
+    this.tooltip.style.left = `${event.clientX + 14}px`;
+    this.tooltip.style.top = `${event.clientY + 14}px`;
+  }
+
+  describe(target) {
+    if (!this.created) return null;
+    const edge = target.dataset?.edge;
+    if (edge) {
+      const [l, k, j] = edge.split(',').map(Number);
+      const w = this.params?.W[l - 1][k * this.dims[l - 1] + j];
+      return `W[${l}][${k + 1},${j + 1}] = ${num(w)}\nfrom ${this.unitName(l - 1, j)} to ${this.unitName(l, k)}`;
+    }
+    const box = target.closest?.('[data-unit]');
+    if (!box) return null;
+    const [l, k] = box.dataset.unit.split(',').map(Number);
+    if (l === 0) return `input ${this.unitName(0, k)}`;
+    const b = this.params?.b[l - 1][k];
+    const act = this.created.network.activations[l - 1];
+    const n = this.dims[l - 1];
+    const weights = this.params ? Array.from(this.params.W[l - 1].subarray(k * n, k * n + n), num).join(', ') : '…';
+    return `${this.unitName(l, k)} (${act})\nb[${l}][${k + 1}] = ${num(b)}\nW[${l}][${k + 1},:] = [${weights}]`;
+  }
+
+  unitName(l, k) {
+    if (l === 0) return this.labels[this.inputNames()[k]] || `x${k + 1}`;
+    if (l === this.dims.length - 1) return `output unit ${k + 1}`;
+    return `unit ${k + 1} of layer ${l}`;
+  }
+
+  drawZoom() {
+    const { l, k } = this.zoomed;
+    this.zoomTitle.textContent = `${this.unitName(l, k)} — ${this.created.network.activations[l - 1]}`;
+    const source = this.canvases[l]?.[k];
+    if (source) {
+      this.zoomCanvas.width = source.width;
+      this.zoomCanvas.height = source.height;
+      this.zoomCanvas.getContext('2d').drawImage(source, 0, 0);
+    }
+    const unit = this.maps && l < this.dims.length - 1 ? this.dims.slice(1, l).reduce((a, b) => a + b, 0) + k : null;
+    const range = unit != null ? `\nmap range: ${num(this.maps.meta.lo[unit])} … ${num(this.maps.meta.hi[unit])}` : '';
+    this.zoomValues.textContent = this.describe(this.root.querySelector(`[data-unit="${l},${k}"]`)) + range;
+  }
+}
+
+function num(v) {
+  return v == null ? '…' : Number(v).toPrecision(4);
+}
+
+/** Paint a (rows × cols) grid, row 0 = lowest x2, into a canvas through the diverging LUT. */
+function paint(canvas, cols, rows, indexOf) {
+  const image = new ImageData(cols, rows);
+  const px = image.data;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const idx = Math.max(0, Math.min(255, Math.round(indexOf(i * cols + j)))) * 3;
+      const o = ((rows - 1 - i) * cols + j) * 4;
+      px[o] = LUT[idx];
+      px[o + 1] = LUT[idx + 1];
+      px[o + 2] = LUT[idx + 2];
+      px[o + 3] = 255;
+    }
+  }
+  putImage(canvas, image);
+}
+
+function putImage(canvas, image) {
+  if (canvas.width !== image.width || canvas.height !== image.height) {
+    canvas.width = image.width;
+    canvas.height = image.height;
+  }
+  canvas.getContext('2d').putImageData(image, 0, 0);
+}

@@ -1,0 +1,83 @@
+/**
+ * The protocol client: one WebSocket to /ws, JSON commands out, JSON answers and binary frames
+ * in, automatic reconnection with exponential backoff. Knows nothing about the DOM.
+ */
+
+import { decodeFrame } from './frames.js';
+
+const BACKOFF_START_MS = 250;
+const BACKOFF_MAX_MS = 8000;
+
+export class Socket {
+  /**
+   * @param {string} url ws:// or wss:// address of the session endpoint
+   */
+  constructor(url) {
+    this.url = url;
+    this.ws = null;
+    this.backoff = BACKOFF_START_MS;
+    this.nextRef = 1;
+    this.handlers = { message: () => {}, binary: () => {}, state: () => {}, open: () => {} };
+    this.closedByUs = false;
+  }
+
+  /**
+   * Register handlers: message(json), binary({header, blobs}), state(name, detail), open().
+   * @param {Object<string, Function>} handlers
+   */
+  on(handlers) {
+    Object.assign(this.handlers, handlers);
+  }
+
+  /** Open the connection (and keep it open: reconnects after a drop). */
+  connect() {
+    this.handlers.state('connecting');
+    const ws = new WebSocket(this.url);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    ws.onopen = () => {
+      this.backoff = BACKOFF_START_MS;
+      this.handlers.state('connected');
+    };
+    ws.onmessage = (event) => {
+      if (typeof event.data === 'string') {
+        const message = JSON.parse(event.data);
+        if (message.type === 'hello') this.handlers.open(message);
+        this.handlers.message(message);
+      } else {
+        this.handlers.binary(decodeFrame(event.data));
+      }
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws || this.closedByUs) return;
+      const delay = this.backoff;
+      this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
+      this.handlers.state('reconnecting', delay);
+      setTimeout(() => this.connect(), delay);
+    };
+    ws.onerror = () => {}; // onclose follows and schedules the reconnect
+  }
+
+  /** @returns {boolean} whether commands can be sent now */
+  get open() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /**
+   * Send a command; returns its `ref` (echoed in the answer), or null when offline.
+   * @param {object} message e.g. {type: 'play', runs: [id]}
+   * @returns {string|null}
+   */
+  send(message) {
+    if (!this.open) return null;
+    const ref = String(this.nextRef++);
+    this.ws.send(JSON.stringify({ ...message, ref }));
+    return ref;
+  }
+
+  /** Close for good (the page is going away). */
+  close() {
+    this.closedByUs = true;
+    if (this.ws) this.ws.close();
+  }
+}

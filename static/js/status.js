@@ -1,0 +1,108 @@
+/**
+ * Status views: the connection badge, the short notices ("network rebuilt"), the diverged
+ * banner, the symmetry note, and server errors shown beside the control they concern.
+ * Owns #connection, #notice, #error, #diverged and #symmetry.
+ */
+
+const NOTICE_MS = 4000;
+const SYMMETRY_EPS = 1e-6;
+
+/** Where an error's field (e.g. "config.layers.0.units", "learning_rate") shows up. */
+export function controlFor(field) {
+  const path = String(field || '').replace(/^config\./, '');
+  const candidates = [];
+  const parts = path.split('.');
+  for (let i = parts.length; i > 0; i--) candidates.push(parts.slice(0, i).join('.'));
+  for (const name of candidates) {
+    const el = document.querySelector(`[data-field="${CSS.escape(name)}"]`);
+    if (el) return el;
+  }
+  if (path.startsWith('dataset')) return document.querySelector('[data-field="dataset.name"]');
+  if (path.startsWith('init')) return document.querySelector('[data-field="init"]');
+  return null;
+}
+
+export class StatusView {
+  constructor() {
+    const $ = (id) => document.getElementById(id);
+    this.connection = $('connection');
+    this.notice = $('notice');
+    this.error = $('error');
+    this.diverged = $('diverged');
+    this.symmetry = $('symmetry');
+    this.home = this.error.parentElement;
+    this.homeNext = this.error.nextSibling;
+    this.error.addEventListener('click', () => this.clearError());
+  }
+
+  /**
+   * @param {'connecting'|'connected'|'reconnecting'} state
+   * @param {number} [delay] ms until the next attempt
+   */
+  setConnection(state, delay) {
+    this.connection.dataset.state = state;
+    this.connection.textContent = {
+      connecting: 'connecting…',
+      connected: 'connected',
+      reconnecting: `offline — retrying in ${Math.ceil((delay || 0) / 1000)} s`,
+    }[state];
+  }
+
+  /** Show a short notice, e.g. that the run was rebuilt. */
+  showNotice(text) {
+    this.notice.textContent = text;
+    this.notice.hidden = false;
+    clearTimeout(this.noticeTimer);
+    this.noticeTimer = setTimeout(() => { this.notice.hidden = true; }, NOTICE_MS);
+  }
+
+  /**
+   * Show a server error beside the control it concerns (or at the top if none matches).
+   * @param {{message: string, errors?: {field: string, message: string}[]}} error
+   */
+  showError(error) {
+    const item = (error.errors || [])[0];
+    const control = item ? controlFor(item.field) : null;
+    const text = item ? `${item.message}${item.limit != null ? ` (limit ${item.limit})` : ''}` : error.message;
+    this.error.textContent = `${text} ✕`;
+    this.error.title = `${error.code || 'error'}: ${error.message} — click to dismiss`;
+    this.error.dataset.field = item?.field || '';
+    if (control) {
+      control.after(this.error);
+      this.error.classList.add('inline');
+    } else {
+      this.home.insertBefore(this.error, this.homeNext);
+      this.error.classList.remove('inline');
+    }
+    this.error.hidden = false;
+  }
+
+  /** Remove the error message. */
+  clearError() {
+    this.error.hidden = true;
+  }
+
+  /**
+   * Show (or hide) the diverged banner and the symmetry note for a frame.
+   * @param {object} header
+   */
+  renderFrame(header) {
+    if (header.status === 'diverged') {
+      // The engine's message starts with "diverged at iteration N: "; say it once.
+      const reason = (header.message || '').replace(/^diverged at iteration \d+:\s*/i, '');
+      this.diverged.textContent = `Diverged at iteration ${header.diverged_at ?? header.iteration}` +
+        `${reason ? `: ${reason}` : '.'} Lower the learning rate, then reset.`;
+      this.diverged.hidden = false;
+    } else {
+      this.diverged.hidden = true;
+    }
+    const identical = (header.symmetry || [])
+      .map((s, l) => (s != null && s < SYMMETRY_EPS ? l + 1 : null))
+      .filter((l) => l != null && l < (header.symmetry.length));
+    this.symmetry.textContent = identical.length
+      ? `Symmetry: the units of layer${identical.length > 1 ? 's' : ''} ${identical.join(', ')} are identical — ` +
+        'they get the same gradient and can never differ (try a random initialization).'
+      : '';
+    this.symmetry.hidden = !identical.length;
+  }
+}

@@ -1,0 +1,131 @@
+"""Browser fixtures: a real uvicorn server in a thread and Debian's Chromium driven by Playwright.
+
+Every asset comes from this server; the tests fail on any request to another host.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from app.main import create_app
+from app.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    """The address of a real nnplay server, running in a thread for the whole session."""
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(Settings(frame_rate=30)),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(server_url):
+    """pytest-playwright's base URL: our server (replaces the plugin's own fixture)."""
+    return server_url
+
+
+@pytest.fixture
+def health(server_url):
+    """GET /api/health as a dict."""
+
+    def read() -> dict:
+        with urllib.request.urlopen(f"{server_url}/api/health") as response:
+            return json.load(response)
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def shots() -> Path:
+    """A directory for the tests' screenshots (printed, to look at them)."""
+    path = Path(tempfile.mkdtemp(prefix="nnplay-shots-"))
+    print(f"\nscreenshots: {path}")
+    return path
+
+
+class Watch:
+    """What a page asked for and complained about."""
+
+    def __init__(self, page) -> None:
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+
+@pytest.fixture
+def watch():
+    """Start recording a page's requests and errors: watch(page) -> Watch."""
+    return Watch
+
+
+@pytest.fixture
+def ready():
+    """ready(page): wait until the page is connected and its run is drawn."""
+    return wait_ready
+
+
+@pytest.fixture
+def playground(page, server_url):
+    """The playground opened on the default configuration, connected and with its run created."""
+    watch = Watch(page)
+    page.goto(server_url + "/")
+    wait_ready(page)
+    page.watch = watch
+    return page
+
+
+def wait_ready(page) -> None:
+    """Wait until the socket is connected and the server's run is drawn in the diagram."""
+    page.get_by_test_id("connection-status").filter(has_text="connected").wait_for()
+    diagram = "document.querySelector('[data-testid=network-diagram]')"
+    page.wait_for_function(f"{diagram}.dataset.run && {diagram}.querySelector('canvas') !== null")

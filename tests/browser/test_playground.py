@@ -1,0 +1,178 @@
+"""The playground in a real browser against a real server: it loads offline and clean, its
+controls reach the server, training shows up live, the URL reproduces a configuration, and a
+closed page frees its run."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlparse
+
+from playwright.sync_api import expect
+
+DIAGRAM = "[data-testid=network-diagram]"
+
+
+def iteration(page) -> int:
+    return int(page.get_by_test_id("iteration").get_attribute("data-value") or 0)
+
+
+def wait_iteration(page, predicate: str) -> None:
+    """Wait until `predicate` holds for n, the iteration counter (a JS expression)."""
+    page.wait_for_function(
+        "() => { const el = document.querySelector('[data-testid=iteration]');"
+        f" const n = Number(el.dataset.value || 0); return {predicate}; }}"
+    )
+
+
+def diagram(page, key: str) -> str:
+    return page.locator(DIAGRAM).get_attribute(f"data-{key}")
+
+
+def costs(page) -> list[float]:
+    return page.evaluate(
+        "document.querySelector('[data-testid=cost-chart]').data[0].y.filter(v => v != null)"
+    )
+
+
+def boundary(page) -> list[list[float]]:
+    return page.evaluate(
+        "JSON.parse(JSON.stringify(document.querySelector('[data-testid=boundary-chart]').data[0].z))"
+    )
+
+
+def test_page_loads_offline_without_console_errors(playground, server_url, shots):
+    page = playground
+    page.wait_for_timeout(300)  # previews and the first frame
+    hosts = {urlparse(url).netloc for url in page.watch.requests if not url.startswith("data:")}
+    assert hosts == {urlparse(server_url).netloc}
+    assert page.watch.errors == []
+    expect(page.get_by_test_id("boundary-chart").locator(".main-svg").first).to_be_visible()
+    page.screenshot(path=shots / "loaded-1280x720.png")
+
+
+def test_dataset_layer_and_activation_reach_the_server(playground):
+    page = playground
+    page.get_by_test_id("dataset-select").select_option("circles")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "circles")
+    page.get_by_test_id("add-layer").click()
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,4,4,1")
+    page.get_by_test_id("layer-0-units-plus").click()
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,5,4,1")
+    page.get_by_test_id("layer-0-activation").select_option("relu")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-activations", "relu,tanh,sigmoid")
+    page.get_by_test_id("remove-layer").click()
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,5,1")
+    page.get_by_test_id("init-select").select_option("he")
+    page.get_by_test_id("noise").fill("0.3")
+    page.get_by_test_id("noise").dispatch_event("change")
+    expect(page.get_by_test_id("course-panel")).to_contain_text("W[1] (5, 2)")
+    assert page.watch.errors == []
+
+
+def test_training_learns_the_flower_and_pause_step_control_it(playground, shots):
+    page = playground
+    assert diagram(page, "layer-dims") == "2,4,1"
+    assert diagram(page, "activations") == "tanh,sigmoid"
+    before = boundary(page)
+    page.get_by_test_id("play").click()
+    wait_iteration(page, "n >= 1500")
+    curve = costs(page)
+    assert len(curve) > 300
+    assert curve[-1] < 0.8 * curve[0]
+    assert boundary(page) != before
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("status")).to_have_text("paused")
+    page.wait_for_timeout(200)
+    stopped = iteration(page)
+    page.wait_for_timeout(400)
+    assert iteration(page) == stopped
+    page.screenshot(path=shots / "flower-trained-1280x720.png")
+    page.get_by_test_id("step-size").select_option("10")
+    page.get_by_test_id("step").click()
+    wait_iteration(page, f"n === {stopped + 10}")
+    page.wait_for_timeout(300)
+    assert iteration(page) == stopped + 10
+    page.keyboard.press("s")
+    wait_iteration(page, f"n === {stopped + 20}")
+    page.keyboard.press("r")
+    wait_iteration(page, "n === 0")
+    assert page.watch.errors == []
+
+
+def test_learning_rate_applies_live_without_reset(playground):
+    page = playground
+    page.get_by_test_id("play").click()
+    wait_iteration(page, "n >= 300")
+    page.get_by_test_id("learning-rate").fill("0.5")
+    page.get_by_test_id("learning-rate").press("Enter")
+    page.get_by_test_id("learning-rate").blur()
+    at_change = iteration(page)
+    wait_iteration(page, f"n >= {at_change + 300}")
+    assert "lr=0.5" in page.url
+    expect(page.get_by_test_id("notice")).to_be_hidden()
+    assert len(costs(page)) >= at_change  # the curve kept its history
+    page.get_by_test_id("learning-rate").fill("500")
+    page.get_by_test_id("learning-rate").press("Enter")
+    error = page.get_by_test_id("error-message")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("100")
+    assert error.evaluate("e => e.parentElement.closest('[data-field], .hyper') !== null")
+    page.get_by_test_id("pause").click()
+
+
+def test_link_restores_the_configuration(playground, context, ready, shots):
+    page = playground
+    page.get_by_test_id("dataset-moons").click()
+    page.get_by_test_id("add-layer").click()
+    page.get_by_test_id("layer-1-activation").select_option("leaky_relu")
+    page.get_by_test_id("seed").fill("11")
+    page.get_by_test_id("seed").press("Enter")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-activations", "tanh,leaky_relu,sigmoid")
+    link = page.url
+    other = context.new_page()
+    other.goto(link)
+    ready(other)
+    for key in ("dataset", "layer-dims", "activations"):
+        assert diagram(other, key) == diagram(page, key)
+    expect(other.get_by_test_id("dataset-select")).to_have_value("moons")
+    expect(other.get_by_test_id("seed")).to_have_value("11")
+    expect(other.get_by_test_id("layer-1-activation")).to_have_value("leaky_relu")
+    # back undoes the last changes (the seed, then the activation) and the run follows
+    page.go_back()
+    expect(page.get_by_test_id("seed")).to_have_value("3")
+    page.go_back()
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-activations", "tanh,tanh,sigmoid")
+    other.set_viewport_size({"width": 3840, "height": 2160})
+    other.get_by_test_id("play").click()
+    wait_iteration(other, "n >= 400")
+    other.keyboard.press(" ")
+    expect(other.get_by_test_id("status")).to_have_text("paused")
+    other.wait_for_timeout(300)
+    other.screenshot(path=shots / "moons-3840x2160.png")
+    other.close()
+
+
+def test_diverging_learning_rate_shows_the_diverged_state(page, server_url, watch, ready, shots):
+    watch = watch(page)
+    page.goto(server_url + "/#dataset=plane&layers=4:linear&output=linear&lr=50")
+    ready(page)
+    page.get_by_test_id("play").click()
+    banner = page.get_by_test_id("diverged")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("Diverged at iteration")
+    expect(page.get_by_test_id("status")).to_have_text("diverged")
+    expect(page.get_by_test_id("play")).to_be_disabled()
+    page.screenshot(path=shots / "diverged-1280x720.png")
+    assert watch.errors == []
+
+
+def test_closing_the_page_frees_its_run(context, server_url, health, ready):
+    page = context.new_page()
+    page.goto(server_url + "/")
+    ready(page)
+    assert health()["runs"] >= 1
+    page.close()
+    deadline = time.monotonic() + 5
+    while health()["runs"] != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert health()["runs"] == 0
