@@ -91,7 +91,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return _error(error.status_code, str(error.detail), [])
+        response = _error(error.status_code, str(error.detail), [])
+        response.headers.update(error.headers or {})  # e.g. Allow on a 405
+        return response
 
 
 class BodyLimit:
@@ -109,19 +111,31 @@ class BodyLimit:
             await self._refuse(send)
             return
         received = 0
+        too_large = False
 
         async def limited_receive():
-            nonlocal received
+            # A body without content-length (chunked): count it as it arrives. Past the limit,
+            # tell the app the client left (whatever it catches, it stops reading) and answer
+            # 413 ourselves once it returns.
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLargeError
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded_send(message) -> None:
+            if not too_large:
+                await send(message)
+
         try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLargeError:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large:
             await self._refuse(send)
 
     async def _refuse(self, send) -> None:
@@ -148,7 +162,3 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": response.body})
-
-
-class _BodyTooLargeError(Exception):
-    pass

@@ -194,6 +194,8 @@ def _train(config: RunConfigModel, iterations: int, settings: Settings) -> Train
             X_test=data.X_test,
             Y_test=data.Y_test,
         )
+    except RequestError as error:
+        raise RequestError(f"config.{error.field}", error.rule, str(error), error.limit) from None
     except ValueError as error:
         raise RequestError("config", "config", str(error)) from None
     start = time.perf_counter()

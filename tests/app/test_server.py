@@ -1,0 +1,315 @@
+"""A real uvicorn server on a free port, real WebSocket clients (the `websockets` library): frames
+stream, clients are isolated, closing frees everything, shutdown leaves no thread or task behind;
+and `nnplay serve` as a subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+import uvicorn
+from websockets.sync.client import connect
+
+from app.frames import decode
+from app.main import create_app
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL = {"dataset": {"name": "flower", "size": 200}, "layers": [{"units": 4}]}
+TIMEOUT = 10.0
+OUR_TASKS = ("nnplay-send", "nnplay-lag")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=2) as response:
+        return json.loads(response.read())
+
+
+def wait_for(predicate, what: str, timeout: float = TIMEOUT, interval: float = 0.02):
+    """Poll `predicate()` until it returns something truthy; return that, or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+class ServerThread:
+    """uvicorn serving `app` on its own event loop in a thread, so tests can look inside."""
+
+    def __init__(self, app) -> None:
+        self.port = free_port()
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            ws_per_message_deflate=False,
+            log_level="warning",
+            lifespan="on",
+        )
+        self.server = uvicorn.Server(config)
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.tasks_left: list[str] | None = None
+        """Names of the tasks still pending on the loop after the server stopped."""
+        self.thread = threading.Thread(target=self._run, name="test-uvicorn", daemon=True)
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws"
+
+    def _run(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        try:
+            self.loop.run_until_complete(self.server.serve())
+            self.tasks_left = [t.get_name() for t in asyncio.all_tasks(self.loop)]
+            self.loop.run_until_complete(self.loop.shutdown_default_executor())
+        finally:
+            self.loop.close()
+
+    def start(self) -> ServerThread:
+        self.thread.start()
+        wait_for(lambda: self.server.started or not self.thread.is_alive(), "uvicorn to start")
+        assert self.server.started, "uvicorn did not start"
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=TIMEOUT)
+        assert not self.thread.is_alive(), "uvicorn did not stop"
+
+    def task_names(self) -> list[str]:
+        """Names of the tasks on the server's loop right now."""
+
+        async def names() -> list[str]:
+            return [t.get_name() for t in asyncio.all_tasks()]
+
+        return asyncio.run_coroutine_threadsafe(names(), self.loop).result(timeout=TIMEOUT)
+
+    def health(self) -> dict:
+        return get_json(f"{self.http}/api/health")
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(frame_rate=60, boundary_resolution=40, map_resolution=10)
+
+
+@pytest.fixture
+def server(settings):
+    server = ServerThread(create_app(settings)).start()
+    yield server
+    server.stop()
+
+
+class Client:
+    """A protocol client over a real WebSocket."""
+
+    def __init__(self, url: str) -> None:
+        # Entered as a context manager (websockets ≥ 17.1 warns otherwise); close() exits it.
+        self.ws = connect(url, open_timeout=TIMEOUT, max_size=None).__enter__()
+        self.hello = self.receive()
+
+    def close(self) -> None:
+        self.ws.__exit__(None, None, None)
+
+    def send(self, **message) -> None:
+        self.ws.send(json.dumps(message))
+
+    def receive(self):
+        """A dict for a text message, (header, arrays) for a binary one."""
+        message = self.ws.recv(timeout=TIMEOUT)
+        if isinstance(message, str):
+            return json.loads(message)
+        return decode(message)
+
+    def reply(self, kinds=("ack", "error", "created", "pong")) -> dict:
+        while True:
+            message = self.receive()
+            if isinstance(message, dict) and message["type"] in kinds:
+                assert message["type"] != "error", message
+                return message
+
+    def frame(self, until=lambda header: True):
+        while True:
+            message = self.receive()
+            if isinstance(message, tuple) and message[0]["type"] == "frame" and until(message[0]):
+                return message
+
+    def create(self, **config) -> str:
+        self.send(type="create", config=config)
+        return self.reply(("created", "error"))["run"]
+
+
+@contextlib.contextmanager
+def client_of(server: ServerThread):
+    client = Client(server.ws)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def test_hello_greets_a_real_client(server, settings):
+    with client_of(server) as client:
+        assert client.hello["type"] == "hello"
+        assert client.hello["limits"]["max_message_bytes"] == settings.max_message_bytes
+        assert client.ws.protocol.extensions == []  # no permessage-deflate
+
+
+def test_frames_climb_while_playing_and_every_cost_arrives_once(server):
+    with client_of(server) as client:
+        run = client.create(**SMALL)
+        client.send(type="speed", runs=[run], iterations_per_frame=5)
+        client.reply()
+        client.send(type="play", runs=[run])
+        client.reply()
+        costs: dict[int, float] = {}
+        iterations = []
+        while not iterations or iterations[-1] < 300:
+            header, arrays = client.frame()
+            assert header["run"] == run
+            iterations.append(header["iteration"])
+            for i, cost in enumerate(arrays["costs"]):
+                assert header["costs_from"] + i not in costs  # each cost arrives once
+                costs[header["costs_from"] + i] = float(cost)
+        assert iterations == sorted(iterations) and len(set(iterations)) > 10
+        client.send(type="pause", runs=[run])
+        while True:
+            header, arrays = client.frame()
+            for i, cost in enumerate(arrays["costs"]):
+                assert header["costs_from"] + i not in costs
+                costs[header["costs_from"] + i] = float(cost)
+            if header["status"] == "paused":
+                break
+        final = header["iteration"]
+        assert sorted(costs) == list(range(1, final + 1))
+        assert costs[final] < costs[1]  # the flower's cost falls
+        # Paused: a step of 1 moves the counter by exactly one.
+        client.send(type="step", runs=[run], n=1)
+        header, _ = client.frame(until=lambda h: h["status"] == "paused" and h["iteration"] > final)
+        assert header["iteration"] == final + 1
+
+
+def test_two_clients_at_once_each_get_their_own_frames(server):
+    with client_of(server) as a, client_of(server) as b:
+        run_a, run_b = a.create(**SMALL), b.create(**SMALL, seed=5)
+        for client, run in ((a, run_a), (b, run_b)):
+            client.send(type="play", runs=[run])
+        seen = {run_a: [], run_b: []}
+        for _ in range(30):
+            for client, run in ((a, run_a), (b, run_b)):
+                header, _ = client.frame()
+                assert header["run"] == run
+                seen[run].append(header["iteration"])
+        for iterations in seen.values():
+            assert iterations == sorted(iterations) and iterations[-1] > iterations[0]
+        health = server.health()
+        assert health["sessions"] == 2 and health["runs"] == 2
+
+
+def test_closing_the_client_frees_its_runs_and_its_send_task(server):
+    with client_of(server) as client:
+        runs = [client.create(**SMALL), client.create(**SMALL, seed=4)]
+        client.send(type="play", runs=runs)
+        client.frame(until=lambda h: h["iteration"] > 20)
+        assert server.health()["runs"] == 2
+        assert server.task_names().count("nnplay-send") == 1
+    wait_for(lambda: server.health()["runs"] == 0, "the runs to be freed")
+    assert server.health()["sessions"] == 0
+    wait_for(lambda: "nnplay-send" not in server.task_names(), "the send task to end")
+    assert server.task_names().count("nnplay-lag") == 1
+
+
+def test_a_client_that_vanishes_mid_stream_is_cleaned_up(server):
+    client = Client(server.ws)
+    run = client.create(**SMALL)
+    client.send(type="speed", runs=[run], iterations_per_frame="max")
+    client.send(type="play", runs=[run])
+    client.frame(until=lambda h: h["iteration"] > 50)
+    client.ws.socket.shutdown(socket.SHUT_RDWR)  # no close handshake
+    client.ws.socket.close()
+    wait_for(lambda: server.health() == {**server.health(), "runs": 0, "sessions": 0}, "cleanup")
+    wait_for(lambda: "nnplay-send" not in server.task_names(), "the send task to end")
+    with client_of(server) as other:
+        other.send(type="ping", ref="still-here")
+        assert other.reply()["ref"] == "still-here"
+
+
+@pytest.mark.parametrize("client_open_at_shutdown", [False, True])
+def test_shutdown_leaves_no_trainer_thread_and_no_task(settings, client_open_at_shutdown):
+    before = set(threading.enumerate())
+    server = ServerThread(create_app(settings)).start()
+    ours = [t for t in threading.enumerate() if t not in before and t.name == "nnplay-trainer"]
+    assert len(ours) == 1  # the lifespan started the training thread
+    client = Client(server.ws)
+    run = client.create(**SMALL)
+    client.send(type="play", runs=[run])
+    client.frame(until=lambda h: h["iteration"] > 10)
+    if not client_open_at_shutdown:
+        client.close()
+        wait_for(lambda: server.health()["sessions"] == 0, "the session to end")
+    try:
+        server.stop()
+    finally:
+        client.close()
+    leaked = [
+        t.name for t in threading.enumerate() if t not in before and t.name.startswith("nnplay")
+    ]
+    assert leaked == []
+    assert not ours[0].is_alive()
+    assert [name for name in server.tasks_left if name in OUR_TASKS] == []
+
+
+def test_nnplay_serve_prints_the_url_and_answers_health():
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--log-level", "warning"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+
+        def health():
+            if process.poll() is not None:
+                raise AssertionError(f"nnplay serve exited: {process.communicate()}")
+            try:
+                return get_json(f"http://127.0.0.1:{port}/api/health")
+            except OSError:
+                return None
+
+        assert wait_for(health, "nnplay serve", timeout=30, interval=0.1)["status"] == "ok"
+        with contextlib.closing(Client(f"ws://127.0.0.1:{port}/ws")) as client:
+            assert client.hello["type"] == "hello"
+            assert client.ws.protocol.extensions == []  # serve turns compression off
+    finally:
+        process.terminate()
+        out, err = process.communicate(timeout=TIMEOUT)
+    assert f"http://127.0.0.1:{port}/" in out
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal.
+    assert process.returncode in (0, -signal.SIGTERM), err
+    assert "Traceback" not in err, err
