@@ -24,7 +24,6 @@ from dataclasses import dataclass
 import numpy as np
 
 MAGIC = b"NNPF"
-PROTOCOL_VERSION = 1
 
 
 @dataclass
@@ -57,10 +56,13 @@ def quantize(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
 def quantize_boundary(output: np.ndarray, task: str) -> Blob:
     """The decision boundary as one uint8 grid (r, r).
 
-    binary: P(y = 1) on [0, 1]. regression: the value on [lo, hi] (given in the blob's meta).
+    binary: P(y = 1) on [0, 1] — from a sigmoid (r, r) or a two-unit softmax (2, r, r).
+    regression: the value on [lo, hi] (given in the blob's meta).
     multiclass: output (C, r, r) probabilities packed as q = class · K + level, K = 256 // C,
     level = round((K - 1) · (p_max - 1/C) / (1 - 1/C)): the winning class and its confidence.
     """
+    if task == "binary" and output.ndim == 3:
+        output = output[1]  # a softmax over the two classes: P(y = 1)
     if task == "multiclass":
         C = output.shape[0]
         K = 256 // C

@@ -2,8 +2,9 @@
 
 Every client message is a JSON object with a `type`; any message may carry a `ref` (a string the
 server echoes in its answer, to match answers to requests). Commands on runs name them in `runs`
-(1 to 4 ids of the session's own runs); naming several makes them a compare group that plays,
-pauses, steps and resets together, on the same iteration.
+(ids of the session's own runs; a session holds at most `max_runs_per_session`, default 4);
+naming several makes them a compare group that plays, pauses and steps together, iteration for
+iteration — reset them together and they stay on the same iteration.
 """
 
 from __future__ import annotations

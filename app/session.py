@@ -37,7 +37,10 @@ def validation_errors(error: ValidationError, prefix: str = "") -> list[dict[str
     """Pydantic's errors as [{field, rule, message}], fields as dotted paths."""
     items = []
     for e in error.errors(include_url=False, include_context=False, include_input=False):
-        field = ".".join(str(part) for part in e["loc"])
+        # Union members appear in pydantic's paths as tags like "constrained-int" or
+        # "literal['max']"; our field names never hold '-' or '[': drop those parts.
+        parts = [str(p) for p in e["loc"] if not ("-" in str(p) or "[" in str(p))]
+        field = ".".join(parts)
         items.append(
             {
                 "field": f"{prefix}{field}" if field else prefix.rstrip(".") or "(message)",
@@ -158,6 +161,10 @@ class Session:
             while not self._outgoing.empty():
                 await self.ws.send_text(self._outgoing.get_nowait())
             for run in list(self.runs.values()):
+                # Answers first, always: a run's `created` must precede its first frame, even
+                # when the frame was built while this loop was busy sending others.
+                while not self._outgoing.empty():
+                    await self.ws.send_text(self._outgoing.get_nowait())
                 for message in run.take_frames():
                     if message is not None:
                         await self.ws.send_bytes(message)
@@ -283,6 +290,13 @@ class Session:
             )
         if kind == "update":
             fields = msg.model_fields_set - {"type", "runs", "ref"}
+            for name in sorted(fields - {"batch_size"}):  # null batch_size means full batch
+                if getattr(msg, name) is None:
+                    raise ProtocolError(
+                        "invalid",
+                        f"{name} cannot be null; leave it out to keep it",
+                        [{"field": name, "rule": "not_null", "message": "may not be null"}],
+                    )
             update = HyperparameterUpdate(**{name: getattr(msg, name) for name in fields})
             result = await self.scheduler.call(lambda: self._update(runs, update))
         elif kind == "delete":
@@ -305,17 +319,20 @@ class Session:
     async def _create(self, msg: protocol.Create) -> None:
         if len(self.runs) >= self.settings.max_runs_per_session:
             raise LimitExceededError(
-                "runs",
+                "(session)",
                 self.settings.max_runs_per_session,
                 f"a session holds at most {self.settings.max_runs_per_session} runs; "
                 "delete one first",
             )
-        enforce_limits(msg.config, self.settings)
-        # Building the data and the network is NumPy work: off the event loop.
+        # Building the data and the network is NumPy work: off the event loop. Refusals name
+        # fields by their path in the message (config.layers.0.units), like schema errors do.
         try:
+            enforce_limits(msg.config, self.settings)
             run = await asyncio.to_thread(Run, msg.config, self.settings)
-        except RequestError:
-            raise
+        except LimitExceededError as error:
+            raise LimitExceededError(f"config.{error.field}", error.limit, str(error)) from None
+        except RequestError as error:
+            raise RequestError(f"config.{error.field}", error.rule, str(error)) from None
         except ValueError as error:  # the engine's own check, e.g. n_classes on a binary set
             raise RequestError("config", "engine", str(error)) from None
         run.notify = self._frame_ready
@@ -354,6 +371,9 @@ class Session:
         for run in runs:
             if run.can_train:
                 run.status = "running"
+        if not group.active:  # all diverged or finished: answer with their state at once
+            group.playing = False
+            self._emit_now(group)
         return {"iterations": [r.trainer.iteration for r in runs]}
 
     def _pause(self, runs: list[Run], msg: Any) -> dict:
@@ -370,6 +390,8 @@ class Session:
         for run in runs:
             if run.can_train:
                 run.status = "running"
+        if not group.active:  # all diverged or finished: answer with their state at once
+            self._emit_now(group)
         return {"iterations": [r.trainer.iteration for r in runs], "n": msg.n}
 
     def _reset(self, runs: list[Run], msg: Any) -> dict:

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from app.frames import PROTOCOL_VERSION
+from app.protocol import PROTOCOL_VERSION
 from engine import Network
 
 SMALL = {"dataset": {"name": "flower", "size": 200}, "layers": [{"units": 4, "activation": "tanh"}]}
@@ -176,7 +176,7 @@ def test_limits_are_enforced_with_clear_errors(peer, settings):
     peer.send(type="create", config={"layers": [{"units": settings.max_units + 1}]}, ref="x")
     error = peer.reply()
     assert error["code"] == "limit" and error["ref"] == "x"
-    assert error["errors"][0]["field"] == "layers.0.units"
+    assert error["errors"][0]["field"] == "config.layers.0.units"  # its path in the message
     assert error["errors"][0]["limit"] == settings.max_units
     runs = [peer.create(**SMALL)["run"] for _ in range(settings.max_runs_per_session)]
     peer.send(type="create", config=SMALL)
@@ -247,3 +247,37 @@ def test_costs_restart_at_iteration_one_after_reset(peer):
     peer.send(type="step", runs=[run], n=5)
     header, arrays = peer.frame(run, until=lambda h: h["iteration"] == 5)
     assert header["costs_from"] + len(arrays["costs"]) - 1 == 5
+
+
+def test_binary_data_with_a_softmax_output_draws_p_of_class_one(peer):
+    run = peer.create(**SMALL, output="softmax")["run"]
+    header, arrays = peer.frame(run)
+    entry = next(b for b in header["blobs"] if b["name"] == "boundary")
+    assert arrays["boundary"].shape == (40, 40) and entry["encoding"] == "linear"
+
+
+def test_stepping_a_diverged_run_answers_with_its_state(peer):
+    run = peer.create(
+        dataset={"name": "plane"}, layers=[{"units": 4, "activation": "linear"}], learning_rate=50.0
+    )["run"]
+    peer.send(type="play", runs=[run])
+    diverged, _ = peer.frame(run, until=lambda h: h["status"] == "diverged")
+    peer.send(type="step", runs=[run], n=5)
+    ack, (header, _) = peer.expect("step", run, until=lambda h: h["seq"] > diverged["seq"])
+    assert header["status"] == "diverged" and header["iteration"] == diverged["iteration"]
+
+
+def test_null_hyperparameters_are_refused_naming_the_field(peer):
+    run = peer.create(**SMALL)["run"]
+    peer.send(type="update", runs=[run], learning_rate=None)
+    error = peer.reply()
+    assert error["code"] == "invalid" and error["errors"][0]["field"] == "learning_rate"
+    peer.send(type="update", runs=[run], batch_size=None)  # null batch size: full batch
+    assert peer.reply()["changed"] == {"batch_size": None}
+
+
+def test_error_paths_name_fields_without_union_tags(peer):
+    run = peer.create(**SMALL)["run"]
+    peer.send(type="speed", runs=[run], iterations_per_frame=0)
+    error = peer.reply()
+    assert {item["field"] for item in error["errors"]} == {"iterations_per_frame"}
