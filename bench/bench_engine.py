@@ -557,8 +557,19 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
+def load_average():
+    """The 1-minute load average (None where the OS has none): more than ~0 means other
+    processes share the CPUs, which widens the spread of the rates (the ratios are paired, but
+    a 2-thread BLAS call whose second thread is descheduled still stalls)."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (AttributeError, OSError):
+        return None
+
+
 def environment():
     return {
+        "loadavg_1min_at_start": load_average(),
         "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -664,6 +675,7 @@ def main(argv=None):
         f"CPU: {env['cpu']} ({env['cpus']} logical CPUs); "
         f"{args.repeats} interleaved rounds of ~{args.block:g} s blocks"
         f"{'' if not args.no_malloc_warmup else '; no allocator warm-up'}\n"
+        f"load average (1 min) at start: {env['loadavg_1min_at_start']}\n"
     )
     if not with_torch and torch_ref.AVAILABLE is False:
         print(f"torch columns skipped: {torch_ref.UNAVAILABLE_REASON}\n")
@@ -684,12 +696,14 @@ def main(argv=None):
             print(f"{key}: sanity OK {json.dumps(sanity[key], default=float)}")
         ns, rates = time_interleaved(contenders, args.repeats, args.block)
         results[key] = summarize(ns, rates)
+        results[key]["loadavg_1min_after"] = load_average()
         med = results[key]["median_rate"]
         ratio = results[key].get("engine_over_textbook", {}).get("median")
         print(
             f"{key}: n/block {ns}; median {w.unit}: "
             + ", ".join(f"{k} {fmt_rate(v)}" for k, v in med.items())
-            + (f"; engine/textbook {ratio:.2f}x" if ratio else ""),
+            + (f"; engine/textbook {ratio:.2f}x" if ratio else "")
+            + f"; load average {results[key]['loadavg_1min_after']}",
             flush=True,
         )
         if args.profile and Network is not None:

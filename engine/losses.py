@@ -51,6 +51,22 @@ def binary_cross_entropy(
     With ℓ = log(1 + e^-z) = -log a:  -[y log a + (1-y) log(1-a)] = ℓ + (1 - y) z.
     """
     m = Z.shape[1]
+    # Fast path, why: NumPy's logaddexp is not vectorised (~12 ns/element: ~5 µs of a 23 µs step
+    # at m = 400). While every z ≥ -700, t = e^-z ≤ e^700 cannot overflow, so ℓ = log1p(t) and
+    # a = 1 / (1 + t) are exact to a rounding or two, with no warning. It costs two more NumPy
+    # calls, which only pay off from ~128 values. Saturated outputs (z < -700), NaN and the
+    # like take the logaddexp route below.
+    if Z.size >= 128 and Z.min() >= -700.0:
+        t = np.negative(Z, out=A)
+        np.exp(t, out=t)
+        ell = np.log1p(t, out=dZ if dZ is not None else np.empty_like(Z))
+        J = (ell.sum() + Z.sum() - np.vdot(Y, Z)) / m
+        t += 1.0
+        np.reciprocal(t, out=A)  # a = 1 / (1 + e^-z), the course's formula
+        if dZ is not None:
+            np.subtract(A, Y, out=dZ)
+            dZ *= 1.0 / m
+        return float(J)
     ell = np.negative(Z, out=A)
     np.logaddexp(0.0, ell, out=ell)
     J = (ell.sum() + Z.sum() - np.vdot(Y, Z)) / m

