@@ -50,3 +50,26 @@ function hexToRgb(hex) {
   const n = parseInt(hex.slice(1), 16);
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
+
+/**
+ * The colour of a Plotly-style colour scale (stops of 'rgb(r,g,b)') at t in [0, 1], interpolated
+ * linearly in RGB as Plotly does, so a canvas painted with it matches a Plotly heatmap.
+ * @param {Array<[number, string]>} scale
+ * @param {number} t
+ * @returns {number[]} [r, g, b]
+ */
+export function scaleRgb(scale, t) {
+  const x = Math.max(0, Math.min(1, Number.isFinite(t) ? t : 0));
+  let i = 1;
+  while (i < scale.length - 1 && scale[i][0] < x) i++;
+  const [t0, c0] = scale[i - 1];
+  const [t1, c1] = scale[i];
+  const a = rgbOf(c0);
+  const b = rgbOf(c1);
+  const f = t1 > t0 ? Math.max(0, Math.min(1, (x - t0) / (t1 - t0))) : 0;
+  return a.map((v, k) => v + (b[k] - v) * f);
+}
+
+function rgbOf(css) {
+  return css.startsWith('#') ? hexToRgb(css) : css.match(/[\d.]+/g).slice(0, 3).map(Number);
+}

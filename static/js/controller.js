@@ -7,9 +7,17 @@
 import { splitParameters } from './frames.js';
 import { KIND, PROPS, changedKeys, defaultState, fromHash, toHash, toRunConfig } from './state.js';
 import { OUTPUTS_FOR_TASK } from './builder.js';
+import { noteBoundaryDraw, noteCreated, noteFrame, notePlay, stats } from './stats.js';
 
 const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2' };
 const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes']);
+/**
+ * Shortest time between two updates of each secondary chart, ms. A Plotly update of a line or
+ * bar chart costs ~15-20 ms (autorange, axes, SVG): at every frame they would halve the rate at
+ * which the boundary is drawn. The curves hardly move in 0.1 s, so they are refreshed less often,
+ * at most one of them per animation frame.
+ */
+const CHART_INTERVAL_MS = { cost: 150, gradients: 400, saturation: 500 };
 
 export class Controller {
   /**
@@ -31,7 +39,12 @@ export class Controller {
     this.lastIteration = 0;
     this.frame = null;
     this.raf = 0;
+    this.chartDrawnAt = { cost: -Infinity, gradients: -Infinity, saturation: -Infinity };
     this.everConnected = false;
+    this.suspended = false;
+    /** Set while showing a run of a comparison: {group: ids driven together}. */
+    this.adopted = null;
+    this.ownRefs = new Set();
   }
 
   /** Wire the views and the socket, show the state, connect. */
@@ -52,6 +65,7 @@ export class Controller {
     window.addEventListener('popstate', () => this.onUrl());
     window.addEventListener('hashchange', () => this.onUrl());
     window.addEventListener('pagehide', () => this.socket.close());
+    window.addEventListener('resize', () => this.scheduleDraw()); // the charts' type follows the page's
     history.replaceState(null, '', toHash(this.state));
     this.render();
     this.setView();
@@ -67,33 +81,83 @@ export class Controller {
   // --- commands ---------------------------------------------------------------------------------
 
   play() {
+    notePlay();
     if (!this.runId) {
       this.wantPlay = true;
       return;
     }
     if (this.status === 'diverged' || this.status === 'finished') return;
-    this.socket.send({ type: 'play', runs: [this.runId] });
+    this.socket.send({ type: 'play', runs: this.commandRuns });
     this.setStatus('running');
   }
 
   pause() {
     this.wantPlay = false;
     if (!this.runId) return;
-    this.socket.send({ type: 'pause', runs: [this.runId] });
+    this.socket.send({ type: 'pause', runs: this.commandRuns });
     this.setStatus('paused');
   }
 
   step() {
     if (!this.runId || this.status === 'diverged' || this.status === 'finished') return;
-    this.socket.send({ type: 'step', runs: [this.runId], n: this.state.stepn });
+    this.wantPlay = false;
+    if (this.status === 'running') this.setStatus('paused'); // a step stops playing (server too)
+    this.socket.send({ type: 'step', runs: this.commandRuns, n: this.state.stepn });
   }
 
   reset() {
     this.wantPlay = false;
     if (!this.runId) return;
-    this.socket.send({ type: 'reset', runs: [this.runId] });
+    this.socket.send({ type: 'reset', runs: this.commandRuns });
     this.clearCurves();
     this.setStatus('paused');
+  }
+
+  /** The runs a command names: this run, or the whole comparison it belongs to (lockstep). */
+  get commandRuns() {
+    return this.adopted ? this.adopted.group : [this.runId];
+  }
+
+  // --- compare mode (static/js/compare.js) ------------------------------------------------------
+
+  /** Hand the page to compare mode: delete this run (not an adopted one), create none. */
+  suspend() {
+    this.suspended = true;
+    this.wantPlay = false;
+    if (this.runId && !this.adopted) this.socket.send({ type: 'delete', runs: [this.runId] });
+    this.runId = null;
+    this.created = null;
+    this.createRef = null;
+    this.adopted = null;
+  }
+
+  /** Back from compare mode: a run of our own again, from the state. */
+  resume() {
+    this.suspended = false;
+    this.adopted = null;
+    this.runId = null;
+    this.render();
+    this.createRun();
+  }
+
+  /**
+   * Show a run of a comparison in this view; commands still drive its whole group.
+   * @param {{created: object, group: string[], state: object, replay: object}} run the recorder's
+   *   record as `replay` (costs so far, newest frame, boundary and parameters)
+   */
+  adopt({ created, group, state, replay }) {
+    this.suspended = false;
+    this.adopted = { group };
+    this.state = this.sanitize(state);
+    history.replaceState(null, '', toHash(this.state));
+    this.render();
+    this.onCreated(created);
+    if (replay.frame) {
+      const costs = { data: Float32Array.from(replay.costs) };
+      this.onBinary({ header: replay.frame, blobs: { costs, ...(replay.boundary ? { boundary: replay.boundary } : {}) } });
+    }
+    if (replay.theta) this.onBinary({ header: { type: 'detail', run: created.run }, blobs: { parameters: { data: replay.theta } } });
+    this.setView();
   }
 
   setStatus(status) {
@@ -134,7 +198,12 @@ export class Controller {
     this.state = next;
     const kinds = new Set(keys.map((k) => PROPS[k].kind));
     this.render();
-    if (kinds.has(KIND.RUN)) {
+    if (kinds.has(KIND.RUN) && (this.suspended || this.adopted)) {
+      // Compare mode builds its runs from the state; an opened run of it keeps its network.
+      if (this.adopted && next.open != null) {
+        this.v.status.showNotice('This run belongs to a comparison: go back to it (Compare) to change its network or data.');
+      }
+    } else if (kinds.has(KIND.RUN)) {
       const what = keys.some((k) => DATA_KEYS.has(k)) ? 'Data changed' : 'Network changed';
       if (this.runId && this.lastIteration > 0) {
         this.v.status.showNotice(`${what}: new run — training restarts at iteration 0.`);
@@ -165,7 +234,7 @@ export class Controller {
   sendSpeed() {
     if (!this.runId) return;
     const speed = this.state.speed === 'max' ? 'max' : Number(this.state.speed);
-    this.socket.send({ type: 'speed', runs: [this.runId], iterations_per_frame: speed });
+    this.socket.send({ type: 'speed', runs: this.commandRuns, iterations_per_frame: speed });
   }
 
   render() {
@@ -179,10 +248,13 @@ export class Controller {
 
   /** Replace the run with one built from the current state (delete + create). */
   createRun() {
-    if (this.runId) this.socket.send({ type: 'delete', runs: [this.runId] });
+    if (this.suspended) return;
+    if (this.runId && !this.adopted) this.socket.send({ type: 'delete', runs: [this.runId] });
+    this.adopted = null;
     if (this.status === 'running') this.wantPlay = true;
     this.runId = null;
     this.createRef = this.socket.send({ type: 'create', config: toRunConfig(this.state) });
+    this.ownRefs.add(this.createRef);
   }
 
   onHello() {
@@ -196,6 +268,7 @@ export class Controller {
     switch (message.type) {
       case 'created':
         if (message.ref !== this.createRef) {
+          if (!this.ownRefs.has(message.ref)) return; // a compare run
           this.socket.send({ type: 'delete', runs: [message.run] }); // superseded by a newer create
           return;
         }
@@ -217,6 +290,7 @@ export class Controller {
     const v = this.v;
     this.runId = created.run;
     this.created = created;
+    noteCreated();
     this.lastIteration = 0;
     this.frame = null;
     v.status.clearError();
@@ -245,6 +319,7 @@ export class Controller {
       this.scheduleDraw();
       return;
     }
+    noteFrame();
     if (header.iteration < this.lastIteration) this.clearCurves();
     this.lastIteration = header.iteration;
     if (blobs.costs) this.v.cost.add(header, blobs.costs.data);
@@ -255,7 +330,10 @@ export class Controller {
     }
     this.v.saturation.update(header.activation_stats);
     this.frame = header;
-    if (header.status !== 'running' || this.status !== 'paused') this.status = header.status;
+    // Only the end states come from the frames. Running and paused follow the user's last command:
+    // a frame built before the server saw it ('paused' just after play, as when a run recreated
+    // after a reconnect resumes) must not undo it.
+    if (header.status === 'diverged' || header.status === 'finished') this.status = header.status;
     this.scheduleDraw();
   }
 
@@ -268,19 +346,38 @@ export class Controller {
   /** Draw at most once per animation frame, whatever the frame rate of the server. */
   scheduleDraw() {
     if (this.raf) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = 0;
-      const v = this.v;
-      if (this.frame) {
-        v.controls.renderFrame(this.frame);
-        v.controls.renderStatus(this.status);
-        v.status.renderFrame(this.frame);
-      }
-      v.boundary.draw();
-      v.cost.draw();
-      v.diagram.draw();
-      v.gradients.draw();
-      v.saturation.draw();
-    });
+    this.raf = requestAnimationFrame(() => this.drawFrame());
+  }
+
+  /**
+   * Every frame: the counters, the boundary and the diagram. Then at most one secondary chart,
+   * the most overdue of those due (see CHART_INTERVAL_MS); come back while any still waits.
+   */
+  drawFrame() {
+    this.raf = 0;
+    const start = performance.now();
+    const v = this.v;
+    if (this.frame) {
+      v.controls.renderFrame(this.frame);
+      v.controls.renderStatus(this.status);
+      v.status.renderFrame(this.frame);
+    }
+    if (v.boundary.draw() && this.frame) noteBoundaryDraw(this.frame.iteration);
+    v.diagram.draw();
+    let due = null;
+    let overdue = 0;
+    let waiting = false;
+    for (const [name, interval] of Object.entries(CHART_INTERVAL_MS)) {
+      if (!v[name].needsDraw) continue;
+      waiting = true;
+      const late = start - this.chartDrawnAt[name] - interval;
+      if (late >= 0 && (due === null || late > overdue)) [due, overdue] = [name, late];
+    }
+    if (due) {
+      v[due].draw();
+      this.chartDrawnAt[due] = start;
+    }
+    stats.drawMs += performance.now() - start;
+    if (waiting) this.scheduleDraw();
   }
 }

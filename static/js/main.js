@@ -3,6 +3,13 @@
  */
 
 import { Builder } from './builder.js';
+import { CompareController } from './compare.js';
+import { CompareView } from './compareView.js';
+import { Recorder, downloadRun } from './exporter.js';
+import { LessonPanel } from './lessonPanel.js';
+import { lessonById, lessonState } from './lessons.js';
+import { SharePanel } from './sharePanel.js';
+import { defaultState } from './state.js';
 import { BoundaryChart, CostChart, GradientChart, SaturationChart } from './charts.js';
 import { Controller } from './controller.js';
 import { Controls } from './controls.js';
@@ -35,10 +42,29 @@ async function main() {
     course: new CoursePanel($('course')),
   };
   const socket = new Socket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  const recorder = new Recorder();
+  recorder.attach(socket);
   const controller = new Controller({ options, socket, views });
   controller.start();
+  const lessons = new LessonPanel();
+  const compare = new CompareController({
+    socket, controller, recorder, view: new CompareView(), afterSync: (state) => lessons.render(state),
+  });
+  compare.start();
+  lessons.bind({
+    load: (id) => compare.change(lessonState(lessonById(id), defaultState(options.defaults))),
+    close: () => compare.change({ lesson: '' }),
+  });
+  new SharePanel().bind({
+    download: (what) => {
+      const record = recorder.get(controller.runId);
+      if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
+    },
+  });
+  window.nnplay = { recorder, controller, compare }; // for the browser tests and the console
+  const active = () => (compare.active && controller.state.open == null ? compare : controller);
   bindShortcuts({
-    toggle: () => controller.toggle(), step: () => controller.step(), reset: () => controller.reset(),
+    toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),
     closeZoom: () => views.diagram.closeZoom(),
   });
   views.data.drawPreviews((name) => fetch('/api/datasets/preview', {

@@ -18,6 +18,7 @@ export class Socket {
     this.backoff = BACKOFF_START_MS;
     this.nextRef = 1;
     this.handlers = { message: () => {}, binary: () => {}, state: () => {}, open: () => {} };
+    this.listeners = [];
     this.closedByUs = false;
   }
 
@@ -27,6 +28,19 @@ export class Socket {
    */
   on(handlers) {
     Object.assign(this.handlers, handlers);
+  }
+
+  /**
+   * Add listeners called after the handlers (compare mode, the recorder): {message, binary, open}.
+   * @param {Object<string, Function>} listener
+   */
+  listen(listener) {
+    this.listeners.push(listener);
+  }
+
+  emit(kind, value) {
+    this.handlers[kind](value);
+    for (const listener of this.listeners) listener[kind]?.(value);
   }
 
   /** Open the connection (and keep it open: reconnects after a drop). */
@@ -42,10 +56,10 @@ export class Socket {
     ws.onmessage = (event) => {
       if (typeof event.data === 'string') {
         const message = JSON.parse(event.data);
-        if (message.type === 'hello') this.handlers.open(message);
-        this.handlers.message(message);
+        if (message.type === 'hello') this.emit('open', message);
+        this.emit('message', message);
       } else {
-        this.handlers.binary(decodeFrame(event.data));
+        this.emit('binary', decodeFrame(event.data));
       }
     };
     ws.onclose = () => {

@@ -5,7 +5,7 @@
  */
 
 /** What a change to a key means for the run: rebuild it, update it live, or only redraw. */
-export const KIND = { RUN: 'run', LIVE: 'live', SPEED: 'speed', VIEW: 'view' };
+export const KIND = { RUN: 'run', LIVE: 'live', SPEED: 'speed', VIEW: 'view', COMPARE: 'compare' };
 
 const num = { parse: Number, write: String };
 const int = { parse: (s) => Math.trunc(Number(s)), write: String };
@@ -45,6 +45,13 @@ export const PROPS = {
   discrete: { codec: bool, kind: KIND.VIEW, initial: false },
   logcost: { codec: bool, kind: KIND.VIEW, initial: false },
   smooth: { codec: num, kind: KIND.VIEW, initial: 0 },
+  // Compare mode and lessons (static/js/compare.js, lessons.js): what varies ('' = off), its
+  // values, the target cost, the lesson shown, and the run opened in the single-run view.
+  cmp: { codec: str, kind: KIND.COMPARE, initial: '' },
+  vals: { codec: list, kind: KIND.COMPARE, initial: [] },
+  target: { codec: num, kind: KIND.COMPARE, initial: 0.3 },
+  lesson: { codec: str, kind: KIND.COMPARE, initial: '' },
+  open: { codec: nullableInt, kind: KIND.COMPARE, initial: null },
 };
 
 /**

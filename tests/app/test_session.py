@@ -264,6 +264,7 @@ def test_stepping_a_diverged_run_answers_with_its_state(peer):
     diverged, _ = peer.frame(run, until=lambda h: h["status"] == "diverged")
     peer.send(type="step", runs=[run], n=5)
     ack, (header, _) = peer.expect("step", run, until=lambda h: h["seq"] > diverged["seq"])
+    assert ack["iterations"] == [diverged["iteration"]]
     assert header["status"] == "diverged" and header["iteration"] == diverged["iteration"]
 
 

@@ -1,12 +1,15 @@
 """The playground in a real browser against a real server: it loads offline and clean, its
-controls reach the server, training shows up live, the URL reproduces a configuration, and a
-closed page frees its run."""
+controls reach the server, training shows up live, the URL reproduces a configuration, a dropped
+connection comes back with its run, the classroom helpers (presenter mode, keyboard help) work,
+tablets get the whole page without sideways scrolling, and a closed page frees its run."""
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlparse
 
+import pytest
 from playwright.sync_api import expect
 
 DIAGRAM = "[data-testid=network-diagram]"
@@ -34,9 +37,16 @@ def costs(page) -> list[float]:
     )
 
 
-def boundary(page) -> list[list[float]]:
+def boundary(page) -> str:
+    """The boundary as drawn: the data URL of the image behind the points."""
     return page.evaluate(
-        "JSON.parse(JSON.stringify(document.querySelector('[data-testid=boundary-chart]').data[0].z))"
+        "document.querySelector('[data-testid=boundary-chart]').layout.images[0].source"
+    )
+
+
+def font_size(page, selector: str = "body") -> float:
+    return page.evaluate(
+        f"parseFloat(getComputedStyle(document.querySelector('{selector}')).fontSize)"
     )
 
 
@@ -176,3 +186,117 @@ def test_closing_the_page_frees_its_run(context, server_url, health, ready):
     while health()["runs"] != 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert health()["runs"] == 0
+
+
+def test_dropped_connection_reconnects_and_recreates_the_run(page, server_url, ready, health):
+    sockets = []
+
+    def through_to_server(ws) -> None:
+        ws.connect_to_server()
+        sockets.append(ws)
+
+    page.route_web_socket(re.compile(r"/ws$"), through_to_server)
+    page.goto(server_url + "/")
+    ready(page)
+    first_run = diagram(page, "run")
+    page.get_by_test_id("play").click()
+    wait_iteration(page, "n >= 100")
+    # The retry comes 250 ms after the drop: record the badge's states rather than race it.
+    page.evaluate(
+        """() => { const el = document.querySelector('[data-testid=connection-status]');
+        window.connectionStates = [];
+        new MutationObserver(() => window.connectionStates.push([el.dataset.state, el.textContent]))
+          .observe(el, {attributes: true, childList: true}); }"""
+    )
+    sockets[-1].close()  # the page's side; the server's side follows
+    status = page.get_by_test_id("connection-status")
+    page.wait_for_function(
+        "window.connectionStates.some(([state, text]) =>"
+        " state === 'reconnecting' && text.includes('offline'))"
+    )
+    expect(status).to_have_attribute("data-state", "connected")
+    expect(status).to_have_text("connected")
+    expect(page.locator(DIAGRAM)).not_to_have_attribute("data-run", first_run)
+    expect(page.get_by_test_id("notice")).to_contain_text("Reconnected")
+    assert len(sockets) >= 2  # connected again (through the route)
+    # The new run starts from iteration 0 and trains (it resumes: it was playing).
+    wait_iteration(page, "n >= 100")
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("status")).to_have_text("paused")
+    page.wait_for_timeout(200)
+    stopped = iteration(page)
+    page.get_by_test_id("play").click()
+    wait_iteration(page, f"n >= {stopped + 200}")
+    deadline = time.monotonic() + 5  # the dropped session's run is freed
+    while health()["runs"] > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert health()["runs"] == 1
+
+
+def test_presenter_mode_and_keyboard_help(playground, shots):
+    page = playground
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    overlay = page.get_by_test_id("help-overlay")
+    expect(overlay).to_be_hidden()
+    page.keyboard.press("?")
+    expect(overlay).to_be_visible()
+    expect(overlay).to_contain_text("presenter mode")
+    page.keyboard.press("Escape")
+    expect(overlay).to_be_hidden()
+    page.get_by_test_id("help-button").click()
+    expect(overlay).to_be_visible()
+    overlay.get_by_role("button", name="Close").click()
+    expect(overlay).to_be_hidden()
+
+    body = page.locator("body")
+    toggle = page.get_by_test_id("presenter-toggle")
+    normal = font_size(page)
+    play_normal = font_size(page, "[data-testid=play]")
+    heading_normal = font_size(page, "h2")
+    chart = "document.querySelector('[data-testid=boundary-chart]').layout.font.size"
+    chart_normal = page.evaluate(chart)
+    toggle.click()
+    expect(body).to_have_class(re.compile(r"\bpresenter\b"))
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    assert font_size(page) >= 1.2 * normal
+    assert font_size(page, "[data-testid=play]") >= 1.2 * play_normal  # rem sizes grow too
+    assert font_size(page, "h2") >= 1.2 * heading_normal
+    page.wait_for_function(f"{chart} > {chart_normal}")  # the charts' type grows too, paused
+    page.get_by_test_id("play").click()
+    wait_iteration(page, "n >= 300")
+    page.get_by_test_id("pause").click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    page.screenshot(path=shots / "presenter-1920x1080.png")
+    page.keyboard.press("p")
+    expect(body).not_to_have_class(re.compile(r"\bpresenter\b"))
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    assert font_size(page) == normal
+    assert page.watch.errors == []
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (768, 1024)], ids=["landscape", "portrait"])
+def test_tablet_shows_play_boundary_and_diagram_without_sideways_scroll(
+    browser, server_url, ready, shots, size
+):
+    width, height = size
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(server_url + "/")
+        ready(page)
+        expect(page.get_by_test_id("play")).to_be_in_viewport()
+        for testid in ("boundary-chart", "network-diagram"):
+            element = page.get_by_test_id(testid)
+            expect(element).to_be_visible()
+            box = element.bounding_box()
+            assert box["width"] > 200 and box["height"] > 200, testid
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width, testid
+        page.get_by_test_id("play").tap()
+        wait_iteration(page, "n >= 200")
+        page.get_by_test_id("pause").tap()
+        page.wait_for_timeout(300)
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        page.screenshot(path=shots / f"tablet-{width}x{height}.png", full_page=True)
+    finally:
+        context.close()

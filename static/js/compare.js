@@ -1,0 +1,306 @@
+/**
+ * Compare mode: one thing varies (hidden activation, initialization, learning rate, optimizer,
+ * depth or width) over up to 4 values; everything else, the seed included, is the same, so runs
+ * whose layer shapes agree start from identical weights (the engine's initial weights depend only
+ * on init, scale, seed and shapes). The runs form one lockstep group on the server: play, pause,
+ * step and reset always name all of them, so they stay on the same iteration.
+ *
+ * The variant functions are pure; CompareController turns the state into runs and commands and
+ * hands what to draw to the CompareView. It never touches the DOM. Any run can be opened in the
+ * single-run view: the playground's Controller adopts it (and still drives the whole group).
+ */
+
+import { toRunConfig } from './state.js';
+import { downloadRun } from './exporter.js';
+
+export const MAX_VALUES = 4;
+export const RUN_COLORS = ['#d62728', '#0877bd', '#2ca02c', '#9467bd'];
+const TEMPLATE_LAYER = { units: 4, activation: 'tanh' };
+
+/** What can vary: its label, default values, and how a value (a string) changes a state. */
+export const VARY = {
+  activation: {
+    label: 'Hidden activation', defaults: ['sigmoid', 'tanh', 'relu'],
+    apply: (s, v) => ({ layers: s.layers.map((l) => ({ ...l, activation: v })) }),
+  },
+  init: {
+    label: 'Initialization', defaults: ['zeros', 'random:0.01', 'random:10', 'he'],
+    apply: (s, v) => {
+      const [name, scale] = v.split(':');
+      return { init: name, scale: scale === undefined ? 0.01 : Number(scale) };
+    },
+  },
+  lr: { label: 'Learning rate', defaults: ['0.01', '0.1', '1.2', '10'], apply: (s, v) => ({ lr: Number(v) }) },
+  opt: { label: 'Optimizer', defaults: ['gd', 'momentum', 'adam'], apply: (s, v) => ({ opt: v }) },
+  depth: {
+    label: 'Depth (hidden layers)', defaults: ['1', '2', '3'],
+    apply: (s, v) => ({ layers: Array.from({ length: Number(v) }, () => ({ ...(s.layers[0] || TEMPLATE_LAYER) })) }),
+  },
+  width: {
+    label: 'Width (units per layer)', defaults: ['2', '4', '8'],
+    apply: (s, v) => ({ layers: (s.layers.length ? s.layers : [TEMPLATE_LAYER]).map((l) => ({ ...l, units: Number(v) })) }),
+  },
+};
+
+/**
+ * The values to compare: the state's, or the kind's defaults; at most MAX_VALUES.
+ * @param {object} state
+ * @returns {string[]}
+ */
+export function compareValues(state) {
+  const values = state.vals && state.vals.length ? state.vals : VARY[state.cmp].defaults.slice(0, 3);
+  return values.slice(0, MAX_VALUES);
+}
+
+/**
+ * The state of one run of the comparison: the state with the varied value applied.
+ * @param {object} state
+ * @param {string} kind a key of VARY
+ * @param {string} value
+ * @returns {object}
+ */
+export function variantState(state, kind, value) {
+  return { ...structuredClone(state), ...VARY[kind].apply(state, value) };
+}
+
+/** A short label for a value, e.g. "random × 10", "α = 0.1", "3 layers". */
+export function valueLabel(kind, value) {
+  if (kind === 'init') {
+    const [name, scale] = value.split(':');
+    return name === 'random' ? `random × ${scale ?? 0.01}` : name;
+  }
+  if (kind === 'lr') return `α = ${value}`;
+  if (kind === 'depth') return value === '0' ? 'no hidden layer' : `${value} hidden layer${value === '1' ? '' : 's'}`;
+  if (kind === 'width') return `${value} unit${value === '1' ? '' : 's'}`;
+  return value;
+}
+
+export class CompareController {
+  /**
+   * @param {object} deps {socket, controller (the playground's), view (CompareView), recorder,
+   *   afterSync(state): called whenever the state may have changed (the lesson card)}
+   */
+  constructor({ socket, controller, view, recorder, afterSync = () => {} }) {
+    this.afterSync = afterSync;
+    this.socket = socket;
+    this.controller = controller;
+    this.view = view;
+    this.recorder = recorder;
+    this.runs = [];
+    this.key = null;
+    this.connected = false;
+    this.status = 'paused';
+    this.wantPlay = false;
+    this.raf = 0;
+  }
+
+  get state() {
+    return this.controller.state;
+  }
+
+  /** @returns {boolean} whether the page is in compare mode */
+  get active() {
+    return Boolean(this.state.cmp && VARY[this.state.cmp]);
+  }
+
+  /** Wire the view and the socket; must run before the controller connects. */
+  start() {
+    this.view.bind({
+      change: (patch) => this.change(patch),
+      play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
+      open: (i) => this.change({ open: i }),
+      exit: () => this.change({ cmp: '', vals: [], open: null, lesson: '' }),
+      download: (i, what) => this.download(i, what),
+    });
+    this.socket.listen({
+      open: () => { this.connected = true; this.key = null; this.runs = []; this.sync(); },
+      message: (message) => this.onMessage(message),
+      binary: (message) => this.onBinary(message),
+    });
+    window.addEventListener('popstate', () => this.sync());
+    window.addEventListener('hashchange', () => this.sync());
+    if (this.active) this.controller.suspend();
+    this.sync();
+  }
+
+  /** A change from the compare view or the lessons menu: through the controller (URL), then here. */
+  change(patch) {
+    if (patch.cmp !== undefined && patch.cmp !== this.state.cmp && !patch.vals) {
+      patch.vals = patch.cmp ? VARY[patch.cmp].defaults.slice(0, 3) : [];
+    }
+    this.controller.change(patch);
+    this.sync();
+  }
+
+  toggle() {
+    if (this.status === 'running') this.pause();
+    else this.play();
+  }
+
+  get ids() {
+    return this.runs.map((r) => r.id).filter(Boolean);
+  }
+
+  get ready() {
+    return this.runs.length > 0 && this.runs.every((r) => r.id);
+  }
+
+  // --- following the state ----------------------------------------------------------------------
+
+  /** Bring runs and views in line with the state: leave, enter, or rebuild the comparison. */
+  sync() {
+    this.afterSync(this.state);
+    const c = this.controller;
+    if (!this.active) {
+      if (this.runs.length || this.key !== null) this.deleteRuns();
+      this.view.show(false);
+      if (c.suspended || c.adopted) c.resume();
+      return;
+    }
+    const kind = this.state.cmp;
+    const values = compareValues(this.state);
+    const configs = values.map((v) => toRunConfig(variantState(this.state, kind, v)));
+    const key = JSON.stringify([kind, values, configs]);
+    this.view.show(this.state.open == null, { kind, values, state: this.state });
+    if (key !== this.key && this.connected) {
+      this.deleteRuns();
+      if (!c.adopted) c.suspend();
+      this.key = key;
+      this.status = 'paused';
+      this.runs = values.map((value, i) => ({
+        value, label: valueLabel(kind, value), color: RUN_COLORS[i], index: i, id: null,
+        ref: this.socket.send({ type: 'create', config: configs[i] }), state: variantState(this.state, kind, value),
+      }));
+      this.view.setRuns(this.runs);
+    }
+    this.syncOpen();
+    this.scheduleDraw();
+  }
+
+  /** Show the opened run in the single-run view, or come back from it. */
+  syncOpen() {
+    const c = this.controller;
+    const open = this.state.open;
+    const run = open == null ? null : this.runs[open];
+    if (run && run.id) {
+      if (c.runId === run.id) return;
+      const record = this.recorder.get(run.id);
+      this.view.show(false);
+      c.adopt({
+        created: record.created, group: this.ids, state: { ...run.state, cmp: this.state.cmp, vals: this.state.vals, open },
+        replay: record,
+      });
+    } else if (open == null && c.adopted) {
+      c.suspend();
+      this.view.show(true, { kind: this.state.cmp, values: compareValues(this.state), state: this.state });
+      this.view.setRuns(this.runs);
+      this.redrawAll();
+    }
+  }
+
+  deleteRuns() {
+    const ids = this.ids;
+    if (ids.length && this.socket.open) this.socket.send({ type: 'delete', runs: ids });
+    this.runs = [];
+    this.key = null;
+    this.status = 'paused';
+  }
+
+  // --- commands (always the whole group) --------------------------------------------------------
+
+  play() {
+    if (!this.ready) {
+      this.wantPlay = true;
+      return;
+    }
+    this.socket.send({ type: 'play', runs: this.ids });
+    this.setStatus('running');
+  }
+
+  pause() {
+    this.wantPlay = false;
+    if (!this.ready) return;
+    this.socket.send({ type: 'pause', runs: this.ids });
+    this.setStatus('paused');
+  }
+
+  step() {
+    if (!this.ready) return;
+    this.socket.send({ type: 'step', runs: this.ids, n: this.state.stepn });
+  }
+
+  reset() {
+    this.wantPlay = false;
+    if (!this.ready) return;
+    this.socket.send({ type: 'reset', runs: this.ids });
+    this.setStatus('paused');
+  }
+
+  sendSpeed() {
+    const speed = this.state.speed === 'max' ? 'max' : Number(this.state.speed);
+    this.socket.send({ type: 'speed', runs: this.ids, iterations_per_frame: speed });
+  }
+
+  setStatus(status) {
+    this.status = status;
+    this.view.renderStatus(status);
+  }
+
+  download(i, what) {
+    const run = this.runs[i];
+    const record = run && this.recorder.get(run.id);
+    if (record) downloadRun(record, what, `nnplay-${this.state.cmp}-${run.value.replace(/[^\w.-]/g, '_')}`);
+  }
+
+  // --- the server's answers ---------------------------------------------------------------------
+
+  onMessage(message) {
+    if (message.type !== 'created') return;
+    const run = this.runs.find((r) => r.ref === message.ref);
+    if (!run) return;
+    run.id = message.run;
+    run.created = message;
+    this.view.setRun(run.index, message);
+    if (!this.ready) return;
+    if (this.state.speed !== '10') this.sendSpeed();
+    this.socket.send({ type: 'pause', runs: this.ids }); // forms the lockstep group now
+    if (this.wantPlay) {
+      this.wantPlay = false;
+      this.play();
+    }
+    this.syncOpen();
+  }
+
+  onBinary({ header, blobs }) {
+    const run = this.runs.find((r) => r.id === header.run);
+    if (!run || header.type !== 'frame') return;
+    if (this.controller.adopted) return; // the single-run view shows it; the recorder keeps all
+    if (blobs.boundary) this.view.updateBoundary(run.index, blobs.boundary);
+    if (run === this.runs[0] && header.status !== 'running' && this.status === 'running' && header.status !== 'diverged') {
+      this.setStatus(header.status);
+    }
+    this.scheduleDraw();
+  }
+
+  // --- drawing ----------------------------------------------------------------------------------
+
+  redrawAll() {
+    this.runs.forEach((run) => {
+      const record = run.id && this.recorder.get(run.id);
+      if (record && record.boundary) this.view.updateBoundary(run.index, record.boundary);
+    });
+    this.scheduleDraw();
+  }
+
+  scheduleDraw() {
+    if (this.raf || !this.active) return;
+    this.raf = requestAnimationFrame(() => {
+      this.raf = 0;
+      const rows = this.runs.map((run) => {
+        const record = run.id ? this.recorder.get(run.id) : null;
+        return { run, record };
+      });
+      this.view.draw(rows, this.state.target, this.status);
+    });
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The compare view: its toolbar (what varies, the values, the target cost, one set of transport
+ * buttons), the decision boundaries as small multiples, the cost curves and per-layer gradient
+ * norms overlaid (one fixed colour per run), and a live summary table. Owns #compare; exposes
+ * bind(handlers), show, setRuns, setRun, updateBoundary, draw and renderStatus.
+ */
+
+import { BoundaryChart } from './charts.js';
+import { MAX_VALUES, VARY } from './compare.js';
+
+const Plotly = () => window.Plotly;
+const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
+const MAX_POINTS = 1500;
+const COST_INTERVAL_MS = 200;
+
+function fmt(v, digits = 4) {
+  return v == null || !Number.isFinite(v) ? '–' : Number(v).toFixed(digits);
+}
+
+function pct(v) {
+  return v == null || !Number.isFinite(v) ? '–' : `${(100 * v).toFixed(1)}%`;
+}
+
+function fontSize() {
+  return Math.round(parseFloat(getComputedStyle(document.body).fontSize) * 0.85);
+}
+
+function layout(extra) {
+  const f = fontSize();
+  return {
+    margin: { l: 4 * f, r: f, t: 2.4 * f, b: 3 * f }, font: { family: 'system-ui, sans-serif', size: f, color: '#334' },
+    paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#fff', showlegend: true,
+    legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' }, ...extra,
+  };
+}
+
+export class CompareView {
+  constructor() {
+    const $ = (id) => document.getElementById(id);
+    this.root = $('compare');
+    this.kind = $('cmp-kind');
+    this.values = $('cmp-values');
+    this.target = $('cmp-target');
+    this.play = $('cmp-play');
+    this.pauseBtn = $('cmp-pause');
+    this.iteration = $('cmp-iteration');
+    this.statusEl = $('cmp-status');
+    this.boundaries = $('cmp-boundaries');
+    this.costEl = $('cmp-cost-chart');
+    this.gradEl = $('cmp-gradient-chart');
+    this.table = $('cmp-table');
+    this.base = $('cmp-base');
+    this.enter = $('compare-toggle');
+    this.logBox = $('cmp-log');
+    this.charts = [];
+    this.costDrawnAt = -Infinity;
+    for (const [key, vary] of Object.entries(VARY)) this.kind.add(new Option(vary.label, key));
+  }
+
+  /**
+   * @param {object} h {change(patch), play, pause, step, reset, open(i), exit, download(i, what)}
+   */
+  bind(h) {
+    this.h = h;
+    this.enter.addEventListener('click', () => {
+      const body = document.body.classList;
+      if (body.contains('opened')) h.change({ open: null });
+      else if (body.contains('comparing')) h.exit();
+      else h.change({ cmp: 'activation', open: null });
+    });
+    this.kind.addEventListener('change', () => h.change({ cmp: this.kind.value, lesson: '' }));
+    this.values.addEventListener('change', () => {
+      const vals = this.values.value.split(/[\s,]+/).filter(Boolean).slice(0, MAX_VALUES);
+      h.change({ vals, lesson: '' });
+    });
+    this.target.addEventListener('change', () => {
+      const t = Number(this.target.value);
+      if (Number.isFinite(t) && t > 0) h.change({ target: t });
+    });
+    this.logBox.addEventListener('change', () => h.change({ logcost: this.logBox.checked }));
+    this.play.addEventListener('click', () => h.play());
+    this.pauseBtn.addEventListener('click', () => h.pause());
+    document.getElementById('cmp-step').addEventListener('click', () => h.step());
+    document.getElementById('cmp-reset').addEventListener('click', () => h.reset());
+    document.getElementById('cmp-exit').addEventListener('click', () => h.exit());
+    this.table.addEventListener('click', (event) => {
+      const button = event.target.closest('button[data-run]');
+      if (!button) return;
+      const i = Number(button.dataset.run);
+      if (button.dataset.action === 'open') h.open(i);
+      else h.download(i, button.dataset.action);
+    });
+    this.boundaries.addEventListener('click', (event) => {
+      const button = event.target.closest('button[data-open]');
+      if (button) h.open(Number(button.dataset.open));
+    });
+  }
+
+  /**
+   * Show or hide compare mode.
+   * @param {boolean} visible the compare view itself (false while a run is opened)
+   * @param {object} [spec] {kind, values, state}
+   */
+  show(visible, spec) {
+    const comparing = Boolean(spec) || document.body.classList.contains('opened');
+    this.root.hidden = !visible;
+    document.body.classList.toggle('comparing', visible);
+    document.body.classList.toggle('opened', Boolean(spec) && !visible);
+    this.enter.setAttribute('aria-pressed', String(comparing && Boolean(spec)));
+    this.enter.textContent = spec && !visible ? '← Back to comparison' : 'Compare';
+    if (!spec) {
+      document.body.classList.remove('opened');
+      this.enter.setAttribute('aria-pressed', 'false');
+      return;
+    }
+    this.log = Boolean(spec.state.logcost);
+    this.logBox.checked = this.log;
+    this.kind.value = spec.kind;
+    this.values.value = spec.values.join(', ');
+    this.target.value = String(spec.state.target);
+    const s = spec.state;
+    const layers = s.layers.length ? s.layers.map((l) => `${l.units} ${l.activation}`).join(' → ') : 'none';
+    this.base.textContent = `Same for every run: ${s.dataset} data (seed ${s.dseed}), hidden layers ${layers}, `
+      + `init ${s.init}${s.init === 'random' ? ` × ${s.scale}` : ''}, α = ${s.lr}, ${s.opt}, seed ${s.seed} — except ${VARY[spec.kind].label.toLowerCase()}.`;
+    if (visible) window.dispatchEvent(new Event('resize'));
+  }
+
+  /** One small multiple and one table row per run (values and colours). */
+  setRuns(runs) {
+    this.runs = runs;
+    this.boundaries.innerHTML = '';
+    this.boundaries.style.setProperty('--n', String(runs.length));
+    this.charts = runs.map((run, i) => {
+      const figure = document.createElement('figure');
+      figure.className = 'cmp-figure';
+      figure.dataset.testid = `compare-boundary-${i}`;
+      figure.setAttribute('data-testid', `compare-boundary-${i}`);
+      figure.innerHTML = `<figcaption><span class="swatch" style="background:${run.color}"></span>${run.label}
+        <button class="ghost small" data-open="${i}" data-testid="compare-open-${i}" title="Open in the single-run view">open ↗</button></figcaption>
+        <div class="chart cmp-boundary" data-png="boundary-${run.value}"></div>`;
+      this.boundaries.append(figure);
+      return new BoundaryChart(figure.querySelector('.chart'));
+    });
+    this.costCreated = false;
+    this.gradCreated = false;
+  }
+
+  /** A run's `created` payload arrived: its boundary can be drawn. */
+  setRun(i, created) {
+    const chart = this.charts[i];
+    if (!chart) return;
+    chart.setRun(created);
+    chart.draw();
+  }
+
+  updateBoundary(i, blob) {
+    if (this.charts[i]) this.charts[i].update(blob);
+  }
+
+  renderStatus(status) {
+    this.play.hidden = status === 'running';
+    this.pauseBtn.hidden = status !== 'running';
+    this.statusEl.textContent = status;
+    this.statusEl.dataset.status = status;
+  }
+
+  /**
+   * Draw everything that changed: boundaries, table, counters; the charts at most every 200 ms.
+   * @param {{run: object, record: object|null}[]} rows
+   * @param {number} target the target cost
+   */
+  draw(rows, target) {
+    this.latest = [rows, target];
+    if (this.root.hidden) return;
+    for (const chart of this.charts) if (chart.data) chart.draw();
+    this.drawTable(rows, target);
+    const iterations = rows.map(({ record }) => record?.frame?.iteration ?? 0);
+    this.iteration.textContent = String(Math.max(0, ...iterations));
+    this.iteration.dataset.values = iterations.join(',');
+    const now = performance.now();
+    if (now - this.costDrawnAt >= COST_INTERVAL_MS && Plotly()) {
+      this.costDrawnAt = now;
+      this.drawCost(rows, target);
+      this.drawGradients(rows);
+    } else if (!this.pendingDraw) {
+      this.pendingDraw = setTimeout(() => {
+        this.pendingDraw = null;
+        this.draw(...this.latest); // the newest rows, not those of when the timer was set
+      }, COST_INTERVAL_MS);
+    }
+  }
+
+  drawTable(rows, target) {
+    const body = rows.map(({ run, record }, i) => {
+      const f = record?.frame;
+      const reached = record ? record.reached(target) : null;
+      const diverged = f?.status === 'diverged' || f?.diverged_at != null;
+      return `<tr data-testid="compare-row-${i}" data-iteration="${f?.iteration ?? 0}" data-cost="${f?.train_cost ?? ''}"
+          data-train-accuracy="${f?.train_accuracy ?? ''}" data-test-accuracy="${f?.test_accuracy ?? ''}" data-reached="${reached ?? ''}">
+        <th scope="row"><span class="swatch" style="background:${run.color}"></span>${run.label}</th>
+        <td>${f?.iteration ?? 0}</td><td>${fmt(f?.train_cost)}</td><td>${pct(f?.train_accuracy)}</td><td>${pct(f?.test_accuracy)}</td>
+        <td>${reached ?? '–'}</td><td class="${diverged ? 'bad' : ''}">${diverged ? `yes (at ${f.diverged_at ?? f.iteration})` : 'no'}</td>
+        <td class="actions"><button data-run="${i}" data-action="open" data-testid="compare-row-open-${i}">open</button>
+          <button data-run="${i}" data-action="csv" data-testid="compare-csv-${i}" title="History as CSV">CSV</button>
+          <button data-run="${i}" data-action="json" data-testid="compare-json-${i}" title="History as JSON">JSON</button>
+          <button data-run="${i}" data-action="parameters" data-testid="compare-params-${i}" title="Trained W, b as JSON">W, b</button></td></tr>`;
+    }).join('');
+    if (body !== this.tableBody) {
+      this.tableBody = body;
+      this.table.tBodies[0].innerHTML = body;
+      this.table.tHead.rows[0].cells[5].textContent = `iterations to J ≤ ${target}`;
+    }
+  }
+
+  drawCost(rows, target) {
+    const traces = rows.map(({ run, record }) => {
+      const costs = record ? record.costs : [];
+      const stride = Math.max(1, Math.ceil(costs.length / MAX_POINTS));
+      const x = [];
+      const y = [];
+      for (let it = stride; it <= costs.length; it += stride) {
+        x.push(it);
+        y.push(Number.isFinite(costs[it - 1]) ? costs[it - 1] : null);
+      }
+      return { type: 'scatter', mode: 'lines', name: run.label, x, y, line: { color: run.color, width: 2 } };
+    });
+    const last = Math.max(1, ...traces.map((t) => t.x[t.x.length - 1] ?? 0));
+    traces.push({
+      type: 'scatter', mode: 'lines', name: `target ${target}`, x: [0, last], y: [target, target],
+      line: { color: '#999', width: 1, dash: 'dot' }, hoverinfo: 'skip',
+    });
+    Plotly().react(this.costEl, traces, layout({
+      xaxis: { title: { text: 'iteration' }, rangemode: 'tozero' }, yaxis: this.log ? { title: { text: 'cost J' }, type: 'log', tickformat: '.1~g' } : { title: { text: 'cost J' }, rangemode: 'tozero' },
+    }), CONFIG);
+  }
+
+  drawGradients(rows) {
+    const traces = rows.map(({ run, record }) => {
+      const norms = record?.frame?.gradient_norms || [];
+      return {
+        type: 'scatter', mode: 'lines+markers', name: run.label, x: norms.map((_, l) => `dW[${l + 1}]`),
+        y: norms.map((g) => (g != null && g > 0 ? g : null)), line: { color: run.color, width: 2 }, marker: { size: 7 },
+      };
+    });
+    Plotly().react(this.gradEl, traces, layout({
+      xaxis: { title: { text: 'layer' }, type: 'category' }, yaxis: { type: 'log', tickformat: '.0e', dtick: 1, automargin: true, title: { text: '‖dW[l]‖' } },
+    }), CONFIG);
+  }
+}

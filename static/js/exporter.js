@@ -1,0 +1,207 @@
+/**
+ * Sharing and export: a recorder that keeps every run's history as it streams in (the train cost
+ * of every iteration, test scores per frame, the newest parameters), and the files made from it —
+ * history as CSV and JSON, parameters in the course's {"W1": [[…]], "b1": [[…]], …} form (what
+ * `engine.Network.set_parameters` loads), charts as PNG. The recorder touches no DOM; `download`
+ * and `copyText` are the only functions here that do.
+ */
+
+import { splitParameters } from './frames.js';
+
+/** One run's history, filled from its `created` payload, frames and `detail` messages. */
+class RunRecord {
+  constructor(created) {
+    this.created = created;
+    this.clear();
+    this.initial = null;
+    /** θ at iteration 0 as first received from the server (W1..WL, b1..bL, float32). */
+  }
+
+  clear() {
+    this.costs = [];
+    this.points = [];
+    this.frame = null;
+    this.boundary = null;
+    this.theta = null;
+    this.thetaIteration = null;
+  }
+
+  addFrame(header, blobs) {
+    const last = this.frame ? this.frame.iteration : 0;
+    if (header.iteration < last) this.clear(); // a reset: start over
+    const costs = blobs.costs ? blobs.costs.data : [];
+    const first = header.iteration - costs.length + 1;
+    for (let i = 0; i < costs.length; i++) {
+      const it = first + i;
+      if (it <= this.costs.length) continue;
+      while (this.costs.length < it - 1) this.costs.push(NaN);
+      this.costs.push(costs[i]);
+    }
+    const previous = this.points[this.points.length - 1];
+    const point = {
+      iteration: header.iteration, train_cost: header.train_cost, test_cost: header.test_cost,
+      train_accuracy: header.train_accuracy, test_accuracy: header.test_accuracy,
+    };
+    if (previous && previous.iteration === header.iteration) this.points[this.points.length - 1] = point;
+    else this.points.push(point);
+    this.frame = header;
+    if (blobs.boundary) this.boundary = blobs.boundary;
+  }
+
+  addDetail(header, blobs) {
+    const theta = blobs.parameters?.data;
+    if (!theta) return;
+    this.theta = Float32Array.from(theta);
+    this.thetaIteration = header.iteration;
+    if (header.iteration === 0 && this.initial === null) this.initial = this.theta;
+  }
+
+  /**
+   * Iterations until the train cost first fell to `target` (null if it has not yet).
+   * @param {number} target
+   * @returns {number|null}
+   */
+  reached(target) {
+    const i = this.costs.findIndex((c) => c <= target);
+    return i < 0 ? null : i + 1;
+  }
+}
+
+/** Keeps the history of every run of the session, whoever shows it. */
+export class Recorder {
+  constructor() {
+    /** @type {Map<string, RunRecord>} */
+    this.runs = new Map();
+  }
+
+  /** Listen on a Socket (see Socket.listen). */
+  attach(socket) {
+    socket.listen({
+      message: (message) => {
+        if (message.type === 'created') this.runs.set(message.run, new RunRecord(message));
+      },
+      binary: ({ header, blobs }) => {
+        const record = this.runs.get(header.run);
+        if (!record) return;
+        if (header.type === 'detail') record.addDetail(header, blobs);
+        else if (header.type === 'frame') record.addFrame(header, blobs);
+      },
+      open: () => this.runs.clear(), // a new session: the old runs are gone
+    });
+  }
+
+  /** @returns {RunRecord|undefined} */
+  get(runId) {
+    return this.runs.get(runId);
+  }
+}
+
+/**
+ * The history as rows: every iteration's train cost; test cost and accuracies where a frame
+ * reported them (empty otherwise).
+ * @param {RunRecord} record
+ * @returns {object[]}
+ */
+export function historyRows(record) {
+  const byIteration = new Map(record.points.map((p) => [p.iteration, p]));
+  const rows = [];
+  const finite = (v) => (v == null || !Number.isFinite(v) ? null : v);
+  for (let i = 0; i < record.costs.length; i++) {
+    const p = byIteration.get(i + 1) || {};
+    rows.push({
+      iteration: i + 1, train_cost: finite(record.costs[i]), test_cost: finite(p.test_cost),
+      train_accuracy: finite(p.train_accuracy), test_accuracy: finite(p.test_accuracy),
+    });
+  }
+  return rows;
+}
+
+const COLUMNS = ['iteration', 'train_cost', 'test_cost', 'train_accuracy', 'test_accuracy'];
+
+/** @returns {string} the history as CSV, one header line then one line per iteration */
+export function historyCsv(record) {
+  const lines = [COLUMNS.join(',')];
+  for (const row of historyRows(record)) lines.push(COLUMNS.map((c) => (row[c] == null ? '' : row[c])).join(','));
+  return lines.join('\n') + '\n';
+}
+
+/** @returns {string} the history as JSON: the run's config and network, then the rows */
+export function historyJson(record) {
+  const { config, network } = record.created;
+  return JSON.stringify({ config, network, history: historyRows(record) });
+}
+
+/**
+ * The newest parameters in the course's form, W[l] as (n[l], n[l-1]) and b[l] as (n[l], 1)
+ * nested lists, with layer_dims and activations to rebuild the network.
+ * @param {RunRecord} record
+ * @returns {object|null} null before the first `detail`
+ */
+export function parametersObject(record) {
+  if (!record.theta) return null;
+  const { layer_dims: dims, activations } = record.created.network;
+  const { W, b } = splitParameters(record.theta, dims);
+  const out = { layer_dims: dims, activations, iteration: record.thetaIteration };
+  W.forEach((w, i) => {
+    const rows = dims[i + 1];
+    const cols = dims[i];
+    out[`W${i + 1}`] = Array.from({ length: rows }, (_, r) => Array.from(w.subarray(r * cols, (r + 1) * cols)));
+    out[`b${i + 1}`] = Array.from(b[i], (v) => [v]);
+  });
+  return out;
+}
+
+/**
+ * Offer a file for download.
+ * @param {string} name file name
+ * @param {string} text contents
+ * @param {string} type MIME type
+ */
+export function download(name, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/**
+ * Download one run's history or parameters.
+ * @param {RunRecord} record
+ * @param {'csv'|'json'|'parameters'} what
+ * @param {string} stem file name without extension
+ */
+export function downloadRun(record, what, stem) {
+  if (what === 'csv') download(`${stem}-history.csv`, historyCsv(record), 'text/csv');
+  else if (what === 'json') download(`${stem}-history.json`, historyJson(record), 'application/json');
+  else {
+    const parameters = parametersObject(record);
+    if (parameters) download(`${stem}-parameters.json`, JSON.stringify(parameters), 'application/json');
+  }
+}
+
+/**
+ * Download a Plotly chart as PNG (drawn in the page: works offline).
+ * @param {HTMLElement} el a chart's div
+ * @param {string} name file name without extension
+ */
+export function downloadChart(el, name) {
+  return window.Plotly.downloadImage(el, { format: 'png', filename: name, width: el.clientWidth || 700, height: el.clientHeight || 450 });
+}
+
+/**
+ * Copy text to the clipboard; false where the browser refuses (then the caller shows it).
+ * @param {string} text
+ * @returns {Promise<boolean>}
+ */
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

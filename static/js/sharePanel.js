@@ -1,0 +1,50 @@
+/**
+ * The share menu: copy the page's link (the URL hash holds the whole state, so the link
+ * reproduces a run, a comparison or a lesson), download the shown run's history and parameters,
+ * and any visible chart as PNG. Owns #share-menu.
+ */
+
+import { copyText, downloadChart } from './exporter.js';
+
+export class SharePanel {
+  constructor() {
+    const $ = (id) => document.getElementById(id);
+    this.menu = $('share-menu');
+    this.link = $('share-link');
+    this.charts = $('share-charts');
+    this.runItems = $('share-run');
+    this.menu.addEventListener('toggle', () => { if (this.menu.open) this.listCharts(); });
+  }
+
+  /**
+   * @param {{download(what: string)}} handlers download the single-run view's run
+   */
+  bind(handlers) {
+    document.getElementById('copy-link').addEventListener('click', async () => {
+      const url = location.href;
+      this.link.value = url;
+      this.link.hidden = false;
+      this.link.select();
+      const copied = await copyText(url);
+      this.link.dataset.copied = String(copied);
+    });
+    this.runItems.addEventListener('click', (event) => {
+      const button = event.target.closest('button[data-what]');
+      if (button) handlers.download(button.dataset.what);
+    });
+    this.charts.addEventListener('click', (event) => {
+      const button = event.target.closest('button[data-chart]');
+      if (!button) return;
+      const el = document.querySelectorAll('[data-png]')[Number(button.dataset.chart)];
+      if (el) downloadChart(el, `nnplay-${el.dataset.png}`);
+    });
+  }
+
+  /** The charts on screen now, one PNG button each. */
+  listCharts() {
+    const all = [...document.querySelectorAll('[data-png]')];
+    this.runItems.hidden = document.body.classList.contains('comparing');
+    this.charts.innerHTML = all.map((el, i) => (el.offsetParent && el.classList.contains('js-plotly-plot')
+      ? `<button type="button" data-chart="${i}" data-testid="png-${el.dataset.png}">${el.dataset.png}.png</button>` : '')).join('');
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Always-on, cheap rendering counters, readable as `window.nnplayStats` by benchmarks
+ * (bench/bench_browser.py), tests and curious readers in the console. Counting is a few integer
+ * increments and performance.now() calls per animation frame: it costs nothing measurable.
+ * Times are performance.now() milliseconds (from navigation start).
+ */
+
+export const stats = {
+  /** Binary frames of the current run received (detail messages not counted). */
+  framesReceived: 0,
+  /** Boundary heatmaps actually drawn (Plotly updates with a new grid). */
+  boundaryDraws: 0,
+  /** Frames received but replaced by a newer one before they could be drawn. */
+  framesCoalesced: 0,
+  /** Iteration of the last boundary drawn. */
+  drawnIteration: null,
+  /** Total time spent in the per-animation-frame draw, ms. */
+  drawMs: 0,
+  /** When the first run was created (play acts from then on). */
+  firstCreatedAt: null,
+  /** When the first boundary was drawn. */
+  firstBoundaryAt: null,
+  /** When play was last pressed (click or key). */
+  playAt: null,
+  /** When the first boundary of a trained iteration (> 0) was drawn after the last play. */
+  firstTrainedAt: null,
+};
+
+window.nnplayStats = stats;
+
+/** Record a press of play. */
+export function notePlay() {
+  stats.playAt = performance.now();
+  stats.firstTrainedAt = null;
+}
+
+/** Record a received frame. */
+export function noteFrame() {
+  stats.framesReceived += 1;
+}
+
+/**
+ * Record a boundary drawn for `iteration` (after the draw call returned).
+ * @param {number} iteration
+ */
+export function noteBoundaryDraw(iteration) {
+  const now = performance.now();
+  stats.boundaryDraws += 1;
+  stats.framesCoalesced = stats.framesReceived - stats.boundaryDraws;
+  stats.drawnIteration = iteration;
+  if (stats.firstBoundaryAt == null) stats.firstBoundaryAt = now;
+  if (iteration > 0 && stats.playAt != null && stats.firstTrainedAt == null) stats.firstTrainedAt = now;
+}
+
+/** Record that the first run was created. */
+export function noteCreated() {
+  if (stats.firstCreatedAt == null) stats.firstCreatedAt = performance.now();
+}
