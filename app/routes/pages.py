@@ -37,7 +37,7 @@ def read_playground(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", {})
 
 
-@router.get("/vendor/plotly.min.js")
+@router.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"])
 def read_plotly() -> FileResponse:
     """plotly.js from the installed wheel, cached by the browser for a day."""
     try:
