@@ -33,8 +33,8 @@ from engine import (
     Trainer,
     make_dataset,
 )
+from engine.losses import DEFAULT_OUTPUT
 
-OUTPUT_FOR_TASK = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
 DATASET_FLAGS = {
     "n_samples": "--size",
     "noise": "--noise",
@@ -297,7 +297,7 @@ def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             f"argument --activations: give one activation for all hidden layers or one per "
             f"layer ({len(hidden)}), got {len(activations)}"
         )
-    output = args.output or OUTPUT_FOR_TASK[data.task]
+    output = args.output or DEFAULT_OUTPUT[data.task]
     n_out = data.n_classes if data.task == "multiclass" else 1
     layer_dims = [data.n_x, *hidden, n_out]
     try:

@@ -24,6 +24,7 @@ from engine import (
     TrainConfig,
 )
 from engine.datasets import MAX_CLASSES, MAX_SIZE, MIN_SIZE
+from engine.losses import DEFAULT_OUTPUT, OUTPUTS_FOR_TASK
 
 from .settings import Settings
 
@@ -39,13 +40,6 @@ LearningRate = Annotated[
 ]
 BatchSize = Annotated[int, Field(ge=1, le=MAX_SIZE, description="Mini-batch size.")]
 L2 = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description="L2 penalty λ.")]
-
-OUTPUTS_FOR_TASK = {
-    "binary": ("sigmoid", "softmax"),
-    "multiclass": ("softmax",),
-    "regression": ("linear",),
-}
-DEFAULT_OUTPUT = {"binary": "sigmoid", "multiclass": "softmax", "regression": "linear"}
 
 
 class Strict(BaseModel):

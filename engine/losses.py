@@ -136,6 +136,17 @@ LOSSES: dict[str, Loss] = {
 }
 
 
+OUTPUTS_FOR_TASK: dict[str, tuple[str, ...]] = {
+    "binary": ("sigmoid", "softmax"),
+    "multiclass": ("softmax",),
+    "regression": ("linear",),
+}
+"""Output activations that fit each kind of dataset; the first is the default. A binary task may
+use a sigmoid unit or a softmax over two classes."""
+
+DEFAULT_OUTPUT: dict[str, str] = {task: outputs[0] for task, outputs in OUTPUTS_FOR_TASK.items()}
+
+
 def loss_for(output_activation: str) -> Loss:
     """The cost that goes with an output activation (sigmoid, softmax, or any other → MSE)."""
     if output_activation == "sigmoid":

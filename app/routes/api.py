@@ -17,11 +17,11 @@ from engine import (
     OPTIMIZERS,
     Trainer,
 )
+from engine.losses import OUTPUTS_FOR_TASK
 
 from ..protocol import PROTOCOL_VERSION
 from ..runs import dataset_summary
 from ..schemas import (
-    OUTPUTS_FOR_TASK,
     DatasetModel,
     ErrorResponse,
     LimitExceededError,
