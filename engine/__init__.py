@@ -8,7 +8,8 @@
     net.accuracy(data.X_train, data.Y_train)
 
 One module per concept: activations, initializations, losses, propagation, optimization,
-training, inspection, gradcheck, datasets, features; `network` composes them.
+training, inspection, gradcheck, datasets, features, loaders (CSV and image files); `network`
+composes them.
 """
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
@@ -18,6 +19,14 @@ from .features import FEATURES, expand_features
 from .gradcheck import GradientCheck, gradient_check
 from .initializations import INITIALIZATIONS
 from .inspection import LayerStats
+from .loaders import (
+    LoadedData,
+    LoaderError,
+    Standardization,
+    load_csv,
+    load_image_set,
+    synthetic_images,
+)
 from .losses import LOSSES, loss_for
 from .network import Network, NetworkConfig
 from .optimization import OPTIMIZERS
@@ -37,13 +46,19 @@ __all__ = [
     "GradientCheck",
     "History",
     "LayerStats",
+    "LoadedData",
+    "LoaderError",
     "MiniBatches",
     "Network",
     "NetworkConfig",
+    "Standardization",
     "TrainConfig",
     "Trainer",
     "expand_features",
     "gradient_check",
+    "load_csv",
+    "load_image_set",
     "loss_for",
     "make_dataset",
+    "synthetic_images",
 ]
