@@ -1,7 +1,9 @@
 /**
  * The Plotly charts: decision boundary, cost curve, gradient norms and saturation. Each chart is
  * created once per run and then updated in place (Plotly.react on the same div, extendTraces for
- * curves); `draw()` is called at most once per animation frame by the controller.
+ * curves); `draw()` is called at most once per animation frame by the controller. Plotly loads
+ * after the first boundary (main.js): until then the charts keep what they receive, draw nothing
+ * (the boundary shows in a plain canvas) and are drawn whole at the controller's next frame.
  */
 
 import { BINARY_SCALE, CLASS_COLORS, NEG, POS, classScale, scaleRgb, tint } from './colors.js';
@@ -147,7 +149,10 @@ export class BoundaryChart {
    * @returns {boolean} whether a newly received grid was drawn
    */
   draw() {
-    if ((!this.dirty && this.fontSize === FONT.size) || !this.data || !Plotly()) return false;
+    if ((!this.dirty && this.fontSize === FONT.size) || !this.data) return false;
+    if (!Plotly()) return this.drawPreview();
+    this.preview?.remove();
+    this.preview = null;
     this.dirty = false;
     const fresh = this.fresh && this.grid !== null;
     this.fresh = false;
@@ -164,6 +169,45 @@ export class BoundaryChart {
     if (!this.oneD) this.layout.margin = { l: 2.4 * FONT.size, r: FONT.size, t: FONT.size, b: 2 * FONT.size };
     this.layout.datarevision += 1;
     Plotly().react(this.el, this.data, this.layout, CONFIG);
+    return fresh;
+  }
+
+  /**
+   * Until Plotly has loaded (it comes after the first boundary, see main.js): the 2-D grid and
+   * the train points in a plain canvas laid over where the plot's axes will be (same margins;
+   * `object-fit: contain` centres it as the axes' `constrain: 'domain'` does).
+   * @returns {boolean} whether a newly received grid was drawn
+   */
+  drawPreview() {
+    if (!this.dirty || this.oneD || !this.grid) return false;
+    this.dirty = false;
+    const fresh = this.fresh;
+    this.fresh = false;
+    this.fill(this.grid);
+    if (!this.preview) {
+      this.preview = document.createElement('canvas');
+      this.preview.className = 'boundary-preview';
+      this.el.append(this.preview);
+    }
+    const f = FONT.size;
+    Object.assign(this.preview.style, { top: `${f}px`, left: `${2.4 * f}px`, width: `calc(100% - ${3.4 * f}px)`, height: `calc(100% - ${3 * f}px)` });
+    const [x1lo, x1hi, x2lo, x2hi] = this.dataset.bounds;
+    const W = Math.round(Math.max(1, this.el.clientWidth - 3.4 * f) * devicePixelRatio);
+    const H = Math.round((W * (x2hi - x2lo)) / (x1hi - x1lo));
+    if (this.preview.width !== W || this.preview.height !== H) Object.assign(this.preview, { width: W, height: H });
+    const ctx = this.preview.getContext('2d');
+    ctx.drawImage(this.canvas, 0, 0, W, H);
+    const { x, y, marker } = this.data[1];
+    const radius = (marker.size / 2) * devicePixelRatio;
+    ctx.strokeStyle = '#fff';
+    x.forEach((x1, i) => {
+      const c = marker.color[i];
+      ctx.fillStyle = typeof c === 'number' ? `rgb(${scaleRgb(BINARY_SCALE, (c - marker.cmin) / (marker.cmax - marker.cmin || 1))})` : c;
+      ctx.beginPath();
+      ctx.arc(((x1 - x1lo) / (x1hi - x1lo)) * W, ((x2hi - y[i]) / (x2hi - x2lo)) * H, radius, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    });
     return fresh;
   }
 
@@ -294,8 +338,8 @@ export class CostChart {
   /** @returns {boolean} whether draw() has anything to show */
   get needsDraw() {
     const s = this.stride;
-    return this.rebuild || this.fontSize !== FONT.size || Math.floor(this.raw.length / s) * s > this.shownUpTo ||
-      this.test.x.length > this.testShown;
+    return Boolean(Plotly()) && (this.rebuild || this.fontSize !== FONT.size || Math.floor(this.raw.length / s) * s > this.shownUpTo ||
+      this.test.x.length > this.testShown);
   }
 
   /** Draw what arrived since the last draw. */
@@ -380,7 +424,7 @@ export class GradientChart {
 
   /** @returns {boolean} whether draw() has anything to show */
   get needsDraw() {
-    return this.pending !== null && (this.needsCreate || this.fontSize !== FONT.size || this.pending.some((t) => t.x.length));
+    return this.pending !== null && Boolean(Plotly()) && (this.needsCreate || this.fontSize !== FONT.size || this.pending.some((t) => t.x.length));
   }
 
   draw() {
@@ -430,11 +474,11 @@ export class SaturationChart {
 
   /** @returns {boolean} whether draw() has anything to show */
   get needsDraw() {
-    return this.stats !== null && (Boolean(this.dirty) || this.fontSize !== FONT.size);
+    return this.stats !== null && Boolean(Plotly()) && (Boolean(this.dirty) || this.fontSize !== FONT.size);
   }
 
   draw() {
-    if (!this.needsDraw || !Plotly()) return;
+    if (!this.needsDraw) return;
     this.dirty = false;
     this.fontSize = FONT.size;
     const names = this.activations.map((a, l) => `layer ${l + 1} (${a})`);

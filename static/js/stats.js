@@ -8,7 +8,7 @@
 export const stats = {
   /** Binary frames of the current run received (detail messages not counted). */
   framesReceived: 0,
-  /** Boundary heatmaps actually drawn (Plotly updates with a new grid). */
+  /** Boundary heatmaps actually drawn (with a new grid: Plotly updates, or the canvas shown before Plotly loads). */
   boundaryDraws: 0,
   /** Frames received but replaced by a newer one before they could be drawn. */
   framesCoalesced: 0,
@@ -27,6 +27,10 @@ export const stats = {
 };
 
 window.nnplayStats = stats;
+
+let boundaryShown;
+/** Resolves when the first boundary has been drawn. */
+export const firstBoundaryDrawn = new Promise((resolve) => { boundaryShown = resolve; });
 
 /** Record a press of play. */
 export function notePlay() {
@@ -48,7 +52,10 @@ export function noteBoundaryDraw(iteration) {
   stats.boundaryDraws += 1;
   stats.framesCoalesced = stats.framesReceived - stats.boundaryDraws;
   stats.drawnIteration = iteration;
-  if (stats.firstBoundaryAt == null) stats.firstBoundaryAt = now;
+  if (stats.firstBoundaryAt == null) {
+    stats.firstBoundaryAt = now;
+    boundaryShown();
+  }
   if (iteration > 0 && stats.playAt != null && stats.firstTrainedAt == null) stats.firstTrainedAt = now;
 }
 

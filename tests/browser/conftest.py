@@ -129,7 +129,9 @@ def playground(page, server_url):
 
 
 def wait_ready(page) -> None:
-    """Wait until the socket is connected and the server's run is drawn in the diagram."""
+    """Wait until the socket is connected, the run drawn in the diagram and the charts loaded."""
     page.get_by_test_id("connection-status").filter(has_text="connected").wait_for()
     diagram = "document.querySelector('[data-testid=network-diagram]')"
     page.wait_for_function(f"{diagram}.dataset.run && {diagram}.querySelector('canvas') !== null")
+    # Plotly loads after the first boundary (static/js/main.js): then the boundary is its chart.
+    page.wait_for_function("document.querySelector('[data-testid=boundary-chart]').layout")
