@@ -17,6 +17,7 @@ import math
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
@@ -28,9 +29,12 @@ from engine import (
     HIDDEN_ACTIVATIONS,
     INITIALIZATIONS,
     OPTIMIZERS,
+    Dataset,
     Network,
     TrainConfig,
     Trainer,
+    load_csv,
+    load_image_set,
     make_dataset,
 )
 from engine.losses import DEFAULT_OUTPUT
@@ -139,6 +143,25 @@ def build_parser() -> argparse.ArgumentParser:
         type=_number(0, 1, low_open=True),
         default=0.8,
         help="share of the points used for training, the rest test (default: 0.8)",
+    )
+    data.add_argument(
+        "--data",
+        metavar="FILE",
+        default=None,
+        help="train on your own data instead: a CSV file (with --label) or a course-layout "
+        "image set (.h5 or .npz with train_set_x/train_set_y, test_set_x/test_set_y)",
+    )
+    data.add_argument(
+        "--label",
+        metavar="COLUMN",
+        default=None,
+        help="with a CSV --data: the name of the label column",
+    )
+    data.add_argument(
+        "--test-data",
+        metavar="FILE",
+        default=None,
+        help="with an image set --data: a separate file holding test_set_x/test_set_y",
     )
     data.add_argument(
         "--features",
@@ -273,10 +296,37 @@ def _progress_bar(done: int, total: int, cost: float, elapsed: float) -> str:
     )
 
 
+IMAGE_SUFFIXES = (".h5", ".hdf5", ".npz")
+
+
+def _load_file(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Dataset:
+    """The Dataset of `--data FILE` (CSV, or a course-layout image set), or a one-line error."""
+    path = Path(args.data)
+    try:
+        if path.suffix.lower() in IMAGE_SUFFIXES:
+            if args.label:
+                parser.error("argument --label: only a CSV --data has a label column")
+            loaded = load_image_set(path, args.test_data)
+        else:
+            if not args.label:
+                parser.error("argument --label: a CSV --data needs the label column's name")
+            loaded = load_csv(
+                path, args.label, train_fraction=args.train_fraction, seed=args.data_seed
+            )
+    except (ValueError, ImportError, OSError) as error:
+        parser.error(f"argument --data: {error}")
+    return loaded.dataset
+
+
 def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run `nnplay train` with parsed arguments; returns the exit status."""
+    load = _load_file if args.data is not None else _built_in_dataset
+    return _train(args, parser, load(args, parser))
+
+
+def _built_in_dataset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Dataset:
     try:
-        data = make_dataset(
+        return make_dataset(
             args.dataset,
             n_samples=args.size,
             noise=args.noise,
@@ -288,6 +338,9 @@ def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         message = str(error)
         flag = DATASET_FLAGS.get(message.split(" ", 1)[0], "--dataset")
         parser.error(f"argument {flag}: {message}")
+
+
+def _train(args: argparse.Namespace, parser: argparse.ArgumentParser, data: Dataset) -> int:
     hidden = args.layers
     activations = args.activations
     if len(activations) == 1:
@@ -372,7 +425,7 @@ def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if args.json:
         report = {
             "config": {
-                "dataset": args.dataset,
+                "dataset": args.data or args.dataset,
                 "size": data.m_train + data.m_test,
                 "noise": args.noise,
                 "data_seed": args.data_seed,

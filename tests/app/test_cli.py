@@ -145,3 +145,80 @@ def test_console_entry_point_runs_as_a_module():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["iterations"] == 10
+
+
+def test_train_on_a_course_layout_image_set(tmp_path, capsys):
+    from engine.loaders import save_npz, synthetic_images
+
+    path = tmp_path / "images.npz"
+    save_npz(path, synthetic_images(seed=1))
+    report = tmp_path / "run.json"
+    args = [
+        "train",
+        "--data",
+        str(path),
+        "--layers",
+        "none",
+        "--learning-rate",
+        "0.005",
+        "--iterations",
+        "300",
+        "--print-every",
+        "0",
+        "--no-progress",
+        "--json",
+        str(report),
+    ]
+    assert main(args) == 0
+    result = json.loads(report.read_text())
+    assert result["config"]["layer_dims"][0] == 16 * 16 * 3
+    assert result["train_accuracy"] > 0.9 and result["test_accuracy"] > 0.9
+
+
+def test_train_on_a_csv_file(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 2))
+    rows = [f"{a:.5f},{b:.5f},{int(a + b > 0)}" for a, b in X]
+    path = tmp_path / "points.csv"
+    path.write_text("x1,x2,class\n" + "\n".join(rows) + "\n")
+    report = tmp_path / "run.json"
+    args = [
+        "train",
+        "--data",
+        str(path),
+        "--label",
+        "class",
+        "--learning-rate",
+        "0.5",
+        "--iterations",
+        "300",
+        "--print-every",
+        "0",
+        "--no-progress",
+        "--json",
+        str(report),
+    ]
+    assert main(args) == 0
+    assert json.loads(report.read_text())["train_accuracy"] > 0.95
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (
+            "a,b,y\n1,2,0\n3,x,1\n4,5,0\n",
+            ["--label", "y"],
+            "argument --data: row 3, column 2 'b' is not a number",
+        ),
+        ("a,b,y\n1,2,0\n3,4,1\n", [], "argument --label: a CSV --data needs"),
+        ("a,b,y\n1,2,0\n3,4,1\n", ["--label", "z"], "argument --data:"),
+    ],
+)
+def test_bad_data_files_get_one_line_naming_the_problem(tmp_path, capsys, content, extra, message):
+    path = tmp_path / "data.csv"
+    path.write_text(content)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data", str(path), *extra])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err, err
