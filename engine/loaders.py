@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import TASKS, Dataset, Task, _nice_range
+from .datasets import TASKS, Dataset, Task, _bounds, _read_only
 
 # Default limits; the web app passes its own from Settings.
 MAX_BYTES = 5_000_000
@@ -411,24 +411,10 @@ def load_csv(
         X_test=_read_only(X[:, test_idx]),
         Y_test=_read_only(Y[:, test_idx]),
         n_classes=None if label_names is None else len(label_names),
-        bounds=_bounds(X, Y),
+        bounds=_bounds(X, Y, min(X.shape[0], 2)),  # the plane, or input vs target
         features=(),
     )
     return LoadedData(dataset, feature_names, label, label_names, standardization)
-
-
-def _bounds(X: np.ndarray, Y: np.ndarray) -> tuple[float, float, float, float]:
-    """Plot range of the first two input rows, or of the input and target for one input."""
-    second = X[1] if X.shape[0] >= 2 else Y[0].astype(np.float64)
-    x_lo, x_hi = _nice_range(float(X[0].min()), float(X[0].max()))
-    y_lo, y_hi = _nice_range(float(second.min()), float(second.max()))
-    return x_lo, x_hi, y_lo, y_hi
-
-
-def _read_only(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.flags.writeable = False
-    return a
 
 
 # ---------------------------------------------------------------------------------------------
