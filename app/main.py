@@ -17,10 +17,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .monitor import LoopLagMonitor
-from .routes import api, pages, ws
+from .routes import api, pages, uploads, ws
 from .scheduler import Scheduler
 from .schemas import ErrorResponse, RequestError
 from .settings import Settings, get_settings
+from .uploads import UploadStore
 
 MAX_BODY_BYTES = 64 * 1024
 """HTTP request bodies: far above any valid request (a run config is < 2 KB)."""
@@ -51,8 +52,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.state.uploads = UploadStore(
+        settings.max_uploads, settings.max_upload_store_bytes, settings.upload_ttl_seconds
+    )
+    upload_limit = max(settings.max_csv_bytes, settings.max_image_bytes)
+    app.add_middleware(
+        BodyLimit, max_bytes=MAX_BODY_BYTES, overrides={"/api/uploads": upload_limit}
+    )
     app.include_router(api.router)
+    app.include_router(uploads.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
@@ -61,8 +69,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _error(status: int, summary: str, errors: list[dict]) -> JSONResponse:
-    body = ErrorResponse(error=summary, errors=errors)
-    return JSONResponse(body.model_dump(mode="json"), status_code=status)
+    body = ErrorResponse(error=summary, errors=errors).model_dump(mode="json")
+    for item in body["errors"]:  # row and column only where a data file has them
+        for key in ("row", "column"):
+            if item[key] is None:
+                del item[key]
+    return JSONResponse(body, status_code=status)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -70,7 +82,9 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         items = []
         for e in error.errors():
-            loc = [str(part) for part in e.get("loc", ())]
+            # Union members show in paths as tags ("drawn-data", "constrained-int"); field
+            # names never hold '-' or '[': drop those parts, as the WebSocket errors do.
+            loc = [str(p) for p in e.get("loc", ()) if not ("-" in str(p) or "[" in str(p))]
             if loc and loc[0] == "body":
                 loc = loc[1:]
             items.append(
@@ -99,16 +113,19 @@ def _add_error_handlers(app: FastAPI) -> None:
 class BodyLimit:
     """ASGI middleware: refuse HTTP bodies over `max_bytes` with 413, before reading them."""
 
-    def __init__(self, app, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app, max_bytes: int, overrides: dict[str, int] | None = None) -> None:
+        self.app, self.default_max_bytes = app, max_bytes
+        self.overrides = overrides or {}
+        """Paths with their own limit (file uploads)."""
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.overrides.get(scope.get("path", ""), self.default_max_bytes)
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._refuse(send)
+        if length is not None and (not length.isdigit() or int(length) > max_bytes):
+            await self._refuse(send, max_bytes)
             return
         received = 0
         too_large = False
@@ -121,7 +138,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     too_large = True
                     return {"type": "http.disconnect"}
             return message
@@ -136,18 +153,18 @@ class BodyLimit:
             if not too_large:
                 raise
         if too_large:
-            await self._refuse(send)
+            await self._refuse(send, max_bytes)
 
-    async def _refuse(self, send) -> None:
+    async def _refuse(self, send, max_bytes: int) -> None:
         response = _error(
             413,
-            f"the body may be at most {self.max_bytes} bytes",
+            f"the body may be at most {max_bytes} bytes",
             [
                 {
                     "field": "(body)",
                     "rule": "limit",
                     "message": "body too large",
-                    "limit": self.max_bytes,
+                    "limit": max_bytes,
                 }
             ],
         )

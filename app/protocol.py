@@ -13,7 +13,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter
 
-from .schemas import L2, BatchSize, LearningRate, OptimizerName, RunConfigModel, Strict
+from .schemas import (
+    L2,
+    BatchSize,
+    DrawnDataModel,
+    LearningRate,
+    OptimizerName,
+    RunConfigModel,
+    Strict,
+)
 
 PROTOCOL_VERSION = 1
 
@@ -88,6 +96,15 @@ class Delete(Message):
     runs: RunIds
 
 
+class Data(Message):
+    """New drawn points for runs on drawn points: they train on them from the next iteration,
+    keeping their networks and progress (same classes and derived inputs as before)."""
+
+    type: Literal["data"]
+    runs: RunIds
+    dataset: DrawnDataModel
+
+
 class Ping(Message):
     """Answered by `pong`: a liveness check."""
 
@@ -95,8 +112,19 @@ class Ping(Message):
 
 
 ClientMessage = Annotated[
-    Create | Play | Pause | Step | Reset | Update | Speed | Delete | Ping,
+    Create | Play | Pause | Step | Reset | Update | Speed | Data | Delete | Ping,
     Field(discriminator="type"),
 ]
 CLIENT_MESSAGE = TypeAdapter(ClientMessage)
-MESSAGE_TYPES = ("create", "play", "pause", "step", "reset", "update", "speed", "delete", "ping")
+MESSAGE_TYPES = (
+    "create",
+    "play",
+    "pause",
+    "step",
+    "reset",
+    "update",
+    "speed",
+    "data",
+    "delete",
+    "ping",
+)

@@ -18,11 +18,15 @@ import numpy as np
 
 from engine import Dataset, Network, Trainer
 
+from . import data as data_sources
 from . import frames
 from .schemas import HyperparameterUpdate, RunConfigModel
 from .settings import Settings
+from .uploads import UploadStore
 
 STATUSES = ("paused", "running", "diverged", "finished")
+DIAGRAM_MAX_INPUTS = 32
+"""Wider inputs (images) are drawn as one input node: W[1] travels as its row norms ‖W1[k, :]‖."""
 
 
 def new_run_id() -> str:
@@ -33,11 +37,14 @@ def new_run_id() -> str:
 class Run:
     """A network, its data, its trainer, and the frames it streams."""
 
-    def __init__(self, config: RunConfigModel, settings: Settings) -> None:
+    def __init__(
+        self, config: RunConfigModel, settings: Settings, uploads: UploadStore | None = None
+    ) -> None:
         self.id = new_run_id()
         self.config = config
         self.settings = settings
-        self.dataset: Dataset = config.dataset.to_engine().build()
+        self.data = data_sources.build(config.dataset, settings, uploads)
+        self.dataset: Dataset = self.data.dataset
         self.network_config = config.network_config(
             self.dataset.n_x, self.dataset.task, self.dataset.n_classes
         )
@@ -50,6 +57,8 @@ class Run:
         """Called (from the training thread) when a new frame is in the outbox."""
         self._outbox: bytes | None = None
         self._detail: bytes | None = None
+        self._gallery: bytes | None = None
+        self._gallery_due = self.data.gallery is not None
         self._outbox_lock = threading.Lock()
         self._unsent_costs: list[np.ndarray] = []
         self._unsent_from = 1
@@ -76,6 +85,14 @@ class Run:
         with self._outbox_lock:  # costs restart at iteration 1
             self._unsent_costs = []
             self._unsent_from = 1
+
+    def replace_data(self, config: RunConfigModel, data: data_sources.Data) -> None:
+        """Train on new data (points drawn while it trains), keeping the network and progress.
+
+        The data must fit the network: same inputs and classes (checked by the caller)."""
+        self.data, self.dataset, self.config = data, data.dataset, config
+        d = self.dataset
+        self.trainer.replace_data(d.X_train, d.Y_train, d.X_test, d.Y_test)
 
     def update(self, update: HyperparameterUpdate) -> None:
         """Change hyperparameters live; the network and its progress stay."""
@@ -114,10 +131,21 @@ class Run:
                 maps = net.hidden_activation_grids(bounds, settings.map_resolution, d.features)
                 detail_blobs.append(frames.quantize_maps(maps, net.activations[:-1]))
         if heavy:
+            weights = list(net.weights)
+            if d.n_x > DIAGRAM_MAX_INPUTS:  # one input node: its edges are the rows' norms
+                weights[0] = np.linalg.norm(weights[0], axis=1, keepdims=True)
             theta = np.concatenate(
-                [*(W.ravel() for W in net.weights), *(b.ravel() for b in net.biases)]
+                [*(W.ravel() for W in weights), *(b.ravel() for b in net.biases)]
             )
             detail_blobs.append(frames.Blob.of("parameters", theta.astype(np.float32)))
+        extra = {}
+        if not self.data.plottable and d.task != "regression":
+            extra["confusion"] = {
+                "train": _matrix(net.confusion(d.X_train, d.Y_train)),
+                "test": _matrix(net.confusion(d.X_test, d.Y_test)) if d.X_test.shape[1] else None,
+            }
+        if self.data.gallery_X is not None:
+            blobs.append(frames.Blob.of("gallery", _gallery_predictions(net, self.data.gallery_X)))
         detail = None
         if heavy:
             detail = frames.encode(
@@ -144,6 +172,7 @@ class Run:
             "diverged_at": trainer.diverged.iteration if trainer.diverged else None,
             "message": str(trainer.diverged) if trainer.diverged else None,
             "heavy": heavy,
+            **extra,
         }
         new_costs = np.concatenate(self.new_costs) if self.new_costs else np.empty(0)
         self.new_costs = []
@@ -159,20 +188,40 @@ class Run:
             self._outbox = frames.encode(header, [cost_blob, *blobs])
             if detail is not None:
                 self._detail = detail
+            if self._gallery_due:  # once, with the first frame: after `created`
+                self._gallery_due = False
+                self._gallery = self.gallery_message()
         self.notify()
+
+    def gallery_message(self) -> bytes:
+        """The images shown with their predictions, their true classes and names: binary, once.
+
+        Header {"type": "gallery", "run", "labels": [class of each], "label_names", "split"};
+        blob "images" uint8 (k, h, w, 3). Each frame then carries blob "gallery" float32 (2, k):
+        the predicted class of each image and the probability the network gives it."""
+        data = self.data
+        header = {
+            "type": "gallery",
+            "run": self.id,
+            "labels": data.gallery_y.tolist(),
+            "label_names": data.source.get("label_names"),
+            "split": data.source.get("gallery_split"),
+        }
+        return frames.encode(header, [frames.Blob.of("images", data.gallery)])
 
     # --- event-loop side -------------------------------------------------------------------------
 
-    def take_frames(self) -> tuple[bytes | None, bytes | None]:
-        """The newest frame and detail message not yet sent (None where none); the frame's
-        costs count as sent."""
+    def take_frames(self) -> tuple[bytes | None, bytes | None, bytes | None]:
+        """The gallery (once), the newest frame and detail message not yet sent (None where
+        none); the frame's costs count as sent."""
         with self._outbox_lock:
+            gallery, self._gallery = self._gallery, None
             frame, self._outbox = self._outbox, None
             detail, self._detail = self._detail, None
             if frame is not None:
                 self._unsent_from += sum(len(c) for c in self._unsent_costs)
                 self._unsent_costs = []
-        return frame, detail
+        return gallery, frame, detail
 
     def describe(self) -> dict:
         """What a client needs to draw this run: its config, network and dataset points."""
@@ -183,8 +232,9 @@ class Run:
             "network": {
                 "layer_dims": list(self.network_config.layer_dims),
                 "activations": list(self.network_config.activations),
+                "inputs_shown": d.n_x if d.n_x <= DIAGRAM_MAX_INPUTS else 1,
             },
-            "dataset": dataset_summary(d),
+            "dataset": dataset_summary(d, self.data),
             "iterations_per_frame": self.iterations_per_frame,
             "boundary_resolution": self.settings.boundary_resolution,
             "map_resolution": self.settings.map_resolution,
@@ -228,10 +278,14 @@ class Group:
         return done
 
 
-def dataset_summary(d: Dataset) -> dict:
-    """The dataset's shape and points, as JSON-ready lists (rounded to 5 digits)."""
+def dataset_summary(d: Dataset, data: data_sources.Data | None = None) -> dict:
+    """The dataset's shape and, if they can be plotted, its points as JSON-ready lists (rounded
+    to 5 digits); where it came from (`source`, see app.data.Data)."""
+    plottable = data.plottable if data is not None else d.n_x - len(d.features) <= 2
 
-    def split(X: np.ndarray, Y: np.ndarray) -> dict:
+    def split(X: np.ndarray, Y: np.ndarray) -> dict | None:
+        if not plottable:
+            return None
         return {
             "x1": np.round(X[0], 5).tolist(),
             "x2": np.round(X[1], 5).tolist() if X.shape[0] - len(d.features) >= 2 else None,
@@ -245,9 +299,30 @@ def dataset_summary(d: Dataset) -> dict:
         "bounds": list(d.bounds),
         "features": list(d.features),
         "n_x": d.n_x,
+        "m_train": d.X_train.shape[1],
+        "m_test": d.X_test.shape[1],
+        "plottable": plottable,
+        "source": data.source if data is not None else {"kind": "builtin"},
         "train": split(d.X_train, d.Y_train),
         "test": split(d.X_test, d.Y_test),
     }
+
+
+def _matrix(counts: np.ndarray | None) -> list[list[int]] | None:
+    return None if counts is None else counts.tolist()
+
+
+def _gallery_predictions(net: Network, X: np.ndarray) -> np.ndarray:
+    """float32 (2, k): each image's predicted class and the probability of that class."""
+    A = net.forward(X)
+    if A.shape[0] == 1:  # sigmoid: P(y = 1)
+        p = A[0]
+        predicted = (p > 0.5).astype(np.float64)
+        confidence = np.where(predicted == 1, p, 1 - p)
+    else:
+        predicted = A.argmax(axis=0).astype(np.float64)
+        confidence = A.max(axis=0)
+    return np.stack([predicted, confidence]).astype(np.float32)
 
 
 def _finite_or_none(value):

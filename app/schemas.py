@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from engine import (
     DATASETS,
@@ -51,6 +51,7 @@ class Strict(BaseModel):
 class DatasetModel(Strict):
     """Which points to train on. `size` and `noise` default to the dataset's own."""
 
+    kind: Literal["builtin"] = "builtin"
     name: DatasetName = "flower"
     size: int | None = Field(None, ge=MIN_SIZE, le=MAX_SIZE, description="Number of points.")
     noise: float | None = Field(None, ge=0, le=10, description="Noise level (dataset's unit).")
@@ -80,6 +81,91 @@ class DatasetModel(Strict):
         )
 
 
+DRAW_BOUNDS = (-6.0, 6.0, -6.0, 6.0)
+"""The plane points are drawn on: the scale of the built-in datasets (x1, x2 in about ±5)."""
+MAX_DRAWN_POINTS = 5000
+UploadId = Annotated[
+    str, Field(min_length=1, max_length=64, description="An id from POST /api/uploads.")
+]
+Coordinate = Annotated[float, Field(ge=DRAW_BOUNDS[0], le=DRAW_BOUNDS[1])]
+DrawnClass = Annotated[int, Field(ge=0, lt=MAX_CLASSES)]
+
+
+class DrawnDataModel(Strict):
+    """Points drawn by hand on the plane DRAW_BOUNDS: coordinates x1, x2 and class y of each."""
+
+    kind: Literal["drawn"]
+    x1: list[Coordinate] = Field(max_length=MAX_DRAWN_POINTS, description="x1 of each point.")
+    x2: list[Coordinate] = Field(max_length=MAX_DRAWN_POINTS, description="x2 of each point.")
+    y: list[DrawnClass] = Field(max_length=MAX_DRAWN_POINTS, description="Class of each point.")
+    n_classes: int = Field(2, ge=2, le=MAX_CLASSES, description="2: binary; more: softmax.")
+    train_fraction: float = Field(0.8, gt=0, le=1, description="Share of points for training.")
+    seed: Seed = 0
+    features: list[FeatureName] = Field(
+        default_factory=list, max_length=len(FEATURES), description="Derived inputs."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> DrawnDataModel:
+        if len(set(self.features)) != len(self.features):
+            raise ValueError("features must not repeat")
+        if not len(self.x1) == len(self.x2) == len(self.y):
+            raise ValueError(
+                f"x1, x2 and y must have one entry per point; got {len(self.x1)}, "
+                f"{len(self.x2)} and {len(self.y)}"
+            )
+        for i, label in enumerate(self.y):
+            if label >= self.n_classes:
+                raise ValueError(
+                    f"point {i} has class {label}, but there are {self.n_classes} classes"
+                )
+        return self
+
+
+class CsvDataModel(Strict):
+    """An uploaded CSV table: which column is the label, and how to split it."""
+
+    kind: Literal["csv"]
+    upload: UploadId
+    label: str = Field(min_length=1, max_length=200, description="Name of the label column.")
+    task: Literal["binary", "multiclass", "regression"] | None = Field(
+        None, description="None: inferred from the label column."
+    )
+    train_fraction: float = Field(0.8, gt=0, le=1, description="Share of rows for training.")
+    seed: Seed = 0
+
+
+class ImageDataModel(Strict):
+    """An image set in the course's layout: uploaded .h5/.npz files, or the built-in example."""
+
+    kind: Literal["images"]
+    uploads: list[UploadId] = Field(
+        default_factory=list,
+        max_length=2,
+        description="Ids of the train (and test) files; empty: the built-in synthetic example.",
+    )
+
+
+def _data_kind(value: Any) -> str:
+    # Tags hold a '-': error paths drop such parts (see session.validation_errors), so that
+    # errors name dataset.x1.0, not dataset.drawn-data.x1.0.
+    kind = value.get("kind", "builtin") if isinstance(value, dict) else getattr(value, "kind", "")
+    return f"{kind}-data"
+
+
+DataModel = Annotated[
+    Annotated[DatasetModel, Tag("builtin-data")]
+    | Annotated[DrawnDataModel, Tag("drawn-data")]
+    | Annotated[CsvDataModel, Tag("csv-data")]
+    | Annotated[ImageDataModel, Tag("images-data")],
+    Discriminator(
+        _data_kind,
+        custom_error_type="data_kind",
+        custom_error_message="dataset.kind must be one of: builtin, drawn, csv, images",
+    ),
+]
+
+
 class LayerModel(Strict):
     """One hidden layer: its number of units and its activation."""
 
@@ -106,7 +192,7 @@ class HyperparametersModel(Strict):
 class RunConfigModel(HyperparametersModel):
     """Everything that defines a run: data, network, initialization, optimizer and seed."""
 
-    dataset: DatasetModel = DatasetModel()
+    dataset: DataModel = DatasetModel()
     layers: list[LayerModel] = Field(default_factory=lambda: [LayerModel()], max_length=32)
     output: OutputActivation | None = Field(
         None, description="Output activation; default follows the dataset's task."
@@ -164,13 +250,31 @@ class HyperparameterUpdate(Strict):
 class RequestError(ValueError):
     """A request that passed the schema but cannot be served: names the field and the rule."""
 
-    def __init__(self, field: str, rule: str, message: str, limit: int | float | None = None):
+    def __init__(
+        self,
+        field: str,
+        rule: str,
+        message: str,
+        limit: int | float | None = None,
+        **where: Any,
+    ):
         self.field, self.rule, self.limit = field, rule, limit
+        self.where = where
+        """Where in a file the problem is, e.g. row=3, column="x2" (data files only)."""
         super().__init__(message)
 
     def item(self) -> dict[str, Any]:
         """As one entry of an error body's `errors`."""
-        return {"field": self.field, "rule": self.rule, "message": str(self), "limit": self.limit}
+        item = {"field": self.field, "rule": self.rule, "message": str(self), "limit": self.limit}
+        return {**item, **self.where}
+
+    def at(self, prefix: str) -> RequestError:
+        """The same error with its field under `prefix` (e.g. "config.")."""
+        error = type(self).__new__(type(self))
+        RequestError.__init__(
+            error, prefix + self.field, self.rule, str(self), self.limit, **self.where
+        )
+        return error
 
 
 class LimitExceededError(RequestError):
@@ -195,7 +299,18 @@ def enforce_limits(config: RunConfigModel, settings: Settings) -> None:
                 settings.max_units,
                 f"at most {settings.max_units} units per layer, got {layer.units}",
             )
-    size = config.dataset.size or DATASETS[config.dataset.name].default_size
+    data = config.dataset
+    if isinstance(data, DrawnDataModel):
+        if len(data.y) > settings.max_drawn_points:
+            raise LimitExceededError(
+                "dataset.y",
+                settings.max_drawn_points,
+                f"at most {settings.max_drawn_points} drawn points, got {len(data.y)}",
+            )
+        return
+    if not isinstance(data, DatasetModel):
+        return  # files: their limits apply as they are read (app.data)
+    size = data.size or DATASETS[data.name].default_size
     if size > settings.max_samples:
         raise LimitExceededError(
             "dataset.size",
@@ -214,6 +329,8 @@ class ErrorItem(BaseModel):
     rule: str = Field(description="The rule broken, e.g. 'less_than_equal', 'limit', 'json'.")
     message: str
     limit: int | float | None = None
+    row: int | None = Field(None, description="Data files: the row (the header is row 1).")
+    column: str | None = Field(None, description="Data files: the column's name.")
 
 
 class ErrorResponse(BaseModel):

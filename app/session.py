@@ -21,11 +21,19 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
+from . import data as data_sources
 from . import protocol
-from .runs import Group, Run
+from .runs import Group, Run, dataset_summary
 from .scheduler import Scheduler
-from .schemas import HyperparameterUpdate, LimitExceededError, RequestError, enforce_limits
+from .schemas import (
+    DrawnDataModel,
+    HyperparameterUpdate,
+    LimitExceededError,
+    RequestError,
+    enforce_limits,
+)
 from .settings import Settings
+from .uploads import UploadStore
 
 log = logging.getLogger("nnplay.session")
 
@@ -63,9 +71,15 @@ class Session:
     """One WebSocket connection and the runs it owns."""
 
     def __init__(
-        self, websocket: WebSocket, scheduler: Scheduler, settings: Settings, sessions: set
+        self,
+        websocket: WebSocket,
+        scheduler: Scheduler,
+        settings: Settings,
+        sessions: set,
+        uploads: UploadStore | None = None,
     ) -> None:
         self.ws = websocket
+        self.uploads = uploads
         self.scheduler = scheduler
         self.settings = settings
         self.sessions = sessions
@@ -139,6 +153,11 @@ class Session:
                 "max_step_iterations": s.max_step_iterations,
                 "max_iterations_per_frame": s.max_iterations_per_frame,
                 "max_run_iterations": s.max_run_iterations,
+                "max_drawn_points": s.max_drawn_points,
+                "max_csv_bytes": s.max_csv_bytes,
+                "max_csv_rows": s.max_csv_rows,
+                "max_csv_columns": s.max_csv_columns,
+                "max_image_bytes": s.max_image_bytes,
             },
         }
 
@@ -165,7 +184,7 @@ class Session:
                 # when the frame was built while this loop was busy sending others.
                 while not self._outgoing.empty():
                     await self.ws.send_text(self._outgoing.get_nowait())
-                for message in run.take_frames():
+                for message in run.take_frames():  # gallery (once), frame, detail
                     if message is not None:
                         await self.ws.send_bytes(message)
 
@@ -299,6 +318,8 @@ class Session:
                     )
             update = HyperparameterUpdate(**{name: getattr(msg, name) for name in fields})
             result = await self.scheduler.call(lambda: self._update(runs, update))
+        elif kind == "data":
+            result = await self._data(runs, msg)
         elif kind == "delete":
             for run in runs:
                 self.runs.pop(run.id, None)
@@ -328,11 +349,9 @@ class Session:
         # fields by their path in the message (config.layers.0.units), like schema errors do.
         try:
             enforce_limits(msg.config, self.settings)
-            run = await asyncio.to_thread(Run, msg.config, self.settings)
-        except LimitExceededError as error:
-            raise LimitExceededError(f"config.{error.field}", error.limit, str(error)) from None
+            run = await asyncio.to_thread(Run, msg.config, self.settings, self.uploads)
         except RequestError as error:
-            raise RequestError(f"config.{error.field}", error.rule, str(error)) from None
+            raise error.at("config.") from None
         except ValueError as error:  # the engine's own check, e.g. n_classes on a binary set
             raise RequestError("config", "engine", str(error)) from None
         run.notify = self._frame_ready
@@ -342,6 +361,39 @@ class Session:
         await self.scheduler.call(lambda: self.scheduler.add(run))
         await self._queue({"type": "created", "ref": msg.ref, **run.describe()})
         await self.scheduler.call(lambda: run.build_frame(heavy=True))
+
+    async def _data(self, runs: list[Run], msg: protocol.Data) -> dict:
+        """New drawn points for runs on drawn points; their networks keep training."""
+        points = msg.dataset
+        for run in runs:
+            before = run.config.dataset
+            if not isinstance(before, DrawnDataModel):
+                raise ProtocolError(
+                    "invalid",
+                    "only a run on drawn points takes new points; create a run for other data",
+                )
+            if (before.n_classes, before.features) != (points.n_classes, points.features):
+                raise RequestError(
+                    "dataset",
+                    "same_inputs",
+                    "new points must keep the run's classes and derived inputs; "
+                    "create a new run to change them",
+                )
+        if len(points.y) > self.settings.max_drawn_points:
+            raise LimitExceededError(
+                "dataset.y",
+                self.settings.max_drawn_points,
+                f"at most {self.settings.max_drawn_points} drawn points, got {len(points.y)}",
+            )
+        data = await asyncio.to_thread(data_sources.drawn, points)
+
+        def apply() -> None:
+            for run in runs:
+                run.replace_data(run.config.model_copy(update={"dataset": points}), data)
+                run.build_frame(heavy=True)  # the new points' boundary, even when paused
+
+        await self.scheduler.call(apply)
+        return {"dataset": dataset_summary(data.dataset, data)}
 
     # The commands below run in the training thread, between turns (see Scheduler.call).
 

@@ -26,6 +26,34 @@ class Settings(BaseSettings):
     max_units: int = Field(64, ge=1, le=1024, description="Units per layer.")
     # Data
     max_samples: int = Field(2000, ge=10, le=MAX_SIZE, description="Points per dataset.")
+    max_drawn_points: int = Field(
+        500, ge=2, le=5000, description="Points a user may draw on the plane."
+    )
+    # Uploads (POST /api/uploads): kept in memory, the oldest dropped first
+    max_csv_bytes: int = Field(2_000_000, ge=1024, description="Size of an uploaded CSV file.")
+    max_csv_rows: int = Field(10_000, ge=2, description="Data rows of an uploaded CSV file.")
+    max_csv_columns: int = Field(50, ge=2, description="Columns of an uploaded CSV file.")
+    max_image_bytes: int = Field(
+        20_000_000, ge=1024, description="Size of an uploaded image-set file (.h5, .npz)."
+    )
+    max_image_inputs: int = Field(
+        12_288, ge=3, description="Inputs n_x = h·w·3 of an image set (64 × 64 × 3 = 12288)."
+    )
+    max_image_values: int = Field(
+        4_000_000,
+        ge=1000,
+        description="Pixel values m·h·w·3 of an image set, train and test (course's cats: 3.2M).",
+    )
+    max_uploads: int = Field(64, ge=1, description="Uploaded files kept in memory at once.")
+    max_upload_store_bytes: int = Field(
+        200_000_000, ge=1024, description="Bytes of uploaded files kept in memory at once."
+    )
+    upload_ttl_seconds: float = Field(
+        3600.0, gt=0, description="Seconds an uploaded file is kept (its runs keep their data)."
+    )
+    gallery_size: int = Field(
+        40, ge=1, le=200, description="Test images shown with their predictions."
+    )
     # Sessions and runs
     max_sessions: int = Field(200, ge=1, description="Open WebSocket sessions per process.")
     max_runs_per_session: int = Field(4, ge=1, le=16, description="Runs a session holds at once.")

@@ -13,7 +13,7 @@ composes them.
 """
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .datasets import DATASETS, Dataset, DatasetConfig, make_dataset
+from .datasets import DATASETS, Dataset, DatasetConfig, make_dataset, points_dataset
 from .errors import DivergedError
 from .features import FEATURES, expand_features
 from .gradcheck import GradientCheck, gradient_check
@@ -24,6 +24,7 @@ from .loaders import (
     LoaderError,
     Standardization,
     load_csv,
+    load_image_files,
     load_image_set,
     synthetic_images,
 )
@@ -57,8 +58,10 @@ __all__ = [
     "expand_features",
     "gradient_check",
     "load_csv",
+    "load_image_files",
     "load_image_set",
     "loss_for",
     "make_dataset",
+    "points_dataset",
     "synthetic_images",
 ]

@@ -608,6 +608,90 @@ def make_dataset(
     )
 
 
+def points_dataset(
+    X_raw: np.ndarray,
+    y: np.ndarray,
+    n_classes: int = 2,
+    *,
+    train_fraction: float = 0.8,
+    seed: int = 0,
+    features: Sequence[str] = (),
+    bounds: Sequence[float] | None = None,
+    name: str = "drawn",
+) -> Dataset:
+    """A classification dataset from given points, e.g. drawn by hand, split into train and test.
+
+    Args:
+        X_raw: (2, m) float coordinates x1, x2 of the m points.
+        y: (m,) or (1, m) whole-number classes 0 … n_classes-1.
+        n_classes: 2 gives a binary set (Y float 0.0/1.0), 3 … MAX_CLASSES a multiclass set
+            (Y int64). Every class need not appear, but at least two classes must.
+        train_fraction, seed: the split, as in ``make_dataset``: a permutation drawn from
+            ``np.random.default_rng(seed)``, m_train = max(1, round(train_fraction · m)).
+        features: derived feature names, rows appended after x1, x2.
+        bounds: the plot range (x1_min, x1_max, x2_min, x2_max), e.g. the plane drawn on; None
+            takes the points' own range, as ``make_dataset`` does.
+
+    Raises:
+        ValueError: bad shapes, non-finite coordinates, labels outside the classes, fewer than
+            two points or fewer than two classes.
+    """
+    X_raw = np.asarray(X_raw, dtype=np.float64)
+    if X_raw.ndim != 2 or X_raw.shape[0] != 2:
+        raise ValueError(f"X_raw must have shape (2, m); got {X_raw.shape}")
+    m = X_raw.shape[1]
+    n_classes = _check_int("n_classes", n_classes, 2, MAX_CLASSES)
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[0] == 1:
+        y = y[0]
+    if y.shape != (m,):
+        raise ValueError(f"y must have shape ({m},) to match X_raw; got {y.shape}")
+    if not np.isfinite(X_raw).all():
+        raise ValueError("X_raw must hold finite coordinates")
+    if y.dtype.kind not in "iu" or (m and (y.min() < 0 or y.max() >= n_classes)):
+        raise ValueError(f"y must hold whole-number classes 0 … {n_classes - 1}")
+    if m < 2:
+        raise ValueError(f"at least 2 points are needed; got {m}")
+    if np.unique(y).size < 2:
+        raise ValueError("the points must belong to at least two different classes")
+    seed = _check_int("seed", seed, 0)
+    train_fraction = _check_real("train_fraction", train_fraction, "a number in (0, 1]")
+    if not 0.0 < train_fraction <= 1.0:
+        raise ValueError(f"train_fraction must be a number in (0, 1]; got {train_fraction}")
+    feature_tuple = validate_features(features)
+    task: Task = "binary" if n_classes == 2 else "multiclass"
+    Y = y.reshape(1, m).astype(np.float64 if task == "binary" else np.int64)
+    perm = np.random.default_rng(seed).permutation(m)
+    m_train = max(1, round(train_fraction * m))
+    train_idx, test_idx = perm[:m_train], perm[m_train:]
+    if bounds is None:
+        bounds = _bounds(X_raw, Y, 2)
+    else:
+        allowed = "bounds must be (x1_min, x1_max, x2_min, x2_max), finite, each min < max"
+        try:
+            bounds = tuple(float(b) for b in bounds)
+        except (TypeError, ValueError):
+            raise ValueError(f"{allowed}; got {bounds!r}") from None
+        if (
+            len(bounds) != 4
+            or not all(math.isfinite(b) for b in bounds)
+            or not (bounds[0] < bounds[1] and bounds[2] < bounds[3])
+        ):
+            raise ValueError(f"{allowed}; got {bounds}")
+    X = expand_features(X_raw, feature_tuple) if feature_tuple else X_raw
+    return Dataset(
+        name=name,
+        task=task,
+        X_train=_read_only(X[:, train_idx]),
+        Y_train=_read_only(Y[:, train_idx]),
+        X_test=_read_only(X[:, test_idx]),
+        Y_test=_read_only(Y[:, test_idx]),
+        n_classes=n_classes,
+        bounds=tuple(bounds),
+        features=feature_tuple,
+    )
+
+
 @dataclass(frozen=True)
 class DatasetConfig:
     """A dataset as data: the arguments of `make_dataset`, so a config reproduces the points."""

@@ -235,3 +235,30 @@ def symmetry(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> lis
         size = math.sqrt(float(np.mean(np.sum(P * P, axis=1))))
         result.append(spread / max(size, SYMMETRY_FLOOR))
     return result
+
+
+def confusion_matrix(predicted: np.ndarray, actual: np.ndarray, n_classes: int) -> np.ndarray:
+    """Counts (n_classes, n_classes) int64: entry [i, j] is how many examples of class i (the
+    actual label, row) were predicted as class j (column). The diagonal holds the right ones.
+
+    predicted, actual: (m,) or (1, m) whole-number classes in 0 … n_classes-1.
+    """
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
+        raise ValueError(f"n_classes must be a whole number; got {n_classes!r}")
+    predicted, actual = np.asarray(predicted).reshape(-1), np.asarray(actual).reshape(-1)
+    for name, values in (("predicted", predicted), ("actual", actual)):
+        if values.dtype.kind == "f" and (values != np.round(values)).any():
+            raise ValueError(f"{name} classes must be whole numbers")
+    predicted, actual = predicted.astype(np.int64), actual.astype(np.int64)
+    if predicted.shape != actual.shape:
+        raise ValueError(f"predicted {predicted.shape} and actual {actual.shape} differ in shape")
+    if n_classes < 1 or (
+        actual.size
+        and (
+            min(predicted.min(), actual.min()) < 0
+            or max(predicted.max(), actual.max()) >= n_classes
+        )
+    ):
+        raise ValueError(f"classes must lie in 0 … {n_classes - 1}")
+    counts = np.bincount(actual * n_classes + predicted, minlength=n_classes * n_classes)
+    return counts.reshape(n_classes, n_classes)

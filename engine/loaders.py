@@ -24,6 +24,7 @@ import io
 import math
 import os
 import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # Spellings of a missing or non-finite value, reported as such rather than as "not a number".
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "inf", "+inf", "-inf", "infinity"})
 IMAGE_SUFFIXES = (".h5", ".hdf5", ".npz")
+COURSE_ARRAYS = ("train_set_x", "train_set_y", "test_set_x", "test_set_y", "list_classes")
 H5PY_HINT = (
     "reading .h5 image sets needs h5py, which is not installed: "
     "pip install h5py (or pip install 'nnplay[images]'); .npz image sets need nothing more"
@@ -300,6 +302,55 @@ def _check_limit(arg: str, value: object) -> int:
     return value
 
 
+LABEL_NAMES = ("label", "labels", "y", "target", "class", "species", "outcome", "diagnosis")
+"""Column names taken for the label when no other column says it is one."""
+
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """A CSV file's header, its number of data rows and the column most likely the label."""
+
+    columns: tuple[str, ...]
+    rows: int
+    label: str
+
+
+def csv_columns(
+    source: str | bytes | os.PathLike,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_rows: int = MAX_ROWS,
+    max_columns: int = MAX_COLUMNS,
+) -> CsvColumns:
+    """Read a CSV file's header and guess its label column, to offer the choice to a user.
+
+    The guess: the one column holding text (features must be numbers), else a column named
+    like a label (LABEL_NAMES, any case), else the last column.
+
+    Raises:
+        LoaderError: the file is not a CSV table within the limits (see ``load_csv``).
+    """
+    max_bytes = _check_limit("max_bytes", max_bytes)
+    text, _ = _read_text(source, max_bytes)
+    header, rows = _rows(
+        text, _check_limit("max_rows", max_rows), _check_limit("max_columns", max_columns)
+    )
+    _check_header(header)
+    textual = [
+        name
+        for j, name in enumerate(header)
+        if any(
+            j < len(cells)
+            and not NUMBER.fullmatch(cells[j].strip())
+            and cells[j].strip().lower() not in MISSING
+            for _, cells in rows
+        )
+    ]
+    named = [name for name in header if name.lower() in LABEL_NAMES]
+    label = textual[0] if len(textual) == 1 else named[0] if named else header[-1]
+    return CsvColumns(tuple(header), len(rows), label)
+
+
 def load_csv(
     source: str | bytes | os.PathLike,
     label: str,
@@ -428,47 +479,128 @@ SYNTHETIC_NOISE = 20.0
 SYNTHETIC_CLASSES = ("dark centre", "bright centre")
 
 
-def _read_arrays(path: str | os.PathLike, max_bytes: int) -> dict[str, np.ndarray]:
-    """The arrays of an .npz or .h5 file, by name."""
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in IMAGE_SUFFIXES:
-        raise LoaderError(
-            f"{path.name}: unknown image-set format {suffix or '(no suffix)'!r}; "
-            f"expected one of {', '.join(IMAGE_SUFFIXES)}"
-        )
-    try:
-        size = path.stat().st_size
-    except OSError as err:
-        raise LoaderError(f"Cannot read {str(path)!r}: {err.strerror or err}") from None
-    if size > max_bytes:
-        raise LoaderError(
-            f"{path.name} is too large: {size} bytes, over the limit of {max_bytes} bytes"
-        )
-    if suffix == ".npz":
-        with path.open("rb") as f:
-            if f.read(2) != b"PK":
-                raise LoaderError(f"{path.name} is not a readable .npz file (not a zip archive)")
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+ZIP_MAGIC = b"PK"
+
+
+def _read_arrays(
+    source: str | os.PathLike | bytes, max_bytes: int, what: str = "the file"
+) -> dict[str, np.ndarray]:
+    """The arrays of an .npz or .h5 file (a path, or the file's bytes), by name.
+
+    A path's format follows its suffix; bytes are recognized by their first bytes (a zip archive
+    is an .npz, the HDF5 signature an .h5). ``what`` names bytes in messages.
+    """
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        name = what
+        if len(data) > max_bytes:
+            raise LoaderError(
+                f"{name} is too large: {len(data)} bytes, over the limit of {max_bytes} bytes"
+            )
+        if data.startswith(ZIP_MAGIC):
+            suffix = ".npz"
+        elif data.startswith(HDF5_MAGIC):
+            suffix = ".h5"
+        else:
+            raise LoaderError(
+                f"{name} is neither a NumPy .npz archive nor an HDF5 .h5 file "
+                "(image sets come in the course's .h5 layout or as .npz)"
+            )
+        opened: io.BytesIO | Path = io.BytesIO(data)
+    else:
+        path = Path(source)
+        name = path.name
+        suffix = path.suffix.lower()
+        if suffix not in IMAGE_SUFFIXES:
+            raise LoaderError(
+                f"{name}: unknown image-set format {suffix or '(no suffix)'!r}; "
+                f"expected one of {', '.join(IMAGE_SUFFIXES)}"
+            )
         try:
-            with np.load(path, allow_pickle=False) as npz:
+            size = path.stat().st_size
+        except OSError as err:
+            raise LoaderError(f"Cannot read {str(path)!r}: {err.strerror or err}") from None
+        if size > max_bytes:
+            raise LoaderError(
+                f"{name} is too large: {size} bytes, over the limit of {max_bytes} bytes"
+            )
+        if suffix == ".npz":
+            with path.open("rb") as f:
+                if f.read(2) != ZIP_MAGIC:
+                    raise LoaderError(f"{name} is not a readable .npz file (not a zip archive)")
+        opened = path
+
+    def check_unpacked(total: int) -> None:
+        # A compressed archive can unpack to far more than its size: bound the arrays too.
+        if total > max_bytes:
+            raise LoaderError(
+                f"{name} is too large: its arrays take {total} bytes, over the limit of "
+                f"{max_bytes} bytes"
+            )
+
+    if suffix == ".npz":
+        try:
+            with zipfile.ZipFile(opened) as archive:
+                check_unpacked(sum(info.file_size for info in archive.infolist()))
+            if isinstance(opened, io.BytesIO):
+                opened.seek(0)
+            with np.load(opened, allow_pickle=False) as npz:
                 return {key: npz[key] for key in npz.files}
         except ValueError as err:
-            if "pickle" in str(err).lower():
+            if "pickle" in str(err).lower() and _holds_object_arrays(opened):
                 raise LoaderError(
-                    f"{path.name} holds Python objects; nnplay reads only plain numeric arrays"
+                    f"{name} holds Python objects; nnplay reads only plain numeric arrays"
                 ) from None
-            raise LoaderError(f"{path.name} is not a readable .npz file: {err}") from None
-        except (OSError, EOFError) as err:
-            raise LoaderError(f"{path.name} is not a readable .npz file: {err}") from None
+            raise LoaderError(f"{name} is not a readable .npz file: {err}") from None
+        except (OSError, EOFError, zipfile.BadZipFile) as err:
+            raise LoaderError(f"{name} is not a readable .npz file: {err}") from None
     try:
         import h5py
     except ImportError:
         raise ImportError(H5PY_HINT) from None
     try:
-        with h5py.File(path, "r") as f:
-            return {key: f[key][()] for key in f if isinstance(f[key], h5py.Dataset)}
+        with h5py.File(opened, "r") as f:
+            keys = [key for key in f if isinstance(f[key], h5py.Dataset)]
+            check_unpacked(sum(f[key].size * f[key].dtype.itemsize for key in keys))
+            return {key: f[key][()] for key in keys}
     except OSError as err:
-        raise LoaderError(f"{path.name} is not a readable HDF5 file: {err}") from None
+        raise LoaderError(f"{name} is not a readable HDF5 file: {err}") from None
+
+
+def read_image_arrays(
+    source: str | os.PathLike | bytes, *, max_bytes: int = MAX_IMAGE_BYTES, name: str = "the file"
+) -> dict[str, np.ndarray]:
+    """The arrays of one .h5 / .npz file by name (a path, or bytes named ``name`` in messages).
+
+    Raises:
+        LoaderError: not an .npz or HDF5 file, unreadable, too large (packed or unpacked), or
+            holding Python objects.
+        ImportError: an HDF5 file and no h5py.
+    """
+    return _read_arrays(source, _check_limit("max_bytes", max_bytes), what=name)
+
+
+def _holds_object_arrays(opened: io.BytesIO | Path) -> bool:
+    """Whether an .npz archive is a real zip of .npy files one of which holds Python objects."""
+    if isinstance(opened, io.BytesIO):
+        opened.seek(0)
+    try:
+        with zipfile.ZipFile(opened) as archive:
+            for info in archive.infolist():
+                with archive.open(info) as member:
+                    fmt = np.lib.format
+                    version = fmt.read_magic(member)
+                    read = (
+                        fmt.read_array_header_1_0
+                        if version == (1, 0)
+                        else fmt.read_array_header_2_0
+                    )
+                    if read(member)[2].hasobject:
+                        return True
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError):
+        return False
+    return False
 
 
 def _image_x(x: object, key: str) -> np.ndarray:
@@ -624,6 +756,52 @@ def load_image_set(
         test.get("test_set_y"),
         classes,
         name=Path(train_path).stem,
+    )
+
+
+def load_image_files(files: Mapping[str, bytes], *, max_bytes: int = MAX_IMAGE_BYTES) -> LoadedData:
+    """Load an image set from the bytes of one or more .h5 / .npz files, in any order.
+
+    ``files`` maps each file's name (for messages) to its bytes, e.g. the course's
+    ``train_catvnoncat.h5`` and ``test_catvnoncat.h5`` as uploaded. The arrays of all the files
+    are pooled by name: ``train_set_x`` and ``train_set_y`` must be found in one of them, the
+    test arrays may be, and no array may be in two files. See ``image_set_from_arrays``.
+
+    Raises:
+        LoaderError: a file that is not .npz or HDF5, an array held twice, one missing, or any
+            problem ``image_set_from_arrays`` finds.
+        ImportError: an HDF5 file and no h5py.
+    """
+    max_bytes = _check_limit("max_bytes", max_bytes)
+    if not files:
+        raise LoaderError("No file given: upload the training file (and the test file)")
+    pooled: dict[str, np.ndarray] = {}
+    owner: dict[str, str] = {}
+    for file_name, data in files.items():
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"files[{file_name!r}] must be the file's bytes; got {type(data)}")
+        for key, array in _read_arrays(data, max_bytes, what=file_name).items():
+            same_classes = key == "list_classes" and np.array_equal(pooled.get(key), array)
+            if key in owner and not same_classes:  # the course's two files both name classes
+                raise LoaderError(
+                    f"Both {owner[key]} and {file_name} hold an array {key!r}; "
+                    "give each array in one file only"
+                )
+            pooled[key], owner[key] = array, file_name
+    for key in ("train_set_x", "train_set_y"):
+        if key not in pooled:
+            held = ", ".join(sorted(pooled)) or "nothing"
+            raise LoaderError(
+                f"No file holds the array {key!r} (the files hold: {held}); nnplay reads the "
+                "course's layout: train_set_x, train_set_y, test_set_x, test_set_y"
+            )
+    return image_set_from_arrays(
+        pooled["train_set_x"],
+        pooled["train_set_y"],
+        pooled.get("test_set_x"),
+        pooled.get("test_set_y"),
+        pooled.get("list_classes"),
+        name=Path(owner["train_set_x"]).stem or "images",
     )
 
 

@@ -491,6 +491,21 @@ class Network:
             return float(np.mean((predictions == (Y > 0.5)).all(axis=0)))
         return float(np.mean(predictions[0] == Y.argmax(axis=0)))
 
+    def confusion(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray | None:
+        """The confusion matrix (C, C) of the predictions on X against Y (rows: actual class,
+        columns: predicted); C = 2 for binary outputs. None for regression and for multi-label
+        (several sigmoid units) outputs."""
+        X = self.check_X(X)
+        Y = self.check_Y(Y, X.shape[1])
+        task = self.loss.task
+        if task == "regression" or (task == "binary" and Y.shape[0] != 1):
+            return None
+        predicted = self.predict(X)
+        if task == "binary":
+            return inspection.confusion_matrix(predicted[0], Y[0] > 0.5, 2)
+        n = self.layer_dims[-1]
+        return inspection.confusion_matrix(predicted[0], Y.argmax(axis=0), n)
+
     def predict_proba_grid(
         self,
         bounds: Sequence[float],

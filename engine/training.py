@@ -205,6 +205,31 @@ class Trainer:
         self.batches.batch_size = self.config.batch_size
         return self.config
 
+    def replace_data(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        X_test: np.ndarray | None = None,
+        Y_test: np.ndarray | None = None,
+    ) -> None:
+        """Train on new data from the next iteration on, keeping the network and its progress.
+
+        For data that changes while it trains (points drawn by hand): X (n_x, m') must have the
+        network's n_x, Y its output's shape; m' may differ. The iteration count goes on; the epoch
+        count goes on from the last completed epoch, a new epoch starting over the new examples.
+        """
+        X = self.net.check_X(X)
+        Y = self.net.check_Y(Y, X.shape[1])
+        X_test_checked = Y_test_checked = None
+        if X_test is not None and Y_test is not None and np.asarray(X_test).size:
+            X_test_checked = self.net.check_X(X_test, "X_test")
+            Y_test_checked = self.net.check_Y(Y_test, X_test_checked.shape[1], "Y_test")
+        old = self.batches
+        self.X, self.Y = X, Y
+        self.X_test, self.Y_test = X_test_checked, Y_test_checked
+        self.batches = MiniBatches(X, Y, self.config.batch_size, old.rng)
+        self.batches.epoch = old.epoch
+
     def run(self, iterations: int) -> np.ndarray:
         """Train up to `iterations` more; return the cost of each iteration done, in order.
 

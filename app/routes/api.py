@@ -19,6 +19,7 @@ from engine import (
 )
 from engine.losses import OUTPUTS_FOR_TASK
 
+from .. import data as data_sources
 from ..protocol import PROTOCOL_VERSION
 from ..runs import dataset_summary
 from ..schemas import (
@@ -33,6 +34,7 @@ from ..schemas import (
     enforce_limits,
 )
 from ..settings import Settings
+from ..uploads import UploadStore
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -161,8 +163,18 @@ def preview_dataset(dataset: DatasetModel, settings: SettingsDep) -> PreviewResp
 _train_slots = threading.BoundedSemaphore(2)
 
 
+def get_uploads(request: Request) -> UploadStore:
+    """The app's uploaded files."""
+    return request.app.state.uploads
+
+
+UploadsDep = Annotated[UploadStore, Depends(get_uploads)]
+
+
 @router.post("/train", responses={**ERRORS, **BUSY})
-def train_headless(request: TrainRequest, settings: SettingsDep) -> TrainResponse:
+def train_headless(
+    request: TrainRequest, settings: SettingsDep, uploads: UploadsDep
+) -> TrainResponse:
     """Train a small network without streaming and return its history (bounded in size and
     time: past the time budget it stops with status "timeout")."""
     config = request.config
@@ -176,14 +188,16 @@ def train_headless(request: TrainRequest, settings: SettingsDep) -> TrainRespons
     if not _train_slots.acquire(timeout=1.0):
         raise HTTPException(503, "headless training is busy; retry in a moment")
     try:
-        return _train(config, request.iterations, settings)
+        return _train(config, request.iterations, settings, uploads)
     finally:
         _train_slots.release()
 
 
-def _train(config: RunConfigModel, iterations: int, settings: Settings) -> TrainResponse:
+def _train(
+    config: RunConfigModel, iterations: int, settings: Settings, uploads: UploadStore
+) -> TrainResponse:
     try:
-        data = config.dataset.to_engine().build()
+        data = data_sources.build(config.dataset, settings, uploads).dataset
         net = config.network_config(data.n_x, data.task, data.n_classes).build()
         trainer = Trainer(
             net,
@@ -195,7 +209,7 @@ def _train(config: RunConfigModel, iterations: int, settings: Settings) -> Train
             Y_test=data.Y_test,
         )
     except RequestError as error:
-        raise RequestError(f"config.{error.field}", error.rule, str(error), error.limit) from None
+        raise error.at("config.") from None
     except ValueError as error:
         raise RequestError("config", "config", str(error)) from None
     start = time.perf_counter()

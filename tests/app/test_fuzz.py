@@ -310,10 +310,29 @@ PLAUSIBLE = {
             "dataset": st.fixed_dictionaries(
                 {"name": st.sampled_from(["flower", "moons", "blobs", "plane", "nope"])},
                 optional={"size": st.integers(min_value=0, max_value=3000)},
+            )
+            | st.deferred(lambda: DRAWN)
+            | st.fixed_dictionaries(
+                {"kind": st.sampled_from(["csv", "images", "nope"])},
+                optional={
+                    "upload": st.text(max_size=70),
+                    "uploads": st.lists(st.text(max_size=70), max_size=3),
+                    "label": st.text(max_size=10),
+                },
             ),
         },
     ),
 }
+DRAWN = st.fixed_dictionaries(
+    {"kind": st.just("drawn")},
+    optional={
+        "x1": st.lists(st.floats(min_value=-7, max_value=7), max_size=6),
+        "x2": st.lists(st.floats(min_value=-7, max_value=7), max_size=6),
+        "y": st.lists(st.integers(min_value=-1, max_value=7), max_size=6),
+        "n_classes": st.integers(min_value=1, max_value=8),
+    },
+)
+PLAUSIBLE["dataset"] = DRAWN
 """Field values near the valid ones, so random messages also reach the commands."""
 FIELDS_OF = {
     "create": ("config",),
@@ -323,6 +342,7 @@ FIELDS_OF = {
     "reset": ("runs",),
     "update": ("runs", "learning_rate", "optimizer", "batch_size", "l2"),
     "speed": ("runs", "iterations_per_frame"),
+    "data": ("runs", "dataset"),
     "delete": ("runs",),
     "ping": (),
 }

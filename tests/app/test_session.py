@@ -18,7 +18,11 @@ def test_hello_announces_protocol_and_limits(peer, settings):
 def test_create_describes_the_run_and_sends_a_first_frame(peer):
     created = peer.create(**SMALL)
     assert len(created["run"]) >= 16
-    assert created["network"] == {"layer_dims": [2, 4, 1], "activations": ["tanh", "sigmoid"]}
+    assert created["network"] == {
+        "layer_dims": [2, 4, 1],
+        "activations": ["tanh", "sigmoid"],
+        "inputs_shown": 2,
+    }
     assert created["dataset"]["task"] == "binary"
     assert len(created["dataset"]["train"]["x1"]) + len(created["dataset"]["test"]["x1"]) == 200
     header, arrays = peer.frame(created["run"])

@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from engine.datasets import DATASETS, TASKS, make_dataset
+from engine.datasets import DATASETS, TASKS, make_dataset, points_dataset
 
 ALL = list(DATASETS)
 BINARY = [name for name, spec in DATASETS.items() if spec.task == "binary"]
@@ -419,3 +419,221 @@ def test_numpy_integers_and_floats_are_accepted():
         n_classes=np.int64(4),
     )
     assert ds.m_train == 25 and ds.n_classes == 4
+
+
+# ---------------------------------------------------------------------------------------------
+# points_dataset: a classification set from given (e.g. hand-drawn) points
+# ---------------------------------------------------------------------------------------------
+
+
+def drawn_points(m=10, n_classes=2):
+    """m distinct points (2, m) and int labels (m,) cycling through the classes."""
+    x1 = np.arange(m, dtype=np.float64) * 0.5 - 2.0
+    x2 = np.sin(np.arange(m, dtype=np.float64))
+    return np.vstack([x1, x2]), np.arange(m) % n_classes
+
+
+@pytest.mark.parametrize(("m", "fraction"), [(10, 0.8), (10, 0.25), (10, 0.55), (10, 1.0)])
+@pytest.mark.parametrize("n_extra", [0, 1])
+def test_points_dataset_splits_into_round_fraction_train_points(m, fraction, n_extra):
+    m += n_extra
+    X, y = drawn_points(m)
+    ds = points_dataset(X, y, train_fraction=fraction, seed=1)
+    m_train = max(1, round(fraction * m))
+    assert ds.m_train == m_train and ds.m_test == m - m_train
+    assert ds.X_train.shape == (2, m_train) and ds.Y_train.shape == (1, m_train)
+    assert ds.X_test.shape == (2, m - m_train) and ds.Y_test.shape == (1, m - m_train)
+
+
+def test_points_dataset_keeps_at_least_one_training_point():
+    X, y = drawn_points(2)
+    ds = points_dataset(X, y, train_fraction=0.01)
+    assert ds.m_train == 1 and ds.m_test == 1
+
+
+def test_points_dataset_with_two_classes_is_binary_with_float_labels():
+    X, y = drawn_points(12)
+    ds = points_dataset(X, y, name="my drawing")
+    assert ds.task == "binary" and ds.n_classes == 2 and ds.n_x == 2
+    assert ds.name == "my drawing" and ds.features == ()
+    for Y in (ds.Y_train, ds.Y_test):
+        assert Y.dtype == np.float64
+        assert set(np.unique(Y).tolist()) <= {0.0, 1.0}
+    assert ds.X_train.dtype == np.float64
+
+
+@pytest.mark.parametrize("n_classes", [3, 6])
+def test_points_dataset_with_more_classes_is_multiclass_with_int_labels(n_classes):
+    X, y = drawn_points(24, n_classes)
+    ds = points_dataset(X, y, n_classes, train_fraction=1.0)
+    assert ds.task == "multiclass" and ds.n_classes == n_classes
+    assert ds.Y_train.dtype == np.int64
+    assert sorted(np.unique(ds.Y_train).tolist()) == list(range(n_classes))
+
+
+def test_points_dataset_needs_only_two_of_its_classes_present():
+    X, _ = drawn_points(6)
+    ds = points_dataset(X, np.array([0, 3, 0, 3, 0, 3]), 4, train_fraction=1.0)
+    assert ds.task == "multiclass" and ds.n_classes == 4
+    assert sorted(np.unique(ds.Y_train).tolist()) == [0, 3]
+
+
+def test_points_dataset_takes_labels_as_a_row():
+    X, y = drawn_points(8)
+    flat = points_dataset(X, y, seed=2)
+    row = points_dataset(X, y.reshape(1, -1), seed=2)
+    np.testing.assert_array_equal(row.Y_train, flat.Y_train)
+    np.testing.assert_array_equal(row.X_test, flat.X_test)
+
+
+def test_points_dataset_keeps_given_bounds_as_floats():
+    X, y = drawn_points(8)
+    ds = points_dataset(X, y, bounds=[-6, 6, -4.5, 4.5])
+    assert ds.bounds == (-6.0, 6.0, -4.5, 4.5)
+    assert all(type(b) is float for b in ds.bounds)
+
+
+def test_points_dataset_without_bounds_takes_the_points_range_with_a_margin():
+    X, y = drawn_points(10)
+    X = X * np.array([[3.0], [0.2]]) + np.array([[1.0], [-7.0]])
+    ds = points_dataset(X, y)
+    x1_min, x1_max, x2_min, x2_max = ds.bounds
+    assert all(isinstance(b, float) for b in ds.bounds)
+    for values, lo, hi in ((X[0], x1_min, x1_max), (X[1], x2_min, x2_max)):
+        margin = 0.1 * (values.max() - values.min())
+        assert lo <= values.min() - margin and values.max() + margin <= hi
+        assert hi - lo <= 1.5 * (values.max() - values.min()) + 1e-9
+    # Every point of both splits lies inside.
+    for part in (ds.X_train, ds.X_test):
+        assert (x1_min < part[0]).all() and (part[0] < x1_max).all()
+        assert (x2_min < part[1]).all() and (part[1] < x2_max).all()
+
+
+def test_points_dataset_features_append_rows_and_leave_bounds_alone():
+    from engine.features import FEATURES
+
+    assert "x1_x2" in FEATURES and "sin_x2" in FEATURES
+    X, y = drawn_points(10)
+    raw = points_dataset(X, y, seed=3)
+    ds = points_dataset(X, y, seed=3, features=["x1_x2", "sin_x2"])
+    assert ds.features == ("x1_x2", "sin_x2") and ds.n_x == 4
+    for part, raw_part in ((ds.X_train, raw.X_train), (ds.X_test, raw.X_test)):
+        np.testing.assert_array_equal(part[:2], raw_part)
+        np.testing.assert_array_equal(part[2], raw_part[0] * raw_part[1])
+        np.testing.assert_array_equal(part[3], np.sin(raw_part[1]))
+    np.testing.assert_array_equal(ds.Y_train, raw.Y_train)
+    assert ds.bounds == raw.bounds
+
+
+def test_points_dataset_split_is_reproducible_and_depends_on_the_seed():
+    X, y = drawn_points(20)
+    a, b = points_dataset(X, y, seed=5), points_dataset(X, y, seed=5)
+    for field in ("X_train", "Y_train", "X_test", "Y_test"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    c = points_dataset(X, y, seed=6)
+    assert not np.array_equal(a.X_train, c.X_train)
+
+
+def test_points_dataset_split_follows_default_rng_permutation():
+    X, y = drawn_points(10)
+    ds = points_dataset(X, y, seed=7, train_fraction=0.7)
+    perm = np.random.default_rng(7).permutation(10)
+    np.testing.assert_array_equal(ds.X_train, X[:, perm[:7]])
+    np.testing.assert_array_equal(ds.X_test, X[:, perm[7:]])
+    np.testing.assert_array_equal(ds.Y_train[0], y[perm[:7]].astype(np.float64))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_points_dataset_puts_every_point_with_its_label_in_exactly_one_split(n_classes):
+    X, y = drawn_points(15, n_classes)
+    ds = points_dataset(X, y, n_classes, seed=4, train_fraction=0.6)
+    X_all, Y_all = all_points(ds)
+    assert X_all.shape == (2, 15)
+    given = np.vstack([X, y.astype(np.float64)])
+    got = np.vstack([X_all, Y_all.astype(np.float64)])
+    np.testing.assert_array_equal(sorted_columns(got), sorted_columns(given))
+
+
+def test_points_dataset_arrays_are_read_only_copies():
+    X, y = drawn_points(10)
+    ds = points_dataset(X, y, train_fraction=0.5)
+    for field in ("X_train", "Y_train", "X_test", "Y_test"):
+        with pytest.raises(ValueError, match="read-only"):
+            getattr(ds, field)[0, 0] = 1.0
+    before = ds.X_train.copy()
+    X[:] = 99.0
+    y[:] = 0
+    np.testing.assert_array_equal(ds.X_train, before)
+    assert ds.Y_train.min() == 0.0 and ds.Y_train.max() == 1.0
+
+
+FOUR_X = np.array([[0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 0.0, 1.0]])
+FOUR_Y = np.array([0, 1, 0, 1])
+
+# (X_raw, y, keyword arguments, pattern the message must match)
+BAD_POINTS = [
+    (np.zeros((3, 4)), FOUR_Y, {}, r"X_raw must have shape \(2, m\); got \(3, 4\)"),
+    (FOUR_X.T, FOUR_Y, {}, r"X_raw must have shape \(2, m\); got \(4, 2\)"),
+    (np.zeros(4), FOUR_Y, {}, r"X_raw must have shape \(2, m\); got \(4,\)"),
+    (FOUR_X, np.array([0, 1, 0]), {}, r"y must have shape \(4,\) to match X_raw; got \(3,\)"),
+    (FOUR_X, np.array([[0, 1], [0, 1]]), {}, r"y must have shape \(4,\).*got \(2, 2\)"),
+    (FOUR_X, np.array([0, 1, 0, 1, 0]), {}, r"y must have shape \(4,\).*got \(5,\)"),
+    (np.array([[0.0, 1.0, np.nan, 3.0], [0, 1, 0, 1]]), FOUR_Y, {}, "finite coordinates"),
+    (np.array([[0.0, 1.0, 2.0, 3.0], [0, np.inf, 0, 1]]), FOUR_Y, {}, "finite coordinates"),
+    (FOUR_X, np.array([0, 1, 2, 1]), {}, "whole-number classes 0 … 1"),
+    (FOUR_X, np.array([0, 1, 3, 1]), {"n_classes": 3}, "whole-number classes 0 … 2"),
+    (FOUR_X, np.array([0, -1, 0, 1]), {}, "whole-number classes 0 … 1"),
+    (FOUR_X, np.array([0.0, 1.0, 0.0, 1.0]), {}, "whole-number classes 0 … 1"),
+    (FOUR_X, np.array(["0", "1", "0", "1"]), {}, "whole-number classes 0 … 1"),
+    (np.array([[1.0], [2.0]]), np.array([0]), {}, "at least 2 points are needed; got 1"),
+    (np.zeros((2, 0)), np.zeros(0, dtype=int), {}, "at least 2 points are needed; got 0"),
+    (FOUR_X, np.array([1, 1, 1, 1]), {}, "at least two different classes"),
+    (FOUR_X, np.array([2, 2, 2, 2]), {"n_classes": 3}, "at least two different classes"),
+    (FOUR_X, FOUR_Y, {"n_classes": 1}, r"n_classes must be an int in \[2, 6\]; got 1"),
+    (FOUR_X, FOUR_Y, {"n_classes": 7}, r"n_classes must be an int in \[2, 6\]; got 7"),
+    (FOUR_X, FOUR_Y, {"n_classes": 2.0}, r"n_classes must be an int in \[2, 6\]; got 2\.0"),
+    (FOUR_X, FOUR_Y, {"n_classes": True}, r"n_classes must be an int .*True"),
+    (FOUR_X, FOUR_Y, {"train_fraction": 0}, r"train_fraction must be a number in \(0, 1\]"),
+    (FOUR_X, FOUR_Y, {"train_fraction": -0.2}, r"train_fraction .*\(0, 1\]; got -0\.2"),
+    (FOUR_X, FOUR_Y, {"train_fraction": 1.5}, r"train_fraction .*\(0, 1\]; got 1\.5"),
+    (FOUR_X, FOUR_Y, {"train_fraction": math.nan}, r"train_fraction .*\(0, 1\]; got nan"),
+    (FOUR_X, FOUR_Y, {"train_fraction": "0.5"}, r"train_fraction .*\(0, 1\]; got '0\.5'"),
+    (FOUR_X, FOUR_Y, {"train_fraction": True}, r"train_fraction .*\(0, 1\]; got True"),
+    (FOUR_X, FOUR_Y, {"seed": -1}, r"seed must be an int >= 0; got -1"),
+    (FOUR_X, FOUR_Y, {"features": ["bogus"]}, "Unknown feature 'bogus'"),
+    (FOUR_X, FOUR_Y, {"bounds": (1, 0, 0, 1)}, r"bounds must be .*got \(1\.0, 0\.0, 0\.0, 1\.0\)"),
+    (
+        FOUR_X,
+        FOUR_Y,
+        {"bounds": (0, 0, 0, 1)},
+        r"bounds must be \(x1_min, x1_max, x2_min, x2_max\)",
+    ),
+    (
+        FOUR_X,
+        FOUR_Y,
+        {"bounds": (0, 1, 2, 2)},
+        r"bounds must be \(x1_min, x1_max, x2_min, x2_max\)",
+    ),
+    (
+        FOUR_X,
+        FOUR_Y,
+        {"bounds": (0, 1, 3, -3)},
+        r"bounds must be \(x1_min, x1_max, x2_min, x2_max\)",
+    ),
+    (FOUR_X, FOUR_Y, {"bounds": (0, 1, math.nan, 1)}, r"bounds must be .*nan"),
+    (FOUR_X, FOUR_Y, {"bounds": (0, 1, 0)}, r"bounds must be .*got \(0\.0, 1\.0, 0\.0\)"),
+    (FOUR_X, FOUR_Y, {"bounds": (0, 1, 0, 1, 2)}, r"bounds must be \(x1_min, x1_max, x2_min"),
+    (FOUR_X, FOUR_Y, {"bounds": ()}, r"bounds must be .*got \(\)"),
+]
+
+
+@pytest.mark.parametrize(("X", "y", "kwargs", "pattern"), BAD_POINTS)
+def test_points_dataset_rejects_bad_points_and_arguments(X, y, kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        points_dataset(X, y, **kwargs)
+
+
+def test_points_dataset_is_exported_by_the_package():
+    import engine
+
+    assert engine.points_dataset is points_dataset

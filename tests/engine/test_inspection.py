@@ -9,7 +9,7 @@ import pytest
 
 from engine.activations import ACTIVATIONS
 from engine.features import expand_features
-from engine.inspection import GRID_TILE, MAX_RESOLUTION, SATURATION_THRESHOLD
+from engine.inspection import GRID_TILE, MAX_RESOLUTION, SATURATION_THRESHOLD, confusion_matrix
 from engine.network import Network
 
 BOUNDS = (-1.5, 2.0, -1.0, 0.5)
@@ -420,3 +420,116 @@ def test_single_unit_layer_has_no_symmetry_value():
     values = net.symmetry()
     assert values[0] is None
     assert values[1] > 0.5
+
+
+# --- confusion matrix ---------------------------------------------------------------------------
+
+
+def test_confusion_matrix_counts_actual_rows_against_predicted_columns():
+    actual = np.array([0, 0, 1, 1, 2, 2, 2, 2])
+    predicted = np.array([0, 1, 1, 1, 2, 0, 2, 1])
+    counts = confusion_matrix(predicted, actual, 3)
+    expected = np.array([[1, 1, 0], [0, 2, 0], [1, 1, 2]])
+    np.testing.assert_array_equal(counts, expected)
+    assert counts.dtype == np.int64 and counts.shape == (3, 3)
+    assert counts.sum() == 8 and np.trace(counts) == 5
+    # Swapping the arguments transposes the matrix: rows really are the actual classes.
+    np.testing.assert_array_equal(confusion_matrix(actual, predicted, 3), expected.T)
+
+
+def test_confusion_matrix_takes_rows_and_bools_and_unseen_classes():
+    counts = confusion_matrix(
+        np.array([[1, 1, 0, 0]]), np.array([True, False, False, True]), n_classes=4
+    )
+    expected = np.zeros((4, 4), dtype=np.int64)
+    expected[1, 1] = expected[0, 1] = expected[0, 0] = expected[1, 0] = 1
+    np.testing.assert_array_equal(counts, expected)
+
+
+def test_confusion_matrix_of_no_examples_is_all_zeros():
+    counts = confusion_matrix(np.zeros(0, dtype=int), np.zeros((1, 0), dtype=int), 3)
+    np.testing.assert_array_equal(counts, np.zeros((3, 3), dtype=np.int64))
+
+
+@pytest.mark.parametrize(
+    ("predicted", "actual", "n_classes", "pattern"),
+    [
+        ([0, 1, 1], [0, 1], 2, r"predicted \(3,\) and actual \(2,\) differ in shape"),
+        ([[0, 1], [1, 0]], [0, 1], 2, r"predicted \(4,\) and actual \(2,\) differ"),
+        ([0, 2], [0, 1], 2, "classes must lie in 0 … 1"),
+        ([0, 1], [0, 3], 3, "classes must lie in 0 … 2"),
+        ([0, -1], [0, 1], 2, "classes must lie in 0 … 1"),
+        ([0, 1], [-1, 1], 2, "classes must lie in 0 … 1"),
+        ([0, 0], [0, 0], 0, "classes must lie in 0 … -1"),
+    ],
+)
+def test_confusion_matrix_rejects_mismatched_shapes_and_classes_out_of_range(
+    predicted, actual, n_classes, pattern
+):
+    with pytest.raises(ValueError, match=pattern):
+        confusion_matrix(np.array(predicted), np.array(actual), n_classes)
+
+
+def test_network_confusion_of_a_hand_set_logistic_regression():
+    net = Network([1, 1], ["sigmoid"])
+    net.set_parameters({"W1": np.array([[1.0]]), "b1": np.zeros((1, 1))})  # predicts x > 0
+    X = np.array([[-2.0, -1.0, 1.0, 2.0, 3.0]])
+    Y = np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
+    counts = net.confusion(X, Y)
+    np.testing.assert_array_equal(counts, [[1, 1], [1, 2]])
+
+
+def test_network_confusion_of_a_hand_set_softmax_takes_labels_or_one_hot():
+    net = Network([2, 3], ["softmax"])
+    W = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])  # class argmax(x1, x2, 0)
+    net.set_parameters({"W1": W, "b1": np.zeros((3, 1))})
+    X = np.array([[5.0, 0.0, -5.0, 5.0, -5.0], [0.0, 5.0, -5.0, 0.0, -6.0]])
+    labels = np.array([[0, 1, 2, 1, 0]])
+    expected = [[1, 0, 1], [1, 1, 0], [0, 0, 1]]
+    np.testing.assert_array_equal(net.confusion(X, labels), expected)
+    one_hot = np.eye(3)[:, labels[0]]
+    np.testing.assert_array_equal(net.confusion(X, one_hot), expected)
+
+
+@pytest.mark.parametrize(
+    ("layer_dims", "activations", "n_classes"),
+    [([2, 5, 1], ["tanh", "sigmoid"], 2), ([2, 5, 4], ["relu", "softmax"], 4)],
+    ids=["binary", "softmax"],
+)
+def test_network_confusion_diagonal_over_m_is_the_accuracy(layer_dims, activations, n_classes):
+    net = _random_network(layer_dims, activations, seed=4)
+    X, _ = _xy(m=200, seed=5)
+    rng = np.random.default_rng(6)
+    Y = rng.integers(0, n_classes, (1, 200))
+    Y = Y.astype(np.float64) if n_classes == 2 else Y
+    counts = net.confusion(X, Y)
+    assert counts.shape == (n_classes, n_classes) and counts.sum() == 200
+    accuracy = net.accuracy(X, Y)
+    assert 0.0 < accuracy < 1.0  # a real mix of right and wrong predictions
+    assert np.trace(counts) / 200 == pytest.approx(accuracy)
+    # Row sums are the actual class counts, column sums the predicted ones.
+    actual = Y[0].astype(np.int64)
+    np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(actual, minlength=n_classes))
+    predicted = net.predict(X)[0]
+    np.testing.assert_array_equal(counts.sum(axis=0), np.bincount(predicted, minlength=n_classes))
+
+
+@pytest.mark.parametrize(
+    ("layer_dims", "activations"),
+    [([2, 3, 1], ["tanh", "linear"]), ([2, 2], ["sigmoid"])],
+    ids=["regression", "multi_label"],
+)
+def test_network_confusion_is_none_without_single_label_classes(layer_dims, activations):
+    net = _random_network(layer_dims, activations)
+    X, _ = _xy(m=10)
+    Y = np.zeros((layer_dims[-1], 10))
+    assert net.confusion(X, Y) is None
+
+
+def test_network_confusion_checks_its_inputs():
+    net = _random_network([2, 3, 1], ["tanh", "sigmoid"])
+    X, Y = _xy(m=10)
+    with pytest.raises(ValueError, match="X has 3 rows"):
+        net.confusion(np.zeros((3, 10)), Y)
+    with pytest.raises(ValueError, match="Y has 9 examples"):
+        net.confusion(X, Y[:, :9])

@@ -1,6 +1,8 @@
 """Training runs and the course's lessons: symmetry, linearity, the flower, reproducibility,
 mini-batches, divergence and live hyperparameters."""
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -260,3 +262,157 @@ def test_trainer_evaluates_train_and_test_sets():
     scores = trainer.evaluate()
     assert scores["train_accuracy"] > 0.85 and scores["test_accuracy"] > 0.8
     assert scores["test_cost"] == pytest.approx(net.cost(data.X_test, data.Y_test))
+
+
+# --- replacing the data --------------------------------------------------------------------------
+
+
+def _params_equal(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        np.testing.assert_array_equal(a[key], b[key])
+
+
+@pytest.fixture(scope="module")
+def moons():
+    return make_dataset("moons", n_samples=100, seed=4, train_fraction=0.7)
+
+
+def test_replace_data_keeps_parameters_and_iteration_count(flower, moons):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    trainer = Trainer(net, flower.X_train, flower.Y_train, TrainConfig(learning_rate=1.2))
+    trainer.run(30)
+    before = net.parameters
+    trainer.replace_data(moons.X_train, moons.Y_train, moons.X_test, moons.Y_test)
+    _params_equal(net.parameters, before)
+    assert trainer.iteration == 30 and trainer.epoch == 30
+    assert trainer.net is net and trainer.status == "running"
+    assert trainer.X.shape == (2, 70) and trainer.Y.shape == (1, 70)
+    trainer.run(5)
+    assert trainer.iteration == 35 and trainer.epoch == 35
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "adam"])
+def test_run_after_replace_data_trains_on_the_new_data(flower, moons, optimizer):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    config = TrainConfig(learning_rate=0.5, optimizer=optimizer)
+    trainer = Trainer(net, flower.X_train, flower.Y_train, config)
+    trainer.run(20)
+    reference = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    reference.fit(
+        flower.X_train, flower.Y_train, learning_rate=0.5, iterations=20, optimizer=optimizer
+    )
+    _params_equal(net.parameters, reference.parameters)
+
+    trainer.replace_data(moons.X_train, moons.Y_train)
+    new_cost = net.cost(moons.X_train, moons.Y_train)
+    assert new_cost != pytest.approx(net.cost(flower.X_train, flower.Y_train))
+    costs = trainer.run(3)
+    # run reports each iteration's cost before its update: the first is J on the new data.
+    assert costs[0] == pytest.approx(new_cost, rel=1e-12)
+    # And the updates are the reference's on the new data (the optimizer state carries on).
+    expected = [reference.step(moons.X_train, moons.Y_train, 0.5, optimizer) for _ in range(3)]
+    np.testing.assert_allclose(costs, expected, rtol=1e-12)
+    _params_equal(net.parameters, reference.parameters)
+
+
+def test_evaluate_after_replace_data_uses_the_new_sets(flower, moons):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    trainer = Trainer(net, flower.X_train, flower.Y_train, TrainConfig(learning_rate=1.2))
+    trainer.run(10)
+    assert trainer.evaluate()["test_cost"] is None
+
+    trainer.replace_data(moons.X_train, moons.Y_train, moons.X_test, moons.Y_test)
+    scores = trainer.evaluate()
+    assert scores["train_cost"] == pytest.approx(net.cost(moons.X_train, moons.Y_train))
+    assert scores["train_accuracy"] == net.accuracy(moons.X_train, moons.Y_train)
+    assert scores["test_cost"] == pytest.approx(net.cost(moons.X_test, moons.Y_test))
+    assert scores["test_accuracy"] == net.accuracy(moons.X_test, moons.Y_test)
+    assert scores["test_cost"] != pytest.approx(scores["train_cost"])
+
+
+@pytest.mark.parametrize(
+    "test_set",
+    [(None, None), (np.zeros((2, 0)), np.zeros((1, 0))), (None, np.zeros((1, 3)))],
+    ids=["none", "empty", "x_missing"],
+)
+def test_replace_data_without_a_test_set_drops_the_old_one(moons, test_set):
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], seed=1)
+    trainer = Trainer(net, moons.X_train, moons.Y_train, X_test=moons.X_test, Y_test=moons.Y_test)
+    assert trainer.evaluate()["test_accuracy"] is not None
+    trainer.replace_data(moons.X_test, moons.Y_test, *test_set)
+    scores = trainer.evaluate()
+    assert scores["test_cost"] is None and scores["test_accuracy"] is None
+    assert scores["train_cost"] == pytest.approx(net.cost(moons.X_test, moons.Y_test))
+
+
+@pytest.mark.parametrize(
+    ("args", "pattern"),
+    [
+        ((np.zeros((3, 5)), np.zeros((1, 5))), r"X has 3 rows but layer_dims\[0\] = n_x = 2"),
+        ((np.zeros((5, 2)), np.zeros((1, 5))), "transposed"),
+        ((np.zeros((2, 0)), np.zeros((1, 0))), r"X has no examples \(m = 0\)"),
+        ((np.zeros((2, 5)), np.zeros((1, 4))), "Y has 4 examples"),
+        ((np.zeros((2, 5)), np.zeros((2, 5))), "Y has 2 rows but the output layer has n_L = 1"),
+        ((np.zeros((2, 5)), np.full((1, 5), 2.0)), r"Y must hold labels in \[0, 1\]"),
+        (
+            (np.zeros((2, 5)), np.zeros((1, 5)), np.zeros((3, 2)), np.zeros((1, 2))),
+            "X_test has 3 rows",
+        ),
+        (
+            (np.zeros((2, 5)), np.zeros((1, 5)), np.zeros((2, 2)), np.zeros((1, 3))),
+            "Y_test has 3 examples",
+        ),
+    ],
+)
+def test_replace_data_rejects_data_that_does_not_fit_and_keeps_the_old(moons, args, pattern):
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], seed=1)
+    trainer = Trainer(net, moons.X_train, moons.Y_train, X_test=moons.X_test, Y_test=moons.Y_test)
+    trainer.run(2)
+    before = trainer.evaluate()
+    with pytest.raises(ValueError, match=pattern):
+        trainer.replace_data(*args)
+    assert trainer.X.shape == (2, 70) and trainer.X_test.shape == (2, 30)
+    assert trainer.evaluate() == before
+    assert trainer.iteration == 2 and len(trainer.run(1)) == 1
+
+
+def test_mini_batches_after_replace_data_cover_the_new_examples_and_epochs_go_on(flower, moons):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=0)
+    config = TrainConfig(learning_rate=0.3, batch_size=64)
+    trainer = Trainer(net, flower.X_train, flower.Y_train, config, seed=5)
+    trainer.run(10)  # 400 examples, 7 batches an epoch: one epoch and 3 batches done
+    assert trainer.epoch == 1 and trainer.iteration == 10
+
+    rng_copy = copy.deepcopy(trainer.batches.rng)
+    reference = Network([2, 4, 1], ["tanh", "sigmoid"], seed=0)
+    reference.set_parameters(net.parameters)
+    trainer.replace_data(moons.X_train, moons.Y_train)  # m = 70: batches of 64 and 6
+    assert trainer.epoch == 1 and trainer.batches.m == 70
+
+    costs = trainer.run(5)
+    assert trainer.iteration == 15
+    assert trainer.epoch == 1 + 2  # the partial old epoch is dropped, two new ones done
+    # The batches are drawn from the new examples, with the trainer's generator going on.
+    batches = MiniBatches(moons.X_train, moons.Y_train, 64, rng_copy)
+    sizes, expected = [], []
+    for _ in range(5):
+        X_batch, Y_batch = batches.next()
+        sizes.append(X_batch.shape[1])
+        expected.append(reference.step(X_batch, Y_batch, learning_rate=0.3))
+    assert sizes == [64, 6, 64, 6, 64]
+    np.testing.assert_allclose(costs, expected, rtol=1e-12)
+    _params_equal(net.parameters, reference.parameters)
+
+
+def test_replace_data_with_a_smaller_set_than_the_batch_size_trains_full_batch(flower):
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=0)
+    trainer = Trainer(net, flower.X_train, flower.Y_train, TrainConfig(batch_size=32))
+    trainer.run(13)  # 13 batches of 32 (12 × 32 + 16 an epoch): one epoch done
+    assert trainer.epoch == 1
+    X, Y = flower.X_train[:, :10], flower.Y_train[:, :10]
+    trainer.replace_data(X, Y)
+    before = net.cost(X, Y)
+    costs = trainer.run(4)
+    assert costs[0] == pytest.approx(before, rel=1e-12)
+    assert trainer.epoch == 1 + 4 and trainer.iteration == 17

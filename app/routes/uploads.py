@@ -1,0 +1,138 @@
+"""POST /api/uploads: a user's CSV table or image-set file, checked and kept for their runs."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+
+from engine.loaders import COURSE_ARRAYS, LoaderError, csv_columns, load_csv, read_image_arrays
+
+from ..schemas import ErrorResponse, LimitExceededError, RequestError
+from ..settings import Settings
+from ..uploads import Upload, UploadStore, kind_of
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+BODY = {
+    "required": True,
+    "description": "The file's bytes, as they are: a CSV table (UTF-8, header row) or an image "
+    "set in the course's layout (.h5, .npz).",
+    "content": {
+        media: {"schema": {"type": "string", "format": "binary"}}
+        for media in ("text/csv", "application/octet-stream")
+    },
+}
+RESPONSES = {
+    413: {"model": ErrorResponse, "description": "The file is larger than the server accepts."},
+    422: {
+        "model": ErrorResponse,
+        "description": "The file cannot be used: the message says why "
+        "and, for a CSV table, where (row, column).",
+    },
+}
+
+
+class UploadResponse(BaseModel):
+    """An uploaded file, kept for runs to name in their config."""
+
+    id: str = Field(description="Names the file in a run config (`upload` or `uploads`).")
+    name: str
+    kind: Literal["csv", "images"]
+    bytes: int
+    columns: list[str] | None = Field(None, description="CSV: the header's column names.")
+    rows: int | None = Field(None, description="CSV: data rows.")
+    label: str | None = Field(None, description="CSV: the column guessed to be the label.")
+    task: Literal["binary", "multiclass", "regression"] | None = Field(
+        None, description="CSV: the task the guessed label gives."
+    )
+    arrays: dict[str, list[int]] | None = Field(
+        None, description="Image set: the shape of each of the course's arrays the file holds."
+    )
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _store(request: Request) -> UploadStore:
+    return request.app.state.uploads
+
+
+@router.post("/uploads", status_code=201, responses=RESPONSES, openapi_extra={"requestBody": BODY})
+async def upload_file(
+    request: Request,
+    name: Annotated[str, Query(min_length=1, max_length=200, description="The file's name.")],
+    settings: Annotated[Settings, Depends(_settings)],
+    store: Annotated[UploadStore, Depends(_store)],
+) -> UploadResponse:
+    """Check a CSV table or an image-set file and keep it; a run then names it by its id.
+
+    A CSV table is read whole with its guessed label column, so a bad file is refused here with
+    one message saying what is wrong and where; the user may then choose another label column.
+    """
+    data = await request.body()
+    kind = kind_of(name, data)
+    limit = settings.max_csv_bytes if kind == "csv" else settings.max_image_bytes
+    if len(data) > limit:
+        what = "CSV table" if kind == "csv" else "image-set file"
+        raise HTTPException(
+            413,
+            f"The file is too large: {len(data)} bytes, over the limit of {limit} bytes "
+            f"for a {what}",
+        )
+    if not data:
+        raise RequestError("file", "empty", "The file is empty")
+    check = _check_csv if kind == "csv" else _check_images
+    details = await asyncio.to_thread(check, name, data, settings)
+    upload: Upload = store.add(name, data)
+    return UploadResponse(id=upload.id, name=name, kind=kind, bytes=len(data), **details)
+
+
+def _check_csv(name: str, data: bytes, settings: Settings) -> dict:
+    limits = {
+        "max_bytes": settings.max_csv_bytes,
+        "max_rows": settings.max_csv_rows,
+        "max_columns": settings.max_csv_columns,
+    }
+    try:
+        columns = csv_columns(data, **limits)
+        loaded = load_csv(data, columns.label, **limits)
+    except LoaderError as error:
+        where = {k: v for k, v in (("row", error.row), ("column", error.column)) if v is not None}
+        raise RequestError("file", "csv", str(error), **where) from None
+    return {
+        "columns": list(columns.columns),
+        "rows": columns.rows,
+        "label": columns.label,
+        "task": loaded.dataset.task,
+    }
+
+
+def _check_images(name: str, data: bytes, settings: Settings) -> dict:
+    try:
+        arrays = read_image_arrays(data, max_bytes=settings.max_image_bytes, name=name)
+    except LoaderError as error:
+        raise RequestError("file", "images", str(error)) from None
+    except ImportError as error:
+        raise RequestError("file", "h5py_missing", str(error)) from None
+    shapes = {key: list(arrays[key].shape) for key in COURSE_ARRAYS if key in arrays}
+    if not {"train_set_x", "test_set_x"} & shapes.keys():
+        raise RequestError(
+            "file",
+            "images",
+            f"{name} holds none of the course's image arrays (train_set_x, test_set_x); it "
+            f"holds: {', '.join(sorted(arrays)) or 'nothing'}",
+        )
+    x = arrays.get("train_set_x", arrays.get("test_set_x"))
+    if x.ndim == 4 and x.shape[1] * x.shape[2] * x.shape[3] > settings.max_image_inputs:
+        raise LimitExceededError(
+            "file",
+            settings.max_image_inputs,
+            f"images of {x.shape[1]} × {x.shape[2]} × {x.shape[3]} = "
+            f"{x.shape[1] * x.shape[2] * x.shape[3]} inputs; this server takes at most "
+            f"{settings.max_image_inputs}",
+        )
+    return {"arrays": shapes}
