@@ -324,8 +324,8 @@ def csv_columns(
 ) -> CsvColumns:
     """Read a CSV file's header and guess its label column, to offer the choice to a user.
 
-    The guess: the one column holding text (features must be numbers), else a column named
-    like a label (LABEL_NAMES, any case), else the last column.
+    The guess: the one column holding words in most of its rows (features must be numbers),
+    else a column named like a label (LABEL_NAMES, any case), else the last column.
 
     Raises:
         LoaderError: the file is not a CSV table within the limits (see ``load_csv``).
@@ -336,15 +336,16 @@ def csv_columns(
         text, _check_limit("max_rows", max_rows), _check_limit("max_columns", max_columns)
     )
     _check_header(header)
+
+    def is_text(cell: str) -> bool:
+        text = cell.strip()
+        return not NUMBER.fullmatch(text) and text.lower() not in MISSING
+
+    # A column of words (most cells not numbers): a label; a stray word in numbers is a typo.
     textual = [
         name
         for j, name in enumerate(header)
-        if any(
-            j < len(cells)
-            and not NUMBER.fullmatch(cells[j].strip())
-            and cells[j].strip().lower() not in MISSING
-            for _, cells in rows
-        )
+        if 2 * sum(j < len(cells) and is_text(cells[j]) for _, cells in rows) > len(rows)
     ]
     named = [name for name in header if name.lower() in LABEL_NAMES]
     label = textual[0] if len(textual) == 1 else named[0] if named else header[-1]

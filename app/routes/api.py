@@ -17,12 +17,14 @@ from engine import (
     OPTIMIZERS,
     Trainer,
 )
+from engine.datasets import MAX_CLASSES
 from engine.losses import OUTPUTS_FOR_TASK
 
 from .. import data as data_sources
 from ..protocol import PROTOCOL_VERSION
 from ..runs import dataset_summary
 from ..schemas import (
+    DRAW_BOUNDS,
     DatasetModel,
     ErrorResponse,
     LimitExceededError,
@@ -127,7 +129,14 @@ def read_options(settings: SettingsDep) -> dict[str, Any]:
             "max_iterations_per_frame": settings.max_iterations_per_frame,
             "max_train_iterations": settings.max_train_iterations,
             "max_message_bytes": settings.max_message_bytes,
+            "max_drawn_points": settings.max_drawn_points,
+            "max_csv_bytes": settings.max_csv_bytes,
+            "max_csv_rows": settings.max_csv_rows,
+            "max_csv_columns": settings.max_csv_columns,
+            "max_image_bytes": settings.max_image_bytes,
         },
+        "draw_bounds": list(DRAW_BOUNDS),
+        "max_drawn_classes": MAX_CLASSES,
         "frame_rate": settings.frame_rate,
         "boundary_resolution": settings.boundary_resolution,
         "map_resolution": settings.map_resolution,

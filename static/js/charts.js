@@ -64,6 +64,12 @@ export class BoundaryChart {
   setRun(created) {
     const d = created.dataset;
     this.dataset = d;
+    this.el.hidden = d.plottable === false; // more than two inputs: nothing to draw on
+    if (this.el.hidden) {
+      this.data = null;
+      this.grid = null;
+      return;
+    }
     this.grid = null; // the previous run's grid may not even have this run's size
     this.fresh = false;
     this.lut = null;
@@ -103,6 +109,34 @@ export class BoundaryChart {
     this.layout.datarevision = 0;
     this.dirty = true;
     this.layoutDirty = true;
+  }
+
+  /**
+   * New points on the same plane (drawn points, as the server split them): redraw the markers.
+   * @param {object} dataset a dataset summary with train and test points
+   */
+  setPoints(dataset) {
+    if (!this.data || this.oneD) return;
+    this.dataset = { ...this.dataset, ...dataset };
+    this.data[1] = this.pointsTrace(this.dataset, this.dataset.train, false);
+    this.data[2] = this.pointsTrace(this.dataset, this.dataset.test, true);
+    this.data[2].visible = this.view.test;
+    this.dirty = true;
+    this.layoutDirty = true;
+  }
+
+  /**
+   * The plot coordinates (x1, x2) under a point of the page, or null if the axes are not drawn.
+   * @param {number} clientX
+   * @param {number} clientY
+   * @returns {number[]|null}
+   */
+  toData(clientX, clientY) {
+    const layout = this.el._fullLayout;
+    if (!Plotly() || !this.data || this.oneD || !layout?.xaxis?._length) return null;
+    const rect = this.el.getBoundingClientRect();
+    const { xaxis, yaxis } = layout;
+    return [xaxis.p2l(clientX - rect.left - xaxis._offset), yaxis.p2l(clientY - rect.top - yaxis._offset)];
   }
 
   yRange() {

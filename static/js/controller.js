@@ -5,12 +5,16 @@
  */
 
 import { splitParameters } from './frames.js';
-import { KIND, PROPS, changedKeys, defaultState, fromHash, toHash, toRunConfig } from './state.js';
+import {
+  DRAW_BOUNDS, KIND, OWN_DATA, OWN_DATASETS, PROPS, changedKeys, defaultState, fromHash, hasData, toDataConfig, toHash,
+  toRunConfig, trainable,
+} from './state.js';
 import { OUTPUTS_FOR_TASK } from './builder.js';
+import { shownDims } from './diagram.js';
 import { noteBoundaryDraw, noteCreated, noteFrame, notePlay, stats } from './stats.js';
 
 const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2' };
-const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes']);
+const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes', 'pclasses', 'upload', 'label', 'images']);
 /**
  * Shortest time between two updates of each secondary chart, ms. A Plotly update of a line or
  * bar chart costs ~15-20 ms (autorange, axes, SVG): at every frame they would halve the rate at
@@ -21,14 +25,14 @@ const CHART_INTERVAL_MS = { cost: 150, gradients: 400, saturation: 500 };
 
 export class Controller {
   /**
-   * @param {object} deps {options, socket, views: {data, builder, controls, boundary, cost,
-   *   gradients, saturation, diagram, course, status}}
+   * @param {object} deps {options, socket, views: {data, ownData, draw, builder, controls,
+   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary}}
    */
   constructor({ options, socket, views }) {
     this.options = options;
     this.socket = socket;
     this.v = views;
-    this.datasets = Object.fromEntries(options.datasets.map((d) => [d.name, d]));
+    this.datasets = Object.fromEntries([...options.datasets, ...OWN_DATASETS].map((d) => [d.name, d]));
     this.base = defaultState(options.defaults);
     this.state = this.sanitize(fromHash(location.hash, this.base));
     this.runId = null;
@@ -52,6 +56,8 @@ export class Controller {
     const v = this.v;
     const change = (patch) => this.change(patch);
     v.data.bindChange(change);
+    v.ownData.bindChange(change);
+    v.draw.bind(change);
     v.builder.bindChange(change);
     v.controls.bind({
       play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
@@ -186,12 +192,32 @@ export class Controller {
   sanitize(state) {
     if (!this.datasets[state.dataset]) state.dataset = this.base.dataset;
     const d = this.datasets[state.dataset];
-    if (state.noise == null) state.noise = d.default_noise;
-    if (state.size == null) state.size = d.default_size;
-    if (d.task === 'multiclass' && state.classes == null) state.classes = d.default_classes;
-    if (d.task !== 'multiclass') state.classes = null;
-    if (state.output && !OUTPUTS_FOR_TASK[d.task].includes(state.output)) state.output = '';
+    if (d.own) {
+      Object.assign(state, { noise: null, size: null, classes: null });
+      if (state.dataset !== OWN_DATA.DRAW) state.features = [];
+      state.pclasses = Math.max(2, Math.min(this.options.max_drawn_classes ?? 6, state.pclasses || 2));
+      if (state.pts.y.some((c) => !(c < state.pclasses))) {
+        const keep = (_, i) => state.pts.y[i] < state.pclasses;
+        state.pts = { x1: state.pts.x1.filter(keep), x2: state.pts.x2.filter(keep), y: state.pts.y.filter(keep) };
+      }
+    } else {
+      if (state.noise == null) state.noise = d.default_noise;
+      if (state.size == null) state.size = d.default_size;
+      if (d.task === 'multiclass' && state.classes == null) state.classes = d.default_classes;
+      if (d.task !== 'multiclass') state.classes = null;
+    }
+    const task = this.taskOf(state);
+    if (task && state.output && !OUTPUTS_FOR_TASK[task].includes(state.output)) state.output = '';
     return state;
+  }
+
+  /** The task of the state's data, or null while unknown (files: until the server reads them). */
+  taskOf(state) {
+    const d = this.datasets[state.dataset];
+    if (!d.own) return d.task;
+    if (state.dataset === OWN_DATA.DRAW) return state.pclasses > 2 ? 'multiclass' : 'binary';
+    const created = this.created;
+    return created && created.config.dataset.kind !== 'builtin' ? created.dataset.task : null;
   }
 
   apply(next, keys) {
@@ -203,7 +229,7 @@ export class Controller {
       if (this.adopted && next.open != null) {
         this.v.status.showNotice('This run belongs to a comparison: go back to it (Compare) to change its network or data.');
       }
-    } else if (kinds.has(KIND.RUN)) {
+    } else if (kinds.has(KIND.RUN) || (kinds.has(KIND.POINTS) && !this.drawnRun)) {
       const what = keys.some((k) => DATA_KEYS.has(k)) ? 'Data changed' : 'Network changed';
       if (this.runId && this.lastIteration > 0) {
         this.v.status.showNotice(`${what}: new run — training restarts at iteration 0.`);
@@ -211,6 +237,7 @@ export class Controller {
       this.createRun();
       return;
     }
+    if (kinds.has(KIND.POINTS)) this.newPoints();
     if (kinds.has(KIND.LIVE) && this.runId) {
       const update = { type: 'update', runs: [this.runId] };
       for (const key of keys) if (LIVE_FIELDS[key]) update[LIVE_FIELDS[key]] = next[key];
@@ -240,8 +267,58 @@ export class Controller {
   render() {
     const s = this.state;
     this.v.data.render(s);
-    this.v.builder.render(s, this.datasets[s.dataset].task);
+    this.v.ownData.render(s);
+    this.v.draw.render(s);
+    this.v.builder.render(s, this.taskOf(s) || 'binary');
     this.v.controls.render(s);
+  }
+
+  // --- own data ---------------------------------------------------------------------------------
+
+  /** Whether this view's run trains on drawn points (so new points can go to it live). */
+  get drawnRun() {
+    return Boolean(this.runId && !this.adopted && this.created?.config.dataset.kind === 'drawn');
+  }
+
+  /** The drawn points changed: show them at once, then send them to the run (it keeps training). */
+  newPoints() {
+    const s = this.state;
+    if (s.dataset !== OWN_DATA.DRAW || this.suspended || this.adopted) return;
+    if (!trainable(s.pts)) {
+      this.dropRun();
+      this.showPlane();
+      return;
+    }
+    if (!this.drawnRun) return; // a new run is on its way (apply created it)
+    this.v.boundary.setPoints(planeDataset(s));
+    this.scheduleDraw();
+    this.dataRef = this.socket.send({ type: 'data', runs: [this.runId], dataset: toDataConfig(s) });
+  }
+
+  /** No run: the empty plane with the drawn points, waiting for more. */
+  showPlane() {
+    this.clearOutput();
+    this.v.boundary.setRun({ dataset: planeDataset(this.state), boundary_resolution: this.options.boundary_resolution });
+    this.scheduleDraw();
+  }
+
+  /** Forget the run (no data to train on yet). */
+  dropRun() {
+    if (this.runId && !this.adopted) this.socket.send({ type: 'delete', runs: [this.runId] });
+    this.runId = null;
+    this.created = null;
+    this.createRef = null;
+    this.frame = null;
+    this.setStatus('paused');
+  }
+
+  /** Hide what shows a run's data: boundary, gallery, confusion tables. */
+  clearOutput() {
+    this.v.boundary.setRun({ dataset: { plottable: false } });
+    this.v.gallery.clear();
+    this.v.confusion.setRun(null);
+    this.v.noBoundary.render(null);
+    this.v.cost.reset();
   }
 
   // --- the run ----------------------------------------------------------------------------------
@@ -249,6 +326,12 @@ export class Controller {
   /** Replace the run with one built from the current state (delete + create). */
   createRun() {
     if (this.suspended) return;
+    if (!hasData(this.state)) { // drawn points of one class, a CSV not uploaded yet: wait
+      this.dropRun();
+      if (this.state.dataset === OWN_DATA.DRAW) this.showPlane();
+      else this.clearOutput();
+      return;
+    }
     if (this.runId && !this.adopted) this.socket.send({ type: 'delete', runs: [this.runId] });
     this.adopted = null;
     if (this.status === 'running') this.wantPlay = true;
@@ -280,6 +363,13 @@ export class Controller {
         break;
       case 'ack':
         if (message.ref === this.updateRef && message.action === 'update') this.v.status.clearError();
+        if (message.ref === this.dataRef && message.action === 'data' && this.created) {
+          this.created = { ...this.created, dataset: message.dataset, config: { ...this.created.config, dataset: toDataConfig(this.state) } };
+          this.v.boundary.setPoints(message.dataset);
+          this.v.course.render(this.created);
+          this.v.status.clearError();
+          this.scheduleDraw();
+        }
         break;
       default:
         break;
@@ -299,6 +389,14 @@ export class Controller {
     v.boundary.setRun(created);
     v.diagram.setNetwork(created);
     v.course.render(created);
+    const d = created.dataset;
+    v.gallery.clear();
+    v.confusion.setRun(d.source?.label_names ?? null);
+    v.noBoundary.render(d);
+    if (this.state.dataset === OWN_DATA.CSV) v.ownData.learnColumns(this.state.upload, d);
+    v.ownData.render(this.state);
+    v.ownData.describe(d);
+    v.builder.render(this.state, this.taskOf(this.state) || d.task);
     const dims = created.network.layer_dims;
     v.gradients.setRun(dims.length - 1);
     v.saturation.setRun(created.network.activations.slice(0, -1));
@@ -313,9 +411,13 @@ export class Controller {
 
   onBinary({ header, blobs }) {
     if (header.run !== this.runId) return;
+    if (header.type === 'gallery') {
+      this.v.gallery.setImages(header, blobs.images);
+      return;
+    }
     if (header.type === 'detail') {
       const theta = blobs.parameters?.data;
-      if (theta) this.v.diagram.updateDetail(splitParameters(theta, this.created.network.layer_dims), blobs.maps);
+      if (theta) this.v.diagram.updateDetail(splitParameters(theta, shownDims(this.created)), blobs.maps);
       this.scheduleDraw();
       return;
     }
@@ -329,6 +431,8 @@ export class Controller {
       this.v.diagram.updateBoundary(blobs.boundary);
     }
     this.v.saturation.update(header.activation_stats);
+    if (blobs.gallery) this.v.gallery.update(blobs.gallery);
+    if (header.confusion) this.v.confusion.update(header.confusion);
     this.frame = header;
     // Only the end states come from the frames. Running and paused follow the user's last command:
     // a frame built before the server saw it ('paused' just after play, as when a run recreated
@@ -380,4 +484,16 @@ export class Controller {
     stats.drawMs += performance.now() - start;
     if (waiting) this.scheduleDraw();
   }
+}
+
+/**
+ * The drawn points as a dataset summary (all shown as training points until the server splits
+ * them), on the drawing plane.
+ * @param {object} state
+ */
+function planeDataset(state) {
+  return {
+    name: 'drawn', task: state.pclasses > 2 ? 'multiclass' : 'binary', n_classes: state.pclasses, bounds: DRAW_BOUNDS,
+    features: state.features, plottable: true, train: { ...state.pts, x2: state.pts.x2 }, test: { x1: [], x2: [], y: [] },
+  };
 }

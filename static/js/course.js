@@ -28,7 +28,7 @@ export class CoursePanel {
     const dims = created.network.layer_dims;
     const acts = created.network.activations;
     const L = dims.length - 1;
-    const m = created.dataset.train.y.length;
+    const m = created.dataset.m_train ?? created.dataset.train.y.length;
     const output = acts[L - 1];
     const rows = [`<tr><td>X = A${sup(0)}</td><td>(n<sub>x</sub>, m) = (${dims[0]}, ${m})</td><td colspan="3"></td></tr>`];
     for (let l = 1; l <= L; l++) {

@@ -5,6 +5,7 @@
  */
 
 import { CLASS_COLORS, NEG, POS, tint } from './colors.js';
+import { OWN_DATA, OWN_DATASETS } from './state.js';
 
 const PREVIEW_PX = 64;
 
@@ -14,7 +15,7 @@ export class DataPanel {
    */
   constructor(options) {
     this.options = options;
-    this.datasets = Object.fromEntries(options.datasets.map((d) => [d.name, d]));
+    this.datasets = Object.fromEntries([...options.datasets, ...OWN_DATASETS].map((d) => [d.name, d]));
     this.el = {
       select: document.getElementById('dataset'),
       previews: document.getElementById('dataset-previews'),
@@ -38,6 +39,16 @@ export class DataPanel {
       button.dataset.testid = `dataset-${d.name}`;
       button.title = d.description || d.title;
       button.innerHTML = `<canvas width="${PREVIEW_PX}" height="${PREVIEW_PX}"></canvas><span>${d.title.replace(/ \(.*\)/, '')}</span>`;
+      this.el.previews.append(button);
+      this.previewButtons[d.name] = button;
+    }
+    for (const d of OWN_DATASETS) {
+      this.el.select.add(new Option(d.title, d.name));
+      const button = document.createElement('button');
+      button.className = 'preview own';
+      button.dataset.testid = `dataset-${d.name}`;
+      button.title = d.description;
+      button.innerHTML = `<span class="own-icon" aria-hidden="true">${d.icon}</span><span>${d.title.replace('Upload a ', '').replace('Draw your own', 'Draw')}</span>`;
       this.el.previews.append(button);
       this.previewButtons[d.name] = button;
     }
@@ -80,6 +91,7 @@ export class DataPanel {
   /** The patch for choosing a dataset: its own defaults for noise, size and classes. */
   datasetPatch(name) {
     const d = this.datasets[name];
+    if (d.own) return { dataset: name, noise: null, size: null, classes: null, ...(name === OWN_DATA.DRAW ? {} : { features: [] }) };
     const patch = { dataset: name, noise: d.default_noise, size: d.default_size, classes: d.default_classes ?? null };
     if (d.n_inputs !== 2) patch.features = [];
     return patch;
@@ -93,6 +105,20 @@ export class DataPanel {
     for (const [name, button] of Object.entries(this.previewButtons)) {
       button.classList.toggle('selected', name === state.dataset);
       button.setAttribute('aria-pressed', String(name === state.dataset));
+    }
+    const own = Boolean(d.own);
+    for (const key of ['noise', 'size']) el[key].closest('label').hidden = own;
+    el.train.closest('label').hidden = state.dataset === OWN_DATA.IMAGES; // the files hold the split
+    el.seed.closest('.row').hidden = state.dataset === OWN_DATA.IMAGES;
+    el.regenerate.hidden = own;
+    el.features.closest('fieldset').hidden = own && state.dataset !== OWN_DATA.DRAW;
+    if (own) {
+      el.classesLabel.hidden = true;
+      for (const [name, box] of Object.entries(this.featureBoxes)) box.checked = state.features.includes(name);
+      el.train.value = state.train;
+      el.trainValue.value = pct(state.train);
+      el.seed.value = state.dseed;
+      return;
     }
     el.noise.max = d.max_noise;
     el.noise.step = d.max_noise / 20;
@@ -120,7 +146,7 @@ export class DataPanel {
    * @param {(name: string) => Promise<object>} fetchPreview
    */
   async drawPreviews(fetchPreview) {
-    await Promise.all(Object.entries(this.previewButtons).map(async ([name, button]) => {
+    await Promise.all(Object.entries(this.previewButtons).filter(([name]) => !this.datasets[name].own).map(async ([name, button]) => {
       try {
         drawPoints(button.querySelector('canvas'), await fetchPreview(name));
       } catch {

@@ -70,7 +70,7 @@ export class Diagram {
   }
 
   build() {
-    const dims = this.created.network.layer_dims;
+    const dims = shownDims(this.created);
     const w = this.root.clientWidth || 600;
     const h = this.root.clientHeight || 360;
     this.size = { w, h };
@@ -154,12 +154,17 @@ export class Diagram {
 
   inputNames() {
     const d = this.created.dataset;
+    if (d.train == null) { // no plane: images (one node for all pixels) or a table's columns
+      if (shownDims(this.created)[0] < d.n_x) return [`${d.n_x} ${d.source?.kind === 'images' ? 'pixels' : 'inputs'}`];
+      return d.source?.feature_names || Array.from({ length: d.n_x }, (_, k) => `x${k + 1}`);
+    }
     const raw = d.train.x2 == null ? ['x1'] : ['x1', 'x2'];
     return [...raw, ...(d.features || [])];
   }
 
   drawInputs() {
     const d = this.created.dataset;
+    if (d.train == null) return; // no plane to draw the inputs over
     const r = 24;
     const [x1lo, x1hi, x2lo, x2hi] = d.bounds;
     this.inputNames().forEach((name, k) => {
@@ -379,4 +384,15 @@ function putImage(canvas, image) {
     canvas.height = image.height;
   }
   canvas.getContext('2d').putImageData(image, 0, 0);
+}
+
+/**
+ * The layer sizes the diagram draws: wide inputs (images) are one node, whose edges carry the
+ * norms of W[1]'s rows (the server sends them so, see `network.inputs_shown`).
+ * @param {object} created
+ * @returns {number[]}
+ */
+export function shownDims(created) {
+  const dims = created.network.layer_dims;
+  return [created.network.inputs_shown ?? dims[0], ...dims.slice(1)];
 }

@@ -16,6 +16,9 @@ import { Controls } from './controls.js';
 import { CoursePanel } from './course.js';
 import { DataPanel } from './dataPanel.js';
 import { Diagram } from './diagram.js';
+import { DrawTool } from './drawTool.js';
+import { ConfusionView, GalleryView, NoBoundaryNote } from './evaluation.js';
+import { OwnDataPanel } from './ownData.js';
 import { bindShortcuts } from './shortcuts.js';
 import { Socket } from './socket.js';
 import { firstBoundaryDrawn } from './stats.js';
@@ -44,12 +47,18 @@ async function main() {
   }
   const options = await response.json();
   const $ = (id) => document.getElementById(id);
+  const boundary = new BoundaryChart($('boundary-chart'));
   const views = {
     status,
     data: new DataPanel(options),
+    ownData: new OwnDataPanel(options),
+    draw: new DrawTool(boundary, options),
+    gallery: new GalleryView(),
+    confusion: new ConfusionView(),
+    noBoundary: new NoBoundaryNote(),
     builder: new Builder(options),
     controls: new Controls(options),
-    boundary: new BoundaryChart($('boundary-chart')),
+    boundary,
     cost: new CostChart($('cost-chart')),
     gradients: new GradientChart($('gradient-chart')),
     saturation: new SaturationChart($('saturation-chart')),

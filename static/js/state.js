@@ -4,8 +4,75 @@
  * Pure: no DOM, no network.
  */
 
-/** What a change to a key means for the run: rebuild it, update it live, or only redraw. */
-export const KIND = { RUN: 'run', LIVE: 'live', SPEED: 'speed', VIEW: 'view', COMPARE: 'compare' };
+/**
+ * What a change to a key means for the run: rebuild it, update it live, give it new points
+ * (drawn data: the network keeps training), or only redraw.
+ */
+export const KIND = { RUN: 'run', LIVE: 'live', POINTS: 'points', SPEED: 'speed', VIEW: 'view', COMPARE: 'compare' };
+
+/** The data sources besides the built-in datasets, as values of the `dataset` key. */
+export const OWN_DATA = { DRAW: 'draw', CSV: 'csv', IMAGES: 'images' };
+/** How the own-data sources appear beside the built-in datasets (previews, menu). */
+export const OWN_DATASETS = [
+  { name: OWN_DATA.DRAW, title: 'Draw your own', icon: '✎', description: 'Click on the plot to add points of each class' },
+  { name: OWN_DATA.CSV, title: 'Upload a CSV', icon: '▤', description: 'A table: numeric feature columns and a label column' },
+  { name: OWN_DATA.IMAGES, title: 'Images', icon: '▦', description: "The course's image sets (.h5, .npz), or a built-in example" },
+].map((d) => ({ ...d, own: true, task: null, n_inputs: d.name === OWN_DATA.DRAW ? 2 : null }));
+
+/** The plane points are drawn on (the server's DRAW_BOUNDS) and the grid clicks snap to. */
+export const DRAW_BOUNDS = [-6, 6, -6, 6];
+export const DRAW_STEP = 0.05;
+/** Drawn points travel in the link up to this many (3 bytes each, 4 characters in base64). */
+export const URL_MAX_POINTS = 2000;
+
+/**
+ * Drawn points {x1: [], x2: [], y: []} as URL-safe base64 of 3 bytes per point: x1 and x2 in
+ * steps of DRAW_STEP as int8 (±6 → ±120), then the class.
+ */
+const points = {
+  parse: (s) => {
+    const out = { x1: [], x2: [], y: [] };
+    let bytes;
+    try {
+      bytes = Uint8Array.from(atob(s.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
+    } catch {
+      return out;
+    }
+    const signed = new Int8Array(bytes.buffer);
+    for (let i = 0; i + 2 < bytes.length; i += 3) {
+      out.x1.push(snap(signed[i] * DRAW_STEP));
+      out.x2.push(snap(signed[i + 1] * DRAW_STEP));
+      out.y.push(bytes[i + 2]);
+    }
+    return out;
+  },
+  write: (v) => {
+    if (v.y.length > URL_MAX_POINTS) return '';
+    const bytes = new Int8Array(v.y.length * 3);
+    v.y.forEach((c, i) => {
+      bytes[3 * i] = Math.round(v.x1[i] / DRAW_STEP);
+      bytes[3 * i + 1] = Math.round(v.x2[i] / DRAW_STEP);
+      bytes[3 * i + 2] = c;
+    });
+    let text = '';
+    for (const b of new Uint8Array(bytes.buffer)) text += String.fromCharCode(b);
+    return btoa(text).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  },
+};
+
+/** A coordinate on the drawing grid (multiples of DRAW_STEP, within DRAW_BOUNDS). */
+export function snap(v) {
+  const [lo, hi] = DRAW_BOUNDS;
+  return Math.round(Math.min(hi, Math.max(lo, v)) / DRAW_STEP) * DRAW_STEP;
+}
+
+/**
+ * Whether drawn points can be trained on: two points at least, of two classes at least.
+ * @param {{y: number[]}} pts
+ */
+export function trainable(pts) {
+  return pts.y.length >= 2 && new Set(pts.y).size >= 2;
+}
 
 const num = { parse: Number, write: String };
 const int = { parse: (s) => Math.trunc(Number(s)), write: String };
@@ -30,6 +97,13 @@ export const PROPS = {
   dseed: { codec: int, kind: KIND.RUN, initial: 0 },
   features: { codec: list, kind: KIND.RUN, initial: [] },
   classes: { codec: nullableInt, kind: KIND.RUN, initial: null },
+  // Own data: drawn points and their number of classes; an uploaded CSV file (its id on the
+  // server) and label column; uploaded image-set files (none: the built-in example).
+  pts: { codec: points, kind: KIND.POINTS, initial: { x1: [], x2: [], y: [] } },
+  pclasses: { codec: int, kind: KIND.RUN, initial: 2 },
+  upload: { codec: str, kind: KIND.RUN, initial: '' },
+  label: { codec: str, kind: KIND.RUN, initial: '' },
+  images: { codec: list, kind: KIND.RUN, initial: [] },
   layers: { codec: layers, kind: KIND.RUN, initial: [{ units: 4, activation: 'tanh' }] },
   output: { codec: str, kind: KIND.RUN, initial: '' },
   init: { codec: str, kind: KIND.RUN, initial: 'random' },
@@ -119,15 +193,7 @@ export function changedKeys(a, b) {
  */
 export function toRunConfig(state) {
   return {
-    dataset: {
-      name: state.dataset,
-      size: state.size,
-      noise: state.noise,
-      train_fraction: state.train,
-      seed: state.dseed,
-      features: state.features,
-      n_classes: state.classes,
-    },
+    dataset: toDataConfig(state),
     layers: state.layers,
     output: state.output || null,
     init: { name: state.init, scale: state.scale },
@@ -137,4 +203,44 @@ export function toRunConfig(state) {
     batch_size: state.batch,
     l2: state.l2,
   };
+}
+
+/**
+ * The `dataset` of the run config: a built-in dataset, drawn points, a CSV upload or images.
+ * @param {object} state
+ * @returns {object}
+ */
+export function toDataConfig(state) {
+  switch (state.dataset) {
+    case OWN_DATA.DRAW:
+      return {
+        kind: 'drawn', x1: state.pts.x1, x2: state.pts.x2, y: state.pts.y, n_classes: state.pclasses,
+        train_fraction: state.train, seed: state.dseed, features: state.features,
+      };
+    case OWN_DATA.CSV:
+      return { kind: 'csv', upload: state.upload, label: state.label, train_fraction: state.train, seed: state.dseed };
+    case OWN_DATA.IMAGES:
+      return { kind: 'images', uploads: state.images };
+    default:
+      return {
+        name: state.dataset,
+        size: state.size,
+        noise: state.noise,
+        train_fraction: state.train,
+        seed: state.dseed,
+        features: state.features,
+        n_classes: state.classes,
+      };
+  }
+}
+
+/**
+ * Whether the state describes data a run can be built from (drawn points of two classes, an
+ * uploaded CSV with a label column); if not, the page waits for the user.
+ * @param {object} state
+ */
+export function hasData(state) {
+  if (state.dataset === OWN_DATA.DRAW) return trainable(state.pts);
+  if (state.dataset === OWN_DATA.CSV) return Boolean(state.upload && state.label);
+  return true;
 }

@@ -1,0 +1,273 @@
+"""Your own data in a real browser: points drawn on the boundary plot train live, a CSV upload
+starts training (and every kind of bad CSV gets its own message), and an image set shows a
+gallery of test images with the misclassified ones marked."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+from playwright.sync_api import expect
+
+from engine.loaders import synthetic_images
+
+DIAGRAM = "[data-testid=network-diagram]"
+
+
+def wait_iteration(page, predicate: str) -> None:
+    page.wait_for_function(
+        "() => { const el = document.querySelector('[data-testid=iteration]');"
+        f" const n = Number(el.dataset.value || 0); return {predicate}; }}"
+    )
+
+
+def plot_point(page, x1: float, x2: float) -> tuple[float, float]:
+    """Where on the page the plot coordinates (x1, x2) are."""
+    return page.evaluate(
+        """([x1, x2]) => {
+            const el = document.querySelector('[data-testid=boundary-chart]');
+            const { xaxis, yaxis } = el._fullLayout;
+            const rect = el.getBoundingClientRect();
+            return [rect.left + xaxis._offset + xaxis.l2p(x1),
+                    rect.top + yaxis._offset + yaxis.l2p(x2)];
+        }""",
+        [x1, x2],
+    )
+
+
+def drawn_points(page) -> list[list[float]]:
+    """The training and test points the plot shows: [x1, x2, colour] each."""
+    return page.evaluate(
+        """() => {
+            const data = document.querySelector('[data-testid=boundary-chart]').data;
+            return [1, 2].flatMap((t) => data[t].x.map(
+                (x, i) => [x, data[t].y[i], data[t].marker.color[i]]));
+        }"""
+    )
+
+
+def choose_drawing(page) -> None:
+    page.get_by_test_id("dataset-draw").click()
+    expect(page.get_by_test_id("draw-tools")).to_be_visible()
+    page.wait_for_function("document.querySelector('[data-testid=boundary-chart]')._fullLayout")
+
+
+def test_draw_two_classes_and_train_on_them_live(playground, shots):
+    page = playground
+    choose_drawing(page)
+    expect(page.get_by_test_id("draw-prompt")).to_contain_text("Click on the plot")
+    # Class 0 on the left, class 1 (shift-click) on the right: a line separates them.
+    left = [(-4, -3), (-3.5, 2), (-4.5, 0.5), (-3, -1), (-5, 3), (-2.5, 4)]
+    right = [(4, 3), (3.5, -2), (4.5, -0.5), (3, 1), (5, -3), (2.5, -4)]
+    for x1, x2 in left:
+        page.mouse.click(*plot_point(page, x1, x2))
+    expect(page.get_by_test_id("draw-prompt")).to_contain_text("second class")
+    expect(page.locator(DIAGRAM)).not_to_have_attribute("data-dataset", "drawn")
+    for x1, x2 in right:
+        x, y = plot_point(page, x1, x2)
+        page.keyboard.down("Shift")
+        page.mouse.click(x, y)
+        page.keyboard.up("Shift")
+    expect(page.get_by_test_id("draw-count")).to_have_text("12 points")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "drawn")
+    shown = sorted((round(x, 2), round(y, 2)) for x, y, _ in drawn_points(page))
+    assert shown == sorted((float(x), float(y)) for x, y in left + right)
+    # The drawn set travels in the link.
+    assert re.search(r"[#&]pts=[A-Za-z0-9_-]{16,}", page.url)
+    page.get_by_test_id("play").click()
+    wait_iteration(page, "n >= 200")
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=train-accuracy]').textContent"
+        ".replace('%', '')) >= 99"
+    )
+    # Adding a point while it trains keeps the network: the iteration count carries on.
+    before = int(page.get_by_test_id("iteration").get_attribute("data-value"))
+    page.mouse.click(*plot_point(page, -1, 5))
+    expect(page.get_by_test_id("draw-count")).to_have_text("13 points")
+    wait_iteration(page, f"n > {before + 20}")
+    page.get_by_test_id("pause").click()
+    page.screenshot(path=shots / "drawn-points.png")
+    # Erase a point, then clear them all: no run, the prompt asks for points again.
+    page.get_by_test_id("draw-erase").click()
+    page.mouse.click(*plot_point(page, -1, 5))
+    expect(page.get_by_test_id("draw-count")).to_have_text("12 points")
+    page.get_by_test_id("draw-clear").click()
+    expect(page.get_by_test_id("draw-count")).to_have_text("0 points")
+    expect(page.get_by_test_id("draw-prompt")).to_be_visible()
+    assert page.watch.errors == []
+
+
+def test_drawn_points_come_back_from_the_link(playground, server_url):
+    page = playground
+    choose_drawing(page)
+    for x1, x2, shift in [(-3, -3, False), (-2, 3, False), (3, 3, True), (2, -3, True)]:
+        x, y = plot_point(page, x1, x2)
+        if shift:
+            page.keyboard.down("Shift")
+        page.mouse.click(x, y)
+        if shift:
+            page.keyboard.up("Shift")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "drawn")
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    page.wait_for_function("document.querySelector('[data-testid=network-diagram]').dataset.run")
+    expect(page.get_by_test_id("draw-count")).to_have_text("4 points")
+    page.wait_for_function("document.querySelector('[data-testid=boundary-chart]').data")
+    shown = sorted((round(x, 2), round(y, 2)) for x, y, _ in drawn_points(page))
+    assert shown == [(-3.0, -3.0), (-2.0, 3.0), (2.0, -3.0), (3.0, 3.0)]
+
+
+def _csv(rows: int = 120, seed: int = 0) -> str:
+    rng = np.random.default_rng(seed)
+    lines = ["height,width,depth,kind"]
+    for i in range(rows):
+        label = i % 2
+        h, w, d = rng.normal(2.0 * label, 0.6, 3)
+        lines.append(f"{h:.3f},{w:.3f},{d:.3f},{'big' if label else 'small'}")
+    return "\n".join(lines) + "\n"
+
+
+def upload_csv(page, name: str, text: str | bytes) -> None:
+    data = text.encode() if isinstance(text, str) else text
+    page.get_by_test_id("csv-file").set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": data}
+    )
+
+
+def test_upload_a_csv_and_train_on_it(playground, shots):
+    page = playground
+    page.get_by_test_id("dataset-csv").click()
+    expect(page.get_by_test_id("csv-source")).to_be_visible()
+    upload_csv(page, "boxes.csv", _csv())
+    expect(page.get_by_test_id("csv-name")).to_contain_text("boxes.csv: 120 rows, 4 columns")
+    expect(page.get_by_test_id("label-column")).to_have_value("kind")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "boxes")
+    # How the features were standardized: μ and σ of the training rows, per feature.
+    table = page.get_by_test_id("standardization")
+    expect(table).to_contain_text("x′ = (x − μ) / σ")
+    expect(table.locator("tbody tr")).to_have_count(3)
+    expect(table).to_contain_text("small")
+    # Three features: no boundary; the confusion tables instead, and the diagram has 3 inputs.
+    expect(page.get_by_test_id("boundary-chart")).to_be_hidden()
+    expect(page.get_by_test_id("no-boundary")).to_contain_text("3 input features")
+    expect(page.locator("[data-testid=unit-0-2]")).to_be_visible()
+    page.get_by_test_id("play").click()
+    wait_iteration(page, "n >= 100")
+    expect(page.get_by_test_id("confusion-train")).to_be_visible()
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=train-accuracy]').textContent"
+        ".replace('%', '')) >= 90"
+    )
+    caption = page.get_by_test_id("confusion-train").locator("caption").text_content()
+    right, total = map(int, re.match(r"train: (\d+) of (\d+) right", caption).groups())
+    assert total == 96 and right >= 0.9 * total
+    page.get_by_test_id("pause").click()
+    page.screenshot(path=shots / "csv-upload.png")
+    # Another label column: a feature is text now, and the message says where.
+    page.get_by_test_id("label-column").select_option("height")
+    expect(page.get_by_test_id("error-message")).to_contain_text("column 4 'kind' is not a number")
+    assert page.watch.errors == []
+
+
+BAD_CSVS = [
+    ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV file"),
+    ("ragged.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n", "Row 3 has 2 values but the header has 3 columns"),
+    ("text.csv", "a,b,y\n1,2,0\n3,oops,1\n5,6,0\n", "row 3, column 2 'b' is not a number: 'oops'"),
+    ("one_class.csv", "a,b,y\n1,2,1\n3,4,1\n5,6,1\n", "only one class"),
+    ("empty.csv", "", "empty"),
+    ("big.csv", "a,b,y\n" + "1.000000,2.000000,0\n" * 120_000, "too large"),
+]
+
+
+def test_each_bad_csv_gets_its_message(playground, shots):
+    page = playground
+    page.get_by_test_id("dataset-csv").click()
+    error = page.get_by_test_id("upload-error")
+    for name, content, message in BAD_CSVS:
+        upload_csv(page, name, content)
+        expect(error).to_be_visible()
+        expect(error).to_contain_text(name)
+        expect(error).to_contain_text(message)
+        if name == "ragged.csv":
+            page.screenshot(path=shots / "csv-bad.png")
+    # Nothing broke: a good file still trains.
+    upload_csv(page, "good.csv", _csv(40))
+    expect(error).to_be_hidden()
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "good")
+    # The browser logs each refused upload (HTTP 4xx); nothing else went wrong.
+    assert all("status of 4" in e for e in page.watch.errors), page.watch.errors
+
+
+def test_a_csv_with_two_features_draws_its_boundary(playground):
+    page = playground
+    page.get_by_test_id("dataset-csv").click()
+    rng = np.random.default_rng(1)
+    rows = ["x,y,label"] + [
+        f"{a:.3f},{b:.3f},{int(a * a + b * b < 1.2)}" for a, b in rng.uniform(-2, 2, (150, 2))
+    ]
+    upload_csv(page, "ring.csv", "\n".join(rows))
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "ring")
+    expect(page.get_by_test_id("boundary-chart")).to_be_visible()
+    expect(page.get_by_test_id("no-boundary")).to_be_hidden()
+    page.wait_for_function(
+        "document.querySelector('[data-testid=boundary-chart]').data?.[1].x.length === 120"
+    )
+
+
+def _npz(arrays: dict) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def test_image_set_shows_a_gallery_with_misclassified_images_marked(playground, shots):
+    page = playground
+    page.get_by_test_id("dataset-images").click()
+    # The built-in example first: bright-centre vs dark-centre images.
+    expect(page.locator(DIAGRAM)).to_have_attribute(
+        "data-dataset", "bright vs dark centre (synthetic)"
+    )
+    expect(page.get_by_test_id("image-info")).to_contain_text("(768, m)")
+    gallery = page.get_by_test_id("gallery")
+    expect(gallery.get_by_test_id("gallery-item")).to_have_count(40)
+    # Untrained, the network calls every image the same class: half are marked wrong.
+    expect(gallery.locator("[data-correct=false]")).to_have_count(20)
+    expect(gallery.locator("figure.wrong").first).to_contain_text("✗")
+    page.screenshot(path=shots / "gallery-untrained.png")
+    # Upload the set as two files, train and test, as the course ships them.
+    arrays = synthetic_images(m_train=60, m_test=24, size=12, seed=5)
+    train = {k: arrays[k] for k in ("train_set_x", "train_set_y", "list_classes")}
+    test = {k: arrays[k] for k in ("test_set_x", "test_set_y")}
+    binary = "application/octet-stream"
+    page.get_by_test_id("image-files").set_input_files(
+        [
+            {"name": "train_shapes.npz", "mimeType": binary, "buffer": _npz(train)},
+            {"name": "test_shapes.npz", "mimeType": binary, "buffer": _npz(test)},
+        ]
+    )
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "train_shapes")
+    expect(gallery.get_by_test_id("gallery-item")).to_have_count(24)
+    expect(page.get_by_test_id("image-info")).to_contain_text(
+        "60 training and 24 test images of 12 × 12 × 3"
+    )
+    page.get_by_test_id("learning-rate").fill("0.01")
+    page.get_by_test_id("learning-rate").press("Enter")
+    page.get_by_test_id("play").click()
+    page.wait_for_function(
+        "Number(document.querySelector('[data-testid=test-accuracy]').textContent"
+        ".replace('%', '')) >= 90"
+    )
+    page.get_by_test_id("pause").click()
+    wrong = gallery.locator("[data-correct=false]").count()
+    right = gallery.locator("[data-correct=true]").count()
+    assert right + wrong == 24 and wrong <= 2
+    expect(gallery.get_by_test_id("gallery-summary")).to_contain_text(
+        f"{24 - wrong} right, {wrong} misclassified"
+    )
+    caption = gallery.get_by_test_id("gallery-item").first.locator("figcaption").text_content()
+    assert re.search(r"(bright|dark) centre \d+%", caption), caption
+    expect(page.get_by_test_id("confusion-test")).to_contain_text(f"test: {24 - wrong} of 24 right")
+    page.screenshot(path=shots / "gallery-trained.png")
+    assert page.watch.errors == []
