@@ -11,7 +11,8 @@ WORKDIR /srv/nnplay
 # Dependencies first, read from pyproject.toml itself, so this layer is rebuilt only when they
 # change, not on every source edit.
 COPY pyproject.toml README.md ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+# The "images" extra (h5py) too: classrooms upload the course's .h5 image sets.
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; print('\n'.join(p['dependencies'] + p['optional-dependencies']['images']))" > /tmp/requirements.txt \
     && pip install --no-cache-dir -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 

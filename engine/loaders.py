@@ -108,6 +108,16 @@ class LoadedData:
 # ---------------------------------------------------------------------------------------------
 
 
+def _check_size(path: Path, max_bytes: int, what: str) -> None:
+    """A LoaderError if the file cannot be read or is over max_bytes (``what`` names it)."""
+    try:
+        size = path.stat().st_size
+    except OSError as err:
+        raise LoaderError(f"Cannot read {str(path)!r}: {err.strerror or err}") from None
+    if size > max_bytes:
+        raise LoaderError(f"{what} is too large: {size} bytes, over the limit of {max_bytes} bytes")
+
+
 def _read_text(source: str | bytes | os.PathLike, max_bytes: int) -> tuple[str, str]:
     """The CSV text and a name for the dataset. A str with no newline is a path."""
     if isinstance(source, (bytes, bytearray)):
@@ -120,14 +130,7 @@ def _read_text(source: str | bytes | os.PathLike, max_bytes: int) -> tuple[str, 
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
         name = path.stem or "csv"
-        try:
-            size = path.stat().st_size
-        except OSError as err:
-            raise LoaderError(f"Cannot read {str(path)!r}: {err.strerror or err}") from None
-        if size > max_bytes:
-            raise LoaderError(
-                f"The file is too large: {size} bytes, over the limit of {max_bytes} bytes"
-            )
+        _check_size(path, max_bytes, "The file")
         try:
             data = path.read_bytes()
         except OSError as err:
@@ -518,14 +521,7 @@ def _read_arrays(
                 f"{name}: unknown image-set format {suffix or '(no suffix)'!r}; "
                 f"expected one of {', '.join(IMAGE_SUFFIXES)}"
             )
-        try:
-            size = path.stat().st_size
-        except OSError as err:
-            raise LoaderError(f"Cannot read {str(path)!r}: {err.strerror or err}") from None
-        if size > max_bytes:
-            raise LoaderError(
-                f"{name} is too large: {size} bytes, over the limit of {max_bytes} bytes"
-            )
+        _check_size(path, max_bytes, name)
         if suffix == ".npz":
             with path.open("rb") as f:
                 if f.read(2) != ZIP_MAGIC:
