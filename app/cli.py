@@ -14,7 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -471,17 +474,27 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     host = f"[{args.host}]" if ":" in args.host else args.host
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else host
     print(f"nnplay: open http://{shown}:{args.port}/ in a browser", flush=True)
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        # permessage-deflate makes binary frames ~40× slower to send; grids are already compact.
-        ws_per_message_deflate=False,
-        ws_max_size=WS_MAX_BYTES,
-    )
+    # One directory of uploaded files for all the workers: a file uploaded to one of them is
+    # then found by the one serving the browser's WebSocket.
+    own_dir = None
+    if not os.environ.get("NNPLAY_UPLOAD_DIR"):
+        own_dir = tempfile.mkdtemp(prefix="nnplay-uploads-")
+        os.environ["NNPLAY_UPLOAD_DIR"] = own_dir
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            # permessage-deflate makes binary frames ~40× slower to send; grids are compact.
+            ws_per_message_deflate=False,
+            ws_max_size=WS_MAX_BYTES,
+        )
+    finally:
+        if own_dir is not None:
+            shutil.rmtree(own_dir, ignore_errors=True)
     return 0
 
 

@@ -99,9 +99,13 @@ def _drawn_message(model: DrawnDataModel, error: ValueError) -> str:
     return str(error)
 
 
-def _file_error(field: str, error: LoaderError) -> RequestError:
+def file_error(field: str, error: LoaderError, rule: str = "file") -> RequestError:
+    """A loader's error as a request error on `field`: rule "limit" (with the limit) if the
+    file is over one, with the row and column where the loader knows them."""
     where = {k: v for k, v in (("row", error.row), ("column", error.column)) if v is not None}
-    return RequestError(field, "file", str(error), **where)
+    if error.limit is not None:
+        return RequestError(field, "limit", str(error), error.limit, **where)
+    return RequestError(field, rule, str(error), **where)
 
 
 def _csv(model: CsvDataModel, settings: Settings, uploads: UploadStore) -> Data:
@@ -124,7 +128,7 @@ def _csv(model: CsvDataModel, settings: Settings, uploads: UploadStore) -> Data:
             seed=model.seed,
         )
     except LoaderError as error:
-        raise _file_error("dataset.upload", error) from None
+        raise file_error("dataset.upload", error) from None
     dataset = dataclasses.replace(loaded.dataset, name=Path(upload.name).stem or "csv")
     s = loaded.standardization
     source = {
@@ -161,7 +165,7 @@ def _images(model: ImageDataModel, settings: Settings, uploads: UploadStore) -> 
             {f.name: f.data for f in files}, max_bytes=settings.max_image_bytes
         )
     except LoaderError as error:
-        raise _file_error("dataset.uploads", error) from None
+        raise file_error("dataset.uploads", error) from None
     except ImportError as error:  # h5py missing: the message says how to install it
         raise RequestError("dataset.uploads", "h5py_missing", str(error)) from None
     return _image_data(loaded, [f.name for f in files], settings)

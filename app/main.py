@@ -38,11 +38,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = set()
         app.state.loop_lag = LoopLagMonitor()
         app.state.loop_lag.start()
+        app.state.uploads = UploadStore(
+            settings.max_uploads,
+            settings.max_upload_store_bytes,
+            settings.upload_ttl_seconds,
+            settings.upload_dir or None,
+        )
         try:
             yield
         finally:
             await app.state.loop_lag.stop()
             app.state.scheduler.stop()
+            app.state.uploads.close()
 
     app = FastAPI(
         title="nnplay",
@@ -52,9 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.uploads = UploadStore(
-        settings.max_uploads, settings.max_upload_store_bytes, settings.upload_ttl_seconds
-    )
     upload_limit = max(settings.max_csv_bytes, settings.max_image_bytes)
     app.add_middleware(
         BodyLimit, max_bytes=MAX_BODY_BYTES, overrides={"/api/uploads": upload_limit}

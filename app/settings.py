@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     max_drawn_points: int = Field(
         500, ge=2, le=5000, description="Points a user may draw on the plane."
     )
-    # Uploads (POST /api/uploads): kept in memory, the oldest dropped first
+    # Uploads (POST /api/uploads): kept on disk (app/uploads.py), the oldest dropped first
     max_csv_bytes: int = Field(2_000_000, ge=1024, description="Size of an uploaded CSV file.")
     max_csv_rows: int = Field(10_000, ge=2, description="Data rows of an uploaded CSV file.")
     max_csv_columns: int = Field(50, ge=2, description="Columns of an uploaded CSV file.")
@@ -44,9 +44,14 @@ class Settings(BaseSettings):
         ge=1000,
         description="Pixel values m·h·w·3 of an image set, train and test (course's cats: 3.2M).",
     )
-    max_uploads: int = Field(64, ge=1, description="Uploaded files kept in memory at once.")
+    max_uploads: int = Field(64, ge=1, description="Uploaded files kept at once.")
     max_upload_store_bytes: int = Field(
-        200_000_000, ge=1024, description="Bytes of uploaded files kept in memory at once."
+        200_000_000, ge=1024, description="Bytes of uploaded files kept at once."
+    )
+    upload_dir: str | None = Field(
+        None,
+        description="Where uploaded files are kept, shared by a server's workers "
+        "(nnplay serve sets it); unset: a temporary directory of the app's own.",
     )
     upload_ttl_seconds: float = Field(
         3600.0, gt=0, description="Seconds an uploaded file is kept (its runs keep their data)."

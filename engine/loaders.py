@@ -56,10 +56,18 @@ H5PY_HINT = (
 class LoaderError(ValueError):
     """A data file nnplay cannot use. ``row`` (header = 1) and ``column`` say where, if known."""
 
-    def __init__(self, message: str, row: int | None = None, column: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        row: int | None = None,
+        column: str | None = None,
+        limit: int | None = None,
+    ):
         super().__init__(message)
         self.row = row
         self.column = column
+        self.limit = limit
+        """The limit a file is over (size, rows, columns), if that is the problem."""
 
 
 @dataclass(frozen=True)
@@ -115,7 +123,10 @@ def _check_size(path: Path, max_bytes: int, what: str) -> None:
     except OSError as err:
         raise LoaderError(f"Cannot read {str(path)!r}: {err.strerror or err}") from None
     if size > max_bytes:
-        raise LoaderError(f"{what} is too large: {size} bytes, over the limit of {max_bytes} bytes")
+        raise LoaderError(
+            f"{what} is too large: {size} bytes, over the limit of {max_bytes} bytes",
+            limit=max_bytes,
+        )
 
 
 def _read_text(source: str | bytes | os.PathLike, max_bytes: int) -> tuple[str, str]:
@@ -125,7 +136,9 @@ def _read_text(source: str | bytes | os.PathLike, max_bytes: int) -> tuple[str, 
     elif isinstance(source, str) and ("\n" in source or "\r" in source or not source.strip()):
         name, data = "csv", None
         if len(source.encode("utf-8")) > max_bytes:
-            raise LoaderError(f"The file is too large: over the limit of {max_bytes} bytes")
+            raise LoaderError(
+                f"The file is too large: over the limit of {max_bytes} bytes", limit=max_bytes
+            )
         text = source
     elif isinstance(source, (str, os.PathLike)):
         path = Path(source)
@@ -140,7 +153,8 @@ def _read_text(source: str | bytes | os.PathLike, max_bytes: int) -> tuple[str, 
     if data is not None:
         if len(data) > max_bytes:
             raise LoaderError(
-                f"The file is too large: {len(data)} bytes, over the limit of {max_bytes} bytes"
+                f"The file is too large: {len(data)} bytes, over the limit of {max_bytes} bytes",
+                limit=max_bytes,
             )
         if b"\x00" in data:
             raise LoaderError("This is not a CSV file: it contains binary data (NUL bytes)")
@@ -171,12 +185,14 @@ def _rows(text: str, max_rows: int, max_columns: int) -> tuple[list[str], list[t
                         f"Too many columns: the header has {len(header)}, over the limit of "
                         f"{max_columns}",
                         row=reader.line_num,
+                        limit=max_columns,
                     )
                 continue
             if len(rows) >= max_rows:
                 raise LoaderError(
                     f"Too many rows: more than the limit of {max_rows} data rows",
                     row=reader.line_num,
+                    limit=max_rows,
                 )
             rows.append((reader.line_num, cells))
     except csv.Error as err:
@@ -500,7 +516,8 @@ def _read_arrays(
         name = what
         if len(data) > max_bytes:
             raise LoaderError(
-                f"{name} is too large: {len(data)} bytes, over the limit of {max_bytes} bytes"
+                f"{name} is too large: {len(data)} bytes, over the limit of {max_bytes} bytes",
+                limit=max_bytes,
             )
         if data.startswith(ZIP_MAGIC):
             suffix = ".npz"
@@ -533,7 +550,8 @@ def _read_arrays(
         if total > max_bytes:
             raise LoaderError(
                 f"{name} is too large: its arrays take {total} bytes, over the limit of "
-                f"{max_bytes} bytes"
+                f"{max_bytes} bytes",
+                limit=max_bytes,
             )
 
     if suffix == ".npz":
@@ -543,7 +561,7 @@ def _read_arrays(
             if isinstance(opened, io.BytesIO):
                 opened.seek(0)
             with np.load(opened, allow_pickle=False) as npz:
-                return {key: npz[key] for key in npz.files}
+                arrays = {key: npz[key] for key in npz.files}
         except ValueError as err:
             if "pickle" in str(err).lower() and _holds_object_arrays(opened):
                 raise LoaderError(
@@ -552,6 +570,10 @@ def _read_arrays(
             raise LoaderError(f"{name} is not a readable .npz file: {err}") from None
         except (OSError, EOFError, zipfile.BadZipFile) as err:
             raise LoaderError(f"{name} is not a readable .npz file: {err}") from None
+        for key, value in arrays.items():
+            if not isinstance(value, np.ndarray):  # a zip member that is no .npy file
+                raise LoaderError(f"{name} holds {key!r}, which is not a NumPy array")
+        return arrays
     try:
         import h5py
     except ImportError:
@@ -626,6 +648,17 @@ def _image_y(y: object, key: str, m: int) -> np.ndarray:
     if y.min() < 0:
         raise LoaderError(f"{key} holds a negative label {y.min():g}; labels are 0, 1, …")
     return y.astype(np.int64)
+
+
+def check_image_arrays(arrays: Mapping[str, np.ndarray]) -> None:
+    """Check the course's arrays that one file holds (a train or a test file, or both):
+    x arrays (m, h, w, 3) uint8, y arrays of whole-number labels, one per image. LoaderError."""
+    for split in ("train", "test"):
+        x, y = arrays.get(f"{split}_set_x"), arrays.get(f"{split}_set_y")
+        if x is not None:
+            x = _image_x(x, f"{split}_set_x")
+        if y is not None:
+            _image_y(y, f"{split}_set_y", x.shape[0] if x is not None else np.asarray(y).size)
 
 
 def _class_names(classes: object | None, n: int) -> tuple[str, ...]:

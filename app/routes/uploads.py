@@ -8,8 +8,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from engine.loaders import COURSE_ARRAYS, LoaderError, csv_columns, load_csv, read_image_arrays
+from engine.loaders import (
+    COURSE_ARRAYS,
+    LoaderError,
+    check_image_arrays,
+    csv_columns,
+    load_csv,
+    read_image_arrays,
+)
 
+from ..data import file_error
 from ..schemas import ErrorResponse, LimitExceededError, RequestError
 from ..settings import Settings
 from ..uploads import Upload, UploadStore, kind_of
@@ -101,8 +109,7 @@ def _check_csv(name: str, data: bytes, settings: Settings) -> dict:
         columns = csv_columns(data, **limits)
         loaded = load_csv(data, columns.label, **limits)
     except LoaderError as error:
-        where = {k: v for k, v in (("row", error.row), ("column", error.column)) if v is not None}
-        raise RequestError("file", "csv", str(error), **where) from None
+        raise file_error("file", error, "csv") from None
     return {
         "columns": list(columns.columns),
         "rows": columns.rows,
@@ -114,8 +121,9 @@ def _check_csv(name: str, data: bytes, settings: Settings) -> dict:
 def _check_images(name: str, data: bytes, settings: Settings) -> dict:
     try:
         arrays = read_image_arrays(data, max_bytes=settings.max_image_bytes, name=name)
+        check_image_arrays(arrays)
     except LoaderError as error:
-        raise RequestError("file", "images", str(error)) from None
+        raise file_error("file", error, "images") from None
     except ImportError as error:
         raise RequestError("file", "h5py_missing", str(error)) from None
     shapes = {key: list(arrays[key].shape) for key in COURSE_ARRAYS if key in arrays}

@@ -63,7 +63,9 @@ const points = {
 /** A coordinate on the drawing grid (multiples of DRAW_STEP, within DRAW_BOUNDS). */
 export function snap(v) {
   const [lo, hi] = DRAW_BOUNDS;
-  return Math.round(Math.min(hi, Math.max(lo, v)) / DRAW_STEP) * DRAW_STEP;
+  // k / 20, not k * 0.05: 3 / 20 is 0.15 where 3 * 0.05 is 0.15000000000000002, which would
+  // make the messages (and the link) longer for nothing.
+  return Math.round(Math.min(hi, Math.max(lo, v)) / DRAW_STEP) / (1 / DRAW_STEP);
 }
 
 /**

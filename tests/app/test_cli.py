@@ -222,3 +222,25 @@ def test_bad_data_files_get_one_line_naming_the_problem(tmp_path, capsys, conten
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_serve_gives_its_workers_one_upload_directory_and_removes_it(monkeypatch):
+    import os
+
+    import uvicorn
+
+    from app.cli import main
+
+    monkeypatch.setenv("NNPLAY_UPLOAD_DIR", "")  # unset for the CLI; restored after the test
+    seen = {}
+
+    def fake_run(app, **kwargs):
+        seen["dir"] = os.environ["NNPLAY_UPLOAD_DIR"]
+        seen["exists"] = os.path.isdir(seen["dir"])
+        seen["kwargs"] = kwargs
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    assert main(["serve", "--workers", "2", "--port", "8123"]) == 0
+    assert seen["exists"] and seen["kwargs"]["workers"] == 2
+    assert seen["kwargs"]["ws_per_message_deflate"] is False
+    assert not os.path.exists(seen["dir"])  # removed when the server stops

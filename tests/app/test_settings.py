@@ -25,9 +25,14 @@ def test_out_of_range_settings_are_refused(monkeypatch):
 
 
 def test_readme_lists_every_setting_with_its_default():
-    rows = dict(re.findall(r"^\| `NNPLAY_([A-Z_]+)` \| ([0-9.]+) \|", README.read_text(), re.M))
+    pattern = r"^\| `NNPLAY_([A-Z_]+)` \| ([0-9.]+|\(unset\)) \|"
+    rows = dict(re.findall(pattern, README.read_text(), re.M))
     defaults = Settings()
     documented = {name.lower() for name in rows}
     assert documented == set(Settings.model_fields)
     for name, value in rows.items():
-        assert float(value) == float(getattr(defaults, name.lower())), name
+        default = getattr(defaults, name.lower())
+        if value == "(unset)":
+            assert default is None, name
+        else:
+            assert float(value) == float(default), name
