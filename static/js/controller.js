@@ -312,13 +312,22 @@ export class Controller {
     this.setStatus('paused');
   }
 
-  /** Hide what shows a run's data: boundary, gallery, confusion tables. */
+  /** No run: clear what showed the last one (boundary, network, scores, curves, gallery…). */
   clearOutput() {
-    this.v.boundary.setRun({ dataset: { plottable: false } });
-    this.v.gallery.clear();
-    this.v.confusion.setRun(null);
-    this.v.noBoundary.render(null);
-    this.v.cost.reset();
+    const v = this.v;
+    v.boundary.setRun({ dataset: { plottable: false } });
+    v.gallery.clear();
+    v.confusion.setRun(null);
+    v.noBoundary.render(null);
+    v.diagram.clear();
+    v.course.clear();
+    v.controls.clear();
+    v.cost.reset();
+    v.gradients.setRun(0);
+    v.saturation.setRun([]);
+    if (this.state.dataset === OWN_DATA.CSV) v.noBoundary.waiting('Choose a CSV file (in the data panel) to train on it.');
+    this.frame = null;
+    this.lastIteration = 0;
   }
 
   // --- the run ----------------------------------------------------------------------------------

@@ -20,6 +20,11 @@ export class CoursePanel {
     this.root = root;
   }
 
+  /** No run: nothing to show. */
+  clear() {
+    this.root.replaceChildren();
+  }
+
   /**
    * Show the shapes and equations of a run (the `created` payload).
    * @param {object} created

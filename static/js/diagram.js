@@ -57,6 +57,19 @@ export class Diagram {
     this.build();
   }
 
+  /** No run: an empty diagram. */
+  clear() {
+    this.created = null;
+    this.params = null;
+    this.maps = null;
+    this.boundary = null;
+    this.dirty = false;
+    this.boundaryDirty = false;
+    this.root.replaceChildren();
+    delete this.root.dataset.run;
+    delete this.root.dataset.dataset;
+  }
+
   onResize() {
     const { clientWidth: w, clientHeight: h } = this.root;
     if (!this.created || (w === this.size?.w && h === this.size?.h)) return;

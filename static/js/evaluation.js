@@ -1,8 +1,8 @@
 /**
  * Views for data with no plane to draw a boundary on: the gallery of test images with the
  * network's prediction for each (misclassified ones marked), the confusion tables of train and
- * test examples, and the note saying why there is no boundary. Owns #gallery, #confusion and
- * #no-boundary.
+ * test examples, and the note saying why there is no boundary (or what the page waits for). Owns
+ * #gallery, #confusion and #no-boundary.
  */
 
 /** The gallery: each image with its predicted label and probability, wrong ones marked. */
@@ -133,6 +133,12 @@ export class ConfusionView {
 export class NoBoundaryNote {
   constructor() {
     this.root = document.getElementById('no-boundary');
+  }
+
+  /** @param {string} text what the page waits for (no data yet) */
+  waiting(text) {
+    this.root.textContent = text;
+    this.root.hidden = false;
   }
 
   /** @param {object|null} dataset the `created` dataset, or null to hide */

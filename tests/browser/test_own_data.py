@@ -184,6 +184,11 @@ BAD_CSVS = [
 def test_each_bad_csv_gets_its_message(playground, shots):
     page = playground
     page.get_by_test_id("dataset-csv").click()
+    # No file yet: no run, nothing left of the last one, and the page says what it waits for.
+    expect(page.get_by_test_id("no-boundary")).to_contain_text("Choose a CSV file")
+    expect(page.locator(DIAGRAM)).not_to_have_attribute("data-run", re.compile("."))
+    expect(page.get_by_test_id("boundary-chart")).to_be_hidden()
+    expect(page.get_by_test_id("train-cost")).to_have_text("–")
     error = page.get_by_test_id("upload-error")
     for name, content, message in BAD_CSVS:
         upload_csv(page, name, content)
@@ -271,3 +276,51 @@ def test_image_set_shows_a_gallery_with_misclassified_images_marked(playground, 
     expect(page.get_by_test_id("confusion-test")).to_contain_text(f"test: {24 - wrong} of 24 right")
     page.screenshot(path=shots / "gallery-trained.png")
     assert page.watch.errors == []
+
+
+def test_draw_three_classes_for_a_softmax(playground):
+    page = playground
+    choose_drawing(page)
+    page.get_by_test_id("draw-classes").fill("3")
+    page.get_by_test_id("draw-classes").press("Enter")
+    expect(page.get_by_test_id("draw-class-2")).to_be_visible()
+    for c, spots in enumerate([[(-4, -4), (-3, -4)], [(4, -4), (3, -4)], [(0, 4), (1, 4)]]):
+        page.get_by_test_id(f"draw-class-{c}").click()
+        for x1, x2 in spots:
+            page.mouse.click(*plot_point(page, x1, x2))
+    expect(page.get_by_test_id("draw-count")).to_have_text("6 points")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,4,3")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-activations", "tanh,softmax")
+    colours = {colour for _, _, colour in drawn_points(page)}
+    assert len(colours) == 3
+
+
+def test_compare_activations_side_by_side_on_drawn_points(playground, server_url):
+    page = playground
+    choose_drawing(page)
+    for c, spots in enumerate([[(-4, -3), (-3, 2), (-5, 0)], [(4, 3), (3, -2), (5, 0)]]):
+        page.get_by_test_id(f"draw-class-{c}").click()
+        for x1, x2 in spots:
+            page.mouse.click(*plot_point(page, x1, x2))
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "drawn")
+    pts = re.search(r"[#&](pts=[A-Za-z0-9_-]+)", page.url).group(1)
+    page.goto(f"{server_url}/#dataset=draw&{pts}&cmp=activation&vals=sigmoid,tanh,relu")
+    page.wait_for_function(
+        "() => { const c = window.nnplay && window.nnplay.compare;"
+        " return c && c.ready && c.runs.length === 3 && c.runs.every("
+        " r => window.nnplay.recorder.get(r.id)?.frame); }"
+    )
+    for i in range(3):
+        figure = page.get_by_test_id(f"compare-boundary-{i}")
+        page.wait_for_function(
+            "i => document.querySelector(`[data-testid=compare-boundary-${i}] .chart`).data?.[1]",
+            arg=i,
+        )
+        count = page.evaluate(
+            "i => { const d = document.querySelector("
+            "`[data-testid=compare-boundary-${i}] .chart`).data;"
+            " return d[1].x.length + d[2].x.length; }",
+            i,
+        )
+        assert count == 6
+        expect(figure).to_be_visible()
