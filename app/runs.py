@@ -120,7 +120,9 @@ class Run:
     def build_frame(self, heavy: bool) -> None:
         """Encode the run's state now into the outbox (merging costs a slow client missed)."""
         settings, net, d, trainer = self.settings, self.net, self.dataset, self.trainer
-        scores = trainer.evaluate()
+        tables = not self.data.plottable and d.task != "regression"
+        scores = trainer.evaluate(confusion=tables)
+        confusion = {split: scores.pop(f"{split}_confusion", None) for split in ("train", "test")}
         blobs, detail_blobs = [], []
         two_d = d.n_x - len(d.features) == 2
         if two_d or d.n_x == 1:
@@ -139,11 +141,8 @@ class Run:
             )
             detail_blobs.append(frames.Blob.of("parameters", theta.astype(np.float32)))
         extra = {}
-        if not self.data.plottable and d.task != "regression":
-            extra["confusion"] = {
-                "train": _matrix(net.confusion(d.X_train, d.Y_train)),
-                "test": _matrix(net.confusion(d.X_test, d.Y_test)) if d.X_test.shape[1] else None,
-            }
+        if tables:  # no boundary to show how examples fall: the confusion tables do
+            extra["confusion"] = {split: _matrix(counts) for split, counts in confusion.items()}
         if self.data.gallery_X is not None:
             blobs.append(frames.Blob.of("gallery", _gallery_predictions(net, self.data.gallery_X)))
         detail = None

@@ -35,6 +35,8 @@ log = logging.getLogger("nnplay.scheduler")
 
 SWITCH_INTERVAL = 0.001
 IDLE_WAIT = 0.25
+FRAME_COST_SHARE = 5
+"""A group's frames may take at most 1/5 of its time: slow frames are spaced out to keep that."""
 
 
 class Scheduler:
@@ -212,9 +214,13 @@ class Scheduler:
             self._emit(group, now, interval, final=True)
 
     def _emit(self, group: Group, now: float, interval: float, final: bool = False) -> None:
+        start = time.perf_counter()
         for run in group.runs:
             if final and run.status == "running":
                 run.status = "paused"
             heavy = final or run.frames_built % self.settings.heavy_every == 0
             run.build_frame(heavy)
-        group.next_frame_at = max(now + interval, time.perf_counter())
+        end = time.perf_counter()
+        # Frames that are slow to build (a big image set: ~20 ms) come less often, so that they
+        # take at most 1 / FRAME_COST_SHARE of the group's time and training keeps the rest.
+        group.next_frame_at = max(now + interval, end + (FRAME_COST_SHARE - 1) * (end - start))

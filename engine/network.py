@@ -348,6 +348,30 @@ class Network:
                 self._grad[: self._n_weights] += (l2 / m) * weights
         return J
 
+    def _scores(
+        self, X: np.ndarray, Y: np.ndarray, l2: float, confusion: bool = False
+    ) -> tuple[float, float | None, np.ndarray | None]:
+        """(J, accuracy, confusion matrix) of checked X, Y from one forward pass: the same
+        values as `cost`, `accuracy` and `confusion`, which take one pass each. The confusion
+        matrix only if asked (None for regression and multi-label outputs, as `confusion`)."""
+        J = self._cost(X, Y, l2, gradients=False)
+        task = self.loss.task
+        if task == "regression":
+            return J, None, None
+        Z_L = self._workspace(X.shape[1]).Z[-1]  # left by the pass of _cost
+        A = self._acts[-1].forward(Z_L, np.empty_like(Z_L))
+        if task == "binary":
+            predicted = A > 0.5
+            accuracy = float(np.mean((predicted == (Y > 0.5)).all(axis=0)))
+            counts = None
+            if confusion and Y.shape[0] == 1:
+                counts = inspection.confusion_matrix(predicted[0], Y[0] > 0.5, 2)
+            return J, accuracy, counts
+        predicted, actual = A.argmax(axis=0), Y.argmax(axis=0)
+        accuracy = float(np.mean(predicted == actual))
+        n = self.layer_dims[-1]
+        return J, accuracy, inspection.confusion_matrix(predicted, actual, n) if confusion else None
+
     def forward(self, X: np.ndarray) -> np.ndarray:
         """A[L] (n_L, m) for X (n_x, m): the output probabilities or values."""
         X = self.check_X(X)

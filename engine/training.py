@@ -293,21 +293,26 @@ class Trainer:
         )
 
     @np.errstate(all="ignore")
-    def evaluate(self) -> dict[str, float | None]:
-        """Train and test cost and accuracy at the current parameters (test: None if no set).
+    def evaluate(self, confusion: bool = False) -> dict:
+        """Train and test cost and accuracy at the current parameters (test: None if no set),
+        one forward pass per set; with `confusion`, also "train_confusion" and "test_confusion",
+        the (C, C) matrices of `Network.confusion` (None for regression).
 
         Near a divergence the cost can overflow: it is then None, not a warning."""
         net, l2 = self.net, self.config.l2
-        result = {
-            "train_cost": net._cost(self.X, self.Y, l2, gradients=False),
-            "train_accuracy": net.accuracy(self.X, self.Y),
-            "test_cost": None,
-            "test_accuracy": None,
-        }
-        if self.X_test is not None:
-            result["test_cost"] = net._cost(self.X_test, self.Y_test, l2, gradients=False)
-            result["test_accuracy"] = net.accuracy(self.X_test, self.Y_test)
-        for key, value in result.items():
+        result: dict = dict.fromkeys(("train_cost", "train_accuracy", "test_cost", "test_accuracy"))
+        splits = [("train", self.X, self.Y), ("test", self.X_test, self.Y_test)]
+        for split, X, Y in splits:
+            if confusion:
+                result[f"{split}_confusion"] = None
+            if X is None:
+                continue
+            cost, accuracy, counts = net._scores(X, Y, l2, confusion)
+            result[f"{split}_cost"], result[f"{split}_accuracy"] = cost, accuracy
+            if confusion:
+                result[f"{split}_confusion"] = counts
+        for key in ("train_cost", "train_accuracy", "test_cost", "test_accuracy"):
+            value = result[key]
             if value is not None and not math.isfinite(value):
                 result[key] = None
         return result
