@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .monitor import LoopLagMonitor
 from .routes import api, pages, uploads, ws
 from .scheduler import Scheduler
-from .schemas import ErrorResponse, RequestError
+from .schemas import ErrorResponse, RequestError, TooLargeError
 from .settings import Settings, get_settings
 from .uploads import UploadStore
 
@@ -105,7 +105,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestError)
     async def refused_request(request: Request, error: RequestError) -> JSONResponse:
-        return _error(422, f"{error.field}: {error}", [error.item()])
+        status = 413 if isinstance(error, TooLargeError) else 422
+        return _error(status, f"{error.field}: {error}", [error.item()])
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -284,6 +284,10 @@ class LimitExceededError(RequestError):
         super().__init__(field, "limit", message, limit)
 
 
+class TooLargeError(LimitExceededError):
+    """A file over the server's size limit: answered with HTTP 413 rather than 422."""
+
+
 def enforce_limits(config: RunConfigModel, settings: Settings) -> None:
     """Refuse a run config over the server's limits, naming the field and the limit."""
     if len(config.layers) > settings.max_hidden_layers:

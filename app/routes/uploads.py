@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from engine.loaders import (
@@ -18,7 +18,7 @@ from engine.loaders import (
 )
 
 from ..data import file_error
-from ..schemas import ErrorResponse, LimitExceededError, RequestError
+from ..schemas import ErrorResponse, LimitExceededError, RequestError, TooLargeError
 from ..settings import Settings
 from ..uploads import Upload, UploadStore, kind_of
 
@@ -86,8 +86,9 @@ async def upload_file(
     limit = settings.max_csv_bytes if kind == "csv" else settings.max_image_bytes
     if len(data) > limit:
         what = "CSV table" if kind == "csv" else "image-set file"
-        raise HTTPException(
-            413,
+        raise TooLargeError(
+            "file",
+            limit,
             f"The file is too large: {len(data)} bytes, over the limit of {limit} bytes "
             f"for a {what}",
         )

@@ -257,7 +257,8 @@ def test_a_csv_over_the_csv_limit_is_refused_with_413_naming_it(small):
     body = b"x1,x2,y\n" + b"1.5,2.5,0\n3.5,4.5,1\n" * 120  # over 2048 bytes, under 4096
     assert SMALL.max_csv_bytes < len(body) < SMALL.max_image_bytes
     response = post_file(small, "big.csv", body)
-    refused(response, 413)
+    error = refused(response, 413)
+    assert (error["field"], error["rule"], error["limit"]) == ("file", "limit", SMALL.max_csv_bytes)
     message = response.json()["error"]
     assert f"limit of {SMALL.max_csv_bytes} bytes" in message and "CSV" in message
 
