@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -90,3 +92,19 @@ def test_ids_that_are_not_ours_never_reach_the_disk(tmp_path, upload_id):
     (tmp_path / ".hidden.upload").write_bytes(b"\0\0\0\0")
     with pytest.raises(RequestError, match="upload it again"):
         store.get(upload_id, "f")
+
+
+def test_an_h5_upload_without_h5py_says_how_to_install_it(client, monkeypatch):
+    h5py = pytest.importorskip("h5py")
+    import io
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        f["train_set_x"] = np.zeros((2, 4, 4, 3), dtype=np.uint8)
+        f["train_set_y"] = np.array([0, 1])
+    monkeypatch.setitem(sys.modules, "h5py", None)  # as if it were not installed
+    response = client.post("/api/uploads?name=train.h5", content=buffer.getvalue())
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["rule"] == "h5py_missing"
+    assert "pip install 'nnplay[images]'" in error["message"]
