@@ -521,14 +521,7 @@ class Network:
         (several sigmoid units) outputs."""
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[1])
-        task = self.loss.task
-        if task == "regression" or (task == "binary" and Y.shape[0] != 1):
-            return None
-        predicted = self.predict(X)
-        if task == "binary":
-            return inspection.confusion_matrix(predicted[0], Y[0] > 0.5, 2)
-        n = self.layer_dims[-1]
-        return inspection.confusion_matrix(predicted[0], Y.argmax(axis=0), n)
+        return self._scores(X, Y, 0.0, confusion=True)[2]
 
     def predict_proba_grid(
         self,

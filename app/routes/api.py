@@ -7,7 +7,7 @@ import time
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 
 from engine import (
     ACTIVATIONS,
@@ -37,6 +37,7 @@ from ..schemas import (
 )
 from ..settings import Settings
 from ..uploads import UploadStore
+from .deps import SettingsDep, UploadsDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -48,14 +49,6 @@ ERRORS = {
 BUSY = {503: {"model": ErrorResponse, "description": "Headless training is busy; retry."}}
 TRAIN_CHUNK = 100
 """Iterations between two looks at the clock in POST /api/train."""
-
-
-def get_settings(request: Request) -> Settings:
-    """The app's settings (tests build apps with their own)."""
-    return request.app.state.settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 @router.get("/health", responses={422: ERRORS[422]})
@@ -170,14 +163,6 @@ def preview_dataset(dataset: DatasetModel, settings: SettingsDep) -> PreviewResp
 
 
 _train_slots = threading.BoundedSemaphore(2)
-
-
-def get_uploads(request: Request) -> UploadStore:
-    """The app's uploaded files."""
-    return request.app.state.uploads
-
-
-UploadsDep = Annotated[UploadStore, Depends(get_uploads)]
 
 
 @router.post("/train", responses={**ERRORS, **BUSY})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from engine.loaders import (
@@ -20,7 +20,8 @@ from engine.loaders import (
 from ..data import file_error
 from ..schemas import ErrorResponse, LimitExceededError, RequestError, TooLargeError
 from ..settings import Settings
-from ..uploads import Upload, UploadStore, kind_of
+from ..uploads import Upload, kind_of
+from .deps import SettingsDep, UploadsDep
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -61,20 +62,12 @@ class UploadResponse(BaseModel):
     )
 
 
-def _settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-def _store(request: Request) -> UploadStore:
-    return request.app.state.uploads
-
-
 @router.post("/uploads", status_code=201, responses=RESPONSES, openapi_extra={"requestBody": BODY})
 async def upload_file(
     request: Request,
     name: Annotated[str, Query(min_length=1, max_length=200, description="The file's name.")],
-    settings: Annotated[Settings, Depends(_settings)],
-    store: Annotated[UploadStore, Depends(_store)],
+    settings: SettingsDep,
+    store: UploadsDep,
 ) -> UploadResponse:
     """Check a CSV table or an image-set file and keep it; a run then names it by its id.
 

@@ -503,6 +503,6 @@ export class Controller {
 function planeDataset(state) {
   return {
     name: 'drawn', task: state.pclasses > 2 ? 'multiclass' : 'binary', n_classes: state.pclasses, bounds: DRAW_BOUNDS,
-    features: state.features, plottable: true, train: { ...state.pts, x2: state.pts.x2 }, test: { x1: [], x2: [], y: [] },
+    features: state.features, plottable: true, train: state.pts, test: { x1: [], x2: [], y: [] },
   };
 }

@@ -5,6 +5,8 @@
  * #gallery, #confusion and #no-boundary.
  */
 
+import { escapeHtml } from './html.js';
+
 /** The gallery: each image with its predicted label and probability, wrong ones marked. */
 export class GalleryView {
   constructor() {
@@ -82,7 +84,7 @@ export class GalleryView {
       figure.dataset.correct = String(right);
       figure.dataset.predicted = String(predicted);
       figure.title = `true: ${this.name(this.labels[i])}; predicted: ${this.name(predicted)} with probability ${p.toFixed(3)}`;
-      caption.innerHTML = `<span class="mark">${right ? '✓' : '✗'}</span> ${escape(this.name(predicted))} ${(100 * p).toFixed(0)}%<br><span class="muted">true: ${escape(this.name(this.labels[i]))}</span>`;
+      caption.innerHTML = `<span class="mark">${right ? '✓' : '✗'}</span> ${escapeHtml(this.name(predicted))} ${(100 * p).toFixed(0)}%<br><span class="muted">true: ${escapeHtml(this.name(this.labels[i]))}</span>`;
     });
     this.summary.textContent = `${k} ${this.split || 'test'} images: ${k - wrong} right, ${wrong} misclassified (marked ✗).`;
   }
@@ -117,7 +119,7 @@ export class ConfusionView {
   }
 
   table(split, counts) {
-    const name = (c) => escape(this.names[c] ?? String(c));
+    const name = (c) => escapeHtml(this.names[c] ?? String(c));
     const total = counts.flat().reduce((a, b) => a + b, 0);
     const right = counts.reduce((a, row, i) => a + row[i], 0);
     const table = document.createElement('table');
@@ -152,8 +154,4 @@ export class NoBoundaryNote {
       : `Below: how the ${kind === 'images' ? 'images are' : 'examples are'} classified.`;
     this.root.textContent = `No decision boundary to draw: the inputs have ${what}, not a plane. ${shows}`;
   }
-}
-
-function escape(text) {
-  return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 }

@@ -6,6 +6,7 @@
  * (what is wrong and where) shows in #upload-error and nothing else changes.
  */
 
+import { escapeHtml } from './html.js';
 import { OWN_DATA } from './state.js';
 
 export class OwnDataPanel {
@@ -34,7 +35,7 @@ export class OwnDataPanel {
     const el = this.el;
     el.drawClasses.addEventListener('change', () => {
       const n = Math.max(2, Math.min(Number(el.drawClasses.max), Math.trunc(Number(el.drawClasses.value)) || 2));
-      handler({ pclasses: n, pts: this.keepClasses(n) });
+      handler({ pclasses: n }); // fewer classes: the controller drops the others' points
     });
     el.label.addEventListener('change', () => handler({ label: el.label.value }));
     el.csvFile.addEventListener('change', async () => {
@@ -68,12 +69,6 @@ export class OwnDataPanel {
     el.example.addEventListener('click', () => handler({ images: [] }));
   }
 
-  /** The drawn points that fit `n` classes (fewer classes drop the points of the others). */
-  keepClasses(n) {
-    const pts = this.pts || { x1: [], x2: [], y: [] };
-    const keep = (_, i) => pts.y[i] < n;
-    return { x1: pts.x1.filter(keep), x2: pts.x2.filter(keep), y: pts.y.filter(keep) };
-  }
 
   /**
    * Send a file to the server; on refusal show its message and return null.
@@ -117,7 +112,6 @@ export class OwnDataPanel {
   /** Show the state: the controls of the chosen source. */
   render(state) {
     const el = this.el;
-    this.pts = state.pts;
     el.draw.hidden = state.dataset !== OWN_DATA.DRAW;
     el.csv.hidden = state.dataset !== OWN_DATA.CSV;
     el.images.hidden = state.dataset !== OWN_DATA.IMAGES;
@@ -143,21 +137,21 @@ export class OwnDataPanel {
     const source = dataset.source || {};
     if (source.kind === 'csv') {
       const s = source.standardization;
-      const rows = s.feature_names.map((name, j) => `<tr><td>${escape(name)}</td><td>${fmt(s.mean[j])}</td><td>${fmt(s.std[j])}</td></tr>`);
+      const rows = s.feature_names.map((name, j) => `<tr><td>${escapeHtml(name)}</td><td>${fmt(s.mean[j])}</td><td>${fmt(s.std[j])}</td></tr>`);
       this.el.standardization.innerHTML = `
         <p>Each feature is standardized as the course does, x′ = (x − μ) / σ, with μ and σ from the
         ${dataset.m_train} training rows only (the ${dataset.m_test} test rows use the same μ, σ).</p>
         <table><thead><tr><th>feature</th><th>μ</th><th>σ</th></tr></thead><tbody>${rows.join('')}</tbody></table>
-        <p>Label “${escape(source.label)}”: ${describeLabels(dataset, source)}</p>`;
+        <p>Label “${escapeHtml(source.label)}”: ${describeLabels(dataset, source)}</p>`;
       return;
     }
     if (source.kind === 'images') {
       const [h, w, c] = source.image_shape;
       const files = source.files.length ? source.files.join(', ') : 'built-in example';
       this.el.imageInfo.innerHTML = `
-        <p>${escape(files)}: ${dataset.m_train} training and ${dataset.m_test} test images of ${h} × ${w} × ${c}.</p>
+        <p>${escapeHtml(files)}: ${dataset.m_train} training and ${dataset.m_test} test images of ${h} × ${w} × ${c}.</p>
         <p>As in the course: X = x.reshape(m, −1).T / 255, so X is (${h}·${w}·${c}, m) = (${dataset.n_x}, m) with values in [0, 1].</p>
-        <p>Classes: ${(source.label_names || []).map((n, k) => `${k} = ${escape(n)}`).join(', ')}</p>`;
+        <p>Classes: ${(source.label_names || []).map((n, k) => `${k} = ${escapeHtml(n)}`).join(', ')}</p>`;
     }
   }
 
@@ -172,14 +166,10 @@ export class OwnDataPanel {
 
 function describeLabels(dataset, source) {
   if (dataset.task === 'regression') return 'numeric: regression (linear output, mean squared error).';
-  const names = (source.label_names || []).map((n, k) => `${k} = ${escape(n)}`).join(', ');
+  const names = (source.label_names || []).map((n, k) => `${k} = ${escapeHtml(n)}`).join(', ');
   return `${dataset.task === 'binary' ? 'two classes' : `${dataset.n_classes} classes`}: ${names}.`;
 }
 
 function fmt(v) {
   return Number(v).toPrecision(4);
-}
-
-function escape(text) {
-  return String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 }
