@@ -26,14 +26,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import statistics
 import sys
-import threading
-import time
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
+from app.threaded import ThreadedServer  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -56,33 +53,6 @@ TARGET_FPS = 20.0
 TARGET_LATENCY_MS = 300.0
 TARGET_READY_MS = 1000.0
 STATS = "window.nnplayStats"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server() -> tuple[uvicorn.Server, threading.Thread, str]:
-    """A real nnplay server with the default settings, in a daemon thread."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(Settings()),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_per_message_deflate=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 def snapshot(page) -> dict:
@@ -256,7 +226,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = {v: tuple(int(x) for x in v.split("x")) for v in args.viewports.split(",")}
 
-    server, thread, url = start_server()
+    server = ThreadedServer(create_app(Settings())).start()
+    url = server.url
     results: dict[str, list[dict]] = {name: [] for name in sizes}
     try:
         with sync_playwright() as p:
@@ -280,8 +251,7 @@ def main() -> None:
                     )
             browser.close()
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        server.stop()
     print()
     print(report(results))
     print()

@@ -23,17 +23,12 @@ from websockets.sync.client import connect
 from app.frames import decode
 from app.main import create_app
 from app.settings import Settings
+from app.threaded import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL = {"dataset": {"name": "flower", "size": 200}, "layers": [{"units": 4}]}
 TIMEOUT = 10.0
 OUR_TASKS = ("nnplay-send", "nnplay-lag")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get_json(url: str) -> dict:

@@ -6,18 +6,15 @@ Every asset comes from this server; the tests fail on any request to another hos
 from __future__ import annotations
 
 import json
-import socket
 import tempfile
-import threading
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from app.main import create_app
 from app.settings import Settings
+from app.threaded import ThreadedServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,12 +26,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -49,25 +40,9 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def server_url():
     """The address of a real nnplay server, running in a thread for the whole session."""
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(frame_rate=30)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ws_per_message_deflate=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    server = ThreadedServer(create_app(Settings(frame_rate=30))).start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture(scope="session")
