@@ -16,6 +16,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -480,6 +481,15 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if not os.environ.get("NNPLAY_UPLOAD_DIR"):
         own_dir = tempfile.mkdtemp(prefix="nnplay-uploads-")
         os.environ["NNPLAY_UPLOAD_DIR"] = own_dir
+
+        def remove_then_die(signum: int, frame: object) -> None:
+            # uvicorn shuts down on SIGTERM, then re-raises it to the handler it found: this one.
+            # The default action would end the process before `finally` runs.
+            shutil.rmtree(own_dir, ignore_errors=True)
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+        signal.signal(signal.SIGTERM, remove_then_die)
     try:
         uvicorn.run(
             "app.main:create_app",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -278,11 +279,13 @@ def test_shutdown_leaves_no_trainer_thread_and_no_task(settings, client_open_at_
     assert [name for name in server.tasks_left if name in OUR_TASKS] == []
 
 
-def test_nnplay_serve_prints_the_url_and_answers_health():
+def test_nnplay_serve_prints_the_url_and_answers_health(tmp_path):
     port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "NNPLAY_UPLOAD_DIR"}
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--log-level", "warning"],
         cwd=ROOT,
+        env={**env, "TMPDIR": str(tmp_path)},  # where serve makes its directory of uploads
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -298,6 +301,7 @@ def test_nnplay_serve_prints_the_url_and_answers_health():
                 return None
 
         assert wait_for(health, "nnplay serve", timeout=30, interval=0.1)["status"] == "ok"
+        assert len(list(tmp_path.glob("nnplay-uploads-*"))) == 1
         with contextlib.closing(Client(f"ws://127.0.0.1:{port}/ws")) as client:
             assert client.hello["type"] == "hello"
             assert client.ws.protocol.extensions == []  # serve turns compression off
@@ -308,3 +312,4 @@ def test_nnplay_serve_prints_the_url_and_answers_health():
     # uvicorn shuts down gracefully on SIGTERM, then re-raises the signal.
     assert process.returncode in (0, -signal.SIGTERM), err
     assert "Traceback" not in err, err
+    assert list(tmp_path.glob("nnplay-uploads-*")) == []  # removed on SIGTERM too
