@@ -62,12 +62,17 @@ class LoaderError(ValueError):
         row: int | None = None,
         column: str | None = None,
         limit: int | None = None,
+        rule: str | None = None,
     ):
         super().__init__(message)
         self.row = row
         self.column = column
         self.limit = limit
         """The limit a file is over (size, rows, columns), if that is the problem."""
+        self.rule = rule
+        """The rule of a file's structure it breaks, if that is the problem: "pickle", "dtype",
+        "soft_link", "external_link", "link", "virtual_dataset", "external_storage", "layout",
+        "filter" or "empty" (image-set files)."""
 
 
 @dataclass(frozen=True)
@@ -501,6 +506,36 @@ SYNTHETIC_CLASSES = ("dark centre", "bright centre")
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK"
+MAX_ARCHIVE_MEMBERS = 64
+"""Arrays one .npz archive may hold (the course's layout has five)."""
+MAX_NPY_HEADER = 10_000
+"""Bytes of one .npy header (NumPy's own default bound)."""
+ARRAY_KINDS = frozenset("biufSU")
+"""dtype kinds read from a file: booleans, integers, floats and fixed-length strings."""
+H5_FILTERS = {1: "deflate", 2: "shuffle", 3: "fletcher32"}
+"""HDF5 filters HDF5 itself implements; any other would be looked up as a plugin on disk."""
+
+
+def _refuse(message: str, rule: str) -> LoaderError:
+    return LoaderError(message, rule=rule)
+
+
+def _check_dtype(dtype: np.dtype, name: str, key: str) -> None:
+    if dtype.hasobject:
+        raise _refuse(
+            f"{name} holds Python objects; nnplay reads only plain numeric arrays", "pickle"
+        )
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+        raise _refuse(
+            f"{name}: {key!r} has the data type {dtype}; nnplay reads only plain numeric (or "
+            "fixed-length text) arrays",
+            "dtype",
+        )
+
+
+def _array_bytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
+    """Bytes an array of this shape and dtype takes (Python ints: no overflow)."""
+    return math.prod(int(n) for n in shape) * dtype.itemsize
 
 
 def _read_arrays(
@@ -510,6 +545,13 @@ def _read_arrays(
 
     A path's format follows its suffix; bytes are recognized by their first bytes (a zip archive
     is an .npz, the HDF5 signature an .h5). ``what`` names bytes in messages.
+
+    The file's structure is checked before any array is read: only plain arrays (numbers or
+    fixed-length text) are read, whose shapes × item sizes, as the file declares them, add up to
+    at most ``max_bytes``; pickled objects, HDF5 links other than hard links, external storage,
+    virtual datasets and filters HDF5 would load as plugins are refused (``LoaderError.rule``
+    names which), so that a file can never make nnplay read another file or allocate more than
+    the limit.
     """
     if isinstance(source, (bytes, bytearray, memoryview)):
         data = bytes(source)
@@ -544,46 +586,133 @@ def _read_arrays(
                 if f.read(2) != ZIP_MAGIC:
                     raise LoaderError(f"{name} is not a readable .npz file (not a zip archive)")
         opened = path
-
-    def check_unpacked(total: int) -> None:
-        # A compressed archive can unpack to far more than its size: bound the arrays too.
-        if total > max_bytes:
-            raise LoaderError(
-                f"{name} is too large: its arrays take {total} bytes, over the limit of "
-                f"{max_bytes} bytes",
-                limit=max_bytes,
-            )
-
     if suffix == ".npz":
-        try:
-            with zipfile.ZipFile(opened) as archive:
-                check_unpacked(sum(info.file_size for info in archive.infolist()))
-            if isinstance(opened, io.BytesIO):
-                opened.seek(0)
-            with np.load(opened, allow_pickle=False) as npz:
-                arrays = {key: npz[key] for key in npz.files}
-        except ValueError as err:
-            if "pickle" in str(err).lower() and _holds_object_arrays(opened):
+        return _npz_arrays(opened, name, max_bytes)
+    return _h5_arrays(opened, name, max_bytes)
+
+
+def _check_total(total: int, name: str, max_bytes: int) -> None:
+    # Shapes as the file declares them, before reading: a compressed archive or a lying header
+    # cannot make the reader allocate more than the limit.
+    if total > max_bytes:
+        raise LoaderError(
+            f"{name} is too large: its arrays take {total} bytes, over the limit of "
+            f"{max_bytes} bytes",
+            limit=max_bytes,
+        )
+
+
+def _npz_arrays(opened: io.BytesIO | Path, name: str, max_bytes: int) -> dict[str, np.ndarray]:
+    """The .npy members of a zip archive, each header checked before any array is read."""
+    fmt = np.lib.format
+    try:
+        with zipfile.ZipFile(opened) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ARCHIVE_MEMBERS:
                 raise LoaderError(
-                    f"{name} holds Python objects; nnplay reads only plain numeric arrays"
-                ) from None
-            raise LoaderError(f"{name} is not a readable .npz file: {err}") from None
-        except (OSError, EOFError, zipfile.BadZipFile) as err:
-            raise LoaderError(f"{name} is not a readable .npz file: {err}") from None
-        for key, value in arrays.items():
-            if not isinstance(value, np.ndarray):  # a zip member that is no .npy file
-                raise LoaderError(f"{name} holds {key!r}, which is not a NumPy array")
-        return arrays
+                    f"{name} holds {len(members)} files; an image set holds at most "
+                    f"{MAX_ARCHIVE_MEMBERS} arrays",
+                    limit=MAX_ARCHIVE_MEMBERS,
+                )
+            total = 0
+            for info in members:
+                key = info.filename.removesuffix(".npy")
+                with archive.open(info) as member:
+                    try:
+                        version = fmt.read_magic(member)
+                        if version not in ((1, 0), (2, 0)):
+                            raise ValueError(f"unsupported .npy format version {version}")
+                        header = (
+                            fmt.read_array_header_1_0
+                            if version == (1, 0)
+                            else fmt.read_array_header_2_0
+                        )
+                        shape, _, dtype = header(member, max_header_size=MAX_NPY_HEADER)
+                    except ValueError:
+                        raise LoaderError(
+                            f"{name} holds {key!r}, which is not a NumPy array"
+                        ) from None
+                _check_dtype(dtype, name, key)
+                total += _array_bytes(shape, dtype)
+                _check_total(total, name, max_bytes)
+            arrays = {}
+            for info in members:
+                with archive.open(info) as member:
+                    arrays[info.filename.removesuffix(".npy")] = fmt.read_array(
+                        member, allow_pickle=False, max_header_size=MAX_NPY_HEADER
+                    )
+            return arrays
+    except LoaderError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, NotImplementedError) as err:
+        raise LoaderError(f"{name} is not a readable .npz file: {err}") from None
+
+
+def _h5_arrays(opened: io.BytesIO | Path, name: str, max_bytes: int) -> dict[str, np.ndarray]:
+    """The datasets at the root of an HDF5 file, each checked before any is read.
+
+    Only datasets reached by hard links are read, stored in the file itself (compact, contiguous
+    or chunked with HDF5's own filters); links are looked at without being followed.
+    """
     try:
         import h5py
+        from h5py import h5d, h5l
     except ImportError:
         raise ImportError(H5PY_HINT) from None
+    link_rules = {
+        h5l.TYPE_SOFT: ("a soft link", "soft_link"),
+        h5l.TYPE_EXTERNAL: ("an external link (to another file)", "external_link"),
+    }
     try:
         with h5py.File(opened, "r") as f:
-            keys = [key for key in f if isinstance(f[key], h5py.Dataset)]
-            check_unpacked(sum(f[key].size * f[key].dtype.itemsize for key in keys))
-            return {key: f[key][()] for key in keys}
-    except OSError as err:
+            datasets = []
+            total = 0
+            for key in f:
+                info = f.id.links.get_info(key.encode("utf-8"))
+                if info.type != h5l.TYPE_HARD:
+                    what, rule = link_rules.get(info.type, ("a user-defined link", "link"))
+                    raise _refuse(
+                        f"{name}: {key!r} is {what}; nnplay reads only arrays stored in the "
+                        "file itself",
+                        rule,
+                    )
+                item = f.get(key)
+                if not isinstance(item, h5py.Dataset):
+                    continue  # groups and named types: not part of the course's layout
+                plist = item.id.get_create_plist()
+                layout = plist.get_layout()
+                if layout == h5d.VIRTUAL:
+                    raise _refuse(
+                        f"{name}: {key!r} is a virtual dataset (its data lives in other "
+                        "files); nnplay reads only arrays stored in the file itself",
+                        "virtual_dataset",
+                    )
+                if plist.get_external_count() > 0:
+                    raise _refuse(
+                        f"{name}: {key!r} keeps its data in external files; nnplay reads only "
+                        "arrays stored in the file itself",
+                        "external_storage",
+                    )
+                if layout not in (h5d.COMPACT, h5d.CONTIGUOUS, h5d.CHUNKED):
+                    raise _refuse(f"{name}: {key!r} has an unknown storage layout", "layout")
+                for i in range(plist.get_nfilters()):
+                    code = plist.get_filter(i)[0]
+                    if code not in H5_FILTERS:
+                        raise _refuse(
+                            f"{name}: {key!r} is compressed with filter {code}; nnplay reads "
+                            f"only HDF5's own filters ({', '.join(H5_FILTERS.values())})",
+                            "filter",
+                        )
+                if item.shape is None:
+                    raise _refuse(f"{name}: {key!r} holds no data (an empty dataspace)", "empty")
+                _check_dtype(item.dtype, name, key)
+                total += _array_bytes(item.shape, item.dtype)
+                _check_total(total, name, max_bytes)
+                datasets.append((key, item))
+            return {key: item[()] for key, item in datasets}
+    except LoaderError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as err:
         raise LoaderError(f"{name} is not a readable HDF5 file: {err}") from None
 
 
@@ -598,28 +727,6 @@ def read_image_arrays(
         ImportError: an HDF5 file and no h5py.
     """
     return _read_arrays(source, _check_limit("max_bytes", max_bytes), what=name)
-
-
-def _holds_object_arrays(opened: io.BytesIO | Path) -> bool:
-    """Whether an .npz archive is a real zip of .npy files one of which holds Python objects."""
-    if isinstance(opened, io.BytesIO):
-        opened.seek(0)
-    try:
-        with zipfile.ZipFile(opened) as archive:
-            for info in archive.infolist():
-                with archive.open(info) as member:
-                    fmt = np.lib.format
-                    version = fmt.read_magic(member)
-                    read = (
-                        fmt.read_array_header_1_0
-                        if version == (1, 0)
-                        else fmt.read_array_header_2_0
-                    )
-                    if read(member)[2].hasobject:
-                        return True
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError):
-        return False
-    return False
 
 
 def _image_x(x: object, key: str) -> np.ndarray:

@@ -13,9 +13,11 @@ from engine.loaders import (
     load_csv,
     load_image_files,
     load_image_set,
+    read_image_arrays,
     save_npz,
     synthetic_images,
 )
+from tests.hostile_files import HOSTILE, MARKER, npz_lying_header
 
 
 def csv_text(header, rows):
@@ -696,3 +698,57 @@ def test_h5_bytes_without_h5py_say_how_to_install_it(monkeypatch):
 
 def test_load_image_files_is_exported_by_the_package():
     assert engine.load_image_files is load_image_files
+
+
+# --- Hostile files: refused from their structure, before any data is read -------------------
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_image_files_are_refused_by_rule_before_reading(kind, tmp_path):
+    marker = tmp_path / "marker.txt"
+    marker.write_bytes(MARKER)
+    build, file_name, rule = HOSTILE[kind]
+    with pytest.raises(LoaderError) as raised:
+        load_image_files({file_name: build(marker)}, max_bytes=10_000_000)
+    error = raised.value
+    if rule == "limit":
+        assert error.limit == 10_000_000
+        assert "its arrays take 12288000000 bytes" in str(error)
+    else:
+        assert error.rule == rule
+    assert b"MARKER" not in str(error).encode()
+
+
+def test_hostile_h5_is_refused_even_when_it_names_a_readable_file(tmp_path):
+    # The external storage points at a file the process may read: a naive reader returns its
+    # bytes as pixels; this one never opens it.
+    marker = tmp_path / "marker.txt"
+    marker.write_bytes(MARKER)
+    data = HOSTILE["external_storage"][0](marker)
+    h5py = pytest.importorskip("h5py")
+    with h5py.File(io.BytesIO(data), "r") as f:  # what h5py alone would hand over
+        assert f["train_set_x"][()].tobytes()[:48] == MARKER[:48]
+    with pytest.raises(LoaderError, match="keeps its data in external files"):
+        read_image_arrays(data, name="train.h5")
+
+
+def test_an_unknown_hdf5_filter_is_refused_rather_than_looked_up_as_a_plugin():
+    h5py = pytest.importorskip("h5py")
+    from h5py import h5p, h5s, h5t, h5z
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as f:
+        dcpl = h5p.create(h5p.DATASET_CREATE)
+        dcpl.set_chunk((2,))
+        dcpl.set_filter(32_015, h5z.FLAG_OPTIONAL)  # a plugin's id (zstd), marked optional
+        h5py.h5d.create(f.id, b"train_set_y", h5t.STD_I64LE, h5s.create_simple((2,)), dcpl=dcpl)
+    with pytest.raises(LoaderError, match="compressed with filter 32015") as raised:
+        read_image_arrays(buffer.getvalue(), name="f.h5")
+    assert raised.value.rule == "filter"
+
+
+def test_a_lying_npy_header_is_refused_without_allocating():
+    # 114 GiB declared: refused from the header, never a MemoryError.
+    with pytest.raises(LoaderError, match="its arrays take 12288000000 bytes") as raised:
+        read_image_arrays(npz_lying_header(), name="big.npz", max_bytes=20_000_000)
+    assert raised.value.limit == 20_000_000
