@@ -20,6 +20,7 @@ from .monitor import LoopLagMonitor
 from .routes import api, pages, uploads, ws
 from .scheduler import Scheduler
 from .schemas import ErrorResponse, RequestError, TooLargeError
+from .security import OriginGuard, SecurityHeaders
 from .settings import Settings, get_settings
 from .uploads import UploadStore
 
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimit, max_bytes=MAX_BODY_BYTES, overrides={"/api/uploads": upload_limit}
     )
+    app.add_middleware(OriginGuard, allowed=settings.allowed_origins)  # outside: before 413
+    app.add_middleware(SecurityHeaders)  # outermost: every answer, refusals included
     app.include_router(api.router)
     app.include_router(uploads.router)
     app.include_router(ws.router)

@@ -9,9 +9,11 @@ Routes and sessions reach the settings through `get_settings()` (cached); tests 
 from __future__ import annotations
 
 import functools
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from engine.datasets import MAX_SIZE
 
@@ -83,6 +85,31 @@ class Settings(BaseSettings):
     # Headless training (POST /api/train)
     max_train_iterations: int = Field(20_000, ge=1, description="Iterations of POST /api/train.")
     max_train_seconds: float = Field(10.0, gt=0, description="Time budget of POST /api/train.")
+
+    # Origins (app/security.py): browsers send Origin; a page from another site is refused
+    allowed_origins: Annotated[tuple[str, ...] | None, NoDecode] = Field(
+        None,
+        description="Origins besides the server's own whose pages may open /ws and POST, "
+        "comma-separated (e.g. 'https://class.example,http://10.0.0.5:9000'); unset: none.",
+    )
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value):
+        """'https://a, http://b:9000' → ('https://a', 'http://b:9000'), each checked."""
+        if value is None:
+            return None
+        items = value.split(",") if isinstance(value, str) else list(value)
+        origins = []
+        for item in (str(i).strip().lower().rstrip("/") for i in items):
+            if not item:
+                continue
+            parts = urlsplit(item)
+            _ = parts.port  # a port that is not a number raises ValueError
+            if parts.scheme not in ("http", "https") or not parts.hostname or parts.path:
+                raise ValueError(f"{item!r} is not an origin like https://host or http://host:port")
+            origins.append(item)
+        return tuple(origins)
 
 
 @functools.cache
