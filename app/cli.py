@@ -464,13 +464,11 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser, data: Data
     return 1 if history.status == "diverged" else 0
 
 
-WS_MAX_BYTES = 1 << 20
-"""Transport cap on one WebSocket message; the app's own, smaller limit answers with an error."""
-
-
 def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    """Run `nnplay serve`: uvicorn with the app factory, compression off."""
+    """Run `nnplay serve`: uvicorn with the app factory and the options of app/serving.py."""
     import uvicorn
+
+    from .serving import uvicorn_options
 
     host = f"[{args.host}]" if ":" in args.host else args.host
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else host
@@ -498,9 +496,9 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
             port=args.port,
             workers=args.workers,
             log_level=args.log_level,
-            # permessage-deflate makes binary frames ~40× slower to send; grids are compact.
-            ws_per_message_deflate=False,
-            ws_max_size=WS_MAX_BYTES,
+            # Our protocols: a header timeout, closes that never wait on a client that does
+            # not read, compression off (see app/serving.py).
+            **uvicorn_options(),
         )
     finally:
         if own_dir is not None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -52,6 +51,9 @@ class Run:
         self.iterations_per_frame: int | None = 10
         """Speed: iterations between two frames, or None for as fast as possible."""
         self.group: Group = Group([self])
+        self.owner: object = None
+        """Who the run's CPU time is charged to (its session): the scheduler shares time fairly
+        among owners, not among runs."""
         self.frame_seq = 0
         self.notify: Callable[[], None] = lambda: None
         """Called (from the training thread) when a new frame is in the outbox."""
@@ -250,8 +252,9 @@ class Group:
         self.frame_budget = 0
         """Iterations left before the next frame, at a fixed speed."""
         self.next_frame_at = 0.0
-        self.seconds_per_iteration = 1e-4
-        """Running estimate, to size the next turn to the scheduler's time slice."""
+        self.seconds_per_iteration: float | None = None
+        """Estimate of one iteration (of all the runs), to size a turn to the scheduler's time
+        slice; None until measured, so a new group's first turn trains one iteration."""
 
     @property
     def active(self) -> bool:
@@ -263,17 +266,14 @@ class Group:
         return None if None in speeds else min(speeds)
 
     def train(self, iterations: int) -> int:
-        """The same number of iterations for every run that can still train."""
-        start = time.perf_counter()
+        """The same number of iterations for every run that can still train (the scheduler
+        times it)."""
         done = 0
         for run in self.runs:
             if run.can_train:
                 done = max(done, run.train(iterations))
                 if run.status == "paused" and (self.playing or self.step_remaining):
                     run.status = "running"
-        if done:
-            elapsed = (time.perf_counter() - start) / done
-            self.seconds_per_iteration = 0.8 * self.seconds_per_iteration + 0.2 * elapsed
         return done
 
 

@@ -8,11 +8,20 @@ Two tasks per session: the receive loop parses and validates each message (a bad
 `error` answer and the connection carries on), and the send loop, the only writer to the socket,
 sends queued answers and then the newest frame of each run. A slow client therefore gets the
 newest state, never a growing backlog (the costs it missed travel with the next frame).
+
+A client that does not read costs nothing for long. Its sends back up: the send loop's await
+does not complete once the connection's buffers are full. When one send has waited
+`unread_pause_seconds`, the session pauses its runs (no training, no frames: no CPU), stops
+handling the client's messages, and queues an `unread` notice that the client gets when it reads
+again (then it may send `play`). When a send has waited `unread_close_seconds`, the session
+ends: its runs are freed and the socket is closed with code 4000 (see app/serving.py for why
+that close cannot hang). One client address holds at most `max_sessions_per_client` sessions.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -39,6 +48,10 @@ log = logging.getLogger("nnplay.session")
 
 OUTGOING_QUEUE = 64
 """Answers waiting to be sent; past this the session stops reading until the client reads."""
+CLOSE_UNREAD = 4000
+"""Close code of a session whose client stopped reading (docs/protocol.md)."""
+CLOSE_TOO_MANY_SESSIONS = 1008
+"""Close code (policy violation) refusing a client address over `max_sessions_per_client`."""
 
 
 def validation_errors(error: ValidationError, prefix: str = "") -> list[dict[str, Any]]:
@@ -87,6 +100,16 @@ class Session:
         self._outgoing: asyncio.Queue[str] = asyncio.Queue(OUTGOING_QUEUE)
         self._ready = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
+        client = websocket.client
+        self.client_host: str | None = client.host if client is not None else None
+        self._unread = False
+        """True from `unread_pause_seconds` into a send that has not completed until it does."""
+        self._read_again = asyncio.Event()
+        self._notices: list[str] = []
+        """Unsolicited text messages (`unread`), sent before anything else."""
+        self._ended = False
+        self._sender: asyncio.Task | None = None
+        self._unread_task: asyncio.Future | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -107,8 +130,25 @@ class Session:
             )
             await self.ws.close(code=1013)
             return
+        limit = self.settings.max_sessions_per_client
+        if sum(1 for s in self.sessions if s.client_host == self.client_host) >= limit:
+            await self.ws.send_text(
+                json.dumps(
+                    self._error_body(
+                        "too_many_sessions",
+                        f"this address already has {limit} sessions open, the most allowed; "
+                        "close a tab or try again later",
+                        limit=limit,
+                    )
+                )
+            )
+            await self.ws.close(
+                code=CLOSE_TOO_MANY_SESSIONS,
+                reason=f"too many sessions from this address ({limit})",
+            )
+            return
         self.sessions.add(self)
-        sender = asyncio.create_task(self._send_loop(), name="nnplay-send")
+        sender = self._sender = asyncio.create_task(self._send_loop(), name="nnplay-send")
         try:
             await self._queue(self._hello())
             await self._receive_loop()
@@ -118,8 +158,18 @@ class Session:
             # No awaits here: a closing connection may cancel this task, and anything awaited
             # in a cancelled scope is cancelled too. Everything below is synchronous.
             sender.cancel()
-            self.sessions.discard(self)
-            self._free_runs()
+            if self._unread_task is not None and self._unread_task is not asyncio.current_task():
+                self._unread_task.cancel()
+            self._end()
+
+    def _end(self) -> None:
+        """Leave the registry and free the runs (once; synchronous)."""
+        if self._ended:
+            return
+        self._ended = True
+        self._read_again.set()  # a receive loop waiting for the client to read gives up
+        self.sessions.discard(self)
+        self._free_runs()
 
     def _free_runs(self) -> None:
         runs = list(self.runs.values())
@@ -177,16 +227,104 @@ class Session:
         while True:
             await self._ready.wait()
             self._ready.clear()
-            while not self._outgoing.empty():
-                await self.ws.send_text(self._outgoing.get_nowait())
+            await self._send_answers()
             for run in list(self.runs.values()):
                 # Answers first, always: a run's `created` must precede its first frame, even
                 # when the frame was built while this loop was busy sending others.
-                while not self._outgoing.empty():
-                    await self.ws.send_text(self._outgoing.get_nowait())
+                await self._send_answers()
                 for message in run.take_frames():  # gallery (once), frame, detail
                     if message is not None:
-                        await self.ws.send_bytes(message)
+                        await self._send(message)
+
+    async def _send_answers(self) -> None:
+        while self._notices:
+            await self._send(self._notices.pop(0))
+        while not self._outgoing.empty():
+            await self._send(self._outgoing.get_nowait())
+
+    async def _send(self, message: str | bytes) -> None:
+        """Send one message; if it waits too long on a client that does not read, pause the
+        session's runs, then end the session (see the module docstring)."""
+        loop = self._loop
+        timer = loop.call_later(self.settings.unread_pause_seconds, self._on_unread)
+        try:
+            if isinstance(message, str):
+                await self.ws.send_text(message)
+            else:
+                await self.ws.send_bytes(message)
+        finally:
+            timer.cancel()
+        if self._unread:
+            self._unread = False
+            self._read_again.set()
+
+    def _on_unread(self) -> None:
+        """The client has not read for `unread_pause_seconds` (called on the event loop)."""
+        if self._ended or self._unread:
+            return
+        self._unread = True
+        self._read_again.clear()
+        task = self._unread_task = asyncio.ensure_future(self._handle_unread())
+        task.set_name("nnplay-unread")
+        task.add_done_callback(_log_failure)
+
+    async def _handle_unread(self) -> None:
+        settings = self.settings
+        runs = list(self.runs.values())
+        paused = await self.scheduler.call(lambda: self._pause_for_unread(runs))
+        if paused:
+            self._notices.append(
+                json.dumps(
+                    {
+                        "type": "unread",
+                        "ref": None,
+                        "runs": paused,
+                        "unread_seconds": settings.unread_pause_seconds,
+                        "close_seconds": settings.unread_close_seconds,
+                        "message": f"you did not read for {settings.unread_pause_seconds:g} s, so "
+                        "your runs are paused; send play to resume",
+                    }
+                )
+            )
+        self._ready.set()
+        wait = max(0.0, settings.unread_close_seconds - settings.unread_pause_seconds)
+        try:
+            await asyncio.wait_for(self._read_again.wait(), wait)
+            return
+        except TimeoutError:
+            pass
+        if self._ended:
+            return
+        log.info("closing a session that has not read for %g s", settings.unread_close_seconds)
+        self._end()  # its runs are freed at once, whatever the transport does
+        if self._sender is not None:
+            self._sender.cancel()  # it waits on the full buffer; the close frame goes next
+        with contextlib.suppress(Exception):
+            # With app/serving.py's protocol the close frame is queued at once and the
+            # connection aborted if the client never reads up to it; plain uvicorn waits for
+            # the buffer to drain, hence the timeout.
+            await asyncio.wait_for(
+                self.ws.close(
+                    code=CLOSE_UNREAD,
+                    reason=f"not reading for {settings.unread_close_seconds:g} s",
+                ),
+                1.0,
+            )
+
+    def _pause_for_unread(self, runs: list[Run]) -> list[str]:
+        """Pause every playing or stepping group of these runs (in the training thread); the ids
+        of the runs it paused."""
+        paused, seen = [], set()
+        for run in runs:
+            group = run.group
+            if id(group) in seen or not (group.playing or group.step_remaining > 0):
+                continue
+            seen.add(id(group))
+            group.playing = False
+            group.step_remaining = 0
+            self._emit_now(group)
+            paused += [r.id for r in group.runs]
+        return paused
 
     @staticmethod
     def _error_body(code: str, message: str, ref: str | None = None, errors=None, **extra) -> dict:
@@ -206,6 +344,10 @@ class Session:
         while True:
             message = await self.ws.receive()
             if message["type"] == "websocket.disconnect":
+                return
+            if self._unread:  # a client that does not read is not listened to either
+                await self._read_again.wait()
+            if self._ended:
                 return
             ref = None
             try:
@@ -355,6 +497,7 @@ class Session:
         except ValueError as error:  # the engine's own check, e.g. n_classes on a binary set
             raise RequestError("config", "engine", str(error)) from None
         run.notify = self._frame_ready
+        run.owner = self  # the scheduler shares time among sessions, not runs
         # Owned from here on, so a connection closing at any await below still frees it; it
         # streams nothing before its first frame, which is built after `created` is queued.
         self.runs[run.id] = run
@@ -390,6 +533,7 @@ class Session:
         def apply() -> None:
             for run in runs:
                 run.replace_data(run.config.model_copy(update={"dataset": points}), data)
+                run.group.seconds_per_iteration = None  # more points: measure again
                 run.build_frame(heavy=True)  # the new points' boundary, even when paused
 
         await self.scheduler.call(apply)
@@ -465,6 +609,7 @@ class Session:
     def _update(self, runs: list[Run], update: HyperparameterUpdate) -> dict:
         for run in runs:
             run.update(update)
+            run.group.seconds_per_iteration = None  # a batch size changes it: measure again
         return {"changed": update.model_dump(include=update.model_fields_set)}
 
     def _delete(self, runs: list[Run]) -> dict:
@@ -472,3 +617,8 @@ class Session:
             run.group.playing = False
             self.scheduler.remove(run)
         return {}
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("handling an unread client failed", exc_info=task.exception())

@@ -19,10 +19,13 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from app.frames import decode
 from app.main import create_app
+from app.serving import uvicorn_options
+from app.session import CLOSE_UNREAD
 from app.settings import Settings
 from app.threaded import free_port
 
@@ -53,14 +56,15 @@ class ServerThread:
     """uvicorn serving `app` on its own event loop in a thread, so tests can look inside."""
 
     def __init__(self, app) -> None:
+        self.app = app
         self.port = free_port()
-        config = uvicorn.Config(
+        config = uvicorn.Config(  # started as `nnplay serve` does
             app,
             host="127.0.0.1",
             port=self.port,
-            ws_per_message_deflate=False,
             log_level="warning",
             lifespan="on",
+            **uvicorn_options(),
         )
         self.server = uvicorn.Server(config)
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -123,9 +127,16 @@ def server(settings):
 class Client:
     """A protocol client over a real WebSocket."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, receive_buffer: int | None = None) -> None:
+        sock = None
+        if receive_buffer is not None:  # a client whose buffers fill fast when it stops reading
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+            sock.connect(("127.0.0.1", int(url.split(":")[2].split("/")[0])))
         # Entered as a context manager (websockets ≥ 17.1 warns otherwise); close() exits it.
-        self.ws = connect(url, open_timeout=TIMEOUT, max_size=None).__enter__()
+        self.ws = connect(
+            url, open_timeout=TIMEOUT, max_size=None, sock=sock, max_queue=4 if sock else 16
+        ).__enter__()
         self.hello = self.receive()
 
     def close(self) -> None:
@@ -313,3 +324,119 @@ def test_nnplay_serve_prints_the_url_and_answers_health(tmp_path):
     assert process.returncode in (0, -signal.SIGTERM), err
     assert "Traceback" not in err, err
     assert list(tmp_path.glob("nnplay-uploads-*")) == []  # removed on SIGTERM too
+
+
+UNREAD = {"boundary_resolution": 200, "map_resolution": 10, "frame_rate": 60}
+"""Big frames (40 KB of boundary), so a client that stops reading fills its buffers at once."""
+
+
+def start_unread_client(server: ServerThread) -> tuple[Client, list[str]]:
+    """A client with four `max`-speed runs playing, that then stops reading."""
+    client = Client(server.ws, receive_buffer=4096)
+    runs = [client.create(**SMALL, seed=seed) for seed in range(4)]
+    client.send(type="speed", runs=runs, iterations_per_frame="max")
+    client.reply()
+    for run in runs:
+        client.send(type="play", runs=[run])
+        client.reply()
+    return client, runs
+
+
+def session_runs(server: ServerThread) -> list:
+    (session,) = list(server.app.state.sessions)
+    return list(session.runs.values())
+
+
+@pytest.mark.parametrize("settings", [Settings(**UNREAD, unread_pause_seconds=0.5)])
+def test_a_client_that_stops_reading_has_its_runs_paused_and_is_told(server):
+    client, runs = start_unread_client(server)
+    try:
+        wait_for(
+            lambda: not any(run.group.playing for run in session_runs(server)),
+            "the runs of a client that does not read to pause",
+        )
+        iterations = [run.trainer.iteration for run in session_runs(server)]
+        time.sleep(0.3)
+        assert [run.trainer.iteration for run in session_runs(server)] == iterations
+        notice = client.reply(("unread",))  # read again: the old frames, then the notice
+        assert sorted(notice["runs"]) == sorted(runs)
+        assert notice["unread_seconds"] == 0.5 and "play" in notice["message"]
+        client.send(type="play", runs=runs[:1])  # reading again, it may resume
+        assert client.reply()["type"] == "ack"
+        header, _ = client.frame(lambda h: h["run"] == runs[0] and h["status"] == "running")
+        assert header["iteration"] > min(iterations)
+        assert server.health()["sessions"] == 1
+    finally:
+        client.close()
+
+
+@pytest.mark.parametrize(
+    "settings", [Settings(**UNREAD, unread_pause_seconds=0.3, unread_close_seconds=1.0)]
+)
+def test_a_client_that_stays_unread_is_closed_with_code_4000(server):
+    client, _ = start_unread_client(server)
+    try:
+        wait_for(lambda: server.health()["sessions"] == 0, "the unread session to end")
+        assert server.health()["runs"] == 0
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:  # what was buffered, then the close frame
+                client.ws.recv(timeout=TIMEOUT)
+        assert closed.value.rcvd is not None, "the connection was dropped without a close"
+        assert closed.value.rcvd.code == CLOSE_UNREAD == 4000
+        assert "not reading" in closed.value.rcvd.reason
+    finally:
+        client.close()
+
+
+def test_nnplay_serve_closes_half_sent_requests_after_the_header_timeout(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "NNPLAY_UPLOAD_DIR"}
+    env |= {
+        "TMPDIR": str(tmp_path),
+        "NNPLAY_HTTP_HEADER_TIMEOUT_SECONDS": "0.5",
+        "NNPLAY_HTTP_KEEP_ALIVE_SECONDS": "60",  # so only the header timeout can close
+    }
+    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    process = subprocess.Popen(
+        [*command, "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+    def closed_by_server(sock: socket.socket) -> bool:
+        sock.settimeout(TIMEOUT)
+        try:
+            return sock.recv(1024) == b""
+        except ConnectionResetError:
+            return True
+        except TimeoutError:
+            return False
+
+    try:
+
+        def health():
+            try:
+                return get_json(f"http://127.0.0.1:{port}/api/health")
+            except OSError:
+                return None
+
+        wait_for(health, "nnplay serve", timeout=30, interval=0.1)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"GET /api/health HT")  # half a request line, never finished
+            assert closed_by_server(sock)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n")  # a whole request
+            sock.settimeout(TIMEOUT)
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+            sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: ")  # then half of the next one
+            assert closed_by_server(sock)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            assert closed_by_server(sock)  # nothing sent at all: closed too
+        assert health()["status"] == "ok"
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=TIMEOUT)
+    assert "Traceback" not in err, err

@@ -1,10 +1,17 @@
 """The WebSocket protocol through FastAPI's TestClient: every message type, frames, groups."""
 
+import time
+
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
+from app.main import create_app
 from app.protocol import PROTOCOL_VERSION
+from app.settings import Settings
 from engine import Network
+from tests.app.conftest import Peer
 
 SMALL = {"dataset": {"name": "flower", "size": 200}, "layers": [{"units": 4, "activation": "tanh"}]}
 
@@ -286,3 +293,46 @@ def test_error_paths_name_fields_without_union_tags(peer):
     peer.send(type="speed", runs=[run], iterations_per_frame=0)
     error = peer.reply()
     assert {item["field"] for item in error["errors"]} == {"iterations_per_frame"}
+
+
+def test_a_session_with_one_run_gets_as_much_training_as_one_with_four(client):
+    """Fair by person, not by run: four `max`-speed runs of one session share one session's
+    time, so the other session's single run trains about four times as many iterations as
+    each of them (with a share per run it would train as many)."""
+    small = SMALL
+    with client.websocket_connect("/ws") as ws_a, client.websocket_connect("/ws") as ws_b:
+        a, b = Peer(ws_a), Peer(ws_b)
+        runs_a = [a.create(**small, seed=s)["run"] for s in range(4)]
+        run_b = b.create(**small)["run"]
+        for peer, runs in ((a, runs_a), (b, [run_b])):
+            peer.send(type="speed", runs=runs, iterations_per_frame="max")
+            peer.reply()
+        for run in runs_a:  # four groups of one run each
+            a.send(type="play", runs=[run])
+            assert a.reply()["type"] == "ack"
+        b.send(type="play", runs=[run_b])
+        assert b.reply()["type"] == "ack"
+        time.sleep(1.5)
+        b.send(type="pause", runs=[run_b])
+        a.send(type="pause", runs=runs_a)
+        (b_iterations,) = b.reply()["iterations"]
+        a_iterations = a.reply()["iterations"]
+    assert b_iterations > 2 * max(a_iterations), (b_iterations, a_iterations)
+
+
+def test_a_client_address_holds_at_most_max_sessions_per_client():
+    settings = Settings(max_sessions_per_client=2, boundary_resolution=40, map_resolution=10)
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect("/ws") as first, client.websocket_connect("/ws") as second:
+            for ws in (first, second):
+                assert ws.receive_json()["type"] == "hello"
+            with client.websocket_connect("/ws") as third:
+                refusal = third.receive_json()
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    third.receive_json()
+            assert refusal["type"] == "error" and refusal["code"] == "too_many_sessions"
+            assert refusal["limit"] == 2
+            assert closed.value.code == 1008
+            assert "too many sessions" in closed.value.reason
+        with client.websocket_connect("/ws") as again:  # the two closed: room again
+            assert again.receive_json()["type"] == "hello"
