@@ -82,6 +82,26 @@ class Settings(BaseSettings):
     slice_seconds: float = Field(
         0.004, gt=0, le=0.1, description="Longest a run trains before the next run's turn."
     )
+    # Fairness and abuse: one client's heavy, unread or many sessions must not cost the others
+    max_sessions_per_client: int = Field(
+        8, ge=1, description="Open WebSocket sessions per client address (tabs of one student)."
+    )
+    unread_pause_seconds: float = Field(
+        3.0,
+        gt=0,
+        description="A session whose client has not read for this long has its runs paused.",
+    )
+    unread_close_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="A session whose client has not read for this long is closed (code 4000).",
+    )
+    http_header_timeout_seconds: float = Field(
+        10.0, gt=0, description="Seconds a client may take to send a request's headers."
+    )
+    http_keep_alive_seconds: float = Field(
+        5.0, gt=0, description="Seconds an idle HTTP keep-alive connection is held open."
+    )
     # Headless training (POST /api/train)
     max_train_iterations: int = Field(20_000, ge=1, description="Iterations of POST /api/train.")
     max_train_seconds: float = Field(10.0, gt=0, description="Time budget of POST /api/train.")
