@@ -244,3 +244,20 @@ def test_serve_gives_its_workers_one_upload_directory_and_removes_it(monkeypatch
     assert seen["exists"] and seen["kwargs"]["workers"] == 2
     assert seen["kwargs"]["ws_per_message_deflate"] is False
     assert not os.path.exists(seen["dir"])  # removed when the server stops
+
+
+def test_serve_starts_uvicorn_with_the_header_timeout_protocols(monkeypatch):
+    import uvicorn
+
+    from app.cli import main
+    from app.serving import HTTP_PROTOCOL, WebSocketProtocol
+    from app.settings import Settings
+
+    monkeypatch.setenv("NNPLAY_UPLOAD_DIR", "")  # restored after the test
+    monkeypatch.setenv("NNPLAY_HTTP_KEEP_ALIVE_SECONDS", "7")
+    monkeypatch.setattr("app.serving.get_settings", Settings)  # read the environment now
+    seen = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
+    assert main(["serve", "--port", "8123"]) == 0
+    assert seen["http"] is HTTP_PROTOCOL and seen["ws"] is WebSocketProtocol
+    assert seen["timeout_keep_alive"] == 7
