@@ -16,9 +16,11 @@ from typing import Any
 
 import numpy as np
 
-from engine import Dataset, LoadedData, LoaderError, load_csv, load_image_files, points_dataset
+from engine import Dataset, LoadedData, LoaderError, points_dataset
 from engine.loaders import image_set_from_arrays, synthetic_images
 
+from . import parsing
+from .sandbox import SandboxError
 from .schemas import (
     DRAW_BOUNDS,
     CsvDataModel,
@@ -101,11 +103,22 @@ def _drawn_message(model: DrawnDataModel, error: ValueError) -> str:
 
 def file_error(field: str, error: LoaderError, rule: str = "file") -> RequestError:
     """A loader's error as a request error on `field`: rule "limit" (with the limit) if the
-    file is over one, with the row and column where the loader knows them."""
+    file is over one, the loader's own rule if the file's structure breaks one (e.g.
+    "external_storage"), else `rule`; with the row and column where the loader knows them."""
     where = {k: v for k, v in (("row", error.row), ("column", error.column)) if v is not None}
     if error.limit is not None:
         return RequestError(field, "limit", str(error), error.limit, **where)
-    return RequestError(field, rule, str(error), **where)
+    return RequestError(field, error.rule or rule, str(error), **where)
+
+
+def sandbox_error(field: str, error: SandboxError) -> RequestError:
+    """A parse that did not finish (crashed, out of memory or time, no slot) on `field`."""
+    return RequestError(field, error.rule, str(error))
+
+
+def _loaded_bytes(loaded: LoadedData) -> int:
+    d = loaded.dataset
+    return d.X_train.nbytes + d.X_test.nbytes + d.Y_train.nbytes + d.Y_test.nbytes
 
 
 def _csv(model: CsvDataModel, settings: Settings, uploads: UploadStore) -> Data:
@@ -116,19 +129,24 @@ def _csv(model: CsvDataModel, settings: Settings, uploads: UploadStore) -> Data:
             "upload_kind",
             f"{upload.name} is an image set, not a CSV table: load it as images",
         )
+    options = {
+        "task": model.task,
+        "max_bytes": settings.max_csv_bytes,
+        "max_rows": settings.max_csv_rows,
+        "max_columns": settings.max_csv_columns,
+        "train_fraction": model.train_fraction,
+        "seed": model.seed,
+    }
     try:
-        loaded = load_csv(
-            upload.data,
-            model.label,
-            task=model.task,
-            max_bytes=settings.max_csv_bytes,
-            max_rows=settings.max_csv_rows,
-            max_columns=settings.max_csv_columns,
-            train_fraction=model.train_fraction,
-            seed=model.seed,
+        loaded = uploads.parsed(
+            ("csv", upload.id, model.label, *sorted(options.items())),
+            lambda: parsing.load_csv(uploads.sandbox, upload.data, model.label, **options),
+            _loaded_bytes,
         )
     except LoaderError as error:
         raise file_error("dataset.upload", error) from None
+    except SandboxError as error:
+        raise sandbox_error("dataset.upload", error) from None
     dataset = dataclasses.replace(loaded.dataset, name=Path(upload.name).stem or "csv")
     s = loaded.standardization
     source = {
@@ -161,13 +179,19 @@ def _images(model: ImageDataModel, settings: Settings, uploads: UploadStore) -> 
     if len({f.name for f in files}) < len(files):
         raise RequestError("dataset.uploads", "duplicate", "the same file was given twice")
     try:
-        loaded = load_image_files(
-            {f.name: f.data for f in files}, max_bytes=settings.max_image_bytes
+        loaded = uploads.parsed(
+            ("images", settings.max_image_bytes, *(f.id for f in files)),
+            lambda: parsing.load_images(
+                uploads.sandbox, {f.name: f.data for f in files}, settings.max_image_bytes
+            ),
+            _loaded_bytes,
         )
     except LoaderError as error:
         raise file_error("dataset.uploads", error) from None
     except ImportError as error:  # h5py missing: the message says how to install it
         raise RequestError("dataset.uploads", "h5py_missing", str(error)) from None
+    except SandboxError as error:
+        raise sandbox_error("dataset.uploads", error) from None
     return _image_data(loaded, [f.name for f in files], settings)
 
 

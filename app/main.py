@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .monitor import LoopLagMonitor
 from .routes import api, pages, uploads, ws
+from .sandbox import Sandbox
 from .scheduler import Scheduler
 from .schemas import ErrorResponse, RequestError, TooLargeError
 from .security import OriginGuard, SecurityHeaders
@@ -44,6 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.max_upload_store_bytes,
             settings.upload_ttl_seconds,
             settings.upload_dir or None,
+            max_files_per_owner=settings.max_uploads_per_client,
+            max_bytes_per_owner=settings.max_upload_bytes_per_client,
+            sandbox=Sandbox(
+                settings.parse_memory_bytes, settings.parse_seconds, settings.max_parallel_parses
+            ),
         )
         try:
             yield

@@ -47,6 +47,23 @@ class Settings(BaseSettings):
         description="Pixel values m·h·w·3 of an image set, train and test (course's cats: 3.2M).",
     )
     max_uploads: int = Field(64, ge=1, description="Uploaded files kept at once.")
+    max_uploads_per_client: int = Field(
+        8, ge=1, description="Uploaded files one client address keeps at once (its own quota)."
+    )
+    max_upload_bytes_per_client: int = Field(
+        50_000_000, ge=1024, description="Bytes of uploaded files one client address keeps."
+    )
+    parse_memory_bytes: int = Field(
+        1_000_000_000,
+        ge=50_000_000,
+        description="Memory a sandboxed parse of one upload may take (app/sandbox.py).",
+    )
+    parse_seconds: float = Field(
+        20.0, gt=0, le=600, description="Time a sandboxed parse of one upload may take."
+    )
+    max_parallel_parses: int = Field(
+        2, ge=1, le=64, description="Uploads parsed at once; more wait for a free slot."
+    )
     max_upload_store_bytes: int = Field(
         200_000_000, ge=1024, description="Bytes of uploaded files kept at once."
     )

@@ -63,10 +63,11 @@ def h5_external_storage_classes(marker_path) -> bytes:
 
 
 def h5_virtual_dataset() -> bytes:
-    """train_set_x a virtual dataset over a file that does not exist (h5py segfaulted on it)."""
+    """train_set_x a virtual dataset whose source is itself ("." is the same file): reading it
+    makes h5py recurse until the process dies of SIGSEGV."""
     h5py = _h5py()
     layout = h5py.VirtualLayout(shape=(4, 4, 4, 3), dtype="u1")
-    layout[0] = h5py.VirtualSource("no-such-file.h5", "data", shape=(4, 4, 3))
+    layout[:] = h5py.VirtualSource(".", "train_set_x", shape=(4, 4, 4, 3))
 
     def build(f):
         f.create_virtual_dataset("train_set_x", layout, fillvalue=0)
@@ -97,7 +98,7 @@ def h5_soft_link() -> bytes:
     return _h5(build)
 
 
-def npz_lying_header(shape=(1_000_000, 64, 64, 3)) -> bytes:
+def npz_lying_header(shape=(10_000_000, 64, 64, 3)) -> bytes:
     """An .npz whose train_set_x header claims `shape` (114 GiB by default) over a few bytes."""
     npy = io.BytesIO()
     header = {"descr": "|u1", "fortran_order": False, "shape": shape}

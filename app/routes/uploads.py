@@ -8,19 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from engine.loaders import (
-    COURSE_ARRAYS,
-    LoaderError,
-    check_image_arrays,
-    csv_columns,
-    load_csv,
-    read_image_arrays,
-)
+from engine.loaders import LoaderError
 
-from ..data import file_error
+from .. import parsing
+from ..data import file_error, sandbox_error
+from ..sandbox import SandboxError
 from ..schemas import ErrorResponse, LimitExceededError, RequestError, TooLargeError
 from ..settings import Settings
-from ..uploads import Upload, kind_of
+from ..uploads import Upload, UploadStore, kind_of
 from .deps import SettingsDep, UploadsDep
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -30,7 +25,7 @@ BODY = {
     "description": "The file's bytes, as they are: a CSV table (UTF-8, header row) or an image "
     "set in the course's layout (.h5, .npz).",
     "content": {
-        media: {"schema": {"type": "string", "format": "binary"}}
+        media: {"schema": {"type": "string", "format": "binary", "minLength": 1}}
         for media in ("text/csv", "application/octet-stream")
     },
 }
@@ -88,53 +83,49 @@ async def upload_file(
     if not data:
         raise RequestError("file", "empty", "The file is empty")
     check = _check_csv if kind == "csv" else _check_images
-    details = await asyncio.to_thread(check, name, data, settings)
-    upload: Upload = store.add(name, data)
+    details = await asyncio.to_thread(check, name, data, settings, store)
+    owner = store.owner_of(request.client.host if request.client else None)
+    upload: Upload = await asyncio.to_thread(store.add, name, data, owner)
     return UploadResponse(id=upload.id, name=name, kind=kind, bytes=len(data), **details)
 
 
-def _check_csv(name: str, data: bytes, settings: Settings) -> dict:
+def _check_csv(name: str, data: bytes, settings: Settings, store: UploadStore) -> dict:
     limits = {
         "max_bytes": settings.max_csv_bytes,
         "max_rows": settings.max_csv_rows,
         "max_columns": settings.max_csv_columns,
     }
     try:
-        columns = csv_columns(data, **limits)
-        loaded = load_csv(data, columns.label, **limits)
+        return parsing.check_csv(store.sandbox, data, limits)
     except LoaderError as error:
         raise file_error("file", error, "csv") from None
-    return {
-        "columns": list(columns.columns),
-        "rows": columns.rows,
-        "label": columns.label,
-        "task": loaded.dataset.task,
-    }
+    except SandboxError as error:
+        raise sandbox_error("file", error) from None
 
 
-def _check_images(name: str, data: bytes, settings: Settings) -> dict:
+def _check_images(name: str, data: bytes, settings: Settings, store: UploadStore) -> dict:
     try:
-        arrays = read_image_arrays(data, max_bytes=settings.max_image_bytes, name=name)
-        check_image_arrays(arrays)
+        details = parsing.check_images(store.sandbox, name, data, settings.max_image_bytes)
     except LoaderError as error:
         raise file_error("file", error, "images") from None
     except ImportError as error:
         raise RequestError("file", "h5py_missing", str(error)) from None
-    shapes = {key: list(arrays[key].shape) for key in COURSE_ARRAYS if key in arrays}
+    except SandboxError as error:
+        raise sandbox_error("file", error) from None
+    shapes = {key: tuple(shape) for key, shape in details["arrays"].items()}
     if not {"train_set_x", "test_set_x"} & shapes.keys():
         raise RequestError(
             "file",
             "images",
             f"{name} holds none of the course's image arrays (train_set_x, test_set_x); it "
-            f"holds: {', '.join(sorted(arrays)) or 'nothing'}",
+            f"holds: {', '.join(details['held']) or 'nothing'}",
         )
-    x = arrays.get("train_set_x", arrays.get("test_set_x"))
-    if x.ndim == 4 and x.shape[1] * x.shape[2] * x.shape[3] > settings.max_image_inputs:
+    x = shapes.get("train_set_x", shapes.get("test_set_x"))
+    if len(x) == 4 and x[1] * x[2] * x[3] > settings.max_image_inputs:
         raise LimitExceededError(
             "file",
             settings.max_image_inputs,
-            f"images of {x.shape[1]} × {x.shape[2]} × {x.shape[3]} = "
-            f"{x.shape[1] * x.shape[2] * x.shape[3]} inputs; this server takes at most "
-            f"{settings.max_image_inputs}",
+            f"images of {x[1]} × {x[2]} × {x[3]} = {x[1] * x[2] * x[3]} inputs; this server "
+            f"takes at most {settings.max_image_inputs}",
         )
-    return {"arrays": shapes}
+    return {"arrays": {key: list(shape) for key, shape in shapes.items()}}
