@@ -1,13 +1,15 @@
-"""The HTTP API: health, the registries behind the menus, dataset previews, headless training."""
+"""The HTTP API: health, the registries behind the menus, dataset previews, headless training.
 
-from __future__ import annotations
+`router_for(settings)` makes the routes of one server: their request bodies are that server's
+own (`schemas.http_models`), so /openapi.json states the limits it enforces.
+"""
 
 import threading
 import time
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Body, HTTPException, Query, Request
 
 from engine import (
     ACTIVATIONS,
@@ -34,12 +36,11 @@ from ..schemas import (
     TrainRequest,
     TrainResponse,
     enforce_limits,
+    http_models,
 )
 from ..settings import Settings
 from ..uploads import UploadStore
 from .deps import SettingsDep, UploadsDep
-
-router = APIRouter(prefix="/api", tags=["api"])
 
 ERRORS = {
     400: {"model": ErrorResponse, "description": "The body is not valid JSON."},
@@ -51,7 +52,31 @@ TRAIN_CHUNK = 100
 """Iterations between two looks at the clock in POST /api/train."""
 
 
-@router.get("/health", responses={422: ERRORS[422]})
+def router_for(settings: Settings) -> APIRouter:
+    """The API's routes for a server with these settings."""
+    bodies = http_models(settings)
+    router = APIRouter(prefix="/api", tags=["api"])
+    router.add_api_route("/health", read_health, methods=["GET"], responses={422: ERRORS[422]})
+    router.add_api_route("/options", read_options, methods=["GET"])
+
+    @router.post("/datasets/preview", responses=ERRORS)
+    def preview_dataset(
+        dataset: Annotated[bodies.dataset, Body()], settings: SettingsDep
+    ) -> PreviewResponse:
+        """The points of a dataset config (train and test), for drawing it."""
+        return preview(dataset, settings)
+
+    @router.post("/train", responses={**ERRORS, **BUSY})
+    def train_headless(
+        request: bodies.train, settings: SettingsDep, uploads: UploadsDep
+    ) -> TrainResponse:
+        """Train a small network without streaming and return its history (bounded in size and
+        time: past the time budget it stops with status "timeout")."""
+        return train(request, settings, uploads)
+
+    return router
+
+
 def read_health(
     request: Request,
     lag_window: Annotated[
@@ -70,7 +95,6 @@ def read_health(
     }
 
 
-@router.get("/options")
 def read_options(settings: SettingsDep) -> dict[str, Any]:
     """The engine's registries, defaults and this server's limits, to build the UI's menus."""
     return {
@@ -137,8 +161,7 @@ def read_options(settings: SettingsDep) -> dict[str, Any]:
     }
 
 
-@router.post("/datasets/preview", responses=ERRORS)
-def preview_dataset(dataset: DatasetModel, settings: SettingsDep) -> PreviewResponse:
+def preview(dataset: DatasetModel, settings: Settings) -> PreviewResponse:
     """The points of a dataset config (train and test), for drawing it."""
     size = dataset.size or DATASETS[dataset.name].default_size
     if size > settings.max_samples:
@@ -165,12 +188,8 @@ def preview_dataset(dataset: DatasetModel, settings: SettingsDep) -> PreviewResp
 _train_slots = threading.BoundedSemaphore(2)
 
 
-@router.post("/train", responses={**ERRORS, **BUSY})
-def train_headless(
-    request: TrainRequest, settings: SettingsDep, uploads: UploadsDep
-) -> TrainResponse:
-    """Train a small network without streaming and return its history (bounded in size and
-    time: past the time budget it stops with status "timeout")."""
+def train(request: TrainRequest, settings: Settings, uploads: UploadStore) -> TrainResponse:
+    """Train a small network without streaming and return its history."""
     config = request.config
     enforce_limits(config, settings)
     if request.iterations > settings.max_train_iterations:
