@@ -5,8 +5,9 @@ import math
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
-from app.main import MAX_BODY_BYTES
+from app.main import MAX_BODY_BYTES, create_app
 from app.schemas import RunConfigModel
 from app.settings import Settings
 from engine import (
@@ -20,6 +21,7 @@ from engine import (
     Trainer,
     make_dataset,
 )
+from engine.losses import OUTPUTS_FOR_TASK
 
 JSON = {"content-type": "application/json"}
 DIVERGING = {
@@ -421,3 +423,89 @@ def test_openapi_declares_the_error_responses_of_every_post_route(client):
     item_schema = document["components"]["schemas"]["ErrorItem"]
     assert set(item_schema["properties"]) == {"field", "rule", "message", "limit", "row", "column"}
     assert set(item_schema["required"]) == {"field", "rule", "message"}
+
+
+# --- the OpenAPI document states what the server enforces -------------------------------------
+
+
+def openapi(client) -> dict:
+    return client.get("/openapi.json").json()
+
+
+def component(document: dict, name: str) -> dict:
+    return document["components"]["schemas"][name]
+
+
+def variants(schema: dict) -> list[str]:
+    return [ref["$ref"].rsplit("/", 1)[1] for ref in schema["oneOf"]]
+
+
+def test_openapi_states_the_train_iteration_limit_the_server_enforces():
+    with TestClient(create_app(Settings(max_train_iterations=200))) as client:
+        iterations = component(openapi(client), "TrainRequest")["properties"]["iterations"]
+        assert iterations["maximum"] == 200
+        config = {"dataset": {"name": "flower", "size": 40}, "layers": []}
+        response = client.post("/api/train", json={"config": config, "iterations": 200})
+        assert response.status_code == 200, response.text
+        response = client.post("/api/train", json={"config": config, "iterations": 201})
+        error = assert_error_response(response, 422)["errors"][0]
+        assert (error["field"], error["rule"], error["limit"]) == ("iterations", "limit", 200)
+
+
+def test_openapi_states_the_network_and_data_limits_of_the_settings(client, settings):
+    document = openapi(client)
+    assert component(document, "LayerModel")["properties"]["units"]["maximum"] == settings.max_units
+    for run in ("BinaryRunConfig", "MulticlassRunConfig", "RegressionRunConfig", "AnyRunConfig"):
+        layers = component(document, run)["properties"]["layers"]
+        assert layers["maxItems"] == settings.max_hidden_layers
+    for name, spec in DATASETS.items():
+        size = component(document, f"{name.title()}Dataset")["properties"]["size"]["anyOf"][0]
+        assert size["maximum"] == min(spec.max_size, settings.max_samples)
+        assert size["minimum"] == spec.min_size
+    drawn = component(document, "Drawn2Data")["properties"]
+    for axis in ("x1", "x2", "y"):
+        assert drawn[axis]["maxItems"] == settings.max_drawn_points
+
+
+def test_openapi_states_each_dataset_s_own_rules_as_one_variant_per_name(client):
+    document = openapi(client)
+    body = document["paths"]["/api/datasets/preview"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    assert variants(schema) == [f"{name.title()}Dataset" for name in DATASETS]
+    for name, spec in DATASETS.items():
+        properties = component(document, f"{name.title()}Dataset")["properties"]
+        assert properties["name"]["const"] == name
+        assert properties["noise"]["anyOf"][0]["maximum"] == spec.max_noise
+        if spec.task == "multiclass":
+            assert properties["n_classes"]["anyOf"][0]["maximum"] == spec.max_classes
+        else:  # the finding: n_classes on a binary dataset was schema-valid, then refused
+            assert properties["n_classes"] == {**properties["n_classes"], "type": "null"}
+        if spec.n_inputs != 2:
+            assert properties["features"]["maxItems"] == 0
+
+
+def test_openapi_states_which_outputs_fit_each_task(client):
+    document = openapi(client)
+    for task, outputs in OUTPUTS_FOR_TASK.items():
+        output = component(document, f"{task.title()}RunConfig")["properties"]["output"]
+        assert output["anyOf"][0]["enum"] == list(outputs)
+    regression = component(document, "RegressionRunConfig")["properties"]["dataset"]
+    assert variants(regression) == ["PlaneDataset", "HouseDataset", "CsvRegressionData"]
+
+
+def test_a_dataset_whose_default_size_is_over_the_limit_must_say_its_size():
+    with TestClient(create_app(Settings(max_samples=100))) as client:
+        flower = component(openapi(client), "FlowerDataset")
+        assert "size" in flower["required"] and flower["properties"]["size"]["maximum"] == 100
+        assert client.post("/api/datasets/preview", json={"size": 100}).status_code == 200
+        assert_error_response(client.post("/api/datasets/preview", json={}), 422)
+
+
+def test_openapi_says_an_upload_is_not_empty_and_an_empty_one_is_refused(client):
+    body = openapi(client)["paths"]["/api/uploads"]["post"]["requestBody"]
+    for media in ("text/csv", "application/octet-stream"):
+        assert body["content"][media]["schema"]["minLength"] == 1
+    response = client.post(
+        "/api/uploads?name=t.csv", content=b"", headers={"content-type": "text/csv"}
+    )
+    assert assert_error_response(response, 422)["errors"][0]["rule"] == "empty"
