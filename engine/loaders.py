@@ -909,6 +909,20 @@ def load_image_files(files: Mapping[str, bytes], *, max_bytes: int = MAX_IMAGE_B
             problem ``image_set_from_arrays`` finds.
         ImportError: an HDF5 file and no h5py.
     """
+    pooled, name = pool_image_files(files, max_bytes=max_bytes)
+    return image_set_from_arrays(**pooled, name=name)
+
+
+def pool_image_files(
+    files: Mapping[str, bytes], *, max_bytes: int = MAX_IMAGE_BYTES
+) -> tuple[dict[str, np.ndarray], str]:
+    """The course's arrays pooled from the bytes of one or more .h5 / .npz files, and the
+    dataset's name (the train file's stem): ``load_image_files`` before the flattening.
+
+    Returns the arrays ``image_set_from_arrays`` takes by name (train_set_x, train_set_y and,
+    where a file holds them, test_set_x, test_set_y, list_classes), as the files hold them.
+    Raises as ``load_image_files``.
+    """
     max_bytes = _check_limit("max_bytes", max_bytes)
     if not files:
         raise LoaderError("No file given: upload the training file (and the test file)")
@@ -932,14 +946,8 @@ def load_image_files(files: Mapping[str, bytes], *, max_bytes: int = MAX_IMAGE_B
                 f"No file holds the array {key!r} (the files hold: {held}); nnplay reads the "
                 "course's layout: train_set_x, train_set_y, test_set_x, test_set_y"
             )
-    return image_set_from_arrays(
-        pooled["train_set_x"],
-        pooled["train_set_y"],
-        pooled.get("test_set_x"),
-        pooled.get("test_set_y"),
-        pooled.get("list_classes"),
-        name=Path(owner["train_set_x"]).stem or "images",
-    )
+    arrays = {key: pooled[key] for key in COURSE_ARRAYS if key in pooled}
+    return arrays, Path(owner["train_set_x"]).stem or "images"
 
 
 def synthetic_images(
