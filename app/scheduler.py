@@ -271,7 +271,10 @@ class Scheduler:
             done = self._train(group, min(group.frame_budget, fits))
             group.frame_budget -= max(done, 1)
             self._after_training(group, now, interval)
-            return None
+            if group.frame_budget > 0 or not group.active or now < group.next_frame_at:
+                return None
+            # The frame's iterations are done and it is due: build it in this turn, rather than
+            # wait a round for the next (a light run's frames then cost one turn, not two).
         if now < group.next_frame_at:
             return group.next_frame_at
         self._emit(group, now, interval)

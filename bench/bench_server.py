@@ -10,12 +10,22 @@ clients), first-frame latency after play (median, max), bytes per boundary frame
 detail message, the server's event-loop lag over the window (p50/p99/max, from /api/health),
 and the server's CPU use (sum over its processes, in cores). The clients run in this process,
 the server in another: both share the machine's 2 cores, as they would in a classroom.
+
+    python bench/bench_server.py --fairness          # the two abuse scenarios of issue 10
+
+`--fairness` runs two scenarios instead: (a) one normal student (default run and speed, reads
+everything) alone, then beside six clients with four `max`-speed runs each that never read their
+socket: the student's frames/s in both and their ratio; (b) the first-frame time (play → first
+frame) of students joining, one after another, a server full of the largest networks (30
+sessions × 4 runs of max_hidden_layers × max_units, each session's runs one compare group at
+`max` speed, every client reading).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -161,7 +171,7 @@ async def scenario(port: int, pids: list[int], n: int, seconds: float, heavy: in
     }
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
+def start_server(port: int, workers: int, env: dict | None = None) -> subprocess.Popen:
     process = subprocess.Popen(
         [
             sys.executable,
@@ -176,6 +186,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             "warning",
         ],
         cwd=ROOT,
+        env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -189,6 +200,121 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
     raise RuntimeError("the server did not start")
 
 
+LARGEST_CONFIG = {
+    "dataset": {"name": "spiral", "size": 2000},
+    "layers": [{"units": 64, "activation": "relu"}] * 6,  # max_hidden_layers × max_units
+    "init": {"name": "he"},
+    "learning_rate": 0.01,
+}
+FAIR_ENV = {"NNPLAY_MAX_SESSIONS_PER_CLIENT": "1000"}
+"""Every bench client comes from 127.0.0.1: lift the per-address cap."""
+
+
+async def created_runs(ws, n: int, config: dict) -> list[str]:
+    runs = []
+    for _ in range(n):
+        await ws.send(json.dumps({"type": "create", "config": config}))
+        while True:
+            message = await ws.recv()
+            if isinstance(message, str) and json.loads(message)["type"] in ("created", "error"):
+                body = json.loads(message)
+                assert body["type"] == "created", body
+                runs.append(body["run"])
+                break
+    return runs
+
+
+async def non_reader(url: str, stop: asyncio.Event) -> None:
+    """Four `max`-speed runs, played, then never another read until `stop`."""
+    async with websockets.connect(url, compression=None, max_size=None, max_queue=4) as ws:
+        await ws.recv()  # hello
+        runs = await created_runs(ws, 4, {})
+        await ws.send(json.dumps({"type": "speed", "runs": runs, "iterations_per_frame": "max"}))
+        for run in runs:
+            await ws.send(json.dumps({"type": "play", "runs": [run]}))
+        await stop.wait()
+
+
+async def reader(url: str, n_runs: int, config: dict, stop: asyncio.Event, ready: list) -> None:
+    """`n_runs` runs played as one compare group at `max` speed; reads everything."""
+    async with websockets.connect(url, compression=None, max_size=None) as ws:
+        await ws.recv()
+        runs = await created_runs(ws, n_runs, config)
+        await ws.send(json.dumps({"type": "speed", "runs": runs, "iterations_per_frame": "max"}))
+        await ws.send(json.dumps({"type": "play", "runs": runs}))
+        ready.append(1)
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(ws.recv(), 0.5)
+
+
+async def fairness(port: int, seconds: float) -> dict:
+    url = f"ws://127.0.0.1:{port}/ws"
+    alone = await client(url, seconds, _set_event(), None)
+    stop = asyncio.Event()
+    attackers = [asyncio.create_task(non_reader(url, stop)) for _ in range(6)]
+    await asyncio.sleep(12.0)  # their buffers fill, then (after unread_pause_seconds) they pause
+    beside = await client(url, seconds, _set_event(), None)
+    stop.set()
+    await asyncio.gather(*attackers, return_exceptions=True)
+    return {
+        "scenario": "normal student beside 6 non-reading clients × 4 max runs",
+        "fps_alone": round(alone["fps"], 1),
+        "fps_beside": round(beside["fps"], 1),
+        "ratio": round(beside["fps"] / alone["fps"], 3) if alone["fps"] else None,
+    }
+
+
+async def first_frames(port: int, sessions: int, joiners: int) -> dict:
+    url = f"ws://127.0.0.1:{port}/ws"
+    stop, ready = asyncio.Event(), []
+    full = [
+        asyncio.create_task(reader(url, 4, LARGEST_CONFIG, stop, ready)) for _ in range(sessions)
+    ]
+    while len(ready) < sessions:
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(3.0)  # all of them training
+    times = []
+    for _ in range(joiners):
+        result = await client(url, 5.0, _set_event(), None)
+        times.append(result["first_frame_ms"])
+    stop.set()
+    await asyncio.gather(*full, return_exceptions=True)
+    known = [t for t in times if t is not None]
+    return {
+        "scenario": f"first frame of a student joining {sessions} sessions × 4 largest runs",
+        "first_frame_ms": [round(t) if t is not None else None for t in times],
+        "median_ms": round(statistics.median(known)) if known else None,
+        "max_ms": round(max(known)) if known else None,
+    }
+
+
+def _set_event() -> asyncio.Event:
+    event = asyncio.Event()
+    event.set()
+    return event
+
+
+def run_fairness(args: argparse.Namespace) -> None:
+    rows = []
+    for name in ("unread", "first_frame"):
+        port = free_port()
+        server = start_server(port, 1, FAIR_ENV)
+        try:
+            time.sleep(0.5)
+            if name == "unread":
+                row = asyncio.run(fairness(port, args.seconds))
+            else:
+                row = asyncio.run(first_frames(port, args.sessions, args.joiners))
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", default="1,10,30", help="client counts, comma-separated")
@@ -196,7 +322,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--heavy", type=int, default=0, help="extra clients with a heavy run")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--fairness", action="store_true", help="the issue-10 abuse scenarios")
+    parser.add_argument("--sessions", type=int, default=30, help="--fairness: full sessions")
+    parser.add_argument("--joiners", type=int, default=5, help="--fairness: students joining")
     args = parser.parse_args()
+    if args.fairness:
+        run_fairness(args)
+        return
     rows = []
     for n in (int(c) for c in args.clients.split(",")):
         port = free_port()
