@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(OriginGuard, allowed=settings.allowed_origins)  # outside: before 413
     app.add_middleware(SecurityHeaders)  # outermost: every answer, refusals included
     app.include_router(api.router_for(settings))
-    app.include_router(uploads.router)
+    app.include_router(uploads.router_for(settings))
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")

@@ -84,7 +84,8 @@ def read_health(
     ] = None,
 ) -> dict[str, Any]:
     """Liveness: the training thread runs; sessions and runs this process holds; event-loop lag
-    (how late the loop wakes a sleeper, in ms, over the last 30 s)."""
+    (how late the loop wakes a sleeper, in ms, over the last 30 s); how uploaded files are kept
+    from the server's files while they are parsed ("landlock", "chroot" or "none")."""
     state = request.app.state
     return {
         "status": "ok" if state.scheduler.alive else "degraded",
@@ -92,6 +93,7 @@ def read_health(
         "sessions": len(state.sessions),
         "runs": state.scheduler.run_count,
         "loop_lag": state.loop_lag.summary(lag_window),
+        "upload_isolation": state.uploads.sandbox.isolation,
     }
 
 

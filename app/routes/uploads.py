@@ -18,17 +18,26 @@ from ..settings import Settings
 from ..uploads import Upload, UploadStore, kind_of
 from .deps import SettingsDep, UploadsDep
 
-router = APIRouter(prefix="/api", tags=["api"])
 
-BODY = {
-    "required": True,
-    "description": "The file's bytes, as they are: a CSV table (UTF-8, header row) or an image "
-    "set in the course's layout (.h5, .npz).",
-    "content": {
-        media: {"schema": {"type": "string", "format": "binary", "minLength": 1}}
-        for media in ("text/csv", "application/octet-stream")
-    },
-}
+def body(settings: Settings) -> dict:
+    """The request body's OpenAPI description, with this server's size limit."""
+    schema = {
+        "type": "string",
+        "format": "binary",
+        "minLength": 1,
+        "maxLength": max(settings.max_csv_bytes, settings.max_image_bytes),
+    }
+    return {
+        "required": True,
+        "description": "The file's bytes, as they are: a CSV table (UTF-8, header row, at most "
+        f"{settings.max_csv_bytes} bytes) or an image set in the course's layout (.h5, .npz, at "
+        f"most {settings.max_image_bytes} bytes).",
+        "content": {
+            media: {"schema": schema} for media in ("text/csv", "application/octet-stream")
+        },
+    }
+
+
 RESPONSES = {
     413: {"model": ErrorResponse, "description": "The file is larger than the server accepts."},
     422: {
@@ -57,7 +66,20 @@ class UploadResponse(BaseModel):
     )
 
 
-@router.post("/uploads", status_code=201, responses=RESPONSES, openapi_extra={"requestBody": BODY})
+def router_for(settings: Settings) -> APIRouter:
+    """POST /api/uploads for a server with these settings (its schema states their limits)."""
+    router = APIRouter(prefix="/api", tags=["api"])
+    router.add_api_route(
+        "/uploads",
+        upload_file,
+        methods=["POST"],
+        status_code=201,
+        responses=RESPONSES,
+        openapi_extra={"requestBody": body(settings)},
+    )
+    return router
+
+
 async def upload_file(
     request: Request,
     name: Annotated[str, Query(min_length=1, max_length=200, description="The file's name.")],

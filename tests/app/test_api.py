@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import MAX_BODY_BYTES, create_app
+from app.sandbox import choose_isolation
 from app.schemas import RunConfigModel
 from app.settings import Settings
 from engine import (
@@ -82,6 +83,7 @@ def test_health_reports_ok_and_no_sessions_or_runs(client):
     assert set(health["loop_lag"]) == {"samples", "p50_ms", "p99_ms", "max_ms"}
     lag = health["loop_lag"]
     assert 0 <= lag["p50_ms"] <= lag["p99_ms"] <= lag["max_ms"]
+    assert health["upload_isolation"] == choose_isolation()  # landlock on Linux 5.13+
 
 
 def test_health_counts_a_session_and_its_run(client, peer):
@@ -509,3 +511,14 @@ def test_openapi_says_an_upload_is_not_empty_and_an_empty_one_is_refused(client)
         "/api/uploads?name=t.csv", content=b"", headers={"content-type": "text/csv"}
     )
     assert assert_error_response(response, 422)["errors"][0]["rule"] == "empty"
+
+
+def test_openapi_says_the_servers_upload_size_limit():
+    settings = Settings(max_csv_bytes=5000, max_image_bytes=8000)
+    with TestClient(create_app(settings)) as client:
+        body = openapi(client)["paths"]["/api/uploads"]["post"]["requestBody"]
+        for media in ("text/csv", "application/octet-stream"):
+            assert body["content"][media]["schema"]["maxLength"] == 8000
+        big = b"x" * 8001
+        response = client.post("/api/uploads?name=t.npz", content=big)
+        assert response.status_code == 413
