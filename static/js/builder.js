@@ -3,6 +3,8 @@
  * initialization (with its scale) and the weight seed. Owns those controls; reports patches.
  */
 
+import { html, setHtml } from './html.js';
+
 /** Output activations that fit each task (the server's OUTPUTS_FOR_TASK, first = default). */
 export const OUTPUTS_FOR_TASK = {
   binary: ['sigmoid', 'softmax'],
@@ -105,16 +107,15 @@ export class Builder {
     box.className = 'layer-control';
     box.dataset.field = `layers.${i}`;
     const options = this.hidden
-      .map((a) => `<option value="${a.name}"${a.name === layer.activation ? ' selected' : ''}>${a.title}</option>`)
-      .join('');
-    box.innerHTML = `
+      .map((a) => html`<option value="${a.name}"${a.name === layer.activation ? html` selected` : ''}>${a.title}</option>`);
+    setHtml(box, html`
       <span class="layer-name">Layer ${i + 1}</span>
       <span class="units">
-        <button data-layer="${i}" data-delta="-1" data-testid="layer-${i}-units-minus" aria-label="fewer units in layer ${i + 1}"${layer.units <= 1 ? ' disabled' : ''}>−</button>
+        <button data-layer="${i}" data-delta="-1" data-testid="layer-${i}-units-minus" aria-label="fewer units in layer ${i + 1}"${layer.units <= 1 ? html` disabled` : ''}>−</button>
         <output data-testid="layer-${i}-units">${layer.units}</output>
-        <button data-layer="${i}" data-delta="1" data-testid="layer-${i}-units-plus" aria-label="more units in layer ${i + 1}"${layer.units >= this.limits.max_units ? ' disabled' : ''}>+</button>
+        <button data-layer="${i}" data-delta="1" data-testid="layer-${i}-units-plus" aria-label="more units in layer ${i + 1}"${layer.units >= this.limits.max_units ? html` disabled` : ''}>+</button>
       </span>
-      <select data-layer="${i}" data-testid="layer-${i}-activation" aria-label="activation of layer ${i + 1}">${options}</select>`;
+      <select data-layer="${i}" data-testid="layer-${i}-activation" aria-label="activation of layer ${i + 1}">${options}</select>`);
     return box;
   }
 }

@@ -7,6 +7,7 @@
 
 import { BoundaryChart } from './charts.js';
 import { MAX_VALUES, VARY } from './compare.js';
+import { html, setHtml } from './html.js';
 
 const Plotly = () => window.Plotly;
 const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
@@ -128,16 +129,16 @@ export class CompareView {
   /** One small multiple and one table row per run (values and colours). */
   setRuns(runs) {
     this.runs = runs;
-    this.boundaries.innerHTML = '';
+    this.boundaries.replaceChildren();
     this.boundaries.style.setProperty('--n', String(runs.length));
     this.charts = runs.map((run, i) => {
       const figure = document.createElement('figure');
       figure.className = 'cmp-figure';
       figure.dataset.testid = `compare-boundary-${i}`;
       figure.setAttribute('data-testid', `compare-boundary-${i}`);
-      figure.innerHTML = `<figcaption><span class="swatch" style="background:${run.color}"></span>${run.label}
+      setHtml(figure, html`<figcaption><span class="swatch" style="background:${run.color}"></span>${run.label}
         <button class="ghost small" data-open="${i}" data-testid="compare-open-${i}" title="Open in the single-run view">open ↗</button></figcaption>
-        <div class="chart cmp-boundary" data-png="boundary-${run.value}"></div>`;
+        <div class="chart cmp-boundary" data-png="boundary-${run.value}"></div>`);
       this.boundaries.append(figure);
       return new BoundaryChart(figure.querySelector('.chart'));
     });
@@ -195,7 +196,7 @@ export class CompareView {
       const f = record?.frame;
       const reached = record ? record.reached(target) : null;
       const diverged = f?.status === 'diverged' || f?.diverged_at != null;
-      return `<tr data-testid="compare-row-${i}" data-iteration="${f?.iteration ?? 0}" data-cost="${f?.train_cost ?? ''}"
+      return html`<tr data-testid="compare-row-${i}" data-iteration="${f?.iteration ?? 0}" data-cost="${f?.train_cost ?? ''}"
           data-train-accuracy="${f?.train_accuracy ?? ''}" data-test-accuracy="${f?.test_accuracy ?? ''}" data-reached="${reached ?? ''}">
         <th scope="row"><span class="swatch" style="background:${run.color}"></span>${run.label}</th>
         <td>${f?.iteration ?? 0}</td><td>${fmt(f?.train_cost)}</td><td>${pct(f?.train_accuracy)}</td><td>${pct(f?.test_accuracy)}</td>
@@ -204,10 +205,11 @@ export class CompareView {
           <button data-run="${i}" data-action="csv" data-testid="compare-csv-${i}" title="History as CSV">CSV</button>
           <button data-run="${i}" data-action="json" data-testid="compare-json-${i}" title="History as JSON">JSON</button>
           <button data-run="${i}" data-action="parameters" data-testid="compare-params-${i}" title="Trained W, b as JSON">W, b</button></td></tr>`;
-    }).join('');
-    if (body !== this.tableBody) {
-      this.tableBody = body;
-      this.table.tBodies[0].innerHTML = body;
+    });
+    const markup = html`${body}`;
+    if (String(markup) !== this.tableBody) {
+      this.tableBody = String(markup);
+      setHtml(this.table.tBodies[0], markup);
       this.table.tHead.rows[0].cells[5].textContent = `iterations to J ≤ ${target}`;
     }
   }

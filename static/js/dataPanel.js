@@ -5,6 +5,7 @@
  */
 
 import { CLASS_COLORS, NEG, POS, tint } from './colors.js';
+import { html, setHtml } from './html.js';
 import { OWN_DATA, OWN_DATASETS } from './state.js';
 
 const PREVIEW_PX = 64;
@@ -38,7 +39,7 @@ export class DataPanel {
       button.className = 'preview';
       button.dataset.testid = `dataset-${d.name}`;
       button.title = d.description || d.title;
-      button.innerHTML = `<canvas width="${PREVIEW_PX}" height="${PREVIEW_PX}"></canvas><span>${d.title.replace(/ \(.*\)/, '')}</span>`;
+      setHtml(button, html`<canvas width="${PREVIEW_PX}" height="${PREVIEW_PX}"></canvas><span>${d.title.replace(/ \(.*\)/, '')}</span>`);
       this.el.previews.append(button);
       this.previewButtons[d.name] = button;
     }
@@ -48,7 +49,7 @@ export class DataPanel {
       button.className = 'preview own';
       button.dataset.testid = `dataset-${d.name}`;
       button.title = d.description;
-      button.innerHTML = `<span class="own-icon" aria-hidden="true">${d.icon}</span><span>${d.title.replace('Upload a ', '').replace('Draw your own', 'Draw')}</span>`;
+      setHtml(button, html`<span class="own-icon" aria-hidden="true">${d.icon}</span><span>${d.title.replace('Upload a ', '').replace('Draw your own', 'Draw')}</span>`);
       this.el.previews.append(button);
       this.previewButtons[d.name] = button;
     }
@@ -56,7 +57,7 @@ export class DataPanel {
     for (const f of options.features) {
       const label = document.createElement('label');
       label.className = 'check';
-      label.innerHTML = `<input type="checkbox" data-testid="feature-${f.name}"> ${f.label}`;
+      setHtml(label, html`<input type="checkbox" data-testid="feature-${f.name}"> ${f.label}`);
       this.el.features.append(label);
       this.featureBoxes[f.name] = label.querySelector('input');
     }

@@ -5,7 +5,7 @@
  * #gallery, #confusion and #no-boundary.
  */
 
-import { escapeHtml } from './html.js';
+import { html, setHtml } from './html.js';
 
 /** The gallery: each image with its predicted label and probability, wrong ones marked. */
 export class GalleryView {
@@ -84,7 +84,7 @@ export class GalleryView {
       figure.dataset.correct = String(right);
       figure.dataset.predicted = String(predicted);
       figure.title = `true: ${this.name(this.labels[i])}; predicted: ${this.name(predicted)} with probability ${p.toFixed(3)}`;
-      caption.innerHTML = `<span class="mark">${right ? '✓' : '✗'}</span> ${escapeHtml(this.name(predicted))} ${(100 * p).toFixed(0)}%<br><span class="muted">true: ${escapeHtml(this.name(this.labels[i]))}</span>`;
+      setHtml(caption, html`<span class="mark">${right ? '✓' : '✗'}</span> ${this.name(predicted)} ${(100 * p).toFixed(0)}%<br><span class="muted">true: ${this.name(this.labels[i])}</span>`);
     });
     this.summary.textContent = `${k} ${this.split || 'test'} images: ${k - wrong} right, ${wrong} misclassified (marked ✗).`;
   }
@@ -119,14 +119,14 @@ export class ConfusionView {
   }
 
   table(split, counts) {
-    const name = (c) => escapeHtml(this.names[c] ?? String(c));
+    const name = (c) => this.names[c] ?? String(c);
     const total = counts.flat().reduce((a, b) => a + b, 0);
     const right = counts.reduce((a, row, i) => a + row[i], 0);
     const table = document.createElement('table');
     table.dataset.testid = `confusion-${split}`;
-    table.innerHTML = `<caption>${split}: ${right} of ${total} right</caption>
-      <thead><tr><th>actual ↓ predicted →</th>${counts.map((_, j) => `<th>${name(j)}</th>`).join('')}</tr></thead>
-      <tbody>${counts.map((row, i) => `<tr><th>${name(i)}</th>${row.map((v, j) => `<td class="${i === j ? 'hit' : ''}">${v}</td>`).join('')}</tr>`).join('')}</tbody>`;
+    setHtml(table, html`<caption>${split}: ${right} of ${total} right</caption>
+      <thead><tr><th>actual ↓ predicted →</th>${counts.map((_, j) => html`<th>${name(j)}</th>`)}</tr></thead>
+      <tbody>${counts.map((row, i) => html`<tr><th>${name(i)}</th>${row.map((v, j) => html`<td class="${i === j ? 'hit' : ''}">${v}</td>`)}</tr>`)}</tbody>`);
     return table;
   }
 }

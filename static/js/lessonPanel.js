@@ -3,6 +3,7 @@
  * the card shows the lesson's text while the state names it. Owns #lessons-menu and #lesson.
  */
 
+import { html, setHtml } from './html.js';
 import { LESSONS, lessonById } from './lessons.js';
 
 export class LessonPanel {
@@ -11,8 +12,8 @@ export class LessonPanel {
     this.menu = $('lessons-menu');
     this.list = $('lessons-list');
     this.card = $('lesson');
-    this.list.innerHTML = LESSONS.map((lesson) => `<li><button type="button" data-lesson="${lesson.id}"
-      data-testid="lesson-${lesson.id}">${lesson.title}</button></li>`).join('');
+    setHtml(this.list, html`${LESSONS.map((lesson) => html`<li><button type="button" data-lesson="${lesson.id}"
+      data-testid="lesson-${lesson.id}">${lesson.title}</button></li>`)}`);
   }
 
   /**
@@ -40,10 +41,10 @@ export class LessonPanel {
     if (!lesson) return;
     const index = LESSONS.indexOf(lesson);
     const next = LESSONS[index + 1];
-    this.card.innerHTML = `<h2 data-testid="lesson-title">${lesson.title}</h2>
+    setHtml(this.card, html`<h2 data-testid="lesson-title">${lesson.title}</h2>
       <p class="lesson-text" data-testid="lesson-text">${lesson.text}</p>
       <p class="lesson-foot"><span class="muted">Course notes: ${lesson.notes}. Press ▶ and watch.</span>
-      ${next ? `<button type="button" class="ghost" data-lesson="${next.id}" data-testid="lesson-next">Next: ${next.title} →</button>` : ''}
-      <button type="button" class="ghost" data-close data-testid="lesson-close">Close</button></p>`;
+      ${next ? html`<button type="button" class="ghost" data-lesson="${next.id}" data-testid="lesson-next">Next: ${next.title} →</button>` : ''}
+      <button type="button" class="ghost" data-close data-testid="lesson-close">Close</button></p>`);
   }
 }

@@ -6,7 +6,7 @@
  * (what is wrong and where) shows in #upload-error and nothing else changes.
  */
 
-import { escapeHtml } from './html.js';
+import { html, setHtml } from './html.js';
 import { OWN_DATA } from './state.js';
 
 export class OwnDataPanel {
@@ -137,21 +137,21 @@ export class OwnDataPanel {
     const source = dataset.source || {};
     if (source.kind === 'csv') {
       const s = source.standardization;
-      const rows = s.feature_names.map((name, j) => `<tr><td>${escapeHtml(name)}</td><td>${fmt(s.mean[j])}</td><td>${fmt(s.std[j])}</td></tr>`);
-      this.el.standardization.innerHTML = `
+      const rows = s.feature_names.map((name, j) => html`<tr><td>${name}</td><td>${fmt(s.mean[j])}</td><td>${fmt(s.std[j])}</td></tr>`);
+      setHtml(this.el.standardization, html`
         <p>Each feature is standardized as the course does, x′ = (x − μ) / σ, with μ and σ from the
         ${dataset.m_train} training rows only (the ${dataset.m_test} test rows use the same μ, σ).</p>
-        <table><thead><tr><th>feature</th><th>μ</th><th>σ</th></tr></thead><tbody>${rows.join('')}</tbody></table>
-        <p>Label “${escapeHtml(source.label)}”: ${describeLabels(dataset, source)}</p>`;
+        <table><thead><tr><th>feature</th><th>μ</th><th>σ</th></tr></thead><tbody>${rows}</tbody></table>
+        <p>Label “${source.label}”: ${describeLabels(dataset, source)}</p>`);
       return;
     }
     if (source.kind === 'images') {
       const [h, w, c] = source.image_shape;
       const files = source.files.length ? source.files.join(', ') : 'built-in example';
-      this.el.imageInfo.innerHTML = `
-        <p>${escapeHtml(files)}: ${dataset.m_train} training and ${dataset.m_test} test images of ${h} × ${w} × ${c}.</p>
+      setHtml(this.el.imageInfo, html`
+        <p>${files}: ${dataset.m_train} training and ${dataset.m_test} test images of ${h} × ${w} × ${c}.</p>
         <p>As in the course: X = x.reshape(m, −1).T / 255, so X is (${h}·${w}·${c}, m) = (${dataset.n_x}, m) with values in [0, 1].</p>
-        <p>Classes: ${(source.label_names || []).map((n, k) => `${k} = ${escapeHtml(n)}`).join(', ')}</p>`;
+        <p>Classes: ${(source.label_names || []).map((n, k) => `${k} = ${n}`).join(', ')}</p>`);
     }
   }
 
@@ -166,7 +166,7 @@ export class OwnDataPanel {
 
 function describeLabels(dataset, source) {
   if (dataset.task === 'regression') return 'numeric: regression (linear output, mean squared error).';
-  const names = (source.label_names || []).map((n, k) => `${k} = ${escapeHtml(n)}`).join(', ');
+  const names = (source.label_names || []).map((n, k) => `${k} = ${n}`).join(', ');
   return `${dataset.task === 'binary' ? 'two classes' : `${dataset.n_classes} classes`}: ${names}.`;
 }
 

@@ -5,6 +5,7 @@
  */
 
 import { copyText, downloadChart } from './exporter.js';
+import { html, setHtml } from './html.js';
 
 export class SharePanel {
   constructor() {
@@ -44,7 +45,7 @@ export class SharePanel {
   listCharts() {
     const all = [...document.querySelectorAll('[data-png]')];
     this.runItems.hidden = document.body.classList.contains('comparing');
-    this.charts.innerHTML = all.map((el, i) => (el.offsetParent && el.classList.contains('js-plotly-plot')
-      ? `<button type="button" data-chart="${i}" data-testid="png-${el.dataset.png}">${el.dataset.png}.png</button>` : '')).join('');
+    setHtml(this.charts, html`${all.map((el, i) => (el.offsetParent && el.classList.contains('js-plotly-plot')
+      ? html`<button type="button" data-chart="${i}" data-testid="png-${el.dataset.png}">${el.dataset.png}.png</button>` : ''))}`);
   }
 }
