@@ -17,11 +17,18 @@ export const MAX_VALUES = 4;
 export const RUN_COLORS = ['#d62728', '#0877bd', '#2ca02c', '#9467bd'];
 const TEMPLATE_LAYER = { units: 4, activation: 'tanh' };
 
-/** What can vary: its label, default values, and how a value (a string) changes a state. */
+const NUMBER = /^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+const WHOLE = /^\d+$/;
+
+/**
+ * What can vary: its label, default values, how a value (a string) changes a state, and
+ * whether a value is one it can take (`known`: state.js's knownNames, from GET /api/options).
+ */
 export const VARY = {
   activation: {
     label: 'Hidden activation', defaults: ['sigmoid', 'tanh', 'relu'],
     apply: (s, v) => ({ layers: s.layers.map((l) => ({ ...l, activation: v })) }),
+    valid: (v, known) => known.activation.has(v),
   },
   init: {
     label: 'Initialization', defaults: ['zeros', 'random:0.01', 'random:10', 'he'],
@@ -29,16 +36,28 @@ export const VARY = {
       const [name, scale] = v.split(':');
       return { init: name, scale: scale === undefined ? 0.01 : Number(scale) };
     },
+    valid: (v, known) => {
+      const [name, scale, ...rest] = v.split(':');
+      return known.init.has(name) && !rest.length && (scale === undefined || NUMBER.test(scale));
+    },
   },
-  lr: { label: 'Learning rate', defaults: ['0.01', '0.1', '1.2', '10'], apply: (s, v) => ({ lr: Number(v) }) },
-  opt: { label: 'Optimizer', defaults: ['gd', 'momentum', 'adam'], apply: (s, v) => ({ opt: v }) },
+  lr: {
+    label: 'Learning rate', defaults: ['0.01', '0.1', '1.2', '10'], apply: (s, v) => ({ lr: Number(v) }),
+    valid: (v) => NUMBER.test(v) && Number(v) > 0,
+  },
+  opt: {
+    label: 'Optimizer', defaults: ['gd', 'momentum', 'adam'], apply: (s, v) => ({ opt: v }),
+    valid: (v, known) => known.opt.has(v),
+  },
   depth: {
     label: 'Depth (hidden layers)', defaults: ['1', '2', '3'],
     apply: (s, v) => ({ layers: Array.from({ length: Number(v) }, () => ({ ...(s.layers[0] || TEMPLATE_LAYER) })) }),
+    valid: (v, known) => WHOLE.test(v) && Number(v) <= known.maxLayers,
   },
   width: {
     label: 'Width (units per layer)', defaults: ['2', '4', '8'],
     apply: (s, v) => ({ layers: (s.layers.length ? s.layers : [TEMPLATE_LAYER]).map((l) => ({ ...l, units: Number(v) })) }),
+    valid: (v, known) => WHOLE.test(v) && Number(v) >= 1 && Number(v) <= known.maxUnits,
   },
 };
 

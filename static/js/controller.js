@@ -6,8 +6,8 @@
 
 import { splitParameters } from './frames.js';
 import {
-  DRAW_BOUNDS, KIND, OWN_DATA, OWN_DATASETS, PROPS, changedKeys, defaultState, fromHash, hasData, toDataConfig, toHash,
-  toRunConfig, trainable,
+  DRAW_BOUNDS, KIND, OWN_DATA, OWN_DATASETS, PROPS, changedKeys, checkNames, defaultState, fromHash, hasData, knownNames,
+  toDataConfig, toHash, toRunConfig, trainable,
 } from './state.js';
 import { OUTPUTS_FOR_TASK } from './builder.js';
 import { shownDims } from './diagram.js';
@@ -26,15 +26,19 @@ const CHART_INTERVAL_MS = { cost: 150, gradients: 400, saturation: 500 };
 export class Controller {
   /**
    * @param {object} deps {options, socket, views: {data, ownData, draw, builder, controls,
-   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary}}
+   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary},
+   *   known: the names a link may use (state.js knownNames: options, lessons, compare kinds)}
    */
-  constructor({ options, socket, views }) {
+  constructor({ options, socket, views, known = knownNames(options) }) {
     this.options = options;
     this.socket = socket;
     this.v = views;
+    this.known = known;
     this.datasets = Object.fromEntries([...options.datasets, ...OWN_DATASETS].map((d) => [d.name, d]));
     this.base = defaultState(options.defaults);
-    this.state = this.sanitize(fromHash(location.hash, this.base));
+    /** What the opening link held that the page does not know (shown once the views are up). */
+    this.linkIgnored = [];
+    this.state = this.readLink(this.linkIgnored);
     this.runId = null;
     this.createRef = null;
     this.created = null;
@@ -75,6 +79,7 @@ export class Controller {
     history.replaceState(null, '', toHash(this.state));
     this.render();
     this.setView();
+    v.status.showIgnored(this.linkIgnored);
     this.socket.connect();
   }
 
@@ -175,7 +180,9 @@ export class Controller {
 
   /** A patch from a view: apply it, record it in the history, act on what changed. */
   change(patch) {
-    const next = this.sanitize({ ...this.state, ...patch });
+    const ignored = [];
+    const next = this.sanitize(checkNames({ ...this.state, ...patch }, this.known, this.state, ignored, ''));
+    this.v.status.showIgnored(ignored);
     const keys = changedKeys(this.state, next);
     if (!keys.length) return;
     history.pushState(null, '', toHash(next));
@@ -183,9 +190,23 @@ export class Controller {
   }
 
   onUrl() {
-    const next = this.sanitize(fromHash(location.hash, this.base));
+    const ignored = [];
+    const next = this.readLink(ignored);
+    if (ignored.length) {
+      this.v.status.showIgnored(ignored);
+      history.replaceState(null, '', toHash(next)); // the link without what was dropped
+    }
     const keys = changedKeys(this.state, next);
     if (keys.length) this.apply(next, keys);
+  }
+
+  /**
+   * The state the URL hash describes, every name in it checked against the server's options
+   * (and the lessons, the compare kinds); what was dropped goes to `ignored` as text.
+   * @param {string[]} ignored
+   */
+  readLink(ignored) {
+    return this.sanitize(checkNames(fromHash(location.hash, this.base, ignored), this.known, this.base, ignored));
   }
 
   /** Keep the state consistent: an output that fits the task, known names. */

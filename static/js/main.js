@@ -3,13 +3,13 @@
  */
 
 import { Builder } from './builder.js';
-import { CompareController } from './compare.js';
+import { CompareController, VARY } from './compare.js';
 import { CompareView } from './compareView.js';
 import { Recorder, downloadRun } from './exporter.js';
 import { LessonPanel } from './lessonPanel.js';
-import { lessonById, lessonState } from './lessons.js';
+import { LESSONS, lessonById, lessonState } from './lessons.js';
 import { SharePanel } from './sharePanel.js';
-import { defaultState } from './state.js';
+import { defaultState, knownNames } from './state.js';
 import { BoundaryChart, CostChart, GradientChart, SaturationChart } from './charts.js';
 import { Controller } from './controller.js';
 import { Controls } from './controls.js';
@@ -68,7 +68,8 @@ async function main() {
   const socket = new Socket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   const recorder = new Recorder();
   recorder.attach(socket);
-  const controller = new Controller({ options, socket, views });
+  const known = knownNames(options, { lessons: LESSONS.map((lesson) => lesson.id), vary: VARY });
+  const controller = new Controller({ options, socket, views, known });
   controller.start();
   const lessons = new LessonPanel();
   const compare = new CompareController({

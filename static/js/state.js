@@ -30,16 +30,15 @@ export const URL_MAX_POINTS = 2000;
  * steps of DRAW_STEP as int8 (±6 → ±120), then the class.
  */
 const points = {
+  /** @throws {Error} on data no link of ours holds (fromHash drops it and says so) */
   parse: (s) => {
     const out = { x1: [], x2: [], y: [] };
-    let bytes;
-    try {
-      bytes = Uint8Array.from(atob(s.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
-    } catch {
-      return out;
-    }
+    const bytes = Uint8Array.from(atob(s.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
+    if (bytes.length % 3 || bytes.length > 3 * URL_MAX_POINTS) throw new Error('not a whole number of points');
     const signed = new Int8Array(bytes.buffer);
-    for (let i = 0; i + 2 < bytes.length; i += 3) {
+    const limit = DRAW_BOUNDS[1] / DRAW_STEP;
+    for (let i = 0; i < bytes.length; i += 3) {
+      if (Math.abs(signed[i]) > limit || Math.abs(signed[i + 1]) > limit) throw new Error('a point off the plane');
       out.x1.push(snap(signed[i] * DRAW_STEP));
       out.x2.push(snap(signed[i + 1] * DRAW_STEP));
       out.y.push(bytes[i + 2]);
@@ -85,7 +84,8 @@ const list = { parse: (s) => (s ? s.split(',') : []), write: (v) => v.join(',') 
 const layers = {
   parse: (s) => (s ? s.split(',').map((part) => {
     const [units, activation] = part.split(':');
-    return { units: Math.trunc(Number(units)), activation: activation || 'tanh' };
+    if (!/^\d+$/.test(units) || Number(units) < 1) throw new Error('units are a whole number');
+    return { units: Number(units), activation: activation || 'tanh' };
   }) : []),
   write: (v) => v.map((l) => `${l.units}:${l.activation}`).join(','),
 };
@@ -163,19 +163,126 @@ export function toHash(state) {
 }
 
 /**
- * Read a URL hash over a base state; unknown keys and unparsable values are ignored.
+ * Read a URL hash over a base state; unknown keys are ignored, and so are unreadable values
+ * (a number that is none, malformed drawn points), each with a line in `ignored`. Never throws.
  * @param {string} hash location.hash
  * @param {object} base the state to start from (defaults)
+ * @param {string[]} [ignored] receives what was dropped, as text for the page
  * @returns {object}
  */
-export function fromHash(hash, base) {
+export function fromHash(hash, base, ignored = []) {
   const state = structuredClone(base);
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   for (const [key, prop] of Object.entries(PROPS)) {
     if (!params.has(key)) continue;
-    const value = prop.codec.parse(params.get(key));
-    if (typeof value === 'number' && !Number.isFinite(value)) continue;
+    const text = params.get(key);
+    let value;
+    try {
+      value = prop.codec.parse(text);
+    } catch {
+      ignored.push(`ignored malformed ${KEY_NAMES[key] || key} from the link`);
+      continue;
+    }
+    if (typeof value === 'number' && !Number.isFinite(value)) {
+      ignored.push(`ignored unreadable ${KEY_NAMES[key] || key} ${quote(text)} from the link`);
+      continue;
+    }
     state[key] = value;
+  }
+  return state;
+}
+
+/** How the page names a key in its notices. */
+const KEY_NAMES = { pts: 'drawn points', lr: 'learning rate', dseed: 'data seed', l2: 'L2 λ' };
+
+/** A value from a link, quoted for a notice and cut short ('<img src=x …'). */
+function quote(value) {
+  const text = String(value);
+  return `'${text.length > 40 ? `${text.slice(0, 40)}…` : text}'`;
+}
+
+const UPLOAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The names a state may use: those GET /api/options lists, the own-data sources, the lessons
+ * and what compare mode can vary. Registries come in as data (this module imports neither).
+ * @param {object} options GET /api/options
+ * @param {{lessons?: string[], vary?: Object<string, {valid(value: string, known: object): boolean}>}} [more]
+ */
+export function knownNames(options, { lessons = [], vary = {} } = {}) {
+  const names = (items) => new Set(items.map((item) => item.name));
+  return {
+    dataset: new Set([...options.datasets, ...OWN_DATASETS].map((d) => d.name)),
+    activation: names(options.activations.filter((a) => a.hidden)),
+    output: names(options.activations.filter((a) => a.output)),
+    init: names(options.initializations),
+    opt: names(options.optimizers),
+    feature: names(options.features),
+    lesson: new Set(lessons),
+    vary,
+    maxClasses: options.max_drawn_classes ?? 6,
+    maxPoints: Math.min(options.limits?.max_drawn_points ?? URL_MAX_POINTS, URL_MAX_POINTS),
+    maxLayers: options.limits?.max_hidden_layers ?? 6,
+    maxUnits: options.limits?.max_units ?? 64,
+  };
+}
+
+/**
+ * Drop every name the server and the page do not know (a dataset, an activation, an
+ * initialization, an optimizer, a feature, a lesson, what to compare and its values, an upload
+ * id) and drawn points they cannot hold, falling back to `base`; each drop is a line of text
+ * in `ignored` (shown on the page, as text). Mutates and returns `state`.
+ * @param {object} state e.g. fromHash's
+ * @param {object} known knownNames(…)
+ * @param {object} base the defaults
+ * @param {string[]} ignored
+ * @param {string} [from] where the state came from, for the notices
+ * @returns {object}
+ */
+export function checkNames(state, known, base, ignored, from = ' from the link') {
+  const drop = (what, value) => ignored.push(`ignored unknown ${what} ${quote(value)}${from}`);
+  /** A filter keeping the values `ok` accepts; it reports the others. */
+  const accepts = (what, ok) => (value) => {
+    if (ok(value)) return true;
+    drop(what, value);
+    return false;
+  };
+  const keep = (key, what, set) => {
+    if (!set.has(state[key])) {
+      drop(what, state[key]);
+      state[key] = structuredClone(base[key]);
+    }
+  };
+  keep('dataset', 'dataset', known.dataset);
+  keep('init', 'initialization', known.init);
+  keep('opt', 'optimizer', known.opt);
+  if (state.output) keep('output', 'output activation', known.output);
+  const fallback = base.layers[0]?.activation ?? 'tanh';
+  state.layers = state.layers.map((layer) => {
+    if (known.activation.has(layer.activation)) return layer;
+    drop('activation', layer.activation);
+    return { ...layer, activation: fallback };
+  });
+  state.features = state.features.filter(accepts('input feature', (f) => known.feature.has(f)));
+  if (state.lesson) keep('lesson', 'lesson', known.lesson);
+  if (state.upload && !UPLOAD_ID.test(state.upload)) {
+    drop('upload', state.upload);
+    state.upload = '';
+  }
+  state.images = state.images.filter(accepts('upload', (id) => UPLOAD_ID.test(id)));
+  if (state.cmp && !known.vary[state.cmp]) {
+    drop('comparison', state.cmp);
+    Object.assign(state, { cmp: '', vals: [], open: null });
+  }
+  if (state.cmp) {
+    const vary = known.vary[state.cmp];
+    state.vals = state.vals.filter(accepts(`value to compare (${state.cmp})`, (v) => vary.valid(v, known)));
+  }
+  const pts = state.pts;
+  if (pts.y.some((c) => c >= known.maxClasses) || pts.y.length > known.maxPoints) {
+    ignored.push(`ignored drawn points of unknown classes or beyond ${known.maxPoints}${from}`);
+    const keepPoint = (_, i) => pts.y[i] < known.maxClasses && i < known.maxPoints;
+    state.pts = { x1: pts.x1.filter(keepPoint), x2: pts.x2.filter(keepPoint), y: pts.y.filter(keepPoint) };
   }
   return state;
 }

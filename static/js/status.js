@@ -1,7 +1,8 @@
 /**
- * Status views: the connection badge, the short notices ("network rebuilt"), the diverged
- * banner, the symmetry note, and server errors shown beside the control they concern.
- * Owns #connection, #notice, #error, #diverged and #symmetry.
+ * Status views: the connection badge, the short notices ("network rebuilt"), what a link held
+ * that the page ignored, the diverged banner, the symmetry note, and server errors shown beside
+ * the control they concern. Owns #connection, #notice, #ignored, #error, #diverged and #symmetry.
+ * Everything here is written as text.
  */
 
 const NOTICE_MS = 4000;
@@ -27,6 +28,9 @@ export class StatusView {
     const $ = (id) => document.getElementById(id);
     this.connection = $('connection');
     this.notice = $('notice');
+    this.ignored = $('ignored');
+    this.ignoredList = $('ignored-list');
+    this.ignored.querySelector('[data-close]').addEventListener('click', () => { this.ignored.hidden = true; });
     this.error = $('error');
     this.diverged = $('diverged');
     this.symmetry = $('symmetry');
@@ -54,6 +58,20 @@ export class StatusView {
     this.notice.hidden = false;
     clearTimeout(this.noticeTimer);
     this.noticeTimer = setTimeout(() => { this.notice.hidden = true; }, NOTICE_MS);
+  }
+
+  /**
+   * Say what a link (or a change) held that the page ignored, one line each, until dismissed.
+   * @param {string[]} lines e.g. "ignored unknown dataset 'x' from the link"; none: no change
+   */
+  showIgnored(lines) {
+    if (!lines.length) return;
+    this.ignoredList.replaceChildren(...[...new Set(lines)].map((line) => {
+      const item = document.createElement('li');
+      item.textContent = line;
+      return item;
+    }));
+    this.ignored.hidden = false;
   }
 
   /**
