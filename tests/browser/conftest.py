@@ -1,6 +1,7 @@
 """Browser fixtures: a real uvicorn server in a thread and Debian's Chromium driven by Playwright.
 
-Every asset comes from this server; the tests fail on any request to another host.
+Every asset comes from this server: every context of the session refuses a request that would
+leave the machine (anything but loopback), and the test that made one fails.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import json
 import tempfile
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -35,6 +37,61 @@ def browser_type_launch_args(browser_type_launch_args):
             f"the browser tests need Debian's Chromium at {CHROMIUM}: apt-get install -y chromium"
         )
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser(browser):
+    """The session's browser, whose new contexts ignore the server's Content-Security-Policy
+    unless asked not to (`bypass_csp=False`): Playwright polls a predicate
+    (page.wait_for_function) with eval, which that policy forbids, as it should. The page under
+    the policy is tests/browser/test_page_security.py's, whose contexts keep it."""
+    new_context = browser.new_context
+
+    def bypassing(**kwargs):
+        return new_context(**{"bypass_csp": True, **kwargs})
+
+    browser.new_context = bypassing
+    return browser
+
+
+def on_this_machine(url: str) -> bool:
+    """Whether a request for `url` stays on this machine: loopback, or data:/blob: URLs."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob", "about"):
+        return True
+    host = parts.hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+@pytest.fixture(scope="session")
+def offline(browser) -> list[str]:
+    """Every browser context of the session, the tests' own included, aborts each request that
+    would leave the machine and records its URL here."""
+    left: list[str] = []
+    new_context = browser.new_context
+
+    def refuse_remote(route) -> None:
+        if on_this_machine(route.request.url):
+            route.fallback()
+        else:
+            left.append(route.request.url)
+            route.abort("blockedbyclient")
+
+    def guarded(**kwargs):
+        context = new_context(**kwargs)
+        context.route("**/*", refuse_remote)
+        return context
+
+    browser.new_context = guarded
+    return left
+
+
+@pytest.fixture(autouse=True)
+def stays_on_the_machine(offline):
+    """Fail the test whose pages asked for anything beyond this machine."""
+    offline.clear()
+    yield
+    assert offline == [], f"requests that would have left the machine: {offline}"
 
 
 @pytest.fixture(scope="session")
