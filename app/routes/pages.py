@@ -2,12 +2,17 @@
 
 plotly.js comes from the installed `plotly` wheel (plotly/package_data/plotly.min.js), so no
 page ever asks a CDN for anything.
+
+static/ and templates/ live at the top of the repository; the wheel carries them inside the
+`app` package (pyproject.toml's force-include), so an installed nnplay finds them there and a
+source checkout (or an editable install) beside the packages.
 """
 
 from __future__ import annotations
 
 import importlib.util
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,8 +20,20 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-STATIC_DIR = ROOT / "static"
-TEMPLATES_DIR = ROOT / "templates"
+"""The source checkout, when the app runs from one."""
+
+
+def asset_dir(name: str) -> Path:
+    """The directory `name` ("static" or "templates"): inside the installed `app` package, or
+    at the top of the source checkout."""
+    packaged = resources.files("app") / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return ROOT / name
+
+
+STATIC_DIR = asset_dir("static")
+TEMPLATES_DIR = asset_dir("templates")
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
