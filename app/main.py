@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .monitor import LoopLagMonitor
-from .routes import api, pages, uploads, ws
+from .routes import api, docs, pages, uploads, ws
 from .sandbox import Sandbox
 from .scheduler import Scheduler
 from .schemas import ErrorResponse, RequestError, TooLargeError
@@ -64,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "WebSockets.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # app/routes/docs.py serves /docs without a CDN (and no /redoc)
+        redoc_url=None,
     )
     app.state.settings = settings
     upload_limit = max(settings.max_csv_bytes, settings.max_image_bytes)
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(uploads.router_for(settings))
     app.include_router(ws.router)
     app.include_router(pages.router)
+    app.include_router(docs.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
     _add_error_handlers(app)
     return app
