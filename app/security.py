@@ -31,6 +31,14 @@ WS_POLICY_CLOSE = 1008
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 """Methods that change nothing: a foreign page may send them (it cannot read the answer)."""
 DEFAULT_PORTS = {"http": 80, "https": 443}
+ORIGIN_REFUSED = {
+    403: {
+        "model": ErrorResponse,
+        "description": "Sent by a page of another site (its Origin is neither this server's nor "
+        "an allowed one): refused, naming the rule `origin`.",
+    }
+}
+"""OpenAPI `responses` of every state-changing operation (OriginGuard answers them)."""
 
 # plotly.js adds <style> elements and style attributes to draw, hence style-src 'unsafe-inline'
 # (styles cannot run script). Its heatmaps and PNG exports are data: and blob: images.
