@@ -38,6 +38,7 @@ from ..schemas import (
     enforce_limits,
     http_models,
 )
+from ..security import ORIGIN_REFUSED
 from ..settings import Settings
 from ..uploads import UploadStore
 from .deps import SettingsDep, UploadsDep
@@ -59,14 +60,14 @@ def router_for(settings: Settings) -> APIRouter:
     router.add_api_route("/health", read_health, methods=["GET"], responses={422: ERRORS[422]})
     router.add_api_route("/options", read_options, methods=["GET"])
 
-    @router.post("/datasets/preview", responses=ERRORS)
+    @router.post("/datasets/preview", responses={**ERRORS, **ORIGIN_REFUSED})
     def preview_dataset(
         dataset: Annotated[bodies.dataset, Body()], settings: SettingsDep
     ) -> PreviewResponse:
         """The points of a dataset config (train and test), for drawing it."""
         return preview(dataset, settings)
 
-    @router.post("/train", responses={**ERRORS, **BUSY})
+    @router.post("/train", responses={**ERRORS, **BUSY, **ORIGIN_REFUSED})
     def train_headless(
         request: bodies.train, settings: SettingsDep, uploads: UploadsDep
     ) -> TrainResponse:

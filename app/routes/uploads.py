@@ -14,6 +14,7 @@ from .. import parsing
 from ..data import file_error, sandbox_error
 from ..sandbox import SandboxError
 from ..schemas import ErrorResponse, LimitExceededError, RequestError, TooLargeError
+from ..security import ORIGIN_REFUSED
 from ..settings import Settings
 from ..uploads import Upload, UploadStore, kind_of
 from .deps import SettingsDep, UploadsDep
@@ -74,7 +75,7 @@ def router_for(settings: Settings) -> APIRouter:
         upload_file,
         methods=["POST"],
         status_code=201,
-        responses=RESPONSES,
+        responses={**RESPONSES, **ORIGIN_REFUSED},
         openapi_extra={"requestBody": body(settings)},
     )
     return router

@@ -522,3 +522,11 @@ def test_openapi_says_the_servers_upload_size_limit():
         big = b"x" * 8001
         response = client.post("/api/uploads?name=t.npz", content=big)
         assert response.status_code == 413
+
+
+def test_openapi_declares_the_origin_refusal_of_every_post(client):
+    paths = openapi(client)["paths"]
+    posts = [path for path, operations in paths.items() if "post" in operations]
+    assert posts
+    for path in posts:
+        assert "403" in paths[path]["post"]["responses"], path
