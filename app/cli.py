@@ -5,18 +5,21 @@ headless, as the course's notebooks do.
     nnplay train --dataset flower --layers 4 --activations tanh --learning-rate 1.2
 
 Defaults are the course's planar-data exercise: one hidden layer of 4 tanh units, randn × 0.01,
-batch gradient descent at α = 1.2 for 10,000 iterations. Every bad argument gets one line naming
-the argument and what it allows, and exit status 2.
+batch gradient descent at α = 1.2 for 10,000 iterations. Every bad argument or `NNPLAY_*`
+setting gets one line naming it and what it allows, and exit status 2; Ctrl+C stops a training
+cleanly with what it has done, and exit status 130. No command shows a traceback for these.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
+from tqdm import tqdm
 
 from engine import (
     ACTIVATIONS,
@@ -51,8 +55,9 @@ DATASET_FLAGS = {
     "features": "--features",
 }
 """The flag that sets each `make_dataset` argument, to name it in errors."""
-PROGRESS_WIDTH = 30
 MAX_ITERATIONS = 10_000_000
+INTERRUPTED = 130
+"""Exit status after Ctrl+C, as shells report a process ended by SIGINT (128 + 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,7 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--test-data",
         metavar="FILE",
         default=None,
-        help="with an image set --data: a separate file holding test_set_x/test_set_y",
+        help="with an image set --data: a separate file holding test_set_x/test_set_y "
+        "(a CSV's test rows are split off by --train-fraction)",
     )
     data.add_argument(
         "--features",
@@ -291,15 +297,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress_bar(done: int, total: int, cost: float, elapsed: float) -> str:
-    filled = round(PROGRESS_WIDTH * done / total)
-    rate = done / elapsed if elapsed > 0 else 0.0
-    return (
-        f"\r[{'#' * filled}{'.' * (PROGRESS_WIDTH - filled)}] {done}/{total} "
-        f"cost {cost:.6f} {rate:,.0f} it/s"
-    )
-
-
 IMAGE_SUFFIXES = (".h5", ".hdf5", ".npz")
 
 
@@ -310,8 +307,15 @@ def _load_file(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Dat
         if path.suffix.lower() in IMAGE_SUFFIXES:
             if args.label:
                 parser.error("argument --label: only a CSV --data has a label column")
+            if args.test_data is not None and not Path(args.test_data).is_file():
+                parser.error(f"argument --test-data: no such file: {args.test_data}")
             loaded = load_image_set(path, args.test_data)
         else:
+            if args.test_data is not None:
+                parser.error(
+                    "argument --test-data: only an image set --data (.h5, .npz) takes a separate "
+                    "test file; a CSV's test rows are split off by --train-fraction"
+                )
             if not args.label:
                 parser.error("argument --label: a CSV --data needs the label column's name")
             loaded = load_csv(
@@ -324,8 +328,33 @@ def _load_file(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Dat
 
 def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """Run `nnplay train` with parsed arguments; returns the exit status."""
+    if args.test_data is not None and args.data is None:
+        parser.error("argument --test-data: only with --data (an image set file)")
+    _check_json_path(args.json, parser)
     load = _load_file if args.data is not None else _built_in_dataset
     return _train(args, parser, load(args, parser))
+
+
+def _terminal_width() -> int:
+    """Columns of the terminal on stderr; 0 if it is none or does not say."""
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns
+    except (OSError, ValueError):
+        return 0
+
+
+def _check_json_path(json_path: str | None, parser: argparse.ArgumentParser) -> None:
+    """Refuse a --json file that could not be written, before any training."""
+    if json_path is None or json_path == "-":
+        return
+    path = Path(json_path)
+    folder = path.parent
+    if path.is_dir():
+        parser.error(f"argument --json: {json_path} is a directory; give a file name")
+    if not folder.is_dir():
+        parser.error(f"argument --json: the directory {str(folder)!r} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        parser.error(f"argument --json: {json_path} cannot be written (permission denied)")
 
 
 def _built_in_dataset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Dataset:
@@ -355,7 +384,8 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser, data: Data
             f"layer ({len(hidden)}), got {len(activations)}"
         )
     output = args.output or DEFAULT_OUTPUT[data.task]
-    n_out = data.n_classes if data.task == "multiclass" else 1
+    # A softmax output has a unit per class, two-class data included (as the API builds it).
+    n_out = (data.n_classes or 2) if output == "softmax" else 1
     layer_dims = [data.n_x, *hidden, n_out]
     try:
         net = Network(layer_dims, [*activations, output], args.init, args.init_scale, args.seed)
@@ -392,25 +422,48 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser, data: Data
         chunk = math.gcd(chunk, args.print_every)
     costs = []
     start = time.perf_counter()
-    while trainer.iteration < args.iterations and trainer.diverged is None:
-        before = trainer.iteration
-        done = trainer.run(min(chunk, args.iterations - before))
-        costs.extend(done.tolist())
-        if progress and len(done):
-            bar = _progress_bar(
-                trainer.iteration, args.iterations, done[-1], time.perf_counter() - start
-            )
-            print(bar, end="", file=sys.stderr, flush=True)
-        if args.print_every and trainer.iteration % args.print_every == 0 and len(done):
-            if progress:
-                print(file=sys.stderr)
-            print(f"Cost after iteration {trainer.iteration}: {done[-1]:.6f}", file=log)
-    if progress:
-        print(file=sys.stderr)
+    # tqdm redraws the bar in place, padding a shorter line, and clears it to write a line
+    # above it (tqdm.write), so no stale copy or stray character stays on the terminal.
+    # A terminal that does not say its size (a pty without one, a file): 80 × 24, or tqdm
+    # would hide the bar.
+    sized = _terminal_width() > 0
+    bar = tqdm(
+        total=args.iterations,
+        file=sys.stderr,
+        unit="it",
+        dynamic_ncols=sized,
+        ncols=None if sized else 80,
+        nrows=None if sized else 24,
+        disable=not progress,
+    )
+    interrupted = False
+    try:
+        while trainer.iteration < args.iterations and trainer.diverged is None:
+            before = trainer.iteration
+            done = trainer.run(min(chunk, args.iterations - before))
+            costs.extend(done.tolist())
+            if len(done):
+                bar.set_postfix_str(f"cost {done[-1]:.6f}", refresh=False)
+                bar.update(trainer.iteration - before)
+            if args.print_every and trainer.iteration % args.print_every == 0 and len(done):
+                line = f"Cost after iteration {trainer.iteration}: {done[-1]:.6f}"
+                if progress:
+                    tqdm.write(line, file=log)
+                else:
+                    print(line, file=log)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
     elapsed = time.perf_counter() - start
     history = trainer.history(np.asarray(costs))
     scores = trainer.evaluate()
 
+    if interrupted:
+        print(
+            f"Interrupted (Ctrl+C) after {trainer.iteration} of {args.iterations} iterations",
+            file=log,
+        )
     if history.status == "diverged":
         print(f"Diverged: {history.message}", file=log)
     print(
@@ -446,7 +499,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser, data: Data
                 "l2": args.l2,
                 "iterations": args.iterations,
             },
-            "status": history.status,
+            "status": "interrupted" if interrupted else history.status,
             "diverged_at": history.diverged_at,
             "iterations": trainer.iteration,
             "epochs": trainer.epoch,
@@ -461,6 +514,8 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser, data: Data
             with open(args.json, "w", encoding="utf-8") as file:
                 file.write(text)
             print(f"Wrote {args.json}", file=log)
+    if interrupted:
+        return INTERRUPTED
     return 1 if history.status == "diverged" else 0
 
 
@@ -470,9 +525,19 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
     from .serving import uvicorn_options
 
+    _check_settings(parser)
+    _check_port(args.host, args.port, parser)
     host = f"[{args.host}]" if ":" in args.host else args.host
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else host
+    every_address = args.host in ("0.0.0.0", "::")
+    shown = "127.0.0.1" if every_address else host
     print(f"nnplay: open http://{shown}:{args.port}/ in a browser", flush=True)
+    if every_address:
+        addresses = lan_addresses()
+        if addresses:
+            links = ", ".join(f"http://{address}:{args.port}/" for address in addresses)
+            print(f"nnplay: other computers on this network open {links}", flush=True)
+        else:
+            print("nnplay: no network address found besides 127.0.0.1", flush=True)
     # One directory of uploaded files for all the workers: a file uploaded to one of them is
     # then found by the one serving the browser's WebSocket.
     own_dir = None
@@ -506,11 +571,112 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return 0
 
 
+def _check_settings(parser: argparse.ArgumentParser) -> None:
+    """Refuse bad `NNPLAY_*` variables with one line each (not pydantic's traceback)."""
+    from pydantic import ValidationError
+
+    from .settings import Settings
+
+    try:
+        Settings()
+    except ValidationError as error:
+        lines = [f"{parser.prog}: error: {_setting_problem(e)}" for e in error.errors()]
+        parser.exit(2, "\n".join(lines) + "\n")
+
+
+def _setting_problem(error: dict) -> str:
+    """'NNPLAY_MAX_UNITS='lots': input should be a valid integer; allowed: a whole number ≥ 1
+    and ≤ 1024 (units per layer)' for one pydantic error of Settings."""
+    from .settings import Settings
+
+    name = str(error["loc"][0]) if error.get("loc") else ""
+    variable = f"NNPLAY_{name.upper()}"
+    value = next((v for k, v in os.environ.items() if k.upper() == variable), error.get("input"))
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    message = message[:1].lower() + message[1:]
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return f"{variable}={value!r}: {message}"
+    kind = {int: "a whole number", float: "a number", str: "text"}.get(field.annotation, "")
+    bounds = []
+    for constraint in field.metadata:
+        for attribute, sign in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤")):
+            if getattr(constraint, attribute, None) is not None:
+                bounds.append(f"{sign} {getattr(constraint, attribute)}")
+    allowed = " ".join([kind, " and ".join(bounds)]).strip()
+    what = (field.description or "").rstrip(".")
+    what = what[:1].lower() + what[1:]
+    detail = f"; allowed: {allowed}" if allowed else ""
+    return f"{variable}={value!r}: {message}{detail} ({what})"
+
+
+def _check_port(host: str, port: int, parser: argparse.ArgumentParser) -> None:
+    """Refuse a port that is taken (or a host this machine does not have) before the server
+    says anything, and suggest a free port."""
+    error = _bind_error(host, port)
+    if error is None:
+        return
+    if error.errno == errno.EADDRINUSE:
+        free = next(
+            (p for p in range(port + 1, min(port + 100, 65536)) if not _bind_error(host, p)), None
+        )
+        hint = f"; try --port {free}" if free else "; choose another with --port"
+        parser.error(f"argument --port: port {port} is already in use on {host}{hint}")
+    parser.error(f"argument --host: cannot listen on {host} port {port}: {error.strerror or error}")
+
+
+def _bind_error(host: str, port: int) -> OSError | None:
+    """What binding (host, port) as uvicorn does (SO_REUSEADDR) raises, or None."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return error
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            return error
+    return None
+
+
+def lan_addresses() -> list[str]:
+    """This machine's IPv4 addresses other than loopback: what students' browsers open when
+    the server listens on 0.0.0.0. Read locally (interfaces, then the host name); nothing is
+    sent anywhere."""
+    found = set()
+    try:
+        import fcntl  # Linux and the BSDs: ask each interface for its address
+        import struct
+
+        for _, name in socket.if_nameindex():
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+                try:
+                    request = struct.pack("256s", name.encode()[:15])
+                    answer = fcntl.ioctl(probe.fileno(), 0x8915, request)  # SIOCGIFADDR
+                except OSError:
+                    continue  # no IPv4 address on this interface
+            found.add(socket.inet_ntoa(answer[20:24]))
+    except (ImportError, OSError):
+        pass
+    try:
+        for *_, address in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
+            found.add(address[0])
+    except OSError:
+        pass
+    return sorted(a for a in found if not a.startswith("127."))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `nnplay` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.run(args, args.parser)
+    try:
+        return args.run(args, args.parser)
+    except KeyboardInterrupt:  # Ctrl+C outside a training (which stops cleanly by itself)
+        print(f"\n{parser.prog}: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -461,21 +461,24 @@ class Network:
         self,
         X: np.ndarray,
         Y: np.ndarray,
-        learning_rate: float,
-        iterations: int,
+        learning_rate: float = 1.2,
+        iterations: int = 10_000,
         batch_size: int | None = None,
         optimizer: str = "gd",
         l2: float = 0.0,
         seed: int | None = None,
-        print_cost: int = 0,
+        print_cost: bool | int = False,
         **hyperparameters: float,
     ) -> History:
         """Train for `iterations` updates; returns the History (cost per iteration, status).
 
-        batch_size: None (or ≥ m) is the course's batch gradient descent; otherwise mini-batches
-        of that size, reshuffled each epoch by a generator seeded with `seed` (default: the
-        network's seed). print_cost: print the cost every that many iterations (0: never).
-        A diverging run stops early with `history.status == "diverged"`; nothing is raised.
+        The defaults are the course's planar-data model (α = 1.2, 10,000 iterations), so its
+        idiom `fit(X, Y, print_cost=True)` works as in the notebook. batch_size: None (or ≥ m)
+        is the course's batch gradient descent; otherwise mini-batches of that size, reshuffled
+        each epoch by a generator seeded with `seed` (default: the network's seed). print_cost:
+        True prints the cost every 1000 iterations, as the course does; a number, every that
+        many (0 or False: never). A diverging run stops early with
+        `history.status == "diverged"`; nothing is raised.
         """
         from .training import TrainConfig, Trainer
 

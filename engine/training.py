@@ -24,6 +24,9 @@ from .errors import DivergedError
 from .network import Network, _check_finite, make_hyperparameters
 from .optimization import OPTIMIZERS, Hyperparameters
 
+PRINT_COST_EVERY = 1000
+"""How often `print_cost=True` prints the cost: the course's planar-data model's interval."""
+
 SHUFFLE_STREAM = 0x5EED
 """Mixed into the seed of the mini-batch generator, so it never replays the weights' draws."""
 
@@ -263,9 +266,12 @@ class Trainer:
         return costs[:done]
 
     def fit(
-        self, iterations: int, print_cost: int = 0, callback: Callable | None = None
+        self, iterations: int, print_cost: bool | int = 0, callback: Callable | None = None
     ) -> History:
-        """Run `iterations` and return the History; print the cost every `print_cost` if > 0."""
+        """Run `iterations` and return the History; print the cost every `print_cost` if > 0
+        (True: every PRINT_COST_EVERY, as the course's notebooks print)."""
+        if print_cost is True:
+            print_cost = PRINT_COST_EVERY
         chunk = print_cost if print_cost > 0 else max(iterations, 1)
         parts = []
         remaining = iterations

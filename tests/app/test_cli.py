@@ -1,13 +1,25 @@
-"""`nnplay train`: trains, reports, writes JSON, and answers bad arguments in one line."""
+"""`nnplay train` and `nnplay serve`: they train, report, write JSON, and answer bad arguments,
+bad settings, a busy port and Ctrl+C in one line, never with a traceback."""
 
 import json
+import os
+import pty
+import re
+import shutil
+import signal
+import socket
+import struct
 import subprocess
 import sys
+import termios
+import time
+from fcntl import ioctl
 
 import numpy as np
 import pytest
 
 from app.cli import main
+from app.threaded import free_port
 from engine import Network, make_dataset
 
 
@@ -112,7 +124,6 @@ def test_logistic_regression_with_layers_none(capsys):
         (["--layers", "4,4", "--activations", "relu,relu,relu"], "one activation for all"),
         (["--features", "x3"], "argument --features: unknown feature 'x3'"),
         (["--dataset", "house", "--features", "x1_squared"], "argument --features:"),
-        (["--output", "softmax"], "a softmax output needs at least 2 units"),
     ],
 )
 def test_bad_arguments_get_one_line_naming_the_argument(capsys, args, message):
@@ -240,7 +251,7 @@ def test_serve_gives_its_workers_one_upload_directory_and_removes_it(monkeypatch
         seen["kwargs"] = kwargs
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
-    assert main(["serve", "--workers", "2", "--port", "8123"]) == 0
+    assert main(["serve", "--workers", "2", "--port", str(free_port())]) == 0
     assert seen["exists"] and seen["kwargs"]["workers"] == 2
     assert seen["kwargs"]["ws_per_message_deflate"] is False
     assert not os.path.exists(seen["dir"])  # removed when the server stops
@@ -258,6 +269,192 @@ def test_serve_starts_uvicorn_with_the_header_timeout_protocols(monkeypatch):
     monkeypatch.setattr("app.serving.get_settings", Settings)  # read the environment now
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
-    assert main(["serve", "--port", "8123"]) == 0
+    assert main(["serve", "--port", str(free_port())]) == 0
     assert seen["http"] is HTTP_PROTOCOL and seen["ws"] is WebSocketProtocol
     assert seen["timeout_keep_alive"] == 7
+
+
+def _nnplay(*args: str, env: dict | None = None, timeout: float = 60):
+    """`python -m app.cli ARGS` in a subprocess, as the console script runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_json_into_a_missing_directory_is_refused_before_training(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--iterations", "100000", "--json", str(tmp_path / "nowhere" / "run.json")])
+    assert exit_info.value.code == 2
+    captured = capsys.readouterr()
+    assert "Training" not in captured.out
+    assert captured.err.count("\n") == 1 and "argument --json:" in captured.err
+    assert "nowhere" in captured.err and "does not exist" in captured.err
+
+
+def test_ctrl_c_stops_a_training_cleanly_with_what_it_did_and_exit_130(tmp_path):
+    path = tmp_path / "run.json"
+    args = ["train", "--iterations", "10000000", "--print-every", "1000", "--no-progress"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", *args, "--json", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for line in process.stdout:  # training has started once a cost is printed
+            if line.startswith("Cost after iteration"):
+                break
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "Interrupted (Ctrl+C) after" in out and "of 10000000 iterations" in out
+    assert "Train cost:" in out and "Test cost:" in out
+    report = json.loads(path.read_text())
+    assert report["status"] == "interrupted"
+    assert 1000 <= report["iterations"] < 10_000_000
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "allowed"),
+    [
+        ("NNPLAY_MAX_UNITS", "lots", "a whole number ≥ 1 and ≤ 1024"),
+        ("NNPLAY_FRAME_RATE", "500", "a number > 0 and ≤ 120"),
+        ("NNPLAY_ALLOWED_ORIGINS", "ftp://x", "is not an origin like"),
+    ],
+)
+def test_a_bad_setting_gets_one_line_naming_variable_value_and_what_is_allowed(
+    variable, value, allowed
+):
+    result = _nnplay("serve", "--port", str(free_port()), env={variable: value})
+    assert result.returncode == 2
+    assert result.stdout == ""  # nothing about opening a page that will not be served
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"nnplay serve: error: {variable}={value!r}")
+    assert allowed in result.stderr
+
+
+def test_serve_on_a_busy_port_says_so_first_and_suggests_another():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _nnplay("serve", "--port", str(port), timeout=30)
+    assert result.returncode == 2
+    assert result.stdout == "", result.stdout  # no "open http://…", no "startup complete"
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert f"argument --port: port {port} is already in use" in result.stderr
+    assert "try --port " in result.stderr
+
+
+def _network_addresses() -> set[str]:
+    """This machine's IPv4 addresses other than loopback, as `ip` lists them (the oracle)."""
+    listed = subprocess.run(
+        ["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True, check=True
+    ).stdout
+    found = {line.split()[3].split("/")[0] for line in listed.splitlines()}
+    return {address for address in found if not address.startswith("127.")}
+
+
+@pytest.mark.skipif(shutil.which("ip") is None, reason="needs iproute2's ip as the oracle")
+def test_serve_on_every_address_prints_the_addresses_students_open(monkeypatch, capsys):
+    import uvicorn
+
+    monkeypatch.setenv("NNPLAY_UPLOAD_DIR", "")  # restored after the test
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: None)
+    port = free_port()
+    assert main(["serve", "--host", "0.0.0.0", "--port", str(port)]) == 0
+    out = capsys.readouterr().out
+    assert f"open http://127.0.0.1:{port}/ in a browser" in out
+    expected = _network_addresses()
+    if expected:
+        line = next(l for l in out.splitlines() if "other computers on this network" in l)
+        shown = {part.split("//")[1].split(":")[0] for part in line.split() if "//" in part}
+        assert shown == expected
+    else:
+        assert "no network address found" in out
+
+
+def test_progress_bar_in_a_terminal_leaves_one_clean_line(tmp_path):
+    """The run's screen, as a terminal emulator (pyte) draws it: each cost line once, exactly as
+    printed, and a single finished bar below them, with nothing left of the earlier frames."""
+    import pyte
+
+    columns, rows = 100, 40
+    leader, follower = pty.openpty()
+    ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "train",
+            "--iterations",
+            "30000",
+            "--print-every",
+            "3000",
+        ],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        close_fds=True,
+    )
+    os.close(follower)
+    output = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(leader)
+    assert process.wait(timeout=30) == 0
+    screen = pyte.Screen(columns, rows)
+    pyte.ByteStream(screen).feed(output)
+    lines = [line.rstrip() for line in screen.display if line.strip()]
+    costs = [line for line in lines if "Cost after" in line]
+    assert [line.split(":")[0] for line in costs] == [
+        f"Cost after iteration {i}" for i in range(3000, 30001, 3000)
+    ]
+    assert all(re.fullmatch(r"Cost after iteration \d+: \d+\.\d{6}", line) for line in costs)
+    bars = [line for line in lines if "it/s" in line or "%|" in line]
+    assert len(bars) == 1, "\n".join(lines)
+    assert re.fullmatch(r"100%\|█+\| 30000/30000 \[[^\]]*it/s, cost \d+\.\d{6}\]", bars[0])
+    assert lines.index(bars[0]) == lines.index(costs[-1]) + 1
+
+
+def test_test_data_with_a_csv_or_without_data_is_refused(tmp_path, capsys):
+    table = tmp_path / "points.csv"
+    table.write_text("x1,x2,label\n" + "".join(f"{i},{-i},{i % 2}\n" for i in range(20)))
+    cases = [
+        (["--data", str(table), "--label", "label", "--test-data", str(table)], "a CSV's test"),
+        (["--data", str(table), "--label", "label", "--test-data", "missing.csv"], "a CSV's"),
+        (["--test-data", "test.h5"], "only with --data"),
+        (["--data", str(tmp_path / "train.npz"), "--test-data", "missing.h5"], "no such file"),
+    ]
+    for args, message in cases:
+        with pytest.raises(SystemExit) as exit_info:
+            main(["train", *args])
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "argument --test-data:" in err and message in err, err
+
+
+def test_softmax_output_on_two_classes_trains_one_unit_per_class(tmp_path):
+    path = tmp_path / "run.json"
+    args = ["--output", "softmax", "--iterations", "2000", "--print-every", "0", "--no-progress"]
+    assert main(["train", *args, "--json", str(path)]) == 0
+    report = json.loads(path.read_text())
+    assert report["config"]["layer_dims"] == [2, 4, 2]
+    assert report["config"]["activations"] == ["tanh", "softmax"]
+    assert report["train_accuracy"] > 0.8

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine import Network
+from engine import Network, make_dataset
 
 
 @pytest.fixture
@@ -210,3 +210,14 @@ def test_nan_written_into_data_after_first_use_is_reported_as_bad_data(planar):
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="X contains NaN"):
         net.step(X, Y, learning_rate=0.1)
+
+
+def test_fit_with_print_cost_true_prints_every_1000_iterations_as_the_course(capsys):
+    data = make_dataset("flower", seed=1, train_fraction=1.0)
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], "random", 0.01, seed=3)
+    history = net.fit(data.X_train, data.Y_train, print_cost=True)  # the notebook's idiom
+    lines = capsys.readouterr().out.splitlines()
+    assert history.iterations == 10_000 and history.status == "finished"
+    assert [line.split(":")[0] for line in lines] == [
+        f"Cost after iteration {i}" for i in range(1000, 10_001, 1000)
+    ]
