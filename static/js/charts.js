@@ -55,6 +55,12 @@ export class BoundaryChart {
     this.fresh = false;
     this.dirty = false;
     this.layoutDirty = false;
+    /**
+     * layout.datarevision of the next Plotly.react: it only ever grows. Plotly.react compares no
+     * data arrays once a datarevision is given, so a new run's points (starting again from 0, or
+     * equal by chance to the last run's count) would be skipped and the old markers kept.
+     */
+    this.revision = 0;
   }
 
   /**
@@ -106,7 +112,6 @@ export class BoundaryChart {
       });
     }
     this.data[2].visible = this.view.test;
-    this.layout.datarevision = 0;
     this.dirty = true;
     this.layoutDirty = true;
   }
@@ -201,8 +206,15 @@ export class BoundaryChart {
     this.data[2].visible = this.view.test;
     this.layout.font = { ...FONT };
     if (!this.oneD) this.layout.margin = { l: 2.4 * FONT.size, r: FONT.size, t: FONT.size, b: 2 * FONT.size };
-    this.layout.datarevision += 1;
+    this.revision += 1;
+    this.layout.datarevision = this.revision;
     Plotly().react(this.el, this.data, this.layout, CONFIG);
+    // A new run's aspect ratio resizes the div, which Plotly.react does not measure: fit the
+    // plot to it, or the last run's size stays and its points spill out of the chart.
+    const full = this.el._fullLayout;
+    if (full && (Math.abs(full.width - this.el.clientWidth) > 1 || Math.abs(full.height - this.el.clientHeight) > 1)) {
+      Plotly().Plots.resize(this.el);
+    }
     return fresh;
   }
 
