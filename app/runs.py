@@ -255,6 +255,18 @@ class Group:
         self.seconds_per_iteration: float | None = None
         """Estimate of one iteration (of all the runs), to size a turn to the scheduler's time
         slice; None until measured, so a new group's first turn trains one iteration."""
+        self.fresh = False
+        """Just played or stepped, its first frame not built yet: the scheduler serves it ahead
+        of its round (if its owner is not ahead of the others)."""
+        self.pending: list[tuple[Run, bool]] = []
+        """Frames (run, heavy) of the current iteration not built yet: built in the group's
+        next turns, one run at a time, before it trains again."""
+        self.frame_started_at = 0.0
+        self.frame_seconds = 0.0
+        """Time spent building the pending frame so far (over one or more turns)."""
+        self.seconds_per_frame: dict[bool, float | None] = {False: None, True: None}
+        """Estimate of one run's frame, light and heavy, to fit frames into a turn."""
+
 
     @property
     def active(self) -> bool:

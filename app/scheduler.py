@@ -10,16 +10,27 @@ Why one thread per process, in turns, rather than a thread per run or a process 
   command on several runs (a compare group) applies to all of them at the same iteration.
 - GIL hand-over: the interpreter's switch interval is lowered to 1 ms while the thread runs, so
   the event loop gets the GIL back quickly (see bench/README.md for the measured loop lag).
+- One core means one BLAS thread: OpenBLAS is set to one thread while the thread runs (see
+  `blas_threads`; its own threads made turns 14 times longer on a busy 2-core server).
 
 Fair by person, not by run. CPU time is shared among *owners* (a run's owner is the session that
 created it), then among the owner's groups:
 
 - A **turn** trains one group for at most `slice_seconds`, sized from the group's measured time
-  per iteration, then builds its frames if they are due. A group whose time per iteration is not
-  measured yet (a new group, or one whose data or hyperparameters changed) trains exactly one
-  iteration first; an estimate rises at once to a slower measurement (it falls slowly), so no
-  turn is sized past the slice. (A turn is at least one iteration of each run of the group: a
-  compare group stays on one iteration.)
+  per iteration, then builds its frames if they are due, one run's frame at a time while each
+  fits what is left of the slice (by its measured cost); a frame that does not fit waits for the
+  group's next turn, and the group trains no further until every run's frame of that iteration
+  is built. So no turn is longer than the slice, except by one *unit* where a unit alone is
+  longer: one iteration of the group, or one run's frame (the largest network, 6 × 64 units on
+  2000 points: ~7 ms an iteration, so ~28 ms for a compare group of four, and ~20–30 ms a
+  frame). A group whose time per iteration is not measured yet (a new group, or one whose data
+  or hyperparameters changed) trains exactly one iteration first; an estimate rises at once to a
+  slower measurement (it falls slowly), so no turn is sized past the slice.
+- **Joiners first.** A group just played or stepped (`Group.fresh`) is served at the next turn
+  boundary, ahead of the round, until its first frame is built, if its owner is not ahead of
+  the others (below): a student who presses play on a server full of heavy runs waits for the
+  turn in progress, not for a round of everyone's. That first frame is never deferred (its
+  detail may be: it is built light if the heavy one does not fit).
 - Each owner has a **virtual time**: the seconds its turns have taken, training and frames.
   The thread works in rounds: a round looks at every group once, and gives one turn to every
   owner that has a group ready and whose virtual time is less than one slice ahead of the
@@ -42,12 +53,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import ctypes
 import logging
 import sys
 import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .runs import Group, Run
@@ -59,6 +72,8 @@ SWITCH_INTERVAL = 0.001
 IDLE_WAIT = 0.25
 FRAME_COST_SHARE = 5
 """A group's frames may take at most 1/5 of its time: slow frames are spaced out to keep that."""
+JOINER_PASSES = 3
+"""Turns a just-played group may get in a row ahead of the round (its first frame's, at most)."""
 
 
 @dataclass
@@ -88,6 +103,7 @@ class Scheduler:
         self._stopping = False
         self._thread: threading.Thread | None = None
         self._previous_switch_interval = sys.getswitchinterval()
+        self._previous_blas_threads: int | None = None
         self.turns = 0
 
     # --- lifecycle -------------------------------------------------------------------------------
@@ -98,6 +114,7 @@ class Scheduler:
             return
         self._stopping = False
         sys.setswitchinterval(SWITCH_INTERVAL)
+        self._previous_blas_threads = blas_threads(1)
         self._thread = threading.Thread(target=self._loop, name="nnplay-trainer", daemon=True)
         self._thread.start()
 
@@ -109,6 +126,9 @@ class Scheduler:
             self._thread.join(timeout=5)
             self._thread = None
         sys.setswitchinterval(self._previous_switch_interval)
+        if self._previous_blas_threads is not None:
+            blas_threads(self._previous_blas_threads)
+            self._previous_blas_threads = None
         self._runs.clear()
 
     @property
@@ -207,7 +227,7 @@ class Scheduler:
         wake_at = now + IDLE_WAIT
         ready: dict[Hashable, list[Group]] = {}
         for group in self._groups():
-            if not group.active or not group.runs:
+            if not _wants_turns(group):
                 continue
             due = _due(group, now)
             if due is None:
@@ -221,63 +241,103 @@ class Scheduler:
             owner.vtime = max(owner.vtime, self._floor)  # no credit for time spent idle
         self._floor = min(owner.vtime for owner, _ in owners)
         limit = self._floor + self.settings.slice_seconds
+        self._serve_joiners(limit)
         for owner, groups in owners:
             if owner.vtime >= limit:
                 continue  # ahead of the others: they catch up first
             if self._commands:
                 self._run_commands()  # commands never wait behind a long round
+                self._serve_joiners(limit)  # nor does a group just played
             group = groups[owner.cursor % len(groups)]
             owner.cursor += 1
-            if not group.active or not group.runs:  # a command just paused or removed it
+            if not _wants_turns(group):  # a command just paused or removed it
                 continue
-            start = self.clock()
-            try:
-                self._turn(group, time.perf_counter())
-            except Exception:  # a bug must cost one group its turn, never the thread
-                log.exception("training turn failed; pausing the group")
-                group.playing, group.step_remaining = False, 0
-            owner.vtime += self.clock() - start
+            self._take_turn(owner, group)
         return None
 
+    def _serve_joiners(self, limit: float) -> None:
+        """Turns for the groups just played or stepped (`Group.fresh`, until their first frame)
+        whose owner is not ahead: they go before the rest of the round, so a student who
+        presses play on a busy server waits for one turn, not for a round of everyone's."""
+        for _ in range(JOINER_PASSES):
+            now, served = time.perf_counter(), False
+            for group in self._groups():
+                if not group.fresh or not _wants_turns(group) or _due(group, now) is not None:
+                    continue
+                owner = self._owners.setdefault(group.runs[0].owner, Owner())
+                owner.vtime = max(owner.vtime, self._floor)
+                if owner.vtime < limit:
+                    self._take_turn(owner, group)
+                    served = True
+            if not served:
+                return
+
+    def _take_turn(self, owner: Owner, group: Group) -> None:
+        start = self.clock()
+        try:
+            self._turn(group, time.perf_counter())
+        except Exception:  # a bug must cost one group its turn, never the thread
+            log.exception("training turn failed; pausing the group")
+            group.playing, group.step_remaining, group.fresh = False, 0, False
+            group.pending = []
+        owner.vtime += self.clock() - start
+
     def _turn(self, group: Group, now: float) -> float | None:
-        """Train `group` for one time slice and emit frames when due.
+        """Train `group` for one time slice and start its frames when due; build frames while
+        they fit the slice.
+
+        A turn is one or more *units* — some iterations of the group (sized to the slice), or one
+        run's frame — and takes a next unit only if its measured cost fits what is left of the
+        slice: so a turn is at most one slice, or one unit where a unit alone is longer. A frame
+        that does not fit waits for the group's next turn, and the group trains no further until
+        every run's frame of this iteration is built (its runs' frames stay on one iteration).
 
         Returns None if it did work, or the time at which it next wants a turn.
         """
         settings = self.settings
-        interval = 1.0 / settings.frame_rate
-        speed = group.iterations_per_frame
+        deadline = self.clock() + settings.slice_seconds
+        left = settings.slice_seconds
         estimate = group.seconds_per_iteration
-        fits = 1 if estimate is None else max(1, int(settings.slice_seconds / max(estimate, 1e-7)))
+        if group.pending:  # frames of this iteration still to build: those first
+            self._build_frames(group, deadline, first_unit=True)
+            left = deadline - self.clock()
+            if group.pending or not group.active or left <= 0:
+                return None
+            if estimate is not None and estimate > left:
+                return None  # no iteration fits in what is left
+        speed = group.iterations_per_frame
+        fits = 1 if estimate is None else max(1, int(left / max(estimate, 1e-7)))
 
         if group.step_remaining > 0:
             done = self._train(group, min(group.step_remaining, fits))
             group.step_remaining -= max(done, 1)
             if group.step_remaining <= 0 or not any(r.can_train for r in group.runs):
                 group.step_remaining = 0
-                self._emit(group, now, interval, final=not group.playing)
+                self._frames(group, now, deadline, final=not group.playing)
             elif now >= group.next_frame_at:
-                self._emit(group, now, interval)
+                self._frames(group, now, deadline)
             return None
 
         if speed is None:  # as fast as possible
             self._train(group, fits)
-            if time.perf_counter() >= group.next_frame_at:
-                self._emit(group, now, interval)
-            self._after_training(group, now, interval)
+            if not self._finished(group, now, deadline) and (
+                time.perf_counter() >= group.next_frame_at
+            ):
+                self._frames(group, now, deadline)
             return None
 
         if group.frame_budget > 0:
             done = self._train(group, min(group.frame_budget, fits))
             group.frame_budget -= max(done, 1)
-            self._after_training(group, now, interval)
+            if self._finished(group, now, deadline):
+                return None
             if group.frame_budget > 0 or not group.active or now < group.next_frame_at:
                 return None
-            # The frame's iterations are done and it is due: build it in this turn, rather than
+            # The frame's iterations are done and it is due: start it in this turn, rather than
             # wait a round for the next (a light run's frames then cost one turn, not two).
         if now < group.next_frame_at:
             return group.next_frame_at
-        self._emit(group, now, interval)
+        self._frames(group, now, deadline)
         group.frame_budget = speed
         return None
 
@@ -295,27 +355,134 @@ class Scheduler:
                 group.seconds_per_iteration = 0.8 * estimate + 0.2 * per_iteration
         return done
 
-    def _after_training(self, group: Group, now: float, interval: float) -> None:
-        if not any(r.can_train for r in group.runs):
-            group.playing = False
-            self._emit(group, now, interval, final=True)
+    def _finished(self, group: Group, now: float, deadline: float) -> bool:
+        """If no run of the group can train any more: stop it and start its final frames."""
+        if any(r.can_train for r in group.runs):
+            return False
+        group.playing = False
+        self._frames(group, now, deadline, final=True)
+        return True
+
+    def _frames(self, group: Group, now: float, deadline: float, final: bool = False) -> None:
+        """Start a frame of every run of the group (their state now) and build the ones that fit
+        in this turn; the rest are built in the group's next turns, before it trains again."""
+        self._start_frames(group, now, final)
+        # A group's first frame after play or step is never deferred; its details may be.
+        self._build_frames(group, deadline, first_unit=False, whole=group.fresh)
 
     def _emit(self, group: Group, now: float, interval: float, final: bool = False) -> None:
-        start = time.perf_counter()
+        """Build a frame of every run of the group now, whatever it costs (for commands: pause,
+        reset, a client that stopped reading)."""
+        self._start_frames(group, now, final)
+        self._build_frames(group, None, first_unit=True)
+
+    def _start_frames(self, group: Group, now: float, final: bool) -> None:
+        """The frames of every run of the group are due: heavy (with a detail) every
+        `heavy_every`-th, and when final."""
+        heavy_every = self.settings.heavy_every
         for run in group.runs:
             if final and run.status == "running":
                 run.status = "paused"
-            heavy = final or run.frames_built % self.settings.heavy_every == 0
+        group.pending = [(run, final or run.frames_built % heavy_every == 0) for run in group.runs]
+        group.frame_started_at = now
+        group.frame_seconds = 0.0
+
+    def _fits(self, group: Group, heavy: bool, deadline: float) -> bool:
+        """Whether one run's frame fits before `deadline` (by its measured cost; one not
+        measured yet needs only some time left)."""
+        left = deadline - self.clock()
+        estimate = group.seconds_per_frame[heavy]
+        return left > 0 and (estimate is None or estimate <= left)
+
+    def _build_frames(
+        self, group: Group, deadline: float | None, first_unit: bool, whole: bool = False
+    ) -> None:
+        """Build the group's pending frames, one run at a time, while each fits before
+        `deadline`; the turn's first unit is built whatever it costs. No deadline: build them
+        all. `whole`: build them all, but one that does not fit is built light (its detail
+        comes with a later frame)."""
+        must = first_unit or deadline is None
+        while group.pending:
+            run, heavy = group.pending[0]
+            if run not in group.runs:  # deleted meanwhile
+                group.pending.pop(0)
+                continue
+            if not must and not self._fits(group, heavy, deadline):
+                if not whole:
+                    return  # deferred to the group's next turn
+                heavy = False  # built now, light: its detail comes with a later frame
+            group.pending.pop(0)
+            start = self.clock()
             run.build_frame(heavy)
+            cost = self.clock() - start
+            group.frame_seconds += cost
+            estimate = group.seconds_per_frame[heavy]
+            if estimate is None or cost > estimate:
+                group.seconds_per_frame[heavy] = cost
+            else:
+                group.seconds_per_frame[heavy] = 0.8 * estimate + 0.2 * cost
+            must = deadline is None
+        # Every run's frame is built. Frames that are slow to build (a big image set: ~20 ms,
+        # the largest networks: ~25 ms a run) come less often, so that they take at most
+        # 1 / FRAME_COST_SHARE of the group's time and training keeps the rest.
         end = time.perf_counter()
-        # Frames that are slow to build (a big image set: ~20 ms) come less often, so that they
-        # take at most 1 / FRAME_COST_SHARE of the group's time and training keeps the rest.
-        group.next_frame_at = max(now + interval, end + (FRAME_COST_SHARE - 1) * (end - start))
+        interval = 1.0 / self.settings.frame_rate
+        group.next_frame_at = max(
+            group.frame_started_at + interval, end + (FRAME_COST_SHARE - 1) * group.frame_seconds
+        )
+        group.fresh = False
+
+
+OPENBLAS_THREAD_FUNCTIONS = (
+    ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),  # NumPy's wheels
+    ("openblas_get_num_threads64_", "openblas_set_num_threads64_"),
+    ("openblas_get_num_threads", "openblas_set_num_threads"),
+)
+
+
+def blas_threads(count: int) -> int | None:
+    """Set the number of OpenBLAS threads of this process; return the previous number, or None
+    if NumPy does not use a loaded OpenBLAS we can find (then nothing changes).
+
+    One training thread is meant to use one core (see the module docstring). OpenBLAS's own
+    threads, one per core by default, make it use both of a 2-core laptop, against the event
+    loop and everything else: measured on a 2-core server full of 6 × 64 networks, one
+    iteration took 7 ms with one BLAS thread and 160 ms (median) with two, and a turn of a
+    compare group 14 times as long (2.4 s, median)."""
+    try:
+        maps = Path("/proc/self/maps").read_text()  # Linux; elsewhere nothing changes
+    except OSError:
+        return None
+    paths = {
+        line.split(maxsplit=5)[-1]
+        for line in maps.splitlines()
+        if "openblas" in line.rsplit("/", 1)[-1].lower() and "/" in line
+    }
+    for path in sorted(paths):
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for get_name, set_name in OPENBLAS_THREAD_FUNCTIONS:
+            get, set_ = getattr(library, get_name, None), getattr(library, set_name, None)
+            if get is not None and set_ is not None:
+                get.restype, set_.argtypes = ctypes.c_int, [ctypes.c_int]
+                previous = get()
+                set_(count)
+                return previous
+    return None
+
+
+def _wants_turns(group: Group) -> bool:
+    """Whether the group is playing or stepping, or has frames left to build."""
+    return bool(group.runs) and (group.active or bool(group.pending))
 
 
 def _due(group: Group, now: float) -> float | None:
-    """None if an active group has work now, else when it next has (its next frame, at a
-    fixed speed once this frame's iterations are done)."""
-    if group.step_remaining > 0 or group.iterations_per_frame is None or group.frame_budget > 0:
+    """None if a group has work now, else when it next has (its next frame, at a fixed speed
+    once this frame's iterations are done)."""
+    if group.pending or group.step_remaining > 0 or group.iterations_per_frame is None:
+        return None
+    if group.frame_budget > 0:
         return None
     return None if now >= group.next_frame_at else group.next_frame_at

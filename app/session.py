@@ -564,6 +564,7 @@ class Session:
         group.step_remaining = 0
         group.frame_budget = group.iterations_per_frame or 0
         group.next_frame_at = 0.0
+        group.fresh = True  # served ahead of the round until its first frame
         for run in runs:
             if run.can_train:
                 run.status = "running"
@@ -583,6 +584,7 @@ class Session:
         group = self._group(runs)
         group.playing = False
         group.step_remaining = msg.n
+        group.fresh = True
         for run in runs:
             if run.can_train:
                 run.status = "running"

@@ -4,11 +4,13 @@ the time; fast ones keep the frame rate."""
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 
 from app.runs import Group
 from app.scheduler import FRAME_COST_SHARE, Scheduler
+from app.session import Session
 from app.settings import Settings
 
 
@@ -139,3 +141,113 @@ def test_an_idle_session_does_not_bank_turns():
     for _ in range(100):
         scheduler._round()
     assert abs((sum(a.calls) - a_before) - sum(b.calls)) <= 8
+
+
+class LoggedRun:
+    """A run on a fake clock: each iteration costs `iteration_cost`, each frame `frame_cost`
+    (heavy or light alike); what it does goes into the shared `log`."""
+
+    def __init__(self, name, clock, log, iteration_cost, frame_cost, speed=None, owner=None):
+        self.name, self.clock, self.log = name, clock, log
+        self.iteration_cost, self.frame_cost = iteration_cost, frame_cost
+        self.id, self.owner = name, owner or name
+        self.status, self.frames_built, self.iterations_per_frame = "paused", 0, speed
+        self.trainer = SimpleNamespace(iteration=0)
+        self.group = Group([self])
+        self.on_train = None
+
+    can_train = True
+
+    def train(self, iterations: int) -> int:
+        self.log.append(("train", self.name, iterations))
+        self.clock.now += iterations * self.iteration_cost
+        self.trainer.iteration += iterations
+        if self.on_train is not None:
+            self.on_train()
+        return iterations
+
+    def build_frame(self, heavy: bool) -> None:
+        self.log.append(("frame", self.name, self.trainer.iteration, heavy))
+        self.clock.now += self.frame_cost
+        self.frames_built += 1
+
+
+def play(runs) -> None:
+    """The session's own `play` command (app/session.py), as the training thread runs it."""
+    Session._play(SimpleNamespace(_group=lambda runs: Session._group(None, runs)), runs, None)
+
+
+def test_a_student_who_presses_play_is_served_before_the_rest_of_the_round():
+    """Four sessions train slow groups (30 ms an iteration, 20 ms a frame: the largest networks)
+    and take turns in one round; a student creates a light run and presses play during the
+    first of those turns. Its first turn and its first frame come right after that turn, before
+    the three other heavy sessions' turns of the round, not after them."""
+    clock, log = FakeClock(), []
+    scheduler = Scheduler(Settings(slice_seconds=0.004, frame_rate=30), clock=clock)
+    heavy = [LoggedRun(f"heavy{i}", clock, log, 0.03, 0.02) for i in range(4)]
+    for run in heavy:
+        scheduler.add(run)
+        run.group.playing = True  # already training: not just played
+    student = LoggedRun("student", clock, log, 0.0001, 0.001, speed=10)
+
+    def student_joins() -> None:
+        heavy[0].on_train = None
+        scheduler.add(student)
+        play([student])
+
+    heavy[0].on_train = lambda: scheduler.post(student_joins)  # arrives during that turn
+    for _ in range(10):
+        scheduler._run_commands()
+        scheduler._round()
+        if any(entry[:2] == ("frame", "student") for entry in log):
+            break
+    first_frame = next(i for i, e in enumerate(log) if e[:2] == ("frame", "student"))
+    before = {entry[1] for entry in log[:first_frame]}
+    assert before == {"heavy0", "student"}, log[:first_frame]
+    assert log[first_frame][2] == 10  # the first frame at speed 10, in the student's first turns
+
+
+def test_frames_that_do_not_fit_the_slice_wait_for_the_group_s_next_turns():
+    """A compare group of four runs whose frames take 10 ms each (the slice is 4 ms; an
+    iteration of the four takes 2 ms): the first turn trains and builds one frame (its cost not
+    known yet, and time left), then a turn builds one run's frame, not all four, and the group
+    trains no further until every run's frame of that iteration is built."""
+    clock, log = FakeClock(), []
+    scheduler = Scheduler(Settings(slice_seconds=0.004, frame_rate=30), clock=clock)
+    runs = [LoggedRun(f"run{i}", clock, log, 0.0005, 0.01, owner="A") for i in range(4)]
+    group = Group(runs)
+    for run in runs:
+        run.group = group
+        scheduler.add(run)
+    group.playing = True
+    turns = []
+    for _ in range(6):
+        start = len(log)
+        scheduler._turn(group, time.perf_counter())
+        turns.append(log[start:])
+    frames_per_turn = [sum(1 for e in turn if e[0] == "frame") for turn in turns]
+    assert frames_per_turn[:4] == [1, 1, 1, 1], turns
+    trains = [i for i, turn in enumerate(turns) if any(e[0] == "train" for e in turn)]
+    assert trains[:2] == [0, 4]  # no training while frames of iteration 1 are pending
+    frames = [e for turn in turns[:4] for e in turn if e[0] == "frame"]
+    assert sorted(e[1] for e in frames) == ["run0", "run1", "run2", "run3"]
+    assert {e[2] for e in frames} == {1}  # every run's frame at the same iteration
+
+
+def test_a_first_frame_after_play_is_never_deferred_but_its_detail_may_be():
+    """A just-played compare group of slow runs: its first frames are all built in its first
+    turn, light where the heavy one would not fit the slice."""
+    clock, log = FakeClock(), []
+    settings = Settings(slice_seconds=0.004, frame_rate=30, heavy_every=1)  # every frame heavy
+    scheduler = Scheduler(settings, clock=clock)
+    runs = [LoggedRun(f"run{i}", clock, log, 0.001, 0.01, owner="A") for i in range(4)]
+    for run in runs:
+        scheduler.add(run)
+    play(runs)
+    for run in runs:
+        run.iterations_per_frame = 1
+    scheduler._turn(runs[0].group, time.perf_counter())
+    frames = [e for e in log if e[0] == "frame"]
+    assert [e[1] for e in frames] == ["run0", "run1", "run2", "run3"]
+    assert [e[3] for e in frames] == [True, False, False, False]  # the first's cost was unknown
+    assert not runs[0].group.fresh and not runs[0].group.pending
