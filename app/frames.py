@@ -85,20 +85,34 @@ def quantize_maps(maps: Sequence[np.ndarray], activations: Sequence[str]) -> Blo
     """Every hidden unit's map, all layers stacked: uint8 (Σ n[l], r, r).
 
     Each unit k has its own range lo[k], hi[k] (the activation's range for sigmoid and tanh, the
-    map's own min and max otherwise), given in the meta as lists.
+    map's own min and max otherwise), given in the meta as lists. One layer is quantized at once
+    (a 6 × 64 network has 384 maps: unit by unit took ~10 ms a frame).
     """
     codes, los, his = [], [], []
     for A, activation in zip(maps, activations, strict=True):
-        for unit in A:
-            if activation in ACTIVATION_RANGES:
-                lo, hi = ACTIVATION_RANGES[activation]
-            else:
-                finite = unit[np.isfinite(unit)]
-                lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-            codes.append(quantize(unit, lo, hi))
-            los.append(round(lo, 6))
-            his.append(round(hi, 6))
-    return Blob.of("maps", np.stack(codes), encoding="linear", lo=los, hi=his)
+        n = A.shape[0]
+        if activation in ACTIVATION_RANGES:
+            lo = np.full(n, ACTIVATION_RANGES[activation][0])
+            hi = np.full(n, ACTIVATION_RANGES[activation][1])
+        else:
+            flat = A.reshape(n, -1)
+            finite = np.isfinite(flat)
+            lo = np.where(finite, flat, np.inf).min(axis=1).astype(np.float64)
+            hi = np.where(finite, flat, -np.inf).max(axis=1).astype(np.float64)
+            none = ~finite.any(axis=1)
+            lo[none], hi[none] = 0.0, 1.0
+        span = np.where(hi > lo, hi - lo, 1.0)
+        shape = (n,) + (1,) * (A.ndim - 1)
+        with np.errstate(invalid="ignore"):
+            scaled = (A - lo.astype(np.float32).reshape(shape)) * (255.0 / span).astype(
+                np.float32
+            ).reshape(shape)
+        np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
+        np.clip(scaled, 0, 255, out=scaled)
+        codes.append(np.rint(scaled, out=scaled).astype(np.uint8))
+        los += [round(float(v), 6) for v in lo]
+        his += [round(float(v), 6) for v in hi]
+    return Blob.of("maps", np.concatenate(codes), encoding="linear", lo=los, hi=his)
 
 
 def encode(header: dict, blobs: Sequence[Blob]) -> bytes:

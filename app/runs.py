@@ -26,6 +26,21 @@ from .uploads import UploadStore
 STATUSES = ("paused", "running", "diverged", "finished")
 DIAGRAM_MAX_INPUTS = 32
 """Wider inputs (images) are drawn as one input node: W[1] travels as its row norms ‖W1[k, :]‖."""
+MAP_UNITS_AT_FULL_RESOLUTION = 64
+"""A detail's maps hold at most this many units' worth of map_resolution² values; a wider network
+gets coarser maps: 6 × 64 = 384 hidden units get 9² each instead of 24² (31 KB instead of 221 KB
+a detail). The diagram draws a unit ~10 px wide when a layer has 64 of them, so it loses nothing;
+only its zoomed view of one unit is coarser."""
+
+
+def map_resolution(resolution: int, hidden_units: int) -> int:
+    """The side of each hidden-unit map of a network with `hidden_units` (2-D data): the
+    setting's, lowered so that hidden_units · side² ≤ MAP_UNITS_AT_FULL_RESOLUTION · resolution²
+    (and never below 4)."""
+    if hidden_units <= MAP_UNITS_AT_FULL_RESOLUTION:
+        return resolution
+    side = int(resolution * (MAP_UNITS_AT_FULL_RESOLUTION / hidden_units) ** 0.5)
+    return max(4, min(resolution, side))
 
 
 def new_run_id() -> str:
@@ -47,6 +62,13 @@ class Run:
         self.network_config = config.network_config(
             self.dataset.n_x, self.dataset.task, self.dataset.n_classes
         )
+        two_d = self.dataset.n_x - len(self.dataset.features) == 2
+        self.map_resolution = (
+            map_resolution(settings.map_resolution, sum(self.network_config.layer_dims[1:-1]))
+            if two_d
+            else settings.map_resolution
+        )
+        """Side of each hidden-unit map in this run's details (see MAP_UNITS_AT_FULL_RESOLUTION)."""
         self.status = "paused"
         self.iterations_per_frame: int | None = 10
         """Speed: iterations between two frames, or None for as fast as possible."""
@@ -132,7 +154,7 @@ class Run:
             output = net.predict_proba_grid(bounds, settings.boundary_resolution, d.features)
             blobs.append(frames.quantize_boundary(output, d.task))
             if heavy and net.L > 1:
-                maps = net.hidden_activation_grids(bounds, settings.map_resolution, d.features)
+                maps = net.hidden_activation_grids(bounds, self.map_resolution, d.features)
                 detail_blobs.append(frames.quantize_maps(maps, net.activations[:-1]))
         if heavy:
             weights = list(net.weights)
@@ -238,7 +260,7 @@ class Run:
             "dataset": dataset_summary(d, self.data),
             "iterations_per_frame": self.iterations_per_frame,
             "boundary_resolution": self.settings.boundary_resolution,
-            "map_resolution": self.settings.map_resolution,
+            "map_resolution": self.map_resolution,
         }
 
 
@@ -266,7 +288,6 @@ class Group:
         """Time spent building the pending frame so far (over one or more turns)."""
         self.seconds_per_frame: dict[bool, float | None] = {False: None, True: None}
         """Estimate of one run's frame, light and heavy, to fit frames into a turn."""
-
 
     @property
     def active(self) -> bool:

@@ -336,3 +336,15 @@ def test_a_client_address_holds_at_most_max_sessions_per_client():
             assert "too many sessions" in closed.value.reason
         with client.websocket_connect("/ws") as again:  # the two closed: room again
             assert again.receive_json()["type"] == "hello"
+
+
+def test_a_wide_network_s_maps_are_coarser_so_a_detail_stays_small(peer):
+    """128 hidden units at map_resolution 10: at most 64 units' worth of 10² values a detail,
+    so 7² each; the run's `created` says so."""
+    created = peer.create(
+        dataset={"name": "flower", "size": 200}, layers=[{"units": 64, "activation": "tanh"}] * 2
+    )
+    assert created["map_resolution"] == 7
+    _detail, blobs = peer.frame(created["run"], kind="detail")
+    assert blobs["maps"].shape == (128, 7, 7)
+    assert blobs["maps"].size <= 64 * 10 * 10
