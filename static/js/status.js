@@ -75,19 +75,28 @@ export class StatusView {
   }
 
   /**
-   * Show a server error beside the control it concerns (or at the top if none matches).
-   * @param {{message: string, errors?: {field: string, message: string}[]}} error
+   * Show an error beside the control it concerns (or at the top if none matches), and mark that
+   * control's input as invalid (aria-invalid, described by the message) until cleared.
+   * @param {{code?: string, message: string, errors?: {field: string, message: string}[]}} error
+   * @param {string} [text] what to say (the student's words, static/js/rules.js); default: the
+   *   error's own message
    */
-  showError(error) {
+  showError(error, text) {
     const item = (error.errors || [])[0];
     const control = item ? controlFor(item.field) : null;
-    const text = item ? `${item.message}${item.limit != null ? ` (limit ${item.limit})` : ''}` : error.message;
-    this.error.textContent = `${text} ✕`;
+    const said = text ?? (item ? `${item.message}${item.limit != null ? ` (limit ${item.limit})` : ''}` : error.message);
+    this.unmark();
+    this.error.textContent = `${said} ✕`;
     this.error.title = `${error.code || 'error'}: ${error.message} — click to dismiss`;
     this.error.dataset.field = item?.field || '';
     if (control) {
-      control.after(this.error);
+      // Inside a field's own label (below its input), else right after the control's box.
+      if (control.tagName === 'LABEL') control.append(this.error);
+      else control.after(this.error);
       this.error.classList.add('inline');
+      this.marked = control.matches('input, select') ? control : control.querySelector('input, select');
+      this.marked?.setAttribute('aria-invalid', 'true');
+      this.marked?.setAttribute('aria-errormessage', this.error.id);
     } else {
       this.home.insertBefore(this.error, this.homeNext);
       this.error.classList.remove('inline');
@@ -95,9 +104,21 @@ export class StatusView {
     this.error.hidden = false;
   }
 
-  /** Remove the error message. */
+  /** The field the shown error is about ("learning_rate", "config.layers.0.units"), or null. */
+  get errorField() {
+    return this.error.hidden ? null : this.error.dataset.field || null;
+  }
+
+  /** Remove the error message and the mark on its field. */
   clearError() {
     this.error.hidden = true;
+    this.unmark();
+  }
+
+  unmark() {
+    this.marked?.removeAttribute('aria-invalid');
+    this.marked?.removeAttribute('aria-errormessage');
+    this.marked = null;
   }
 
   /**
@@ -114,9 +135,10 @@ export class StatusView {
     } else {
       this.diverged.hidden = true;
     }
+    // symmetry[i] is hidden layer i + 1 (every hidden layer, the last one too; none for the output).
     const identical = (header.symmetry || [])
       .map((s, l) => (s != null && s < SYMMETRY_EPS ? l + 1 : null))
-      .filter((l) => l != null && l < (header.symmetry.length));
+      .filter((l) => l != null);
     this.symmetry.textContent = identical.length
       ? `Symmetry: the units of layer${identical.length > 1 ? 's' : ''} ${identical.join(', ')} are identical — ` +
         'they get the same gradient and can never differ (try a random initialization).'

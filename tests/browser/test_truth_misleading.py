@@ -1,0 +1,123 @@
+"""What the page says is true (issue 11, "Misleading"): the symmetry note names every identical
+hidden layer, lesson texts agree with the numbers the page shows, a weak ReLU is explained, a
+lost connection says what it cost, edges are drawn on an absolute scale with a legend, leaving a
+comparison keeps the single run, and the captions, the gallery and the divergence banner agree
+with what is next to them. Each test asserts what the user sees, in a real browser against a
+real server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+DIAGRAM = "[data-testid=network-diagram]"
+LESSONS = json.loads((Path(__file__).parents[2] / "static" / "lessons.json").read_text())
+
+
+def iteration(page) -> int:
+    return int(page.get_by_test_id("iteration").get_attribute("data-value") or 0)
+
+
+def wait_iteration(page, predicate: str) -> None:
+    """Wait until `predicate` holds for n, the iteration counter (a JS expression)."""
+    page.wait_for_function(
+        "() => { const el = document.querySelector('[data-testid=iteration]');"
+        f" const n = Number(el.dataset.value || 0); return {predicate}; }}"
+    )
+
+
+def step(page, n: int) -> None:
+    """Step the single run by n iterations (the step size as a link would set it) and wait."""
+    start = iteration(page)
+    page.evaluate(f"window.nnplay.controller.change({{stepn: {n}}})")
+    page.get_by_test_id("step").click()
+    wait_iteration(page, f"n >= {start + n}")
+
+
+# --- the symmetry note -------------------------------------------------------------------------
+
+
+def test_symmetry_note_names_the_one_hidden_layer_of_zero_init(page, server_url, ready):
+    page.goto(server_url + "/#init=zeros&layers=4:tanh")
+    ready(page)
+    step(page, 10)
+    note = page.get_by_test_id("symmetry")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("layer 1 are identical")
+
+
+def test_symmetry_note_names_every_hidden_layer_the_last_one_too(page, server_url, ready):
+    page.goto(server_url + "/#init=zeros&layers=4:tanh,3:tanh")
+    ready(page)
+    step(page, 10)
+    expect(page.get_by_test_id("symmetry")).to_contain_text("layers 1, 2 are identical")
+    page.goto(server_url + "/#init=random&layers=4:tanh,3:tanh")
+    ready(page)
+    step(page, 10)
+    expect(page.get_by_test_id("symmetry")).to_be_hidden()
+
+
+# --- lesson texts agree with the page ----------------------------------------------------------
+
+
+def lesson(lesson_id: str) -> dict:
+    return next(item for item in LESSONS["lessons"] if item["id"] == lesson_id)
+
+
+def open_lesson(page, lesson_id: str) -> None:
+    page.get_by_test_id("lessons-menu").locator("summary").click()
+    page.get_by_test_id(f"lesson-{lesson_id}").click()
+    expect(page.get_by_test_id("lesson-card")).to_have_attribute("data-lesson", lesson_id)
+    page.wait_for_function("() => window.nnplay.compare.ready")
+
+
+def step_comparison_to(page, n: int) -> None:
+    """Step every run of the comparison to iteration n, and wait for the table to show it."""
+    page.evaluate(f"window.nnplay.controller.change({{stepn: {n}}})")
+    page.get_by_test_id("compare-step").click()
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('tr[data-testid^=compare-row-]')]"
+        ".every(row => Number(row.dataset.iteration) === n)",
+        arg=n,
+        timeout=60_000,
+    )
+
+
+def row_text(page, value_label: str) -> str:
+    row = page.locator("tr[data-testid^=compare-row-]").filter(has_text=value_label)
+    return row.inner_text()
+
+
+def test_large_init_lesson_states_the_costs_its_table_shows_at_2000(page, server_url):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "/")
+    open_lesson(page, "large-init-tanh")
+    text = page.get_by_test_id("lesson-text")
+    expect(text).to_have_text(lesson("large-init-tanh")["text"])
+    step_comparison_to(page, 2000)
+    # The table (4 digits) shows what the text says: 0.54 for × 10, 0.11-0.12 for the others.
+    costs = {
+        label: float(row_text(page, label).split("\t")[2])
+        for label in ("random × 10", "xavier", "he")
+    }
+    assert round(costs["random × 10"], 2) == 0.54
+    assert 0.105 <= costs["xavier"] <= 0.125 and 0.105 <= costs["he"] <= 0.125
+    expect(text).to_contain_text("still about 0.54 after 2000 iterations")
+    expect(text).to_contain_text("0.11–0.12 by iteration 2000")
+    expect(text).not_to_contain_text("below 0.1 after")
+
+
+def test_zero_init_lesson_says_the_output_bias_learns_as_the_table_shows(page, server_url, shots):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "/")
+    open_lesson(page, "zero-init")
+    step_comparison_to(page, 2000)
+    zeros = row_text(page, "zeros").split("\t")
+    assert zeros[2] == "0.6927"  # moved from 0.6931: not "exactly zero" gradients everywhere
+    text = page.get_by_test_id("lesson-text")
+    expect(text).to_contain_text("from 0.6931 (log 2) to 0.6927")
+    expect(text).to_contain_text("only the output's bias b[2] learns")
+    expect(text).to_contain_text(f"answering {zeros[3]}")  # the train accuracy column: 51.6%
+    page.screenshot(path=shots / "lesson-zero-init.png")
