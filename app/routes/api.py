@@ -29,6 +29,8 @@ from ..schemas import (
     DRAW_BOUNDS,
     DatasetModel,
     ErrorResponse,
+    HyperparametersModel,
+    InitModel,
     LimitExceededError,
     PreviewResponse,
     RequestError,
@@ -51,6 +53,38 @@ ERRORS = {
 BUSY = {503: {"model": ErrorResponse, "description": "Headless training is busy; retry."}}
 TRAIN_CHUNK = 100
 """Iterations between two looks at the clock in POST /api/train."""
+TASK_DEFAULTS = {
+    "binary": {"learning_rate": 1.2},
+    "multiclass": {"learning_rate": 1.2},
+    "regression": {"learning_rate": 0.03},
+}
+"""Hyperparameters a page starts each task with. 1.2 is the course's rate for its planar data
+(classification); a regression's squared error on inputs of ±5 diverges with it (the plane at
+iteration 213, house prices at 151), while 0.03 learns both, with tanh or ReLU units, 4 or 8."""
+BOUNDED_FIELDS = {
+    "learning_rate": (HyperparametersModel, "learning_rate"),
+    "l2": (HyperparametersModel, "l2"),
+    "batch_size": (HyperparametersModel, "batch_size"),
+    "seed": (RunConfigModel, "seed"),
+    "init.scale": (InitModel, "scale"),
+    "dataset.seed": (DatasetModel, "seed"),
+}
+"""The number fields a page lets its users type, by their path in a run config."""
+
+
+def field_bounds(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each typed number field's rule from its model's JSON schema: type, minimum, maximum,
+    exclusiveMinimum; so a page checks a value as the server will, and says why it refuses it."""
+    keys = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+    bounds = {}
+    for path, (model, name) in BOUNDED_FIELDS.items():
+        field = model.model_json_schema()["properties"][name]
+        members = field.get("anyOf", [field])  # `X | None`: the number, and null
+        number = next(m for m in members if m.get("type") != "null")
+        bounds[path] = {key: number[key] for key in keys if key in number}
+        bounds[path]["nullable"] = len(members) > 1
+    bounds["batch_size"]["maximum"] = min(bounds["batch_size"]["maximum"], settings.max_samples)
+    return bounds
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -140,6 +174,8 @@ def read_options(settings: SettingsDep) -> dict[str, Any]:
         "features": [{"name": f.name, "label": f.label} for f in FEATURES.values()],
         "outputs": {task: list(outputs) for task, outputs in OUTPUTS_FOR_TASK.items()},
         "defaults": RunConfigModel().model_dump(mode="json"),
+        "task_defaults": TASK_DEFAULTS,
+        "bounds": field_bounds(settings),
         "limits": {
             "max_hidden_layers": settings.max_hidden_layers,
             "max_units": settings.max_units,

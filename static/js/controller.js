@@ -12,9 +12,12 @@ import {
 import { OUTPUTS_FOR_TASK } from './builder.js';
 import { shownDims } from './diagram.js';
 import { noteBoundaryDraw, noteCreated, noteFrame, notePlay, stats } from './stats.js';
+import { FIELDS, explain, keyOf, refusal, shown, taskLearningRate } from './rules.js';
 
 const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2' };
 const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes', 'pclasses', 'upload', 'label', 'images']);
+/** The kinds of keys a run holds: what a refused create or update gives back. */
+const RUN_KINDS = new Set([KIND.RUN, KIND.POINTS, KIND.LIVE]);
 /**
  * Shortest time between two updates of each secondary chart, ms. A Plotly update of a line or
  * bar chart costs ~15-20 ms (autorange, axes, SVG): at every frame they would halve the rate at
@@ -42,6 +45,15 @@ export class Controller {
     this.runId = null;
     this.createRef = null;
     this.created = null;
+    /** The run a pending create replaces: it stays until the new one is created (or refused). */
+    this.replacing = null;
+    /** The state a pending create was sent with, and the state of the run shown (its last good). */
+    this.pendingState = null;
+    this.good = null;
+    /** The live values of the last update sent, until the server acks (or refuses) them. */
+    this.updateValues = null;
+    /** A data change to a source whose task only the server knows (a CSV): α may follow it. */
+    this.retuneLr = false;
     this.wantPlay = false;
     this.status = 'paused';
     this.lastIteration = 0;
@@ -93,7 +105,7 @@ export class Controller {
 
   play() {
     notePlay();
-    if (!this.runId) {
+    if (!this.runId || this.createRef) { // a new run is on its way: play that one
       this.wantPlay = true;
       return;
     }
@@ -139,6 +151,7 @@ export class Controller {
     this.runId = null;
     this.created = null;
     this.createRef = null;
+    this.replacing = null;
     this.adopted = null;
   }
 
@@ -181,12 +194,110 @@ export class Controller {
   /** A patch from a view: apply it, record it in the history, act on what changed. */
   change(patch) {
     const ignored = [];
-    const next = this.sanitize(checkNames({ ...this.state, ...patch }, this.known, this.state, ignored, ''));
+    const accepted = { ...patch };
+    const refused = this.refuse(accepted);
+    const next = this.sanitize(checkNames({ ...this.state, ...accepted }, this.known, this.state, ignored, ''));
+    this.followTask(this.state, next, accepted);
     this.v.status.showIgnored(ignored);
+    if (refused) {
+      // Nothing is sent: the field gets its last good value back, marked, with the reason.
+      this.v.status.showError(refused, refused.message);
+      this.render();
+      this.v.controls.restore(this.state, refused.key);
+    } else {
+      this.clearFixed(accepted);
+    }
     const keys = changedKeys(this.state, next);
     if (!keys.length) return;
     history.pushState(null, '', toHash(next));
     this.apply(next, keys);
+  }
+
+  /**
+   * Take out of a patch the first typed number the server would refuse (static/js/rules.js).
+   * @returns {object|null} an error for the status view ({key, message, errors}), or null
+   */
+  refuse(patch) {
+    for (const key of Object.keys(patch)) {
+      const message = refusal(key, patch[key], this.options.bounds);
+      if (!message) continue;
+      delete patch[key];
+      return { key, code: 'refused', message, errors: [{ field: FIELDS[key].path, message }] };
+    }
+    return null;
+  }
+
+  /** An accepted change to the field an error is shown for fixes it: clear the message. */
+  clearFixed(patch) {
+    const field = this.v.status.errorField;
+    if (!field) return;
+    const bare = field.replace(/^config\./, '');
+    const top = bare.split('.')[0];
+    const keys = Object.keys(patch);
+    const key = keyOf(bare);
+    if ((key && keys.includes(key)) || keys.includes(top) || (top === 'dataset' && keys.some((k) => DATA_KEYS.has(k)))) {
+      this.v.status.clearError();
+    }
+  }
+
+  /**
+   * The learning rate follows the task when the data changes task (a regression's squared
+   * error diverges at the classification rate 1.2): if α is still a task's default, it becomes
+   * the new task's (GET /api/options `task_defaults`). A CSV's task is known once created.
+   */
+  followTask(prev, next, patch) {
+    if (patch.lr !== undefined) {
+      this.retuneLr = false; // the student's own α
+      return;
+    }
+    if (!keysOfData(patch)) return;
+    const defaults = Object.keys(this.options.task_defaults || {}).map((task) => taskLearningRate(this.options, task));
+    if (!defaults.includes(next.lr)) return;
+    const csv = next.dataset === OWN_DATA.CSV; // its task comes with the run (see retune)
+    const task = csv ? null : this.taskOf(next);
+    this.retuneLr = csv;
+    if (task && task !== this.taskOf(prev)) next.lr = taskLearningRate(this.options, task) ?? next.lr;
+  }
+
+  /**
+   * The first run of a link was refused: put the refused part (a layer, the data…) back to its
+   * default, say so with the link's other problems, and create again.
+   * @returns {boolean} whether a new create was sent
+   */
+  fallBack(error) {
+    const item = (error.errors || [])[0];
+    if (!item) return false;
+    const bare = String(item.field || '').replace(/^config\./, '');
+    const top = bare.split('.')[0];
+    const keys = keyOf(bare) ? [keyOf(bare)] : top === 'dataset' ? [...DATA_KEYS] : top === 'init' ? ['init', 'scale'] : [top];
+    const next = { ...this.state };
+    for (const key of keys) if (key in PROPS) next[key] = structuredClone(this.base[key]);
+    if (!changedKeys(this.state, next).length) return false;
+    this.state = this.sanitize(next);
+    history.replaceState(null, '', toHash(this.state));
+    this.v.status.showIgnored([`Refused from the link: ${explain(item, this.options.bounds)} Using the default instead.`]);
+    this.render();
+    this.createRun();
+    return true;
+  }
+
+  /** The server refused a create or an update: back to the state of the run shown. */
+  restoreGood(kinds) {
+    this.pendingState = null;
+    this.replacing = null;
+    if (!this.good || !this.runId) return;
+    const next = { ...this.state };
+    for (const key of changedKeys(this.state, this.good)) {
+      if (kinds.has(PROPS[key].kind)) next[key] = structuredClone(this.good[key]);
+    }
+    this.state = next;
+    history.replaceState(null, '', toHash(next));
+    if (this.created) {
+      this.created.config = { ...this.created.config, ...toRunConfig(next), dataset: this.created.config.dataset };
+      this.v.course.render(this.created);
+    }
+    this.render();
+    for (const key of Object.keys(LIVE_FIELDS)) this.v.controls.restore(next, key);
   }
 
   onUrl() {
@@ -206,7 +317,18 @@ export class Controller {
    * @param {string[]} ignored
    */
   readLink(ignored) {
-    return this.sanitize(checkNames(fromHash(location.hash, this.base, ignored), this.known, this.base, ignored));
+    const state = this.sanitize(checkNames(fromHash(location.hash, this.base, ignored), this.known, this.base, ignored));
+    for (const key of Object.keys(FIELDS)) {
+      const reason = refusal(key, state[key], this.options.bounds, 'the link has');
+      if (!reason) continue;
+      state[key] = structuredClone(this.base[key]);
+      ignored.push(`${reason} Using ${state[key] == null ? 'the default' : shown(state[key])} instead.`);
+    }
+    const task = this.taskOf(state);
+    if (!new URLSearchParams(location.hash.replace(/^#/, '')).has('lr') && task) {
+      state.lr = taskLearningRate(this.options, task) ?? state.lr; // a link without α: the task's
+    }
+    return state;
   }
 
   /** Keep the state consistent: an output that fits the task, known names. */
@@ -261,7 +383,12 @@ export class Controller {
     if (kinds.has(KIND.POINTS)) this.newPoints();
     if (kinds.has(KIND.LIVE) && this.runId) {
       const update = { type: 'update', runs: [this.runId] };
-      for (const key of keys) if (LIVE_FIELDS[key]) update[LIVE_FIELDS[key]] = next[key];
+      this.updateValues = {};
+      for (const key of keys) {
+        if (!LIVE_FIELDS[key]) continue;
+        update[LIVE_FIELDS[key]] = next[key];
+        this.updateValues[key] = structuredClone(next[key]);
+      }
       this.updateRef = this.socket.send(update);
       if (this.created) {
         this.created.config = { ...this.created.config, ...toRunConfig(next), dataset: this.created.config.dataset };
@@ -274,7 +401,10 @@ export class Controller {
 
   setView() {
     const s = this.state;
-    this.v.boundary.setView({ test: s.test, discrete: s.discrete });
+    // Drawn points are all shown, the test share as diamonds: a click never adds a point unseen.
+    const view = { test: s.test || s.dataset === OWN_DATA.DRAW, discrete: s.discrete };
+    this.v.boundary.setView(view);
+    this.v.boundaryKey.render(this.v.boundary.data ? this.v.boundary.dataset : null, view);
     this.v.cost.setView({ log: s.logcost, smooth: s.smooth });
     this.scheduleDraw();
   }
@@ -320,6 +450,7 @@ export class Controller {
   showPlane() {
     this.clearOutput();
     this.v.boundary.setRun({ dataset: planeDataset(this.state), boundary_resolution: this.options.boundary_resolution });
+    this.setView();
     this.scheduleDraw();
   }
 
@@ -329,6 +460,7 @@ export class Controller {
     this.runId = null;
     this.created = null;
     this.createRef = null;
+    this.replacing = null;
     this.frame = null;
     this.setStatus('paused');
   }
@@ -337,6 +469,7 @@ export class Controller {
   clearOutput() {
     const v = this.v;
     v.boundary.setRun({ dataset: { plottable: false } });
+    v.boundaryKey.render(null);
     v.gallery.clear();
     v.confusion.setRun(null);
     v.noBoundary.render(null);
@@ -362,10 +495,13 @@ export class Controller {
       else this.clearOutput();
       return;
     }
-    if (this.runId && !this.adopted) this.socket.send({ type: 'delete', runs: [this.runId] });
+    // The run shown stays (drawn, and deleted once the new one is created): if the server
+    // refuses the new config, the page is still on its last good run.
+    if (this.runId && !this.adopted) this.replacing = this.runId;
+    else if (this.adopted) this.runId = null;
     this.adopted = null;
     if (this.status === 'running') this.wantPlay = true;
-    this.runId = null;
+    this.pendingState = structuredClone(this.state);
     this.createRef = this.socket.send({ type: 'create', config: toRunConfig(this.state) });
     this.ownRefs.add(this.createRef);
   }
@@ -374,6 +510,7 @@ export class Controller {
     if (this.everConnected) this.v.status.showNotice('Reconnected: the run was recreated from the link.');
     this.everConnected = true;
     this.runId = null;
+    this.replacing = null; // the old connection's runs went with it
     this.createRun();
   }
 
@@ -385,14 +522,29 @@ export class Controller {
           this.socket.send({ type: 'delete', runs: [message.run] }); // superseded by a newer create
           return;
         }
+        this.createRef = null;
+        if (this.replacing && this.replacing !== message.run) this.socket.send({ type: 'delete', runs: [this.replacing] });
+        this.replacing = null;
         this.onCreated(message);
         break;
       case 'error':
-        if (message.ref && message.ref === this.createRef) this.createRef = null;
-        this.v.status.showError(message);
+        if (message.ref && message.ref === this.createRef) {
+          this.createRef = null;
+          this.wantPlay = false;
+          if (!this.runId && this.fallBack(message)) return; // no run yet: a link's refused part
+          this.restoreGood(RUN_KINDS);
+        } else if (message.ref && message.ref === this.updateRef) {
+          this.updateValues = null;
+          this.restoreGood(new Set([KIND.LIVE]));
+        }
+        this.v.status.showError(message, explain((message.errors || [])[0] || message, this.options.bounds));
         break;
       case 'ack':
-        if (message.ref === this.updateRef && message.action === 'update') this.v.status.clearError();
+        if (message.ref === this.updateRef && message.action === 'update') {
+          if (this.good && this.updateValues) Object.assign(this.good, this.updateValues);
+          this.updateValues = null;
+          this.v.status.clearError();
+        }
         if (message.ref === this.dataRef && message.action === 'data' && this.created) {
           this.created = { ...this.created, dataset: message.dataset, config: { ...this.created.config, dataset: toDataConfig(this.state) } };
           this.v.boundary.setPoints(message.dataset);
@@ -410,6 +562,8 @@ export class Controller {
     const v = this.v;
     this.runId = created.run;
     this.created = created;
+    this.good = structuredClone(this.pendingState ?? this.state);
+    this.pendingState = null;
     noteCreated();
     this.lastIteration = 0;
     this.frame = null;
@@ -417,6 +571,7 @@ export class Controller {
     v.controls.clear();
     this.setStatus('paused');
     v.boundary.setRun(created);
+    this.setView();
     v.diagram.setNetwork(created);
     v.course.render(created);
     const d = created.dataset;
@@ -432,11 +587,27 @@ export class Controller {
     v.saturation.setRun(created.network.activations.slice(0, -1));
     v.cost.reset();
     if (this.state.speed !== '10') this.sendSpeed();
+    if (this.retuneLr) this.retune(created.dataset.task);
     if (this.wantPlay) {
       this.wantPlay = false;
       this.play();
     }
     this.scheduleDraw();
+  }
+
+  /** A CSV's task is known now: give the run that task's learning rate (see followTask). */
+  retune(task) {
+    this.retuneLr = false;
+    const lr = taskLearningRate(this.options, task);
+    if (lr === undefined || lr === this.state.lr || this.adopted) return;
+    this.state = { ...this.state, lr };
+    history.replaceState(null, '', toHash(this.state));
+    this.updateValues = { lr };
+    this.updateRef = this.socket.send({ type: 'update', runs: [this.runId], learning_rate: lr });
+    this.good.lr = lr;
+    this.created.config = { ...this.created.config, learning_rate: lr };
+    this.v.course.render(this.created);
+    this.v.controls.restore(this.state, 'lr');
   }
 
   onBinary({ header, blobs }) {
@@ -526,4 +697,9 @@ function planeDataset(state) {
     name: 'drawn', task: state.pclasses > 2 ? 'multiclass' : 'binary', n_classes: state.pclasses, bounds: DRAW_BOUNDS,
     features: state.features, plottable: true, train: state.pts, test: { x1: [], x2: [], y: [] },
   };
+}
+
+/** Whether a patch changes the data (a dataset, an uploaded file, its label column). */
+function keysOfData(patch) {
+  return ['dataset', 'upload', 'label'].some((key) => patch[key] !== undefined);
 }

@@ -4,13 +4,15 @@
  * Owns those elements; reports commands and patches to the controller.
  */
 
+import { OWN_DATA } from './state.js';
+
 export class Controls {
   /** @param {object} options GET /api/options */
   constructor(options) {
     const $ = (id) => document.getElementById(id);
     this.el = {
       play: $('play'), pause: $('pause'), step: $('step'), reset: $('reset'), stepSize: $('step-size'),
-      iteration: $('iteration'), epoch: $('epoch'), status: $('run-status'),
+      iteration: $('iteration'), epoch: $('epoch'), epochCount: $('epoch-count'), status: $('run-status'),
       lr: $('learning-rate'), opt: $('optimizer'), batch: $('batch-size'), l2: $('l2'), speed: $('speed'),
       test: $('show-test'), discrete: $('discretize'), logcost: $('log-cost'), smooth: $('smoothing'),
       trainCost: $('train-cost'), testCost: $('test-cost'), trainAcc: $('train-acc'), testAcc: $('test-acc'),
@@ -18,8 +20,13 @@ export class Controls {
     for (const o of options.optimizers) this.el.opt.add(new Option(o.title, o.name));
     this.el.batch.max = options.limits.max_samples;
     const maxSpeed = options.limits.max_iterations_per_frame;
+    // The server sends a frame at most `frame_rate` times a second with that many iterations
+    // each: the speed reads as iterations per second, not as the protocol's "per frame".
+    const rate = options.frame_rate || 30;
     for (const option of [...this.el.speed.options]) {
-      if (option.value !== 'max' && Number(option.value) > maxSpeed) option.remove();
+      if (option.value === 'max') continue;
+      if (Number(option.value) > maxSpeed) option.remove();
+      else option.textContent = Math.round(Number(option.value) * rate).toLocaleString('en-US');
     }
   }
 
@@ -58,10 +65,24 @@ export class Controls {
     el.batch.value = state.batch ?? '';
     el.l2.value = state.l2;
     el.speed.value = state.speed;
-    el.test.checked = state.test;
+    const drawn = state.dataset === OWN_DATA.DRAW; // every drawn point is shown (controller.setView)
+    el.test.checked = state.test || drawn;
+    el.test.disabled = drawn;
+    el.test.parentElement.title = drawn ? 'Drawn points are all shown: the diamonds are the test share (Train share)' : '';
     el.discrete.checked = state.discrete;
     el.logcost.checked = state.logcost;
     el.smooth.value = state.smooth;
+  }
+
+  /**
+   * Put the state's value back into a typed field, even one that has the focus (which render
+   * leaves alone while the student types): after a refused value.
+   * @param {object} state
+   * @param {string} key lr, batch or l2 (other keys: nothing to do)
+   */
+  restore(state, key) {
+    const input = { lr: this.el.lr, batch: this.el.batch, l2: this.el.l2 }[key];
+    if (input) input.value = state[key] ?? '';
   }
 
   /**
@@ -73,6 +94,8 @@ export class Controls {
     el.iteration.value = header.iteration.toLocaleString('en-US');
     el.iteration.dataset.value = String(header.iteration);
     el.epoch.value = header.epoch.toLocaleString('en-US');
+    // With the whole training set as one batch an epoch is an iteration: say it once.
+    el.epochCount.hidden = header.epoch === header.iteration;
     this.renderStatus(header.status);
     el.trainCost.textContent = fmt(header.train_cost);
     el.testCost.textContent = fmt(header.test_cost);

@@ -1,7 +1,8 @@
 /**
  * The live network diagram: one column per layer, each unit a small canvas showing its
- * activation over the input plane, edges coloured by the sign of w and thick by |w|. Hover shows
- * exact values, a click enlarges a unit's map. Owns #diagram, #tooltip and #unit-zoom.
+ * activation over the input plane, edges coloured by the sign of w and thick by |w| (an absolute
+ * scale, with its legend in #edge-legend). Hover (on a touch screen, a tap) shows exact values,
+ * a click enlarges a unit's map. Owns #diagram, #edge-legend, #tooltip and #unit-zoom.
  * Built once per run (and on resize); updates only touch attributes and pixels.
  */
 
@@ -12,6 +13,13 @@ const LUT = divergingLut();
 const POS_COLOR = '#0877bd';
 const NEG_COLOR = '#f59322';
 const RAW_LABELS = { x1: 'x₁', x2: 'x₂' };
+/**
+ * Edge width is absolute (as in TensorFlow Playground), not relative to the frame's largest |w|:
+ * it grows linearly with |w| up to this weight and stays full beyond, so weights of 0.01 at
+ * initialization look thin and trained weights of 3 look thick, and a legend can say so.
+ */
+export const EDGE_FULL_WEIGHT = 4;
+const EDGE_LEGEND = [0.1, 1, 2, EDGE_FULL_WEIGHT];
 const FEATURE_FN = {
   x1: (a) => a, x2: (a, b) => b, x1_squared: (a) => a * a, x2_squared: (a, b) => b * b,
   x1_x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
@@ -30,10 +38,13 @@ export class Diagram {
     this.zoomCanvas = document.getElementById('zoom-canvas');
     this.zoomTitle = document.getElementById('zoom-title');
     this.zoomValues = document.getElementById('zoom-values');
+    this.legend = document.getElementById('edge-legend');
     this.created = null;
     this.params = null;
     this.maps = null;
     this.zoomed = null;
+    /** The edge or input ("l,k,j" / "0,k") whose values a tap pinned, or false. */
+    this.pinned = false;
     this.bindPointer();
     new ResizeObserver(() => this.onResize()).observe(root);
   }
@@ -54,6 +65,9 @@ export class Diagram {
     this.params = null;
     this.maps = null;
     this.boundary = null;
+    this.dirty = false; // what the last run's details asked to draw is gone with them
+    this.boundaryDirty = false;
+    this.unpin();
     this.build();
   }
 
@@ -163,6 +177,7 @@ export class Diagram {
     });
     this.root.replaceChildren(svg, units);
     this.drawInputs();
+    this.drawLegend();
   }
 
   inputNames() {
@@ -234,21 +249,54 @@ export class Diagram {
 
   drawEdges() {
     const { W } = this.params;
-    let max = 1e-9;
-    for (const Wl of W) for (const w of Wl) if (Number.isFinite(w)) max = Math.max(max, Math.abs(w));
-    const thick = Math.max(1.5, this.node / 6);
+    const thick = this.edgeThickness();
     W.forEach((Wl, l) => {
       const paths = this.edges[l];
       if (!paths) return;
       for (let i = 0; i < Wl.length; i++) {
         const w = Wl[i];
-        const t = Number.isFinite(w) ? Math.abs(w) / max : 1;
+        const { width, opacity } = edgeStyle(w, thick);
         const path = paths[i];
         path.setAttribute('stroke', w >= 0 ? POS_COLOR : NEG_COLOR);
-        path.setAttribute('stroke-width', (0.4 + thick * t).toFixed(2));
-        path.setAttribute('stroke-opacity', (0.25 + 0.75 * t).toFixed(2));
+        path.setAttribute('stroke-width', width.toFixed(2));
+        path.setAttribute('stroke-opacity', opacity.toFixed(2));
       }
     });
+  }
+
+  /** The extra width of an edge at |w| ≥ EDGE_FULL_WEIGHT, px: grows with the units. */
+  edgeThickness() {
+    return Math.max(1.5, (this.node || 24) / 6);
+  }
+
+  /** The legend under the diagram: the same edge widths at a few |w| (owns #edge-legend). */
+  drawLegend() {
+    if (!this.legend) return;
+    const thick = this.edgeThickness();
+    const samples = EDGE_LEGEND.map((w) => {
+      const { width, opacity } = edgeStyle(w, thick);
+      const h = Math.ceil(width) + 2;
+      const svg = document.createElementNS(SVG_NS, 'svg');
+      svg.setAttribute('width', '28');
+      svg.setAttribute('height', String(h));
+      svg.setAttribute('aria-hidden', 'true');
+      const line = document.createElementNS(SVG_NS, 'line');
+      Object.entries({ x1: 1, x2: 27, y1: h / 2, y2: h / 2, stroke: '#556', 'stroke-width': width.toFixed(2), 'stroke-opacity': opacity.toFixed(2) })
+        .forEach(([k, v]) => line.setAttribute(k, String(v)));
+      svg.append(line);
+      const item = document.createElement('span');
+      item.className = 'edge-sample';
+      item.dataset.weight = String(w);
+      item.dataset.width = width.toFixed(2);
+      const label = document.createElement('span');
+      label.textContent = w >= EDGE_FULL_WEIGHT ? `≥ ${w}` : String(w);
+      item.append(svg, label);
+      return item;
+    });
+    const title = document.createElement('span');
+    title.className = 'edge-legend-title';
+    title.textContent = 'edge width, |w|:';
+    this.legend.replaceChildren(title, ...samples);
   }
 
   drawMaps() {
@@ -296,9 +344,24 @@ export class Diagram {
   }
 
   bindPointer() {
-    this.root.addEventListener('pointermove', (event) => this.hover(event));
-    this.root.addEventListener('pointerleave', () => { this.tooltip.hidden = true; });
+    this.root.addEventListener('pointermove', (event) => {
+      if (event.pointerType === 'mouse') this.pinned = false;
+      if (!this.pinned) this.hover(event);
+    });
+    this.root.addEventListener('pointerleave', () => { if (!this.pinned) this.tooltip.hidden = true; });
+    // A touch screen has no hover: a tap on an edge (or an input) pins its values until the
+    // next tap elsewhere; a tap on the same edge again unpins them.
+    document.addEventListener('pointerdown', (event) => {
+      if (this.pinned && !this.root.contains(event.target)) this.unpin();
+    });
     this.root.addEventListener('click', (event) => {
+      const edge = event.target.dataset?.edge;
+      if (edge || event.target.closest('[data-unit^="0,"]')) {
+        if (this.pinned === (edge || event.target.closest('[data-unit]').dataset.unit)) this.unpin();
+        else if (this.hover(event)) this.pinned = edge || event.target.closest('[data-unit]').dataset.unit;
+        return;
+      }
+      this.unpin();
       const box = event.target.closest('[data-unit]');
       if (!box) return;
       const [l, k] = box.dataset.unit.split(',').map(Number);
@@ -318,16 +381,26 @@ export class Diagram {
     this.zoom.hidden = true;
   }
 
+  /** Take the pinned values away. */
+  unpin() {
+    this.pinned = false;
+    this.tooltip.hidden = true;
+  }
+
+  /** @returns {boolean} whether the pointer is over something with values (shown) */
   hover(event) {
     const text = this.describe(event.target);
     if (!text) {
       this.tooltip.hidden = true;
-      return;
+      return false;
     }
     this.tooltip.textContent = text;
     this.tooltip.hidden = false;
-    this.tooltip.style.left = `${event.clientX + 14}px`;
-    this.tooltip.style.top = `${event.clientY + 14}px`;
+    // Beside the pointer, kept on screen (a tap near the right edge of a tablet).
+    const { width, height } = this.tooltip.getBoundingClientRect();
+    this.tooltip.style.left = `${Math.max(4, Math.min(event.clientX + 14, innerWidth - width - 4))}px`;
+    this.tooltip.style.top = `${Math.max(4, Math.min(event.clientY + 14, innerHeight - height - 4))}px`;
+    return true;
   }
 
   describe(target) {
@@ -368,6 +441,17 @@ export class Diagram {
     const range = unit != null ? `\nmap range: ${num(this.maps.meta.lo[unit])} … ${num(this.maps.meta.hi[unit])}` : '';
     this.zoomValues.textContent = this.describe(this.root.querySelector(`[data-unit="${l},${k}"]`)) + range;
   }
+}
+
+/**
+ * How an edge of weight w is drawn: its stroke width (px) and opacity, on the absolute scale.
+ * @param {number} w
+ * @param {number} thick the extra width at |w| ≥ EDGE_FULL_WEIGHT, px
+ * @returns {{width: number, opacity: number}}
+ */
+export function edgeStyle(w, thick) {
+  const t = Number.isFinite(w) ? Math.min(1, Math.abs(w) / EDGE_FULL_WEIGHT) : 1;
+  return { width: 0.4 + thick * t, opacity: 0.3 + 0.7 * t };
 }
 
 function num(v) {

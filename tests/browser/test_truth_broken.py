@@ -6,7 +6,8 @@ from one of its runs, and the regression datasets learn on the first ▶ with th
 
 from __future__ import annotations
 
-import pytest
+import contextlib
+
 from playwright.sync_api import expect
 
 DIAGRAM = "[data-testid=network-diagram]"
@@ -42,12 +43,9 @@ def wait_new_run(page, old: str) -> None:
 def assert_markers_match(page, test_points: bool) -> dict:
     """Wait (up to 5 s) until the plot draws exactly the run's points, then return the counts."""
     want = "c.train + c.test" if test_points else "c.train"
-    try:
-        page.wait_for_function(
-            f"() => {{ const c = ({DRAWN_MARKERS})(); return c.drawn === {want} && c.outside === 0; }}", timeout=5000
-        )
-    except Exception:  # the assertion below says what was drawn instead
-        pass
+    drawn = f"() => {{ const c = ({DRAWN_MARKERS})(); return c.drawn === {want} && !c.outside; }}"
+    with contextlib.suppress(Exception):  # on a timeout the assertions say what was drawn
+        page.wait_for_function(drawn, timeout=5000)
     seen = markers(page)
     expected = seen["train"] + (seen["test"] if test_points else 0)
     assert seen["drawn"] == expected, seen
@@ -86,3 +84,101 @@ def test_boundary_draws_the_points_of_the_run_after_every_data_change(playground
     page.wait_for_timeout(300)
     page.screenshot(path=shots / "truth-spiral-points.png")
     assert page.watch.errors == []
+
+
+def iteration(page) -> int:
+    return int(page.get_by_test_id("iteration").get_attribute("data-value") or 0)
+
+
+def wait_iteration(page, at_least: int) -> None:
+    page.wait_for_function(
+        "n => Number(document.querySelector('[data-testid=iteration]').dataset.value || 0) >= n",
+        arg=at_least,
+    )
+
+
+def type_value(page, testid: str, value: str) -> None:
+    page.get_by_test_id(testid).fill(value)
+    page.get_by_test_id(testid).press("Enter")
+
+
+def test_a_refused_value_leaves_the_page_on_its_last_good_run(playground, shots):
+    page = playground
+    error = page.get_by_test_id("error-message")
+    l2 = page.get_by_test_id("l2")
+    type_value(page, "l2", "-1")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("L2 λ must be between 0 and 100")
+    expect(error).to_contain_text("You typed −1")
+    expect(error).not_to_contain_text("Input should")
+    assert error.evaluate("e => e.closest('[data-field=l2]') !== null")  # beside its own field
+    box, field = error.bounding_box(), l2.bounding_box()
+    assert abs(box["x"] - field["x"]) < 40 and box["y"] >= field["y"]  # below it, not elsewhere
+    expect(l2).to_have_value("0")  # restored
+    expect(l2).to_have_attribute("aria-invalid", "true")
+    assert "l2=0&" in page.url
+    page.screenshot(path=shots / "truth-refused-l2.png")
+
+    page.get_by_test_id("add-layer").click()  # the page is not wedged
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,4,4,1")
+    expect(page.get_by_test_id("layer-count")).to_have_text("2 hidden layers")
+    page.get_by_test_id("play").click()
+    wait_iteration(page, 50)
+
+    type_value(page, "l2", "0.01")  # fixed: the message and the mark go
+    expect(error).to_be_hidden()
+    expect(l2).not_to_have_attribute("aria-invalid", "true")
+    assert "l2=0.01" in page.url
+
+    type_value(page, "learning-rate", "0")
+    expect(error).to_contain_text("The learning rate α must be more than 0")
+    assert error.evaluate("e => e.closest('[data-field=learning_rate]') !== null")
+    expect(page.get_by_test_id("learning-rate")).to_have_value("1.2")
+    at = iteration(page)
+    wait_iteration(page, at + 50)  # still training, at the last good rate
+    type_value(page, "learning-rate", "0.5")
+    expect(error).to_be_hidden()
+
+    # A value only the server refuses (a link edited by hand: 65 units, the limit is 64): the
+    # page stays on its run, the link is put back and the message sits by the layers.
+    run = run_id(page)
+    page.evaluate("location.hash = location.hash.replace(/layers=[^&]*/, 'layers=65:tanh')")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("64")
+    assert error.evaluate("e => e.parentElement.closest('[data-field^=layers], .layer-controls')")
+    page.wait_for_timeout(300)
+    assert run_id(page) == run
+    assert "layers=4:tanh,4:tanh" in page.url
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,4,4,1")
+    at = iteration(page)
+    wait_iteration(page, at + 50)
+    page.get_by_test_id("pause").click()
+    assert page.watch.errors == []
+
+
+def test_a_link_with_refused_values_loads_a_working_page(page, server_url, ready, watch, shots):
+    watch = watch(page)
+    page.goto(server_url + "/#dataset=circles&l2=-1&lr=0&seed=7")
+    ready(page)
+    notice = page.get_by_test_id("link-notice")
+    expect(notice).to_contain_text("L2 λ must be between 0 and 100")
+    expect(notice).to_contain_text("The link has −1")
+    expect(notice).to_contain_text("The learning rate α must be more than 0")
+    expect(page.get_by_test_id("l2")).to_have_value("0")
+    expect(page.get_by_test_id("learning-rate")).to_have_value("1.2")
+    expect(page.get_by_test_id("seed")).to_have_value("7")  # the rest of the link holds
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "circles")
+    page.screenshot(path=shots / "truth-refused-link.png")
+    page.get_by_test_id("play").click()
+    wait_iteration(page, 100)
+    page.get_by_test_id("pause").click()
+
+    page.goto("about:blank")  # a fresh load, not a hash change of this page
+    page.goto(server_url + "/#dataset=moons&layers=65:tanh")  # refused by the server itself
+    ready(page)
+    expect(page.get_by_test_id("link-notice")).to_contain_text("64")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,4,1")
+    expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "moons")
+    page.get_by_test_id("play").click()
+    wait_iteration(page, 100)
+    assert watch.errors == []
