@@ -121,3 +121,51 @@ def test_zero_init_lesson_says_the_output_bias_learns_as_the_table_shows(page, s
     expect(text).to_contain_text("only the output's bias b[2] learns")
     expect(text).to_contain_text(f"answering {zeros[3]}")  # the train accuracy column: 51.6%
     page.screenshot(path=shots / "lesson-zero-init.png")
+
+
+# --- edge widths on an absolute scale ----------------------------------------------------------
+
+
+def edge_widths(page) -> list[float]:
+    return page.evaluate(
+        "[...document.querySelectorAll('[data-testid=network-diagram] path.edge')]"
+        ".map(p => Number(p.getAttribute('stroke-width')))"
+    )
+
+
+def legend_widths(page) -> dict[str, float]:
+    """The legend's samples as drawn, in order: {label: stroke width}."""
+    return dict(
+        page.evaluate(
+            "[...document.querySelectorAll('[data-testid=edge-legend] .edge-sample')]"
+            ".map(s => [s.textContent.trim(),"
+            " Number(s.querySelector('line').getAttribute('stroke-width'))])"
+        )
+    )
+
+
+def test_edges_are_thin_at_a_small_init_and_thick_after_training_with_a_legend(
+    page, server_url, ready, shots
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "/")
+    ready(page)
+    page.wait_for_function(
+        "document.querySelector('[data-testid=network-diagram] path.edge[stroke-width]') !== null"
+    )
+    legend = page.get_by_test_id("edge-legend")
+    expect(legend).to_be_visible()
+    expect(legend).to_contain_text("|w|")
+    scale = legend_widths(page)
+    assert list(scale) == ["0.1", "1", "2", "≥ 4"]
+    assert scale["0.1"] < scale["1"] < scale["2"] < scale["≥ 4"]
+    # × 0.01 at initialization: every edge thinner than the legend's |w| = 0.1.
+    assert max(edge_widths(page)) < scale["0.1"]
+    page.locator(DIAGRAM).screenshot(path=shots / "edges-init.png")
+    step(page, 1000)
+    page.wait_for_timeout(300)  # the detail message (parameters) follows the frame
+    widths = edge_widths(page)
+    # Trained flower weights reach |w| > 4: those edges are as wide as the legend's widest.
+    assert max(widths) == scale["≥ 4"]
+    assert min(widths) < scale["2"]  # and not every edge is: the scale does not follow the max
+    page.locator(DIAGRAM).screenshot(path=shots / "edges-trained.png")
