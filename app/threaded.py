@@ -22,8 +22,9 @@ class ThreadedServer:
     """uvicorn serving `app` on 127.0.0.1 in a daemon thread, as `nnplay serve` does (no
     WebSocket compression). `start()` returns once it accepts connections."""
 
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
+    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+        self.port = port or free_port()
+        """`port`: a given one, e.g. to restart a stopped server where its pages reconnect."""
         config = uvicorn.Config(
             app,
             host="127.0.0.1",

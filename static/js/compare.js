@@ -131,8 +131,13 @@ export class CompareController {
       exit: () => this.change({ cmp: '', vals: [], open: null, lesson: '' }),
       download: (i, what) => this.download(i, what),
     });
+    this.controller.compareProgress = () => Math.max(0, ...this.runs.map((r) => this.recorder.get(r.id)?.frame?.iteration ?? 0));
     this.socket.listen({
       open: () => { this.connected = true; this.key = null; this.runs = []; this.sync(); },
+      state: (name) => {
+        this.connected = name === 'connected';
+        if (!this.connected && this.active) this.view.renderStatus('offline'); // it trains nothing now
+      },
       message: (message) => this.onMessage(message),
       binary: (message) => this.onBinary(message),
     });

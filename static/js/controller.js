@@ -61,6 +61,12 @@ export class Controller {
     this.raf = 0;
     this.chartDrawnAt = { cost: -Infinity, gradients: -Infinity, saturation: -Infinity };
     this.everConnected = false;
+    /** Not connected now: the page says "offline", not "running" (the server trains nothing). */
+    this.offline = true;
+    /** The iteration the connection was lost at, null while connected: what a reconnect lost. */
+    this.lostAt = null;
+    /** The iteration of the comparison on screen (compare mode sets it): what a drop loses there. */
+    this.compareProgress = () => 0;
     this.suspended = false;
     /** Set while showing a run of a comparison: {group: ids driven together}. */
     this.adopted = null;
@@ -79,7 +85,7 @@ export class Controller {
       play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
     }, change);
     this.socket.on({
-      state: (state, delay) => v.status.setConnection(state, delay),
+      state: (state, delay) => this.onConnection(state, delay),
       open: () => this.onHello(),
       message: (message) => this.onMessage(message),
       binary: (message) => this.onBinary(message),
@@ -186,7 +192,20 @@ export class Controller {
 
   setStatus(status) {
     this.status = status;
-    this.v.controls.renderStatus(status);
+    this.v.controls.renderStatus(this.offline ? 'offline' : status);
+  }
+
+  /**
+   * The socket's state: the badge, and "offline" in place of the run's status while the server is
+   * out of reach; on a drop, remember how far the run had come (the server forgets it).
+   */
+  onConnection(state, delay) {
+    this.v.status.setConnection(state, delay);
+    this.offline = state !== 'connected';
+    if (this.offline && this.everConnected && this.lostAt == null) {
+      this.lostAt = this.suspended && !this.adopted ? this.compareProgress() : this.lastIteration;
+    }
+    this.v.controls.renderStatus(this.offline ? 'offline' : this.status);
   }
 
   // --- state changes ----------------------------------------------------------------------------
@@ -507,7 +526,16 @@ export class Controller {
   }
 
   onHello() {
-    if (this.everConnected) this.v.status.showNotice('Reconnected: the run was recreated from the link.');
+    if (this.everConnected) {
+      // A new connection is a new session: the server kept nothing of the old one's runs.
+      const lost = this.lostAt || 0;
+      const what = this.suspended || this.adopted ? "the comparison's runs" : 'the run';
+      this.v.status.showNotice(lost > 0
+        ? `Reconnected, but the server had lost ${what} when the connection dropped: the progress `
+          + `(${lost.toLocaleString('en-US')} iterations) is gone. Recreated from the link, training starts again at iteration 0.`
+        : `Reconnected: ${what} recreated from the link.`, { sticky: lost > 0 });
+    }
+    this.lostAt = null;
     this.everConnected = true;
     this.runId = null;
     this.replacing = null; // the old connection's runs went with it
@@ -664,7 +692,7 @@ export class Controller {
     const v = this.v;
     if (this.frame) {
       v.controls.renderFrame(this.frame);
-      v.controls.renderStatus(this.status);
+      v.controls.renderStatus(this.offline ? 'offline' : this.status);
       v.status.renderFrame(this.frame);
     }
     if (v.boundary.draw() && this.frame) noteBoundaryDraw(this.frame.iteration);

@@ -31,7 +31,8 @@ export class Socket {
   }
 
   /**
-   * Add listeners called after the handlers (compare mode, the recorder): {message, binary, open}.
+   * Add listeners called after the handlers (compare mode, the recorder): {message, binary, open,
+   * state}.
    * @param {Object<string, Function>} listener
    */
   listen(listener) {
@@ -43,15 +44,21 @@ export class Socket {
     for (const listener of this.listeners) listener[kind]?.(value);
   }
 
+  /** The connection's state, to the handler and the listeners: (name, ms until the retry). */
+  setState(name, delay) {
+    this.handlers.state(name, delay);
+    for (const listener of this.listeners) listener.state?.(name, delay);
+  }
+
   /** Open the connection (and keep it open: reconnects after a drop). */
   connect() {
-    this.handlers.state('connecting');
+    this.setState('connecting');
     const ws = new WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     ws.onopen = () => {
       this.backoff = BACKOFF_START_MS;
-      this.handlers.state('connected');
+      this.setState('connected');
     };
     ws.onmessage = (event) => {
       if (typeof event.data === 'string') {
@@ -66,7 +73,7 @@ export class Socket {
       if (this.ws !== ws || this.closedByUs) return;
       const delay = this.backoff;
       this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
-      this.handlers.state('reconnecting', delay);
+      this.setState('reconnecting', delay);
       setTimeout(() => this.connect(), delay);
     };
     ws.onerror = () => {}; // onclose follows and schedules the reconnect

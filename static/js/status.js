@@ -37,6 +37,7 @@ export class StatusView {
     this.home = this.error.parentElement;
     this.homeNext = this.error.nextSibling;
     this.error.addEventListener('click', () => this.clearError());
+    this.notice.addEventListener('click', () => { this.notice.hidden = true; });
   }
 
   /**
@@ -52,12 +53,18 @@ export class StatusView {
     }[state];
   }
 
-  /** Show a short notice, e.g. that the run was rebuilt. */
-  showNotice(text) {
-    this.notice.textContent = text;
+  /**
+   * Show a short notice, e.g. that the run was rebuilt.
+   * @param {string} text
+   * @param {{sticky?: boolean}} [how] sticky: stays until clicked (what was lost must not
+   *   vanish while the class looks at the projector)
+   */
+  showNotice(text, { sticky = false } = {}) {
+    this.notice.textContent = sticky ? `${text} ✕` : text;
+    this.notice.title = sticky ? 'click to dismiss' : '';
     this.notice.hidden = false;
     clearTimeout(this.noticeTimer);
-    this.noticeTimer = setTimeout(() => { this.notice.hidden = true; }, NOTICE_MS);
+    if (!sticky) this.noticeTimer = setTimeout(() => { this.notice.hidden = true; }, NOTICE_MS);
   }
 
   /**

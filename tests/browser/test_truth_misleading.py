@@ -12,6 +12,10 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from app.main import create_app
+from app.settings import Settings
+from app.threaded import ThreadedServer
+
 DIAGRAM = "[data-testid=network-diagram]"
 LESSONS = json.loads((Path(__file__).parents[2] / "static" / "lessons.json").read_text())
 
@@ -169,3 +173,43 @@ def test_edges_are_thin_at_a_small_init_and_thick_after_training_with_a_legend(
     assert max(widths) == scale["≥ 4"]
     assert min(widths) < scale["2"]  # and not every edge is: the scale does not follow the max
     page.locator(DIAGRAM).screenshot(path=shots / "edges-trained.png")
+
+
+# --- a lost connection says what it cost -------------------------------------------------------
+
+
+def test_server_down_says_offline_and_the_reconnect_says_the_progress_was_lost(page, ready, shots):
+    first = ThreadedServer(create_app(Settings(frame_rate=30))).start()
+    port = first.port
+    try:
+        page.goto(first.url + "/")
+        ready(page)
+        page.get_by_test_id("play").click()
+        wait_iteration(page, "n >= 300")
+        first.stop()  # the server is gone, and its sessions with their runs
+        status = page.get_by_test_id("status")
+        expect(page.get_by_test_id("connection-status")).to_contain_text("offline")
+        expect(status).to_have_text("offline")  # not "running": nothing trains
+        page.wait_for_timeout(600)
+        expect(status).to_have_text("offline")
+        lost = iteration(page)
+        assert lost >= 300
+        page.screenshot(path=shots / "server-down.png")
+        second = ThreadedServer(create_app(Settings(frame_rate=30)), port=port).start()
+    except BaseException:
+        first.stop()
+        raise
+    try:
+        expect(page.get_by_test_id("connection-status")).to_have_text("connected", timeout=20_000)
+        notice = page.get_by_test_id("notice")
+        expect(notice).to_contain_text("Reconnected")
+        expect(notice).to_contain_text(f"progress ({lost:,} iterations) is gone")
+        expect(notice).to_contain_text("starts again at iteration 0")
+        page.wait_for_timeout(4500)  # longer than a passing notice: this one stays until dismissed
+        expect(notice).to_be_visible()
+        expect(status).to_have_text("running")  # it was playing: the new run plays
+        page.screenshot(path=shots / "reconnected.png")
+        notice.click()
+        expect(notice).to_be_hidden()
+    finally:
+        second.stop()
