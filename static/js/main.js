@@ -9,8 +9,10 @@ import { Recorder, downloadRun } from './exporter.js';
 import { LessonPanel } from './lessonPanel.js';
 import { LESSONS, lessonById, lessonState } from './lessons.js';
 import { SharePanel } from './sharePanel.js';
+import { WelcomeCard } from './welcome.js';
 import { defaultState, knownNames } from './state.js';
 import { BoundaryChart, CostChart, GradientChart, SaturationChart } from './charts.js';
+import { BoundaryKey } from './boundaryKey.js';
 import { Controller } from './controller.js';
 import { Controls } from './controls.js';
 import { CoursePanel } from './course.js';
@@ -59,6 +61,7 @@ async function main() {
     builder: new Builder(options),
     controls: new Controls(options),
     boundary,
+    boundaryKey: new BoundaryKey(),
     cost: new CostChart($('cost-chart')),
     gradients: new GradientChart($('gradient-chart')),
     saturation: new SaturationChart($('saturation-chart')),
@@ -80,10 +83,9 @@ async function main() {
     controller.scheduleDraw();
     compare.scheduleDraw();
   });
-  lessons.bind({
-    load: (id) => compare.change(lessonState(lessonById(id), defaultState(options.defaults))),
-    close: () => compare.change({ lesson: '' }),
-  });
+  const loadLesson = (id) => compare.change(lessonState(lessonById(id), defaultState(options.defaults)));
+  lessons.bind({ load: loadLesson, close: () => compare.change({ lesson: '' }) });
+  new WelcomeCard().bind({ lesson: loadLesson });
   new SharePanel().bind({
     download: (what) => {
       const record = recorder.get(controller.runId);

@@ -41,17 +41,26 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def browser(browser):
-    """The session's browser, whose new contexts ignore the server's Content-Security-Policy
+    """The session's browser, whose new contexts start with the first-visit card dismissed
+    (unless `first_visit=True`) and ignore the server's Content-Security-Policy
     unless asked not to (`bypass_csp=False`): Playwright polls a predicate
     (page.wait_for_function) with eval, which that policy forbids, as it should. The page under
     the policy is tests/browser/test_page_security.py's, whose contexts keep it."""
     new_context = browser.new_context
 
-    def bypassing(**kwargs):
-        return new_context(**{"bypass_csp": True, **kwargs})
+    def bypassing(first_visit=False, **kwargs):
+        context = new_context(**{"bypass_csp": True, **kwargs})
+        if not first_visit:  # the tests start as a returning visitor: no first-visit card
+            context.add_init_script(DISMISS_WELCOME)
+        return context
 
     browser.new_context = bypassing
     return browser
+
+
+# What dismissing the first-visit card leaves (static/js/welcome.js); a context made with
+# `first_visit=True` sees the page as a newcomer does (tests/browser/test_truth_confusing.py).
+DISMISS_WELCOME = "try { localStorage.setItem('nnplay.welcome', 'dismissed') } catch (e) {}"
 
 
 def on_this_machine(url: str) -> bool:
