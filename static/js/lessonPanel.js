@@ -4,6 +4,7 @@
  */
 
 import { html, setHtml } from './html.js';
+import { dismissable } from './menus.js';
 import { LESSONS, lessonById } from './lessons.js';
 
 export class LessonPanel {
@@ -12,6 +13,7 @@ export class LessonPanel {
     this.menu = $('lessons-menu');
     this.list = $('lessons-list');
     this.card = $('lesson');
+    dismissable(this.menu);
     setHtml(this.list, html`${LESSONS.map((lesson) => html`<li><button type="button" data-lesson="${lesson.id}"
       data-testid="lesson-${lesson.id}">${lesson.title}</button></li>`)}`);
   }

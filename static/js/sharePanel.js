@@ -6,6 +6,7 @@
 
 import { copyText, downloadChart } from './exporter.js';
 import { html, setHtml } from './html.js';
+import { dismissable } from './menus.js';
 
 export class SharePanel {
   constructor() {
@@ -14,6 +15,7 @@ export class SharePanel {
     this.link = $('share-link');
     this.charts = $('share-charts');
     this.runItems = $('share-run');
+    dismissable(this.menu);
     this.menu.addEventListener('toggle', () => { if (this.menu.open) this.listCharts(); });
   }
 
