@@ -115,7 +115,9 @@ export class OwnDataPanel {
     el.draw.hidden = state.dataset !== OWN_DATA.DRAW;
     el.csv.hidden = state.dataset !== OWN_DATA.CSV;
     el.images.hidden = state.dataset !== OWN_DATA.IMAGES;
-    if (![OWN_DATA.CSV, OWN_DATA.IMAGES].includes(state.dataset)) this.clearError();
+    // A refused file's message belongs to its source: another source (or dataset) clears it.
+    if (state.dataset !== this.source) this.clearError();
+    this.source = state.dataset;
     el.drawClasses.value = state.pclasses;
     const columns = this.columns[state.upload] || (state.label ? [state.label] : []);
     el.label.replaceChildren(...columns.map((c) => new Option(c, c)));
