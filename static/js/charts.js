@@ -37,6 +37,80 @@ function finiteOrNull(v) {
   return Number.isFinite(v) ? v : null;
 }
 
+/** A tick label of a log axis: 0.002, 0.5, 30, or 1e-5 beyond what reads as a decimal. */
+function logLabel(v) {
+  return v >= 1e-3 && v < 1e5 ? String(Number(v.toPrecision(2))) : v.toExponential(0).replace('e+', 'e');
+}
+
+/**
+ * The ticks of a log axis showing positive values from `lo` to `hi`: whole decades (every k-th,
+ * `most` labels at most) when the data spans two or more, else steps of 1-2-5 (or every digit)
+ * of the decade, the range widened to two ticks at least. Plotly's own choice labels every digit
+ * of a short range (seventeen crammed labels) or, with a decade step, nothing at all.
+ * @param {number} lo smallest value shown (> 0; anything else: an empty axis, 0.001 to 1)
+ * @param {number} hi largest value shown
+ * @param {number} [most] most labels
+ * @returns {{type: 'log', range: number[], tickmode: 'array', tickvals: number[], ticktext: string[]}}
+ */
+export function logAxis(lo, hi, most = 6) {
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) [lo, hi] = [1e-3, 1];
+  const pad = Math.max(0.04, 0.05 * Math.log10(hi / lo));
+  let a = Math.log10(lo) - pad;
+  let b = Math.log10(hi) + pad;
+  let vals = [];
+  const first = Math.ceil(a);
+  const last = Math.floor(b);
+  if (last - first >= 1) {
+    const step = Math.ceil((last - first + 1) / most);
+    for (let k = last; k >= first; k -= step) vals.unshift(10 ** k);
+  } else {
+    const within = (mantissas) => {
+      const out = [];
+      for (let e = Math.floor(a); e <= Math.ceil(b); e++) {
+        for (const m of mantissas) {
+          const v = Number((m * 10 ** e).toPrecision(3));
+          if (Math.log10(v) >= a && Math.log10(v) <= b) out.push(v);
+        }
+      }
+      return out;
+    };
+    vals = within([1, 2, 5]);
+    if (vals.length < 2) vals = within([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    if (vals.length < 2) { // a very flat curve: the digits just below and above it
+      const below = 10 ** Math.floor(a) * Math.floor(10 ** (a - Math.floor(a)));
+      const above = 10 ** Math.floor(b) * Math.ceil(10 ** (b - Math.floor(b)));
+      vals = [...new Set([below, ...vals, above].map((v) => Number(v.toPrecision(3))))];
+      a = Math.min(a, Math.log10(vals[0]) - 0.02);
+      b = Math.max(b, Math.log10(vals[vals.length - 1]) + 0.02);
+    }
+    while (vals.length > most) vals = vals.filter((_, i) => i % 2 === 0);
+  }
+  return { type: 'log', range: [a, b], tickmode: 'array', tickvals: vals, ticktext: vals.map(logLabel) };
+}
+
+/** The smallest and largest positive finite values of some arrays: [lo, hi], or [NaN, NaN]. */
+function positiveExtent(...arrays) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const values of arrays) {
+    for (const v of values) {
+      if (v > 0 && Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+  }
+  return lo <= hi ? [lo, hi] : [NaN, NaN];
+}
+
+/** What an empty chart shows before training: axes from 0 and a line saying what will come. */
+function emptyNote(text) {
+  return [{
+    text, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false,
+    font: { ...FONT, color: '#6b7785' },
+  }];
+}
+
 /**
  * The decision boundary with the train (and optionally test) points. In 2-D the heatmap is not a
  * Plotly trace: each grid is painted into a small canvas (one pixel per grid cell, through a
@@ -395,15 +469,21 @@ export class CostChart {
       this.stride *= 2;
       this.rebuild = true;
     }
+    if (this.shownEmpty && (this.raw.length || this.test.x.length)) this.rebuild = true; // axes to the data
     if (this.rebuild || this.fontSize !== FONT.size) {
       this.rebuild = false;
       this.fontSize = FONT.size;
       const { x, y } = this.sample(1);
       this.shownUpTo = x.length ? x[x.length - 1] : 0;
+      const empty = !x.length && !this.test.x.length;
+      this.shownEmpty = empty;
+      this.extent = positiveExtent(y, this.test.y);
+      const yaxis = this.view.log ? logAxis(...this.extent) : { type: 'linear', ...(empty ? { range: [0, 1] } : {}) };
       const layout = baseLayout({
-        xaxis: { title: { text: 'iteration' }, rangemode: 'tozero' },
-        yaxis: { title: { text: 'cost J' }, type: this.view.log ? 'log' : 'linear', tickformat: this.view.log ? '.1~g' : '' },
-        showlegend: true, legend: { x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(255,255,255,0.7)' },
+        xaxis: { title: { text: 'iteration' }, rangemode: 'tozero', ...(empty ? { range: [0, 100] } : {}) },
+        yaxis: { title: { text: 'cost J' }, ...yaxis },
+        showlegend: !empty, legend: { x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(255,255,255,0.7)' },
+        annotations: empty ? emptyNote('Press ▶ to train:<br>the cost J appears here') : [],
       });
       Plotly().react(this.el, [
         { type: 'scatter', mode: 'lines', name: 'train', x, y, line: { color: '#0877bd', width: 2 } },
@@ -419,6 +499,15 @@ export class CostChart {
     if (x.length) this.shownUpTo = x[x.length - 1];
     this.testShown = this.test.x.length;
     Plotly().extendTraces(this.el, { x: [x, tx], y: [y, ty] }, [0, 1]);
+    if (this.view.log) { // a log axis has its own ticks (logAxis): follow the data's extent
+      this.extent = positiveExtent(y, ty, this.extent);
+      const [lo, hi] = this.extent.map(Math.log10);
+      const shown = this.el.layout.yaxis.range;
+      if (lo < shown[0] || hi > shown[1]) {
+        const { range, tickvals, ticktext } = logAxis(...this.extent);
+        Plotly().relayout(this.el, { 'yaxis.range': range, 'yaxis.tickvals': tickvals, 'yaxis.ticktext': ticktext });
+      }
+    }
   }
 
   /** Iterations from `from` on, every `stride`-th, as x and (smoothed) y. */
@@ -477,19 +566,32 @@ export class GradientChart {
     if (!this.pending || !Plotly()) return;
     const p = this.pending;
     const margin = { l: 4 * FONT.size, r: FONT.size, t: 2 * FONT.size, b: 3 * FONT.size };
+    const fresh = p.some((t) => t.x.length);
+    if (this.shownEmpty && fresh) this.needsCreate = true; // the axes follow the first data
     if (this.needsCreate) {
       this.needsCreate = false;
+      this.shownEmpty = !fresh;
+      this.extent = positiveExtent(...p.map((t) => t.y));
       Plotly().react(this.el, p.map((t, l) => ({
         type: 'scatter', mode: 'lines', name: `dW[${l + 1}]`, x: t.x, y: t.y,
         line: { color: LAYER_COLORS[l % LAYER_COLORS.length], width: 2 },
       })), baseLayout({
-        xaxis: { title: { text: 'iteration' } }, yaxis: { type: 'log', tickformat: '.1~g' },
+        xaxis: { title: { text: 'iteration' }, rangemode: 'tozero', ...(fresh ? {} : { range: [0, 100] }) },
+        yaxis: logAxis(...this.extent),
         showlegend: true, legend: { orientation: 'h', y: 1.02, yanchor: 'bottom', x: 0 }, margin,
+        annotations: fresh ? [] : emptyNote('‖dW‖ of each layer<br>once training starts'),
       }), CONFIG);
     } else {
       if (this.fontSize !== FONT.size) Plotly().relayout(this.el, { font: { ...FONT }, margin });
-      if (!p.some((t) => t.x.length)) return;
+      if (!fresh) return;
       Plotly().extendTraces(this.el, { x: p.map((t) => t.x), y: p.map((t) => t.y) }, p.map((_, l) => l), MAX_GRADIENT_POINTS);
+      this.extent = positiveExtent(...p.map((t) => t.y), this.extent);
+      const [lo, hi] = this.extent.map(Math.log10);
+      const shown = this.el.layout.yaxis.range;
+      if (lo < shown[0] || hi > shown[1]) { // log ticks of our own (logAxis) for the wider extent
+        const { range, tickvals, ticktext } = logAxis(...this.extent);
+        Plotly().relayout(this.el, { 'yaxis.range': range, 'yaxis.tickvals': tickvals, 'yaxis.ticktext': ticktext });
+      }
     }
     this.fontSize = FONT.size;
     this.pending = p.map(() => ({ x: [], y: [] }));
