@@ -5,7 +5,7 @@
  * bind(handlers), show, setRuns, setRun, updateBoundary, draw and renderStatus.
  */
 
-import { BoundaryChart } from './charts.js';
+import { BoundaryChart, logAxis } from './charts.js';
 import { MAX_VALUES, VARY } from './compare.js';
 import { html, setHtml } from './html.js';
 
@@ -33,6 +33,12 @@ function layout(extra) {
     paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#fff', showlegend: true,
     legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom' }, ...extra,
   };
+}
+
+/** The smallest and largest positive values the traces plot (for a log axis's ticks). */
+function extentOf(traces) {
+  const values = traces.flatMap((t) => t.y).filter((v) => v > 0 && Number.isFinite(v));
+  return values.length ? [Math.min(...values), Math.max(...values)] : [NaN, NaN];
 }
 
 export class CompareView {
@@ -210,7 +216,7 @@ export class CompareView {
     if (String(markup) !== this.tableBody) {
       this.tableBody = String(markup);
       setHtml(this.table.tBodies[0], markup);
-      this.table.tHead.rows[0].cells[5].textContent = `iterations to J ≤ ${target}`;
+      this.table.tHead.rows[0].cells[5].textContent = `iterations until J stays ≤ ${target}`;
     }
   }
 
@@ -232,7 +238,8 @@ export class CompareView {
       line: { color: '#999', width: 1, dash: 'dot' }, hoverinfo: 'skip',
     });
     Plotly().react(this.costEl, traces, layout({
-      xaxis: { title: { text: 'iteration' }, rangemode: 'tozero' }, yaxis: this.log ? { title: { text: 'cost J' }, type: 'log', tickformat: '.1~g' } : { title: { text: 'cost J' }, rangemode: 'tozero' },
+      xaxis: { title: { text: 'iteration' }, rangemode: 'tozero' },
+      yaxis: { title: { text: 'cost J' }, ...(this.log ? logAxis(...extentOf(traces)) : { rangemode: 'tozero' }) },
     }), CONFIG);
   }
 
@@ -245,7 +252,7 @@ export class CompareView {
       };
     });
     Plotly().react(this.gradEl, traces, layout({
-      xaxis: { title: { text: 'layer' }, type: 'category' }, yaxis: { type: 'log', tickformat: '.0e', dtick: 1, automargin: true, title: { text: '‖dW[l]‖' } },
+      xaxis: { title: { text: 'layer' }, type: 'category' }, yaxis: { ...logAxis(...extentOf(traces)), automargin: true, title: { text: '‖dW[l]‖' } },
     }), CONFIG);
   }
 }

@@ -57,13 +57,16 @@ class RunRecord {
   }
 
   /**
-   * Iterations until the train cost first fell to `target` (null if it has not yet).
+   * Iterations until the train cost fell to `target` and stayed there: the first iteration from
+   * which every cost so far is ≤ target (null if the latest is above it). An oscillating run's
+   * first dip does not count; a run that came back above the target has not reached it.
    * @param {number} target
    * @returns {number|null}
    */
   reached(target) {
-    const i = this.costs.findIndex((c) => c <= target);
-    return i < 0 ? null : i + 1;
+    let i = this.costs.length;
+    while (i > 0 && this.costs[i - 1] <= target) i--;
+    return i === this.costs.length ? null : i + 1;
   }
 }
 
@@ -183,13 +186,19 @@ export function downloadRun(record, what, stem) {
   }
 }
 
+/** Width of an exported chart, px: sharp on a slide or a 1080p projector. */
+export const PNG_WIDTH = 1600;
+
 /**
- * Download a Plotly chart as PNG (drawn in the page: works offline).
+ * Download a Plotly chart as PNG (drawn in the page: works offline), PNG_WIDTH pixels wide: the
+ * chart as laid out on screen (its proportions, type and line widths), scaled up.
  * @param {HTMLElement} el a chart's div
  * @param {string} name file name without extension
  */
 export function downloadChart(el, name) {
-  return window.Plotly.downloadImage(el, { format: 'png', filename: name, width: el.clientWidth || 700, height: el.clientHeight || 450 });
+  const width = el.clientWidth || 700;
+  const height = el.clientHeight || 450;
+  return window.Plotly.downloadImage(el, { format: 'png', filename: name, width, height, scale: PNG_WIDTH / width });
 }
 
 /**
