@@ -500,10 +500,11 @@ export class CostChart {
     this.testShown = this.test.x.length;
     Plotly().extendTraces(this.el, { x: [x, tx], y: [y, ty] }, [0, 1]);
     if (this.view.log) { // a log axis has its own ticks (logAxis): follow the data's extent
+      const none = Number.isNaN(this.extent[0]); // the axis was a placeholder (no cost yet)
       this.extent = positiveExtent(y, ty, this.extent);
       const [lo, hi] = this.extent.map(Math.log10);
       const shown = this.el.layout.yaxis.range;
-      if (lo < shown[0] || hi > shown[1]) {
+      if ((none && !Number.isNaN(lo)) || lo < shown[0] || hi > shown[1]) {
         const { range, tickvals, ticktext } = logAxis(...this.extent);
         Plotly().relayout(this.el, { 'yaxis.range': range, 'yaxis.tickvals': tickvals, 'yaxis.ticktext': ticktext });
       }
@@ -585,10 +586,11 @@ export class GradientChart {
       if (this.fontSize !== FONT.size) Plotly().relayout(this.el, { font: { ...FONT }, margin });
       if (!fresh) return;
       Plotly().extendTraces(this.el, { x: p.map((t) => t.x), y: p.map((t) => t.y) }, p.map((_, l) => l), MAX_GRADIENT_POINTS);
+      const none = Number.isNaN(this.extent[0]); // the axis was a placeholder (no norm yet)
       this.extent = positiveExtent(...p.map((t) => t.y), this.extent);
       const [lo, hi] = this.extent.map(Math.log10);
       const shown = this.el.layout.yaxis.range;
-      if (lo < shown[0] || hi > shown[1]) { // log ticks of our own (logAxis) for the wider extent
+      if ((none && !Number.isNaN(lo)) || lo < shown[0] || hi > shown[1]) { // log ticks of our own (logAxis) for the wider extent
         const { range, tickvals, ticktext } = logAxis(...this.extent);
         Plotly().relayout(this.el, { 'yaxis.range': range, 'yaxis.tickvals': tickvals, 'yaxis.ticktext': ticktext });
       }
