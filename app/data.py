@@ -136,6 +136,7 @@ def _csv(model: CsvDataModel, settings: Settings, uploads: UploadStore) -> Data:
         "max_columns": settings.max_csv_columns,
         "train_fraction": model.train_fraction,
         "seed": model.seed,
+        "standardize_targets": True,  # a regression's label, as the features (see the engine)
     }
     try:
         loaded = uploads.parsed(
@@ -159,6 +160,9 @@ def _csv(model: CsvDataModel, settings: Settings, uploads: UploadStore) -> Data:
             "std": [_round(v) for v in s.std],
         },
     }
+    t = dataset.target_scale
+    if t is not None:  # the network learns (y − mean) / std; the page shows y
+        source["target_standardization"] = {"mean": _round(t.mean), "std": _round(t.std)}
     return Data(dataset, source)
 
 

@@ -23,7 +23,7 @@ import numpy as np
 import numpy.lib.format
 import numpy.ma
 
-from engine import Dataset, LoadedData
+from engine import Dataset, LoadedData, TargetScale
 from engine.datasets import _read_only
 from engine.loaders import (
     COURSE_ARRAYS,
@@ -78,6 +78,7 @@ def _encode_loaded(loaded: LoadedData, extra: Mapping[str, Any] | None = None) -
             "n_classes": d.n_classes,
             "bounds": list(d.bounds),
             "features": list(d.features),
+            "target_scale": None if d.target_scale is None else dataclasses.asdict(d.target_scale),
         },
         "feature_names": list(loaded.feature_names),
         "label": loaded.label,
@@ -102,6 +103,7 @@ def _decode_loaded(answer: bytes, max_bytes: int) -> LoadedData:
         n_classes=d["n_classes"],
         bounds=tuple(d["bounds"]),
         features=tuple(d["features"]),
+        target_scale=None if d["target_scale"] is None else TargetScale(**d["target_scale"]),
     )
     s = meta["standardization"]
     return LoadedData(

@@ -152,6 +152,8 @@ class Run:
         if two_d or d.n_x == 1:
             bounds = d.bounds if two_d else d.bounds[:2]
             output = net.predict_proba_grid(bounds, settings.boundary_resolution, d.features)
+            if d.target_scale is not None:  # standardized predictions, shown in y's units
+                output = d.target_scale.invert(output)
             blobs.append(frames.quantize_boundary(output, d.task))
             if heavy and net.L > 1:
                 maps = net.hidden_activation_grids(bounds, self.map_resolution, d.features)
@@ -315,13 +317,16 @@ def dataset_summary(d: Dataset, data: data_sources.Data | None = None) -> dict:
     to 5 digits); where it came from (`source`, see app.data.Data)."""
     plottable = data.plottable if data is not None else d.n_x - len(d.features) <= 2
 
+    def targets(Y: np.ndarray) -> np.ndarray:  # regression: in the data's units
+        return Y if d.target_scale is None else d.target_scale.invert(Y)
+
     def split(X: np.ndarray, Y: np.ndarray) -> dict | None:
         if not plottable:
             return None
         return {
             "x1": np.round(X[0], 5).tolist(),
             "x2": np.round(X[1], 5).tolist() if X.shape[0] - len(d.features) >= 2 else None,
-            "y": np.round(Y[0].astype(float), 5).tolist(),
+            "y": np.round(targets(Y)[0].astype(float), 5).tolist(),
         }
 
     return {

@@ -13,7 +13,14 @@ composes them.
 """
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
-from .datasets import DATASETS, Dataset, DatasetConfig, make_dataset, points_dataset
+from .datasets import (
+    DATASETS,
+    Dataset,
+    DatasetConfig,
+    TargetScale,
+    make_dataset,
+    points_dataset,
+)
 from .errors import DivergedError
 from .features import FEATURES, expand_features
 from .gradcheck import GradientCheck, gradient_check
@@ -53,6 +60,7 @@ __all__ = [
     "Network",
     "NetworkConfig",
     "Standardization",
+    "TargetScale",
     "TrainConfig",
     "Trainer",
     "expand_features",

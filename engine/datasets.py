@@ -88,6 +88,34 @@ class DatasetSpec:
     generate: GenerateFn
 
 
+@dataclass(frozen=True)
+class TargetScale:
+    """How raw regression targets became Y: y' = (y − mean) / std, the course's standardization
+    of features applied to the target.
+
+    mean and std come from the training examples only (std is the population standard deviation,
+    as np.std; 1.0 if the training targets are all equal) and are applied unchanged to the test
+    examples. ``invert`` gives a prediction back in the data's own units.
+    """
+
+    mean: float
+    std: float
+
+    @classmethod
+    def of(cls, Y_train: np.ndarray) -> TargetScale:
+        """The standardization of raw training targets Y_train (1, m_train)."""
+        std = float(np.std(Y_train))
+        return cls(float(np.mean(Y_train)), std if std > 0.0 else 1.0)
+
+    def apply(self, Y_raw: np.ndarray) -> np.ndarray:
+        """Raw targets (any shape) → standardized."""
+        return (np.asarray(Y_raw, dtype=np.float64) - self.mean) / self.std
+
+    def invert(self, Y: np.ndarray) -> np.ndarray:
+        """Standardized values (targets or a network's predictions) → the data's units."""
+        return np.asarray(Y) * self.std + self.mean
+
+
 @dataclass(frozen=True, eq=False)
 class Dataset:
     """A generated dataset, split into train and test. Arrays are read-only.
@@ -100,6 +128,9 @@ class Dataset:
     ``bounds`` is the plot range (x1_min, x1_max, x2_min, x2_max) of the raw 2-D inputs over all
     m points (train and test), widened by 10% of the span on each side and rounded outward. For
     the 1-D house set it is (x_min, x_max, y_min, y_max) of the input and the target.
+
+    ``target_scale`` is set when the regression targets were standardized (Y = (Y_raw − mean) /
+    std, see ``TargetScale``); ``bounds`` stay in the raw units. None: Y as generated.
     """
 
     name: str
@@ -111,6 +142,7 @@ class Dataset:
     n_classes: int | None
     bounds: tuple[float, float, float, float]
     features: tuple[str, ...]
+    target_scale: TargetScale | None = None
 
     @property
     def n_x(self) -> int:
@@ -524,6 +556,7 @@ def make_dataset(
     train_fraction: float = 0.8,
     features: Sequence[str] = (),
     n_classes: int | None = None,
+    standardize_targets: bool = False,
 ) -> Dataset:
     """Generate a registered dataset and split it into train and test sets.
 
@@ -540,6 +573,9 @@ def make_dataset(
             2 raw inputs. They become extra rows after the raw ones.
         n_classes: only for multiclass datasets, an int in [2, max_classes]; None means
             default_classes.
+        standardize_targets: regression only: Y = (Y_raw − mean) / std with the mean and std of
+            the training targets, recorded as ``target_scale``. A squared error on raw targets
+            grows with their scale, and so does the largest learning rate that still converges.
 
     Returns:
         A ``Dataset`` with X_train (n_x, m_train), Y_train (1, m_train), X_test (n_x, m_test),
@@ -595,6 +631,11 @@ def make_dataset(
     train_idx, test_idx = perm[:m_train], perm[m_train:]
 
     X = expand_features(X_raw, feature_tuple) if feature_tuple else X_raw
+    bounds = _bounds(X_raw, Y, spec.n_inputs)
+    scale = None
+    if standardize_targets and spec.task == "regression":
+        scale = TargetScale.of(Y[:, train_idx])
+        Y = scale.apply(Y)
     return Dataset(
         name=name,
         task=spec.task,
@@ -603,8 +644,9 @@ def make_dataset(
         X_test=_read_only(X[:, test_idx]),
         Y_test=_read_only(Y[:, test_idx]),
         n_classes=2 if spec.task == "binary" else n_classes,
-        bounds=_bounds(X_raw, Y, spec.n_inputs),
+        bounds=bounds,
         features=feature_tuple,
+        target_scale=scale,
     )
 
 
@@ -694,7 +736,8 @@ def points_dataset(
 
 @dataclass(frozen=True)
 class DatasetConfig:
-    """A dataset as data: the arguments of `make_dataset`, so a config reproduces the points."""
+    """A dataset as data: the arguments of `make_dataset`, so a config reproduces the points.
+    The playground trains on standardized regression targets (`standardize_targets`)."""
 
     name: str = "flower"
     n_samples: int | None = None
@@ -703,6 +746,7 @@ class DatasetConfig:
     train_fraction: float = 0.8
     features: tuple[str, ...] = ()
     n_classes: int | None = None
+    standardize_targets: bool = True
 
     def build(self) -> Dataset:
         """The dataset this config describes (ValueError on a bad argument)."""
@@ -714,4 +758,5 @@ class DatasetConfig:
             train_fraction=self.train_fraction,
             features=self.features,
             n_classes=self.n_classes,
+            standardize_targets=self.standardize_targets,
         )

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .datasets import TASKS, Dataset, Task, _bounds, _read_only
+from .datasets import TASKS, Dataset, TargetScale, Task, _bounds, _read_only
 
 # Default limits; the web app passes its own from Settings.
 MAX_BYTES = 5_000_000
@@ -386,6 +386,7 @@ def load_csv(
     max_columns: int = MAX_COLUMNS,
     train_fraction: float = 0.8,
     seed: int = 0,
+    standardize_targets: bool = False,
 ) -> LoadedData:
     """Read a CSV table into a standardized, split Dataset.
 
@@ -402,6 +403,9 @@ def load_csv(
         train_fraction: in (0, 1]; the split is a permutation drawn from
             ``np.random.default_rng(seed)``, m_train = max(1, round(train_fraction * m)).
         seed: non-negative int.
+        standardize_targets: regression only: the label column standardized too, with the
+            training mean and std (the dataset's ``target_scale``): house prices in dollars
+            have a squared error no learning rate of the playground's range survives.
 
     Returns:
         LoadedData whose dataset has X_train (n_x, m_train), X_test (n_x, m_test) standardized
@@ -479,6 +483,11 @@ def load_csv(
         feature_names, tuple(float(v) for v in mean), tuple(float(v) for v in std)
     )
     X = standardization.apply(X_raw)
+    bounds = _bounds(X, Y, min(X.shape[0], 2))  # the plane, or input vs raw target
+    scale = None
+    if standardize_targets and found_task == "regression":
+        scale = TargetScale.of(Y[:, train_idx])
+        Y = scale.apply(Y)
     dataset = Dataset(
         name=name,
         task=found_task,
@@ -487,8 +496,9 @@ def load_csv(
         X_test=_read_only(X[:, test_idx]),
         Y_test=_read_only(Y[:, test_idx]),
         n_classes=None if label_names is None else len(label_names),
-        bounds=_bounds(X, Y, min(X.shape[0], 2)),  # the plane, or input vs target
+        bounds=bounds,
         features=(),
+        target_scale=scale,
     )
     return LoadedData(dataset, feature_names, label, label_names, standardization)
 

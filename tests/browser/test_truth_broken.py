@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 
+import numpy as np
+import pytest
 from playwright.sync_api import expect
 
 DIAGRAM = "[data-testid=network-diagram]"
@@ -182,3 +184,48 @@ def test_a_link_with_refused_values_loads_a_working_page(page, server_url, ready
     page.get_by_test_id("play").click()
     wait_iteration(page, 100)
     assert watch.errors == []
+
+
+def house_prices_csv(m: int = 100) -> str:
+    """One feature, square feet, and the price in dollars: a student's own table."""
+    rng = np.random.default_rng(8)
+    sqft = rng.uniform(500, 4000, m)
+    price = 50_000 + 150 * sqft + rng.normal(0, 20_000, m)
+    return "sqft,price\n" + "".join(f"{a:.0f},{p:.0f}\n" for a, p in zip(sqft, price, strict=True))
+
+
+@pytest.mark.parametrize("source", ["plane", "house", "csv"])
+def test_regression_learns_on_the_first_play_with_the_defaults(playground, source, shots):
+    page = playground
+    if source == "csv":
+        page.get_by_test_id("dataset-csv").click()
+        page.get_by_test_id("csv-file").set_input_files(
+            {"name": "houses.csv", "mimeType": "text/csv", "buffer": house_prices_csv().encode()}
+        )
+        expect(page.get_by_test_id("label-column")).to_have_value("price")
+        expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "houses")
+    else:
+        page.get_by_test_id(f"dataset-{source}").click()
+        expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", source)
+    # The task's own learning rate, from the server's options (the flower's 1.2 diverges).
+    expect(page.get_by_test_id("learning-rate")).to_have_value("0.03")
+    page.wait_for_function("location.hash.includes('lr=0.03')")
+    page.get_by_test_id("play").click()
+    wait_iteration(page, 1500)
+    page.get_by_test_id("pause").click()
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("diverged")).to_be_hidden()
+    expect(page.get_by_test_id("status")).to_have_text("paused")
+    first = page.evaluate("document.querySelector('[data-testid=cost-chart]').data[0].y[0]")
+    now = float(page.get_by_test_id("train-cost").text_content())
+    assert now < 0.2 * first, (first, now)
+    # The points are drawn in the data's own units (the network learns them standardized).
+    # On the plane the value is each marker's colour; on a line (1 feature) its height.
+    ys = page.evaluate(
+        "(() => { const t = document.querySelector('[data-testid=boundary-chart]').data[1];"
+        " return typeof t.marker.color[0] === 'number' ? t.marker.color : t.y; })()"
+    )
+    lo, hi = {"plane": (-6, 6), "house": (0, 5), "csv": (50_000, 800_000)}[source]
+    assert lo <= min(ys) and max(ys) <= hi and max(ys) - min(ys) > 0.5 * (hi - lo), ys[:5]
+    page.screenshot(path=shots / f"truth-regression-{source}.png")
+    assert page.watch.errors == []
