@@ -10,7 +10,8 @@
  * single-run view: the playground's Controller adopts it (and still drives the whole group).
  */
 
-import { toRunConfig } from './state.js';
+import { KIND, PROPS, toHash, toRunConfig } from './state.js';
+import { accepts, explain, refusal } from './rules.js';
 import { downloadRun } from './exporter.js';
 
 export const MAX_VALUES = 4;
@@ -29,6 +30,7 @@ export const VARY = {
     label: 'Hidden activation', defaults: ['sigmoid', 'tanh', 'relu'],
     apply: (s, v) => ({ layers: s.layers.map((l) => ({ ...l, activation: v })) }),
     valid: (v, known) => known.activation.has(v),
+    why: (v, known) => `It is not a hidden activation; these are: ${[...known.activation].join(', ')}.`,
   },
   init: {
     label: 'Initialization', defaults: ['zeros', 'random:0.01', 'random:10', 'he'],
@@ -38,26 +40,35 @@ export const VARY = {
     },
     valid: (v, known) => {
       const [name, scale, ...rest] = v.split(':');
-      return known.init.has(name) && !rest.length && (scale === undefined || NUMBER.test(scale));
+      return known.init.has(name) && !rest.length && (scale === undefined || (NUMBER.test(scale) && accepts('scale', Number(scale), known.bounds)));
+    },
+    why: (v, known) => {
+      const [name, scale] = v.split(':');
+      if (!known.init.has(name)) return `It is not an initialization; these are: ${[...known.init].join(', ')} (random:scale for another scale).`;
+      return NUMBER.test(scale ?? '') ? refusal('scale', Number(scale), known.bounds, 'this asks for') : null;
     },
   },
   lr: {
     label: 'Learning rate', defaults: ['0.01', '0.1', '1.2', '10'], apply: (s, v) => ({ lr: Number(v) }),
-    valid: (v) => NUMBER.test(v) && Number(v) > 0,
+    valid: (v, known) => NUMBER.test(v) && accepts('lr', Number(v), known.bounds),
+    why: (v, known) => (NUMBER.test(v) ? refusal('lr', Number(v), known.bounds, 'this asks for') : null),
   },
   opt: {
     label: 'Optimizer', defaults: ['gd', 'momentum', 'adam'], apply: (s, v) => ({ opt: v }),
     valid: (v, known) => known.opt.has(v),
+    why: (v, known) => `It is not an optimizer; these are: ${[...known.opt].join(', ')}.`,
   },
   depth: {
     label: 'Depth (hidden layers)', defaults: ['1', '2', '3'],
     apply: (s, v) => ({ layers: Array.from({ length: Number(v) }, () => ({ ...(s.layers[0] || TEMPLATE_LAYER) })) }),
     valid: (v, known) => WHOLE.test(v) && Number(v) <= known.maxLayers,
+    why: (v, known) => (WHOLE.test(v) ? `A network has at most ${known.maxLayers} hidden layers here.` : null),
   },
   width: {
     label: 'Width (units per layer)', defaults: ['2', '4', '8'],
     apply: (s, v) => ({ layers: (s.layers.length ? s.layers : [TEMPLATE_LAYER]).map((l) => ({ ...l, units: Number(v) })) }),
     valid: (v, known) => WHOLE.test(v) && Number(v) >= 1 && Number(v) <= known.maxUnits,
+    why: (v, known) => (WHOLE.test(v) ? `A layer has 1 to ${known.maxUnits} units here.` : null),
   },
 };
 
@@ -152,6 +163,11 @@ export class CompareController {
     if (patch.cmp !== undefined && patch.cmp !== this.state.cmp && !patch.vals) {
       patch.vals = patch.cmp ? VARY[patch.cmp].defaults.slice(0, 3) : [];
     }
+    if (patch.vals && patch.vals.length > MAX_VALUES) {
+      const dropped = patch.vals.slice(MAX_VALUES).map((v) => `'${v}'`).join(', ');
+      this.controller.v.status.showIgnored([`not compared: ${dropped}. A comparison holds at most ${MAX_VALUES} values.`]);
+      patch.vals = patch.vals.slice(0, MAX_VALUES);
+    }
     this.controller.change(patch);
     this.sync();
   }
@@ -190,6 +206,8 @@ export class CompareController {
       this.deleteRuns();
       if (!c.adopted) c.suspend();
       this.key = key;
+      /** The state the comparison was built from: opening one of its runs shows that run's. */
+      this.base = structuredClone(this.state);
       this.status = 'paused';
       this.runs = values.map((value, i) => ({
         value, label: valueLabel(kind, value), color: RUN_COLORS[i], index: i, id: null,
@@ -209,17 +227,34 @@ export class CompareController {
     if (run && run.id) {
       if (c.runId === run.id) return;
       const record = this.recorder.get(run.id);
-      this.view.show(false);
+      // Opened: the toggle reads "Back to comparison" (show(false) alone made it "Compare",
+      // which started a comparison of activations instead of coming back).
+      this.view.show(false, { kind: this.state.cmp, values: compareValues(this.state), state: this.state });
       c.adopt({
         created: record.created, group: this.ids, state: { ...run.state, cmp: this.state.cmp, vals: this.state.vals, open },
         replay: record,
       });
     } else if (open == null && c.adopted) {
       c.suspend();
+      this.restoreBase();
       this.view.show(true, { kind: this.state.cmp, values: compareValues(this.state), state: this.state });
       this.view.setRuns(this.runs);
+      for (const r of this.runs) if (r.created) this.view.setRun(r.index, r.created);
       this.redrawAll();
     }
+  }
+
+  /** Back from an opened run: the comparison's own network and data again (caption, link). */
+  restoreBase() {
+    if (!this.base) return;
+    const c = this.controller;
+    const next = { ...c.state };
+    for (const [key, prop] of Object.entries(PROPS)) {
+      if (prop.kind === KIND.RUN || prop.kind === KIND.LIVE || prop.kind === KIND.POINTS) next[key] = structuredClone(this.base[key]);
+    }
+    c.state = next;
+    history.replaceState(null, '', toHash(next));
+    c.render();
   }
 
   deleteRuns() {
@@ -279,6 +314,7 @@ export class CompareController {
   // --- the server's answers ---------------------------------------------------------------------
 
   onMessage(message) {
+    if (message.type === 'error') this.onRefused(message);
     if (message.type !== 'created') return;
     const run = this.runs.find((r) => r.ref === message.ref);
     if (!run) return;
@@ -293,6 +329,26 @@ export class CompareController {
       this.play();
     }
     this.syncOpen();
+  }
+
+  /** The server refused one run of the comparison: say which and why, and run the others. */
+  onRefused(message) {
+    const run = this.runs.find((r) => r.ref === message.ref && !r.id);
+    if (!run) return;
+    const why = explain((message.errors || [])[0] || message, this.controller.options.bounds);
+    this.controller.v.status.showIgnored([`not compared: ${run.label}. ${why}`]);
+    this.runs = this.runs.filter((r) => r !== run);
+    this.runs.forEach((r, i) => { r.index = i; r.color = RUN_COLORS[i]; });
+    this.view.setRuns(this.runs);
+    this.runs.filter((r) => r.created).forEach((r) => this.view.setRun(r.index, r.created));
+    if (!this.ready) return;
+    if (this.state.speed !== '10') this.sendSpeed();
+    this.socket.send({ type: 'pause', runs: this.ids }); // forms the lockstep group now
+    if (this.wantPlay) {
+      this.wantPlay = false;
+      this.play();
+    }
+    this.redrawAll();
   }
 
   onBinary({ header, blobs }) {

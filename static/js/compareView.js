@@ -6,7 +6,7 @@
  */
 
 import { BoundaryChart, logAxis } from './charts.js';
-import { MAX_VALUES, VARY } from './compare.js';
+import { VARY } from './compare.js';
 import { html, setHtml } from './html.js';
 
 const Plotly = () => window.Plotly;
@@ -41,6 +41,28 @@ function extentOf(traces) {
   return values.length ? [Math.min(...values), Math.max(...values)] : [NaN, NaN];
 }
 
+/**
+ * What a comparison shows that would mislead without a word, or ''. ReLU last against sigmoid
+ * and tanh on the flower with one small hidden layer (the page's default network): measured in
+ * the engine at every initialization (tests/engine/test_lessons.py checks it), so the note says
+ * why, and where ReLU does win.
+ * @param {{kind: string, values: string[], state: object}} spec
+ * @returns {string}
+ */
+export function comparisonNote({ kind, values, state }) {
+  const layers = state.layers;
+  const shallowFlower = state.dataset === 'flower' && layers.length === 1 && layers[0].units >= 2
+    && layers[0].units <= RELU_NOTE_MAX_UNITS && state.opt === 'gd';
+  if (kind !== 'activation' || !values.includes('relu') || !shallowFlower) return '';
+  return `Why ReLU comes last here: with one hidden layer of ${layers[0].units} units each ReLU unit is a hinge, zero on one side `
+    + 'of a line and a ramp on the other, so the boundary is made of a few straight pieces, too few for the petals; '
+    + 'tanh and sigmoid units bend it smoothly. It is not the initialization: from × 0.01, Xavier or He weights alike, '
+    + 'ReLU ends last on this network. ReLU wins where sigmoid\'s gradients vanish, in deep networks: see lesson 5.';
+}
+
+/** Up to this many units in the one hidden layer, the ReLU note was measured true. */
+const RELU_NOTE_MAX_UNITS = 8;
+
 export class CompareView {
   constructor() {
     const $ = (id) => document.getElementById(id);
@@ -57,6 +79,7 @@ export class CompareView {
     this.gradEl = $('cmp-gradient-chart');
     this.table = $('cmp-table');
     this.base = $('cmp-base');
+    this.note = $('cmp-note');
     this.enter = $('compare-toggle');
     this.logBox = $('cmp-log');
     this.charts = [];
@@ -77,7 +100,7 @@ export class CompareView {
     });
     this.kind.addEventListener('change', () => h.change({ cmp: this.kind.value, lesson: '' }));
     this.values.addEventListener('change', () => {
-      const vals = this.values.value.split(/[\s,]+/).filter(Boolean).slice(0, MAX_VALUES);
+      const vals = this.values.value.split(/[\s,]+/).filter(Boolean); // past MAX_VALUES: said, then cut
       h.change({ vals, lesson: '' });
     });
     this.target.addEventListener('change', () => {
@@ -129,6 +152,9 @@ export class CompareView {
     const layers = s.layers.length ? s.layers.map((l) => `${l.units} ${l.activation}`).join(' → ') : 'none';
     this.base.textContent = `Same for every run: ${s.dataset} data (seed ${s.dseed}), hidden layers ${layers}, `
       + `init ${s.init}${s.init === 'random' ? ` × ${s.scale}` : ''}, α = ${s.lr}, ${s.opt}, seed ${s.seed} — except ${VARY[spec.kind].label.toLowerCase()}.`;
+    const note = comparisonNote(spec);
+    this.note.textContent = note;
+    this.note.hidden = !note;
     if (visible) window.dispatchEvent(new Event('resize'));
   }
 

@@ -65,6 +65,8 @@ export class Controller {
     this.offline = true;
     /** The iteration the connection was lost at, null while connected: what a reconnect lost. */
     this.lostAt = null;
+    /** The iteration the single run had reached when compare mode closed it (0: none). */
+    this.closedAt = 0;
     /** The iteration of the comparison on screen (compare mode sets it): what a drop loses there. */
     this.compareProgress = () => 0;
     this.suspended = false;
@@ -153,7 +155,15 @@ export class Controller {
   suspend() {
     this.suspended = true;
     this.wantPlay = false;
-    if (this.runId && !this.adopted) this.socket.send({ type: 'delete', runs: [this.runId] });
+    if (this.runId && !this.adopted) {
+      // The comparison needs the session's runs (at most 4): this one goes, and leaving says so.
+      if (this.lastIteration > 0) {
+        this.closedAt = this.lastIteration;
+        this.v.status.showNotice(`Comparing: the single run (${this.closedAt.toLocaleString('en-US')} iterations) was closed `
+          + 'to make room for the comparison\'s runs; back in the single view, a new run starts at iteration 0.');
+      }
+      this.socket.send({ type: 'delete', runs: [this.runId] });
+    }
     this.runId = null;
     this.created = null;
     this.createRef = null;
@@ -166,6 +176,11 @@ export class Controller {
     this.suspended = false;
     this.adopted = null;
     this.runId = null;
+    if (this.closedAt) {
+      this.v.status.showNotice(`Back to a single run: the one you had (${this.closedAt.toLocaleString('en-US')} iterations) `
+        + 'was closed when the comparison started (a comparison takes the session\'s runs). This one starts at iteration 0.', { sticky: true });
+      this.closedAt = 0;
+    }
     this.render();
     this.createRun();
   }
@@ -183,10 +198,17 @@ export class Controller {
     this.render();
     this.onCreated(created);
     if (replay.frame) {
+      // The test cost of every frame so far (the curve), then the newest frame with every train cost.
+      for (const point of replay.points || []) {
+        if (point.iteration < replay.frame.iteration) this.v.cost.add({ iteration: point.iteration, test_cost: point.test_cost }, []);
+      }
       const costs = { data: Float32Array.from(replay.costs) };
       this.onBinary({ header: replay.frame, blobs: { costs, ...(replay.boundary ? { boundary: replay.boundary } : {}) } });
     }
-    if (replay.theta) this.onBinary({ header: { type: 'detail', run: created.run }, blobs: { parameters: { data: replay.theta } } });
+    if (replay.theta) {
+      const blobs = { parameters: { data: replay.theta }, ...(replay.maps ? { maps: replay.maps } : {}) };
+      this.onBinary({ header: { type: 'detail', run: created.run }, blobs });
+    }
     this.setView();
   }
 
@@ -556,6 +578,7 @@ export class Controller {
         this.onCreated(message);
         break;
       case 'error':
+        if (this.suspended && message.ref) break; // compare mode's own (static/js/compare.js)
         if (message.ref && message.ref === this.createRef) {
           this.createRef = null;
           this.wantPlay = false;
@@ -603,7 +626,7 @@ export class Controller {
     v.diagram.setNetwork(created);
     v.course.render(created);
     const d = created.dataset;
-    v.gallery.clear();
+    v.gallery.clear(d.m_test || d.m_train); // the gallery shows the test images (or train ones)
     v.confusion.setRun(d.source?.label_names ?? null);
     v.noBoundary.render(d);
     if (this.state.dataset === OWN_DATA.CSV) v.ownData.learnColumns(this.state.upload, d);

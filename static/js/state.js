@@ -224,6 +224,7 @@ export function knownNames(options, { lessons = [], vary = {} } = {}) {
     maxPoints: Math.min(options.limits?.max_drawn_points ?? URL_MAX_POINTS, URL_MAX_POINTS),
     maxLayers: options.limits?.max_hidden_layers ?? 6,
     maxUnits: options.limits?.max_units ?? 64,
+    bounds: options.bounds ?? {},
   };
 }
 
@@ -276,7 +277,13 @@ export function checkNames(state, known, base, ignored, from = ' from the link')
   }
   if (state.cmp) {
     const vary = known.vary[state.cmp];
-    state.vals = state.vals.filter(accepts(`value to compare (${state.cmp})`, (v) => vary.valid(v, known)));
+    state.vals = state.vals.filter((v) => {
+      if (vary.valid(v, known)) return true;
+      const why = vary.why?.(v, known); // a value of the right kind, out of bounds: say why
+      if (why) ignored.push(`not compared: ${quote(v)}${from}. ${why}`);
+      else drop(`value to compare (${state.cmp})`, v);
+      return false;
+    });
   }
   const pts = state.pts;
   if (pts.y.some((c) => c >= known.maxClasses) || pts.y.length > known.maxPoints) {

@@ -229,3 +229,87 @@ def test_regression_learns_on_the_first_play_with_the_defaults(playground, sourc
     assert lo <= min(ys) and max(ys) <= hi and max(ys) - min(ys) > 0.5 * (hi - lo), ys[:5]
     page.screenshot(path=shots / f"truth-regression-{source}.png")
     assert page.watch.errors == []
+
+
+def wait_compare_ready(page, n: int) -> None:
+    page.wait_for_function(
+        "n => { const c = window.nnplay && window.nnplay.compare;"
+        " return c && c.ready && c.runs.length === n && c.runs.every(r => {"
+        " const rec = window.nnplay.recorder.get(r.id); return rec && rec.frame; }); }",
+        arg=n,
+        polling=50,
+    )
+
+
+def compare_values(page) -> list[str]:
+    return page.evaluate("window.nnplay.compare.runs.map(r => r.value)")
+
+
+def test_compare_says_which_value_it_refuses_and_runs_the_others(page, server_url, ready, watch):
+    watch = watch(page)
+    page.goto(server_url + "/#cmp=lr&vals=0.1,1000")
+    wait_compare_ready(page, 1)
+    notice = page.get_by_test_id("link-notice")
+    expect(notice).to_contain_text("not compared: '1000'")
+    expect(notice).to_contain_text("The learning rate α must be more than 0 and at most 100")
+    assert compare_values(page) == ["0.1"]
+    page.get_by_test_id("compare-play").click()  # the others run
+    page.wait_for_function(
+        "window.nnplay.recorder.get(window.nnplay.compare.runs[0].id).frame.iteration >= 100"
+    )
+    page.get_by_test_id("compare-pause").click()
+
+    values = page.get_by_test_id("compare-values")
+    values.fill("0.1, 0.3, 1, 3, 10")  # a fifth value is not dropped silently
+    values.press("Enter")
+    wait_compare_ready(page, 4)
+    expect(notice).to_contain_text("not compared: '10'. A comparison holds at most 4 values.")
+    assert compare_values(page) == ["0.1", "0.3", "1", "3"]
+
+    page.get_by_test_id("compare-kind").select_option("activation")
+    wait_compare_ready(page, 3)
+    values.fill("sigmoid, foo")
+    values.press("Enter")
+    wait_compare_ready(page, 1)
+    expect(notice).to_contain_text("not compared: 'foo'. It is not a hidden activation")
+    assert compare_values(page) == ["sigmoid"]
+    page.get_by_test_id("compare-play").click()
+    page.wait_for_function(
+        "window.nnplay.recorder.get(window.nnplay.compare.runs[0].id).frame.iteration >= 100"
+    )
+    assert watch.errors == []
+
+
+def test_back_from_an_opened_run_the_comparison_is_drawn_and_described(
+    page, server_url, watch, shots
+):
+    watch = watch(page)
+    page.goto(server_url + "/#cmp=lr&vals=0.1,1.2,3")
+    wait_compare_ready(page, 3)
+    base = page.get_by_test_id("compare-base")
+    expect(base).to_contain_text("α = 1.2")
+    page.get_by_test_id("compare-play").click()
+    page.wait_for_function(
+        "window.nnplay.compare.runs.every("
+        "r => window.nnplay.recorder.get(r.id).frame.iteration >= 200)"
+    )
+    page.get_by_test_id("compare-pause").click()
+    page.wait_for_timeout(300)
+    page.get_by_test_id("compare-open-0").click()  # α = 0.1 in the single-run view
+    expect(page.get_by_test_id("compare-view")).to_be_hidden()
+    expect(page.get_by_test_id("learning-rate")).to_have_value("0.1")
+    page.get_by_test_id("compare-toggle").click()  # back, without pressing ▶
+    expect(page.get_by_test_id("compare-view")).to_be_visible()
+    expect(base).to_contain_text("α = 1.2")  # the comparison's, not the opened run's α = 0.1
+    assert "lr=1.2" in page.url and "open=" not in page.url
+    m_train = page.evaluate("window.nnplay.compare.runs[0].created.dataset.m_train")
+    for i in range(3):  # every boundary drawn again: its points and its trained map
+        figure = page.get_by_test_id(f"compare-boundary-{i}")
+        expect(figure.locator(".scatterlayer .trace path.point")).to_have_count(m_train)
+        expect(figure.locator("g.imagelayer image")).to_have_count(1)
+    page.wait_for_function(
+        "document.querySelectorAll("
+        "'[data-testid=compare-cost-chart] .scatterlayer .trace path.js-line').length >= 3"
+    )
+    page.screenshot(path=shots / "truth-compare-back.png", full_page=True)
+    assert watch.errors == []
