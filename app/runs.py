@@ -140,6 +140,12 @@ class Run:
     def can_train(self) -> bool:
         return self.status not in ("diverged", "finished")
 
+    @property
+    def work(self) -> int:
+        """Roughly the multiply-adds of one iteration (training examples × weights): how the
+        scheduler orders the first turns of runs played at once, lightest first."""
+        return self.dataset.X_train.shape[1] * sum(W.size for W in self.net.weights)
+
     @np.errstate(all="ignore")  # near a divergence values overflow float32: they travel as inf
     def build_frame(self, heavy: bool) -> None:
         """Encode the run's state now into the outbox (merging costs a slow client missed)."""
@@ -294,6 +300,11 @@ class Group:
     @property
     def active(self) -> bool:
         return (self.playing or self.step_remaining > 0) and any(r.can_train for r in self.runs)
+
+    @property
+    def work(self) -> int:
+        """Roughly the multiply-adds of one iteration of all the runs (see Run.work)."""
+        return sum(getattr(r, "work", 0) for r in self.runs)
 
     @property
     def iterations_per_frame(self) -> int | None:

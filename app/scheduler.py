@@ -72,8 +72,8 @@ SWITCH_INTERVAL = 0.001
 IDLE_WAIT = 0.25
 FRAME_COST_SHARE = 5
 """A group's frames may take at most 1/5 of its time: slow frames are spaced out to keep that."""
-JOINER_PASSES = 3
-"""Turns a just-played group may get in a row ahead of the round (its first frame's, at most)."""
+JOINER_TURNS = 8
+"""Turns given to just-played groups ahead of the round at one turn boundary, at most."""
 
 
 @dataclass
@@ -258,19 +258,23 @@ class Scheduler:
     def _serve_joiners(self, limit: float) -> None:
         """Turns for the groups just played or stepped (`Group.fresh`, until their first frame)
         whose owner is not ahead: they go before the rest of the round, so a student who
-        presses play on a busy server waits for one turn, not for a round of everyone's."""
-        for _ in range(JOINER_PASSES):
-            now, served = time.perf_counter(), False
+        presses play on a busy server waits for the turn in progress, not for a round of
+        everyone's. The lightest network goes first (`Group.work`): when a whole class presses
+        play at once, the small runs' first frames do not wait behind the largest ones'."""
+        for _ in range(JOINER_TURNS):
+            if self._commands:
+                self._run_commands()  # a play that just arrived joins the choice below
+            now, best = time.perf_counter(), None
             for group in self._groups():
                 if not group.fresh or not _wants_turns(group) or _due(group, now) is not None:
                     continue
                 owner = self._owners.setdefault(group.runs[0].owner, Owner())
                 owner.vtime = max(owner.vtime, self._floor)
-                if owner.vtime < limit:
-                    self._take_turn(owner, group)
-                    served = True
-            if not served:
+                if owner.vtime < limit and (best is None or group.work < best[1].work):
+                    best = (owner, group)
+            if best is None:
                 return
+            self._take_turn(*best)
 
     def _take_turn(self, owner: Owner, group: Group) -> None:
         start = self.clock()

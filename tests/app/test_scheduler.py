@@ -251,3 +251,19 @@ def test_a_first_frame_after_play_is_never_deferred_but_its_detail_may_be():
     assert [e[1] for e in frames] == ["run0", "run1", "run2", "run3"]
     assert [e[3] for e in frames] == [True, False, False, False]  # the first's cost was unknown
     assert not runs[0].group.fresh and not runs[0].group.pending
+
+
+def test_runs_played_at_once_have_their_first_turns_lightest_first():
+    """A class presses play at once: the largest networks' first turns (and frames) come after
+    the small run's, whatever the order they were played in."""
+    clock, log = FakeClock(), []
+    scheduler = Scheduler(Settings(slice_seconds=0.004, frame_rate=30), clock=clock)
+    runs = [LoggedRun(f"large{i}", clock, log, 0.03, 0.02) for i in range(3)]
+    runs.append(LoggedRun("small", clock, log, 0.0001, 0.001, speed=10))
+    for run, work in zip(runs, [10**6, 10**6, 10**6, 10**3], strict=True):
+        run.work = work
+        scheduler.add(run)
+        play([run])
+    scheduler._round()
+    first = [entry[1] for entry in log]
+    assert first[0] == "small" and ("frame", "small", 10, True) in log[:4], log
