@@ -102,7 +102,7 @@ async def client(url: str, seconds: float, start_at: asyncio.Event, config: dict
         await start_at.wait()
         played = time.perf_counter()
         await ws.send(json.dumps({"type": "play", "runs": [run]}))
-        first = None
+        first = acked = None
         frames = 0
         frame_bytes, detail_bytes = [], []
         deadline = played + seconds
@@ -112,6 +112,8 @@ async def client(url: str, seconds: float, start_at: asyncio.Event, config: dict
             except TimeoutError:
                 break
             if not isinstance(message, bytes):
+                if acked is None and json.loads(message).get("action") == "play":
+                    acked = time.perf_counter() - played
                 continue
             header = header_of(message)
             if header["type"] == "detail":
@@ -129,6 +131,7 @@ async def client(url: str, seconds: float, start_at: asyncio.Event, config: dict
         return {
             "fps": (frames - 1) / elapsed if frames > 1 else 0.0,
             "first_frame_ms": 1000 * first if first is not None else None,
+            "ack_ms": 1000 * acked if acked is not None else None,
             "frame_bytes": statistics.median(frame_bytes) if frame_bytes else None,
             "frame_bytes_max": max(frame_bytes) if frame_bytes else None,
             "detail_bytes": statistics.median(detail_bytes) if detail_bytes else None,
@@ -206,6 +209,8 @@ LARGEST_CONFIG = {
     "init": {"name": "he"},
     "learning_rate": 0.01,
 }
+READY_WAIT_STEPS = 1500
+"""0.2 s steps to wait for the full sessions to create and play their runs (5 minutes)."""
 FAIR_ENV = {"NNPLAY_MAX_SESSIONS_PER_CLIENT": "1000"}
 """Every bench client comes from 127.0.0.1: lift the per-address cap."""
 
@@ -271,13 +276,22 @@ async def first_frames(port: int, sessions: int, joiners: int) -> dict:
     full = [
         asyncio.create_task(reader(url, 4, LARGEST_CONFIG, stop, ready)) for _ in range(sessions)
     ]
-    while len(ready) < sessions:
+    for _ in range(READY_WAIT_STEPS):  # bounded: a server that never gets there fails the row
+        if len(ready) >= sessions:
+            break
         await asyncio.sleep(0.2)
+    else:
+        stop.set()
+        await asyncio.gather(*full, return_exceptions=True)
+        raise RuntimeError(f"only {len(ready)} of {sessions} sessions playing after 5 minutes")
     await asyncio.sleep(3.0)  # all of them training
-    times = []
+    times, acks, lags = [], [], []
     for _ in range(joiners):
+        probe = asyncio.create_task(loop_lag(lags))
         result = await client(url, 5.0, _set_event(), None)
+        probe.cancel()
         times.append(result["first_frame_ms"])
+        acks.append(result["ack_ms"])
     stop.set()
     await asyncio.gather(*full, return_exceptions=True)
     known = [t for t in times if t is not None]
@@ -286,7 +300,22 @@ async def first_frames(port: int, sessions: int, joiners: int) -> dict:
         "first_frame_ms": [round(t) if t is not None else None for t in times],
         "median_ms": round(statistics.median(known)) if known else None,
         "max_ms": round(max(known)) if known else None,
+        # play → its ack: the command's wait for the training thread (a turn in progress)
+        "ack_ms": [round(t) if t is not None else None for t in acks],
+        # these clients share the machine with the server: their own loop's lag is in the times
+        "bench_loop_lag_ms": {
+            "p50": round(statistics.median(lags)) if lags else None,
+            "max": round(max(lags)) if lags else None,
+        },
     }
+
+
+async def loop_lag(lags: list[float], period: float = 0.01) -> None:
+    """Record this process's event-loop lag (ms) every `period` until cancelled."""
+    while True:
+        start = time.perf_counter()
+        await asyncio.sleep(period)
+        lags.append(1000 * (time.perf_counter() - start - period))
 
 
 def _set_event() -> asyncio.Event:
