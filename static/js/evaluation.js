@@ -15,8 +15,13 @@ export class GalleryView {
     this.pending = null;
   }
 
-  /** Forget the images (a new run). */
-  clear() {
+  /**
+   * Forget the images (a new run).
+   * @param {number|null} [total] how many images the split shown holds (the confusion table
+   *   counts them all; the gallery may show only the first ones)
+   */
+  clear(total = null) {
+    this.total = total;
     this.items = [];
     this.pending = null;
     this.root.replaceChildren();
@@ -86,7 +91,11 @@ export class GalleryView {
       figure.title = `true: ${this.name(this.labels[i])}; predicted: ${this.name(predicted)} with probability ${p.toFixed(3)}`;
       setHtml(caption, html`<span class="mark">${right ? '✓' : '✗'}</span> ${this.name(predicted)} ${(100 * p).toFixed(0)}%<br><span class="muted">true: ${this.name(this.labels[i])}</span>`);
     });
-    this.summary.textContent = `${k} ${this.split || 'test'} images: ${k - wrong} right, ${wrong} misclassified (marked ✗).`;
+    const split = this.split || 'test';
+    this.summary.textContent = this.total > k
+      ? `The first ${k} of the ${this.total} ${split} images: ${k - wrong} right, ${wrong} misclassified (marked ✗). `
+        + `The ${split} table counts all ${this.total}.`
+      : `${k} ${split} images: ${k - wrong} right, ${wrong} misclassified (marked ✗).`;
   }
 }
 

@@ -24,6 +24,7 @@ class RunRecord {
     this.boundary = null;
     this.theta = null;
     this.thetaIteration = null;
+    this.maps = null;
   }
 
   addFrame(header, blobs) {
@@ -53,6 +54,7 @@ class RunRecord {
     if (!theta) return;
     this.theta = Float32Array.from(theta);
     this.thetaIteration = header.iteration;
+    if (blobs.maps) this.maps = blobs.maps; // the hidden units' maps: an opened run shows them at once
     if (header.iteration === 0 && this.initial === null) this.initial = this.theta;
   }
 

@@ -136,8 +136,11 @@ export class StatusView {
     if (header.status === 'diverged') {
       // The engine's message starts with "diverged at iteration N: "; say it once.
       const reason = (header.message || '').replace(/^diverged at iteration \d+:\s*/i, '');
-      this.diverged.textContent = `Diverged at iteration ${header.diverged_at ?? header.iteration}` +
-        `${reason ? `: ${reason}` : '.'} Lower the learning rate, then reset.`;
+      // The counter shows the iterations done; the one that blew up is the next: say both.
+      const at = header.diverged_at ?? header.iteration + 1;
+      this.diverged.textContent = `Diverged at iteration ${at}${reason ? `: ${reason.replace(/\.$/, '')}` : ''}. `
+        + `Training stopped after iteration ${(at - 1).toLocaleString('en-US')}, the last one that finished (the counter). `
+        + 'Lower the learning rate, then reset.';
       this.diverged.hidden = false;
     } else {
       this.diverged.hidden = true;

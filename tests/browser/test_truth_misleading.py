@@ -74,7 +74,12 @@ def open_lesson(page, lesson_id: str) -> None:
     page.get_by_test_id("lessons-menu").locator("summary").click()
     page.get_by_test_id(f"lesson-{lesson_id}").click()
     expect(page.get_by_test_id("lesson-card")).to_have_attribute("data-lesson", lesson_id)
-    page.wait_for_function("() => window.nnplay.compare.ready")
+    wait_compare(page)
+
+
+def wait_compare(page) -> None:
+    """Wait until the page is up and every run of its comparison is created."""
+    page.wait_for_function("() => window.nnplay && window.nnplay.compare.ready")
 
 
 def step_comparison_to(page, n: int) -> None:
@@ -213,3 +218,122 @@ def test_server_down_says_offline_and_the_reconnect_says_the_progress_was_lost(p
         expect(notice).to_be_hidden()
     finally:
         second.stop()
+
+
+# --- the default comparison says why ReLU is last ----------------------------------------------
+
+
+def test_default_activation_comparison_says_why_relu_comes_last(page, server_url):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "/")
+    page.get_by_test_id("compare-toggle").click()
+    wait_compare(page)
+    note = page.get_by_test_id("compare-note")
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("Why ReLU comes last here")
+    expect(note).to_contain_text("one hidden layer of 4 units")
+    expect(note).to_contain_text("It is not the initialization")
+    step_comparison_to(page, 1000)
+    costs = [float(row_text(page, label).split("\t")[2]) for label in ("sigmoid", "tanh", "relu")]
+    assert costs[2] == max(costs)  # what the note explains is what the table shows
+    # In a deep network (lesson 5) ReLU is not last: no such note there.
+    open_lesson(page, "deep-activations")
+    expect(note).to_be_hidden()
+
+
+# --- leaving a comparison says what became of the single run -----------------------------------
+
+
+def test_leaving_compare_says_the_single_runs_progress_was_closed(page, server_url, ready):
+    page.goto(server_url + "/")
+    ready(page)
+    step(page, 630)
+    page.get_by_test_id("compare-toggle").click()
+    notice = page.get_by_test_id("notice")
+    expect(notice).to_contain_text("the single run (630 iterations) was closed")
+    wait_compare(page)
+    page.get_by_test_id("compare-exit").click()
+    ready(page)
+    expect(notice).to_contain_text("the one you had (630 iterations) was closed")
+    expect(notice).to_contain_text("This one starts at iteration 0")
+    expect(page.get_by_test_id("iteration")).to_have_text("0")
+    page.wait_for_timeout(4500)
+    expect(notice).to_be_visible()  # stays until dismissed
+
+
+# --- captions, gallery, opened runs and the divergence banner agree with the page --------------
+
+
+def test_compare_gradient_caption_does_not_call_a_converged_run_vanishing(page, server_url):
+    page.goto(server_url + "/")
+    open_lesson(page, "learning-rate")
+    caption = page.locator("figcaption").filter(has_text="Gradient norm per layer now")
+    expect(caption).not_to_contain_text("vanishing gradients sit low")
+    expect(caption).to_contain_text("a converged run once it is low")
+
+
+def test_an_opened_run_shows_its_maps_and_test_curve_before_play(page, server_url):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "/#cmp=activation&vals=tanh,relu&layers=4:tanh")
+    wait_compare(page)
+    page.get_by_test_id("compare-play").click()
+    page.wait_for_function(
+        "() => window.nnplay.compare.runs.every("
+        "r => window.nnplay.recorder.get(r.id).frame.iteration >= 300)"
+    )
+    page.get_by_test_id("compare-pause").click()
+    page.wait_for_function(  # the newest detail (parameters and maps) is in
+        "() => window.nnplay.compare.runs.every(r => {"
+        " const rec = window.nnplay.recorder.get(r.id);"
+        " return rec.frame.status === 'paused' && rec.thetaIteration === rec.frame.iteration; })"
+    )
+    frames = page.evaluate(
+        "window.nnplay.recorder.get(window.nnplay.compare.runs[0].id).points"
+        ".filter(p => p.iteration > 0 && p.test_cost != null).length"
+    )
+    assert frames > 5
+    page.get_by_test_id("compare-open-0").click()
+    # The hidden units' maps are painted (not blank): their canvases hold the map's pixels.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=network-diagram] .unit.hidden canvas')]"
+        ".every(c => c.width > 1)"
+    )
+    # The cost chart has its test curve: one point per frame so far, not the last one alone.
+    page.wait_for_function(
+        "n => { const d = document.querySelector('[data-testid=cost-chart]').data;"
+        " const test = d && d.find(t => t.name === 'test');"
+        " return test && test.x.filter(v => v != null).length === n; }",
+        arg=frames,
+    )
+    expect(page.get_by_test_id("status")).to_have_text("paused")
+
+
+def test_gallery_summary_and_test_table_count_the_same_images(page, ready):
+    server = ThreadedServer(create_app(Settings(frame_rate=30, gallery_size=24))).start()
+    try:
+        page.goto(server.url + "/")
+        ready(page)
+        page.get_by_test_id("dataset-images").click()
+        gallery = page.get_by_test_id("gallery")
+        expect(gallery.get_by_test_id("gallery-item")).to_have_count(24)
+        summary = gallery.get_by_test_id("gallery-summary")
+        expect(summary).to_contain_text("The first 24 of the 40 test images")
+        table = page.get_by_test_id("confusion-test")
+        expect(table).to_contain_text("of 40 right")
+        right = gallery.locator("[data-correct=true]").count()
+        expect(summary).to_contain_text(f"{right} right, {24 - right} misclassified")
+        expect(summary).to_contain_text("The test table counts all 40")
+    finally:
+        server.stop()
+
+
+def test_divergence_banner_and_counter_name_the_same_iteration(page, server_url, ready):
+    page.goto(server_url + "/#dataset=plane&layers=4:linear&output=linear&lr=50")
+    ready(page)
+    page.get_by_test_id("play").click()
+    banner = page.get_by_test_id("diverged")
+    expect(banner).to_be_visible()
+    expect(page.get_by_test_id("status")).to_have_text("diverged")
+    shown = iteration(page)
+    expect(banner).to_contain_text(f"Diverged at iteration {shown + 1}")
+    expect(banner).to_contain_text(f"stopped after iteration {shown:,}, the last one that finished")

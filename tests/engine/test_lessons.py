@@ -158,3 +158,20 @@ def test_lessons_are_complete_runs_over_the_base():
     for lesson in LESSONS:
         assert lesson["state"]["cmp"] and 1 <= len(lesson["state"]["vals"]) <= 4
         assert lesson["state"]["layers"] is not None
+
+
+@pytest.mark.parametrize("units", [2, 4, 8])
+@pytest.mark.parametrize("init", ["random", "xavier", "he"])
+def test_relu_comes_last_on_the_shallow_flower_as_the_compare_note_says(units, init):
+    """static/js/compareView.js comparisonNote: on the flower with one hidden layer of 2 to 8
+    units and gradient descent, ReLU ends with the highest cost of sigmoid, tanh and ReLU, from
+    × 0.01, Xavier or He weights alike (at the default α and a smaller one)."""
+    for lr in (1.2, 0.3):
+        state = {**DOC["base"], "layers": [{"units": units, "activation": "tanh"}]}
+        state.update(init=init, lr=lr)
+        costs = {}
+        for activation in ("sigmoid", "tanh", "relu"):
+            t = trainer(vary(state, "activation", activation))
+            t.run(2000)
+            costs[activation] = t.evaluate()["train_cost"]
+        assert max(costs, key=costs.get) == "relu", (lr, costs)
