@@ -30,7 +30,6 @@ export const VARY = {
     label: 'Hidden activation', defaults: ['sigmoid', 'tanh', 'relu'],
     apply: (s, v) => ({ layers: s.layers.map((l) => ({ ...l, activation: v })) }),
     valid: (v, known) => known.activation.has(v),
-    why: (v, known) => `It is not a hidden activation; these are: ${[...known.activation].join(', ')}.`,
   },
   init: {
     label: 'Initialization', defaults: ['zeros', 'random:0.01', 'random:10', 'he'],
@@ -44,8 +43,7 @@ export const VARY = {
     },
     why: (v, known) => {
       const [name, scale] = v.split(':');
-      if (!known.init.has(name)) return `It is not an initialization; these are: ${[...known.init].join(', ')} (random:scale for another scale).`;
-      return NUMBER.test(scale ?? '') ? refusal('scale', Number(scale), known.bounds, 'this asks for') : null;
+      return known.init.has(name) && NUMBER.test(scale ?? '') ? refusal('scale', Number(scale), known.bounds, 'this asks for') : null;
     },
   },
   lr: {
@@ -56,7 +54,6 @@ export const VARY = {
   opt: {
     label: 'Optimizer', defaults: ['gd', 'momentum', 'adam'], apply: (s, v) => ({ opt: v }),
     valid: (v, known) => known.opt.has(v),
-    why: (v, known) => `It is not an optimizer; these are: ${[...known.opt].join(', ')}.`,
   },
   depth: {
     label: 'Depth (hidden layers)', defaults: ['1', '2', '3'],

@@ -271,7 +271,7 @@ def test_compare_says_which_value_it_refuses_and_runs_the_others(page, server_ur
     values.fill("sigmoid, foo")
     values.press("Enter")
     wait_compare_ready(page, 1)
-    expect(notice).to_contain_text("not compared: 'foo'. It is not a hidden activation")
+    expect(notice).to_contain_text("ignored unknown value to compare (activation) 'foo'")
     assert compare_values(page) == ["sigmoid"]
     page.get_by_test_id("compare-play").click()
     page.wait_for_function(
