@@ -42,7 +42,8 @@ def _close_or_abort(transport: asyncio.Transport) -> None:
 
 class _HeaderTimeout:
     """Mixin for uvicorn's HTTP protocols: a request's headers must all arrive within
-    `header_timeout` seconds of its first byte (or of the connection, for the first request)."""
+    `header_timeout` seconds of its first byte, of the connection (the first request) or of the
+    end of the previous answer (the next one on a kept-alive connection)."""
 
     header_timeout: float
     _header_timer: asyncio.TimerHandle | None = None
@@ -80,6 +81,15 @@ class _HeaderTimeout:
         super().data_received(data)
         if not self._waiting_for_a_request():
             self._disarm_header_timer()
+
+    def on_response_complete(self) -> None:
+        # The next request's headers get their time from the end of this answer: its first bytes
+        # may have come already (pipelined, or while the answer's body was still being sent),
+        # and then no later data_received would start the clock.
+        super().on_response_complete()
+        if self._waiting_for_a_request():
+            self._disarm_header_timer()
+            self._arm_header_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_timer()
