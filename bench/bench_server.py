@@ -211,8 +211,9 @@ LARGEST_CONFIG = {
 }
 READY_WAIT_STEPS = 1500
 """0.2 s steps to wait for the full sessions to create and play their runs (5 minutes)."""
-FAIR_ENV = {"NNPLAY_MAX_SESSIONS_PER_CLIENT": "1000"}
-"""Every bench client comes from 127.0.0.1: lift the per-address cap."""
+LOAD_ENV = {"NNPLAY_MAX_SESSIONS_PER_CLIENT": "1000"}
+"""Every client of the load generator comes from 127.0.0.1: lift the per-address session cap."""
+FAIR_ENV = LOAD_ENV
 
 
 async def created_runs(ws, n: int, config: dict) -> list[str]:
@@ -361,7 +362,7 @@ def main() -> None:
     rows = []
     for n in (int(c) for c in args.clients.split(",")):
         port = free_port()
-        server = start_server(port, args.workers)
+        server = start_server(port, args.workers, LOAD_ENV)
         try:
             time.sleep(0.5)
             row = asyncio.run(scenario(port, server_pids(server.pid), n, args.seconds, args.heavy))
