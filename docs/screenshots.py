@@ -72,6 +72,10 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+            # As a returning visitor sees it: the first-visit card dismissed.
+            context.add_init_script(
+                "try { localStorage.setItem('nnplay.welcome', 'dismissed') } catch (e) {}"
+            )
             page = context.new_page()
             playground(page, server.url, ROOT / "docs" / "playground.png")
             compare(page, server.url, ROOT / "docs" / "compare.png")
