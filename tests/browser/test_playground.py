@@ -12,19 +12,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-DIAGRAM = "[data-testid=network-diagram]"
-
-
-def iteration(page) -> int:
-    return int(page.get_by_test_id("iteration").get_attribute("data-value") or 0)
-
-
-def wait_iteration(page, predicate: str) -> None:
-    """Wait until `predicate` holds for n, the iteration counter (a JS expression)."""
-    page.wait_for_function(
-        "() => { const el = document.querySelector('[data-testid=iteration]');"
-        f" const n = Number(el.dataset.value || 0); return {predicate}; }}"
-    )
+from tests.browser.page_helpers import DIAGRAM, iteration, wait_iteration
 
 
 def diagram(page, key: str) -> str:

@@ -12,28 +12,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.page_helpers import SMALL_TEXT
+
 #: The smallest text in presenter mode at 1920×1080, as the page states it (presenter button).
 MIN_PRESENTER_PX = 18
 
 SHOTS = "/tmp"
 
-# Every element with text of its own that is rendered, Plotly's SVG <text> included, whose
-# computed font-size is under `min`: "tag.class size "text"" each.
-SMALL_TEXT = """(min) => {
-  const small = [];
-  for (const el of document.querySelectorAll('body *')) {
-    if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
-    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
-    const box = el.getBoundingClientRect();
-    if (!box.width || !box.height) continue;
-    const size = parseFloat(getComputedStyle(el).fontSize);
-    if (size < min - 0.01) {
-      const cls = typeof el.className === 'string' ? el.className : el.className.baseVal;
-      small.push(`${el.tagName}.${cls} ${size}px "${el.textContent.trim().slice(0, 30)}"`);
-    }
-  }
-  return small;
-}"""
 
 # Whether the top bar's groups and their items all cross one horizontal line: one row.
 ONE_ROW = """() => {

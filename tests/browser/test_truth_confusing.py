@@ -15,24 +15,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.page_helpers import SMALL_TEXT
+
 SHOTS = "/tmp"
 MIN_TEXT_PX = 12
-
-SMALL_TEXT = """(min) => {
-  const small = [];
-  for (const el of document.querySelectorAll('body *')) {
-    if (!el.checkVisibility({ visibilityProperty: true, opacityProperty: true })) continue;
-    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
-    const box = el.getBoundingClientRect();
-    if (!box.width || !box.height) continue;
-    const size = parseFloat(getComputedStyle(el).fontSize);
-    if (size < min - 0.01) {
-      const cls = typeof el.className === 'string' ? el.className : el.className.baseVal;
-      small.push(`${el.tagName}.${cls} ${size}px "${el.textContent.trim().slice(0, 30)}"`);
-    }
-  }
-  return small;
-}"""
 
 
 def wait_iteration(page, predicate: str) -> None:

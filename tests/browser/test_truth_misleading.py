@@ -15,21 +15,9 @@ from playwright.sync_api import expect
 from app.main import create_app
 from app.settings import Settings
 from app.threaded import ThreadedServer
+from tests.browser.page_helpers import DIAGRAM, iteration, wait_iteration
 
-DIAGRAM = "[data-testid=network-diagram]"
 LESSONS = json.loads((Path(__file__).parents[2] / "static" / "lessons.json").read_text())
-
-
-def iteration(page) -> int:
-    return int(page.get_by_test_id("iteration").get_attribute("data-value") or 0)
-
-
-def wait_iteration(page, predicate: str) -> None:
-    """Wait until `predicate` holds for n, the iteration counter (a JS expression)."""
-    page.wait_for_function(
-        "() => { const el = document.querySelector('[data-testid=iteration]');"
-        f" const n = Number(el.dataset.value || 0); return {predicate}; }}"
-    )
 
 
 def step(page, n: int) -> None:
