@@ -114,6 +114,8 @@ export class CompareController {
     this.view = view;
     this.recorder = recorder;
     this.runs = [];
+    /** Refs of creates superseded before their answer: their runs are deleted on arrival. */
+    this.orphans = new Set();
     this.key = null;
     this.connected = false;
     this.status = 'paused';
@@ -141,7 +143,7 @@ export class CompareController {
     });
     this.controller.compareProgress = () => Math.max(0, ...this.runs.map((r) => this.recorder.get(r.id)?.frame?.iteration ?? 0));
     this.socket.listen({
-      open: () => { this.connected = true; this.key = null; this.runs = []; this.sync(); },
+      open: () => { this.connected = true; this.key = null; this.runs = []; this.orphans.clear(); this.sync(); },
       state: (name) => {
         this.connected = name === 'connected';
         if (!this.connected && this.active) this.view.renderStatus('offline'); // it trains nothing now
@@ -257,6 +259,9 @@ export class CompareController {
   deleteRuns() {
     const ids = this.ids;
     if (ids.length && this.socket.open) this.socket.send({ type: 'delete', runs: ids });
+    // A run still being created would be left on the server, holding one of the session's
+    // runs: delete it as soon as it is created.
+    for (const r of this.runs) if (!r.id && r.ref != null) this.orphans.add(r.ref);
     this.runs = [];
     this.key = null;
     this.status = 'paused';
@@ -311,6 +316,13 @@ export class CompareController {
   // --- the server's answers ---------------------------------------------------------------------
 
   onMessage(message) {
+    if (this.orphans.has(message.ref)) {
+      this.orphans.delete(message.ref);
+      if (message.type === 'created' && this.socket.open) {
+        this.socket.send({ type: 'delete', runs: [message.run] });
+      }
+      return;
+    }
     if (message.type === 'error') this.onRefused(message);
     if (message.type !== 'created') return;
     const run = this.runs.find((r) => r.ref === message.ref);
