@@ -330,14 +330,20 @@ export class CompareController {
     run.id = message.run;
     run.created = message;
     this.view.setRun(run.index, message);
-    if (!this.ready) return;
+    if (this.formGroup()) this.syncOpen();
+  }
+
+  /** Once every run is created: form the lockstep group (speed, pause), play if asked.
+   * @returns {boolean} whether the group is complete */
+  formGroup() {
+    if (!this.ready) return false;
     if (this.state.speed !== '10') this.sendSpeed();
     this.socket.send({ type: 'pause', runs: this.ids }); // forms the lockstep group now
     if (this.wantPlay) {
       this.wantPlay = false;
       this.play();
     }
-    this.syncOpen();
+    return true;
   }
 
   /** The server refused one run of the comparison: say which and why, and run the others. */
@@ -350,14 +356,7 @@ export class CompareController {
     this.runs.forEach((r, i) => { r.index = i; r.color = RUN_COLORS[i]; });
     this.view.setRuns(this.runs);
     this.runs.filter((r) => r.created).forEach((r) => this.view.setRun(r.index, r.created));
-    if (!this.ready) return;
-    if (this.state.speed !== '10') this.sendSpeed();
-    this.socket.send({ type: 'pause', runs: this.ids }); // forms the lockstep group now
-    if (this.wantPlay) {
-      this.wantPlay = false;
-      this.play();
-    }
-    this.redrawAll();
+    if (this.formGroup()) this.redrawAll();
   }
 
   onBinary({ header, blobs }) {
