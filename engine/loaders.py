@@ -46,6 +46,8 @@ NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # Spellings of a missing or non-finite value, reported as such rather than as "not a number".
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "inf", "+inf", "-inf", "infinity"})
 IMAGE_SUFFIXES = (".h5", ".hdf5", ".npz")
+# What a file chooser offers for a CSV: the suffix and the media types browsers give such files.
+CSV_ACCEPT = (".csv", "text/csv", "text/plain")
 COURSE_ARRAYS = ("train_set_x", "train_set_y", "test_set_x", "test_set_y", "list_classes")
 H5PY_HINT = (
     "reading .h5 image sets needs h5py, which is not installed: "

@@ -20,6 +20,7 @@ from engine import (
     Trainer,
 )
 from engine.datasets import MAX_CLASSES
+from engine.loaders import CSV_ACCEPT, IMAGE_SUFFIXES
 from engine.losses import OUTPUTS_FOR_TASK
 
 from .. import data as data_sources
@@ -191,6 +192,7 @@ def read_options(settings: SettingsDep) -> dict[str, Any]:
             "max_csv_columns": settings.max_csv_columns,
             "max_image_bytes": settings.max_image_bytes,
         },
+        "uploads": {"csv": list(CSV_ACCEPT), "images": list(IMAGE_SUFFIXES)},
         "draw_bounds": list(DRAW_BOUNDS),
         "max_drawn_classes": MAX_CLASSES,
         "frame_rate": settings.frame_rate,
