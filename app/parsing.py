@@ -24,7 +24,7 @@ import numpy.lib.format
 import numpy.ma
 
 from engine import Dataset, LoadedData, TargetScale
-from engine.datasets import _read_only
+from engine.datasets import read_only as _read_only
 from engine.loaders import (
     COURSE_ARRAYS,
     H5PY_HINT,

@@ -25,7 +25,6 @@ from .errors import DivergedError
 from .features import FEATURES, expand_features
 from .gradcheck import GradientCheck, gradient_check
 from .initializations import INITIALIZATIONS
-from .inspection import LayerStats
 from .loaders import (
     LoadedData,
     LoaderError,
@@ -36,6 +35,7 @@ from .loaders import (
     synthetic_images,
 )
 from .losses import LOSSES, loss_for
+from .metrics import LayerStats, Scores
 from .network import Network, NetworkConfig
 from .optimization import OPTIMIZERS
 from .training import History, MiniBatches, TrainConfig, Trainer
@@ -59,6 +59,7 @@ __all__ = [
     "MiniBatches",
     "Network",
     "NetworkConfig",
+    "Scores",
     "Standardization",
     "TargetScale",
     "TrainConfig",

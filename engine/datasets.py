@@ -14,13 +14,13 @@ a different amount and keeps the same train/test split.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+from .checks import check_int, check_real
 from .features import expand_features, validate_features
 
 Task = Literal["binary", "multiclass", "regression"]
@@ -489,32 +489,8 @@ def dataset_names() -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Argument checking. Messages name the argument, the bad value and what is allowed, because they
-# are shown to users of the web UI as they are.
+# Bounds of the plot, and read-only splits. Argument checks are in `checks.py`.
 # ---------------------------------------------------------------------------------------------
-
-
-def _is_bool(value: object) -> bool:
-    return isinstance(value, (bool, np.bool_))
-
-
-def _check_int(arg: str, value: object, lo: int, hi: int | None = None) -> int:
-    allowed = f"an int in [{lo}, {hi}]" if hi is not None else f"an int >= {lo}"
-    if _is_bool(value) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{arg} must be {allowed}; got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if value < lo or (hi is not None and value > hi):
-        raise ValueError(f"{arg} must be {allowed}; got {value}")
-    return value
-
-
-def _check_real(arg: str, value: object, allowed: str) -> float:
-    if _is_bool(value) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{arg} must be {allowed}; got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{arg} must be {allowed}; got {value}")
-    return value
 
 
 def _nice_range(lo: float, hi: float) -> tuple[float, float]:
@@ -533,8 +509,11 @@ def _nice_range(lo: float, hi: float) -> tuple[float, float]:
     return round(math.floor(lo / step) * step, 10), round(math.ceil(hi / step) * step, 10)
 
 
-def _bounds(X_raw: np.ndarray, Y: np.ndarray, n_inputs: int) -> tuple[float, float, float, float]:
-    # 2-D inputs: the input plane. 1-D inputs: input on the horizontal axis, target vertical.
+def plot_bounds(
+    X_raw: np.ndarray, Y: np.ndarray, n_inputs: int
+) -> tuple[float, float, float, float]:
+    """(x_lo, x_hi, y_lo, y_hi) of the plot: for 2-D inputs the input plane, for 1-D inputs the
+    input on the horizontal axis and the target on the vertical; tidy limits with a margin."""
     first = X_raw[0]
     second = X_raw[1] if n_inputs == 2 else Y[0]
     x_lo, x_hi = _nice_range(float(first.min()), float(first.max()))
@@ -542,7 +521,8 @@ def _bounds(X_raw: np.ndarray, Y: np.ndarray, n_inputs: int) -> tuple[float, flo
     return x_lo, x_hi, y_lo, y_hi
 
 
-def _read_only(a: np.ndarray) -> np.ndarray:
+def read_only(a: np.ndarray) -> np.ndarray:
+    """a as a C-contiguous array that refuses writes (a copy only if a is not contiguous)."""
     a = np.ascontiguousarray(a)
     a.flags.writeable = False
     return a
@@ -590,26 +570,26 @@ def make_dataset(
 
     if n_samples is None:
         n_samples = spec.default_size
-    m = _check_int("n_samples", n_samples, spec.min_size, spec.max_size)
+    m = check_int("n_samples", n_samples, spec.min_size, spec.max_size)
 
     if noise is None:
         noise = spec.default_noise
     allowed_noise = f"a finite number in [0, {spec.max_noise}] for dataset {name!r}"
-    noise = _check_real("noise", noise, allowed_noise)
+    noise = check_real("noise", noise, allowed_noise)
     if not 0.0 <= noise <= spec.max_noise:
         raise ValueError(f"noise must be {allowed_noise}; got {noise}")
 
-    seed = _check_int("seed", seed, 0)
+    seed = check_int("seed", seed, 0)
 
     allowed_fraction = "a number in (0, 1]"
-    train_fraction = _check_real("train_fraction", train_fraction, allowed_fraction)
+    train_fraction = check_real("train_fraction", train_fraction, allowed_fraction)
     if not 0.0 < train_fraction <= 1.0:
         raise ValueError(f"train_fraction must be {allowed_fraction}; got {train_fraction}")
 
     if spec.task == "multiclass":
         if n_classes is None:
             n_classes = spec.default_classes
-        n_classes = _check_int("n_classes", n_classes, 2, spec.max_classes or MAX_CLASSES)
+        n_classes = check_int("n_classes", n_classes, 2, spec.max_classes or MAX_CLASSES)
     elif n_classes is not None:
         raise ValueError(
             f"n_classes must be None for the {spec.task} dataset {name!r} (only multiclass "
@@ -631,7 +611,7 @@ def make_dataset(
     train_idx, test_idx = perm[:m_train], perm[m_train:]
 
     X = expand_features(X_raw, feature_tuple) if feature_tuple else X_raw
-    bounds = _bounds(X_raw, Y, spec.n_inputs)
+    bounds = plot_bounds(X_raw, Y, spec.n_inputs)
     scale = None
     if standardize_targets and spec.task == "regression":
         scale = TargetScale.of(Y[:, train_idx])
@@ -639,10 +619,10 @@ def make_dataset(
     return Dataset(
         name=name,
         task=spec.task,
-        X_train=_read_only(X[:, train_idx]),
-        Y_train=_read_only(Y[:, train_idx]),
-        X_test=_read_only(X[:, test_idx]),
-        Y_test=_read_only(Y[:, test_idx]),
+        X_train=read_only(X[:, train_idx]),
+        Y_train=read_only(Y[:, train_idx]),
+        X_test=read_only(X[:, test_idx]),
+        Y_test=read_only(Y[:, test_idx]),
         n_classes=2 if spec.task == "binary" else n_classes,
         bounds=bounds,
         features=feature_tuple,
@@ -682,7 +662,7 @@ def points_dataset(
     if X_raw.ndim != 2 or X_raw.shape[0] != 2:
         raise ValueError(f"X_raw must have shape (2, m); got {X_raw.shape}")
     m = X_raw.shape[1]
-    n_classes = _check_int("n_classes", n_classes, 2, MAX_CLASSES)
+    n_classes = check_int("n_classes", n_classes, 2, MAX_CLASSES)
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[0] == 1:
         y = y[0]
@@ -696,8 +676,8 @@ def points_dataset(
         raise ValueError(f"at least 2 points are needed; got {m}")
     if np.unique(y).size < 2:
         raise ValueError("the points must belong to at least two different classes")
-    seed = _check_int("seed", seed, 0)
-    train_fraction = _check_real("train_fraction", train_fraction, "a number in (0, 1]")
+    seed = check_int("seed", seed, 0)
+    train_fraction = check_real("train_fraction", train_fraction, "a number in (0, 1]")
     if not 0.0 < train_fraction <= 1.0:
         raise ValueError(f"train_fraction must be a number in (0, 1]; got {train_fraction}")
     feature_tuple = validate_features(features)
@@ -707,7 +687,7 @@ def points_dataset(
     m_train = max(1, round(train_fraction * m))
     train_idx, test_idx = perm[:m_train], perm[m_train:]
     if bounds is None:
-        bounds = _bounds(X_raw, Y, 2)
+        bounds = plot_bounds(X_raw, Y, 2)
     else:
         allowed = "bounds must be (x1_min, x1_max, x2_min, x2_max), finite, each min < max"
         try:
@@ -724,10 +704,10 @@ def points_dataset(
     return Dataset(
         name=name,
         task=task,
-        X_train=_read_only(X[:, train_idx]),
-        Y_train=_read_only(Y[:, train_idx]),
-        X_test=_read_only(X[:, test_idx]),
-        Y_test=_read_only(Y[:, test_idx]),
+        X_train=read_only(X[:, train_idx]),
+        Y_train=read_only(Y[:, train_idx]),
+        X_test=read_only(X[:, test_idx]),
+        Y_test=read_only(Y[:, test_idx]),
         n_classes=n_classes,
         bounds=tuple(bounds),
         features=feature_tuple,

@@ -11,12 +11,10 @@ Costs 2 forward passes per parameter: for small networks and a few examples only
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .network import Network
+from .network import Network
 
 
 @dataclass(frozen=True)
@@ -34,7 +32,8 @@ def gradient_check(
 ) -> GradientCheck:
     """Compare `net`'s backprop gradients on (X, Y) with finite differences of its cost.
 
-    X (n_x, m), Y (n_y, m). The network's parameters are restored exactly afterwards.
+    X (n_x, m), Y (n_y, m). J(θ ± ε e_i) is taken with `Network.cost_at` on a copy of θ, so the
+    network's parameters never change.
     """
     grads = net.gradients(X, Y, l2=l2)
     L = net.L
@@ -42,19 +41,16 @@ def gradient_check(
         [grads[f"dW{l}"].ravel() for l in range(1, L + 1)]
         + [grads[f"db{l}"].ravel() for l in range(1, L + 1)]
     )
-    theta = net._theta
+    theta = net.flat_parameters()  # a copy: the network itself is never perturbed
     saved = theta.copy()
     gradapprox = np.empty_like(grad)
-    try:
-        for i in range(theta.size):
-            theta[i] = saved[i] + epsilon
-            J_plus = net.cost(X, Y, l2=l2)
-            theta[i] = saved[i] - epsilon
-            J_minus = net.cost(X, Y, l2=l2)
-            theta[i] = saved[i]
-            gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
-    finally:
-        theta[...] = saved
+    for i in range(theta.size):
+        theta[i] = saved[i] + epsilon
+        J_plus = net.cost_at(theta, X, Y, l2=l2)
+        theta[i] = saved[i] - epsilon
+        J_minus = net.cost_at(theta, X, Y, l2=l2)
+        theta[i] = saved[i]
+        gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
     numerator = np.linalg.norm(grad - gradapprox)
     denominator = np.linalg.norm(grad) + np.linalg.norm(gradapprox)
     difference = float(numerator / denominator) if denominator > 0 else 0.0

@@ -1,5 +1,9 @@
-"""Looking inside a network, for the live visuals: grids, activation maps, gradient and activation
-statistics, and how far hidden units are from identical.
+"""Looking inside a network, for the live visuals: grids, activation maps, gradient norms, and how
+far hidden units are from identical. (Statistics of one forward pass over a set of examples —
+cost, accuracy, confusion, activation statistics — are in `metrics.py`.)
+
+A network is read through its public API only (`Drawable`: layer_dims, weights, biases,
+activation_functions, and grid_workspace for buffers kept between frames).
 
 The server asks for these many times a second, so the grid passes are built for speed: they run
 in float32 (a picture needs no more), over the grid in fixed tiles with buffers kept between
@@ -16,16 +20,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
+from .activations import Activation
 from .features import expand_features
 from .propagation import Workspace, model_forward
-
-if TYPE_CHECKING:
-    from .network import Network
 
 GRID_TILE = 8192
 """Most grid points per tile (a layer of 8 units is then 256 KB of float32, cache-resident). The
@@ -37,13 +38,31 @@ QUIET = np.errstate(all="ignore")
 """Pictures of a network near divergence (weights past float32's range) are allowed to hold
 inf and NaN; NumPy's warnings about them would only be noise. Used as a decorator."""
 
-SATURATION_THRESHOLD = 0.1
-"""A unit-example counts as saturated where g'(z) is below 10% of g's peak slope (sigmoid:
-a < 0.028 or a > 0.972; tanh: |a| > 0.949): there its gradient is all but gone."""
-
-
 SYMMETRY_FLOOR = 1e-6
 """Parameter size below which differences between units are roundoff, not broken symmetry."""
+
+
+class Drawable(Protocol):
+    """What the pictures read of a network (`Network` is one)."""
+
+    @property
+    def layer_dims(self) -> tuple[int, ...]:
+        """[n_x, n[1], …, n[L]]."""
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """W[1] … W[L], each (n[l], n[l-1])."""
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        """b[1] … b[L], each (n[l], 1)."""
+
+    @property
+    def activation_functions(self) -> tuple[Activation, ...]:
+        """g[1] … g[L]."""
+
+    def grid_workspace(self, m: int, dtype: type) -> Workspace:
+        """Buffers for m points in dtype, kept by the network between calls."""
 
 
 @functools.lru_cache(maxsize=32)
@@ -72,7 +91,7 @@ def line_inputs(bounds: tuple[float, float], resolution: int) -> np.ndarray:
 
 
 def _plane_inputs(
-    net: Network, bounds: Sequence[float], resolution: int, features: Sequence[str]
+    net: Drawable, bounds: Sequence[float], resolution: int, features: Sequence[str]
 ) -> np.ndarray:
     if isinstance(resolution, bool) or not isinstance(resolution, int | np.integer):
         raise ValueError(f"resolution must be a whole number, got {resolution!r}")
@@ -99,19 +118,19 @@ def _plane_inputs(
     return grid_inputs(bounds, resolution, tuple(features))
 
 
-def _grid_parameters(net: Network) -> tuple[list[np.ndarray], list[np.ndarray], type]:
+def _grid_parameters(net: Drawable) -> tuple[list[np.ndarray], list[np.ndarray], type]:
     """float32 copies of W[l], b[l] — or float64 ones if a weight is past float32's range, as
     just before a divergence, where float32 would turn the picture into NaN."""
-    weights = [W.astype(np.float32) for W in net._W]
-    biases = [b.astype(np.float32) for b in net._b]
+    weights = [W.astype(np.float32) for W in net.weights]
+    biases = [b.astype(np.float32) for b in net.biases]
     if all(np.isfinite(p).all() for p in (*weights, *biases)):
         return weights, biases, np.float32
-    return [W.copy() for W in net._W], [b.copy() for b in net._b], np.float64
+    return [W.copy() for W in net.weights], [b.copy() for b in net.biases], np.float64
 
 
 @QUIET
 def output_grid(
-    net: Network,
+    net: Drawable,
     bounds: Sequence[float],
     resolution: int,
     features: Sequence[str] = (),
@@ -134,34 +153,23 @@ def output_grid(
     # A C-contiguous `out` is written in place; any other layout through one copy at the end.
     flat = out.reshape(n_L, n) if out.flags.c_contiguous else np.empty((n_L, n), np.float32)
     weights, biases, dtype = _grid_parameters(net)
+    acts = net.activation_functions
     tiles = -(-n // GRID_TILE)
     tile = -(-n // tiles)
     for start in range(0, n, tile):
         stop = min(start + tile, n)
-        ws = _grid_workspace(net, stop - start, dtype)
-        Z_L = model_forward(X[:, start:stop], weights, biases, net._acts, ws)
-        net._acts[-1].forward(Z_L, Z_L)
+        ws = net.grid_workspace(stop - start, dtype)
+        Z_L = model_forward(X[:, start:stop], weights, biases, acts, ws)
+        acts[-1].forward(Z_L, Z_L)
         flat[:, start:stop] = Z_L
     if not out.flags.c_contiguous:
         out[...] = flat.reshape(shape)
     return out
 
 
-def _grid_workspace(net: Network, tile: int, dtype: type) -> Workspace:
-    """Buffers for one tile size, kept on the network between calls (the full tiles and at
-    most one shorter last tile: two entries per grid)."""
-    cache = net._grid_workspaces
-    ws = cache.get((tile, dtype))
-    if ws is None:
-        if len(cache) >= 4:
-            cache.clear()
-        ws = cache[(tile, dtype)] = Workspace(net.layer_dims, net._acts, tile, dtype)
-    return ws
-
-
 @QUIET
 def hidden_grids(
-    net: Network, bounds: Sequence[float], resolution: int, features: Sequence[str] = ()
+    net: Drawable, bounds: Sequence[float], resolution: int, features: Sequence[str] = ()
 ) -> list[np.ndarray]:
     """Every hidden unit's activation over the grid: per hidden layer l = 1 … L-1 an array
     (n[l], r, r) float32 (or (n[l], r) for one-input networks), A[l][k] being unit k's map."""
@@ -170,7 +178,7 @@ def hidden_grids(
     weights, biases, _ = _grid_parameters(net)
     A = X
     maps = []
-    for W, b, act in zip(weights[:-1], biases[:-1], net._acts[:-1], strict=True):
+    for W, b, act in zip(weights[:-1], biases[:-1], net.activation_functions[:-1], strict=True):
         Z = np.dot(W, A)
         Z += b
         A = act.forward(Z, Z)
@@ -181,40 +189,6 @@ def hidden_grids(
 def gradient_norms(d_weights: Sequence[np.ndarray]) -> list[float]:
     """‖dW[l]‖_F for each layer: how much gradient reaches it (vanishing gradients show here)."""
     return [math.sqrt(float(np.vdot(dW, dW))) for dW in d_weights]
-
-
-@dataclass(frozen=True)
-class LayerStats:
-    """Statistics of one hidden layer's activations A[l] (n[l], m) over a set of examples.
-
-    saturated: fraction of unit-examples where g'(z) < 10% of its peak (sigmoid, tanh; else None).
-    dead: fraction of units that are off (z ≤ 0) for every example (ReLU family; else None).
-    """
-
-    layer: int
-    activation: str
-    mean: float
-    std: float
-    saturated: float | None
-    dead: float | None
-
-
-@QUIET
-def activation_stats(net: Network, X: np.ndarray) -> list[LayerStats]:
-    """LayerStats for the hidden layers l = 1 … L-1 over X (n_x, m), checked float64."""
-    ws = Workspace(net.layer_dims, net._acts, X.shape[1])
-    model_forward(X, net._W, net._b, net._acts, ws)
-    stats = []
-    for l, act in enumerate(net._acts[:-1], start=1):
-        Z, A = ws.Z[l - 1], ws.A[l - 1]
-        saturated = dead = None
-        if act.saturating:
-            peak = float(act.derivative(np.zeros(1), act.forward(np.zeros(1), None))[0])
-            saturated = float(np.mean(act.derivative(Z, A) < SATURATION_THRESHOLD * peak))
-        if act.rectifier:
-            dead = float(1.0 - np.mean((Z > 0).any(axis=1)))
-        stats.append(LayerStats(l, act.name, float(A.mean()), float(A.std()), saturated, dead))
-    return stats
 
 
 def symmetry(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> list[float | None]:
@@ -235,30 +209,3 @@ def symmetry(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> lis
         size = math.sqrt(float(np.mean(np.sum(P * P, axis=1))))
         result.append(spread / max(size, SYMMETRY_FLOOR))
     return result
-
-
-def confusion_matrix(predicted: np.ndarray, actual: np.ndarray, n_classes: int) -> np.ndarray:
-    """Counts (n_classes, n_classes) int64: entry [i, j] is how many examples of class i (the
-    actual label, row) were predicted as class j (column). The diagonal holds the right ones.
-
-    predicted, actual: (m,) or (1, m) whole-number classes in 0 … n_classes-1.
-    """
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)):
-        raise ValueError(f"n_classes must be a whole number; got {n_classes!r}")
-    predicted, actual = np.asarray(predicted).reshape(-1), np.asarray(actual).reshape(-1)
-    for name, values in (("predicted", predicted), ("actual", actual)):
-        if values.dtype.kind == "f" and (values != np.round(values)).any():
-            raise ValueError(f"{name} classes must be whole numbers")
-    predicted, actual = predicted.astype(np.int64), actual.astype(np.int64)
-    if predicted.shape != actual.shape:
-        raise ValueError(f"predicted {predicted.shape} and actual {actual.shape} differ in shape")
-    if n_classes < 1 or (
-        actual.size
-        and (
-            min(predicted.min(), actual.min()) < 0
-            or max(predicted.max(), actual.max()) >= n_classes
-        )
-    ):
-        raise ValueError(f"classes must lie in 0 … {n_classes - 1}")
-    counts = np.bincount(actual * n_classes + predicted, minlength=n_classes * n_classes)
-    return counts.reshape(n_classes, n_classes)

@@ -21,23 +21,32 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import inspection
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, get_activation
+from . import inspection, metrics
+from .activations import ACTIVATIONS, Activation
+from .checks import (
+    check_activations,
+    check_finite,
+    check_layer_dims,
+    check_X,
+    check_Y,
+    make_hyperparameters,
+)
 from .errors import DivergedError
 from .initializations import DEFAULT_RANDOM_SCALE, get_initialization, initialize_weights
 from .losses import loss_for
 from .optimization import Hyperparameters, make_optimizer
-from .propagation import Workspace, model_backward, model_forward
-
-if TYPE_CHECKING:
-    from .training import History
+from .propagation import Workspace, WorkspacePool, model_backward, model_forward
+from .training import History, TrainConfig, train
 
 MAX_WORKSPACES = 4
 """Batch sizes kept warm at once: full batch, mini-batch, the last partial batch, a test set."""
+
+MAX_GRID_WORKSPACES = 4
+"""Tile sizes kept warm for the pictures (see `inspection.py`): the full tiles and one shorter
+last tile of each grid, kept apart so that drawing never evicts a training batch's buffers."""
 
 
 def _flat_views(
@@ -53,57 +62,6 @@ def _flat_views(
         biases.append(theta[offset : offset + n].reshape(n, 1))
         offset += n
     return weights, biases
-
-
-def _check_layer_dims(layer_dims: Sequence[int]) -> tuple[int, ...]:
-    try:
-        dims = list(layer_dims)
-    except TypeError:
-        raise ValueError(
-            f"layer_dims must be a list of layer sizes [n_x, n1, …, n_L], got {layer_dims!r}"
-        ) from None
-    if len(dims) < 2:
-        raise ValueError(
-            f"layer_dims needs at least an input and an output size [n_x, …, n_L], got {dims}"
-        )
-    for l, n in enumerate(dims):
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise ValueError(
-                f"layer_dims[{l}] must be a whole number ≥ 1 (no empty layers), got {n!r}"
-            )
-    return tuple(int(n) for n in dims)
-
-
-def _check_activations(activations: Sequence[str], L: int) -> tuple[str, ...]:
-    if isinstance(activations, str):
-        raise ValueError(
-            f"activations must be a list of {L} names, one per layer, got the string "
-            f"{activations!r}"
-        )
-    names = tuple(activations)
-    if len(names) != L:
-        raise ValueError(
-            f"activations must name one activation per layer: layer_dims gives {L} layers, "
-            f"got {len(names)} ({list(names)})"
-        )
-    for l, name in enumerate(names, start=1):
-        get_activation(name)  # unknown names raise with the allowed list
-        if l < L and not ACTIVATIONS[name].hidden:
-            raise ValueError(
-                f"activations[{l - 1}] = {name!r} is only allowed in the output layer; "
-                f"hidden layers take one of: {', '.join(HIDDEN_ACTIVATIONS)}"
-            )
-    return names
-
-
-def _check_finite(name: str, value: float, low: float = 0.0, allow_equal: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    if not math.isfinite(value) or value < low or (value == low and not allow_equal):
-        bound = f"≥ {low}" if allow_equal else f"> {low}"
-        raise ValueError(f"{name} must be a finite number {bound}, got {value}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -140,15 +98,15 @@ class Network:
         init_scale: float = DEFAULT_RANDOM_SCALE,
         seed: int = 0,
     ) -> None:
-        self.layer_dims = _check_layer_dims(layer_dims)
+        self.layer_dims = check_layer_dims(layer_dims)
         self.L = len(self.layer_dims) - 1
-        self.activations = _check_activations(activations, self.L)
+        self.activations = check_activations(activations, self.L)
         self._acts = [ACTIVATIONS[name] for name in self.activations]
         self.loss = loss_for(self.activations[-1])
         if self.loss.task == "multiclass" and self.layer_dims[-1] < 2:
             raise ValueError("a softmax output needs at least 2 units (one per class)")
         self.init = init
-        self.init_scale = _check_finite("init_scale", init_scale, allow_equal=True)
+        self.init_scale = check_finite("init_scale", init_scale, allow_equal=True)
         self.seed = seed
 
         dims = self.layer_dims
@@ -162,8 +120,8 @@ class Network:
         self._dW, self._db = _flat_views(self._grad, dims)
         self._has_gradients = False
 
-        self._workspaces: dict[tuple[int, type], Workspace] = {}
-        self._grid_workspaces: dict[tuple[int, type], Workspace] = {}  # see inspection.py
+        self._workspaces = WorkspacePool(dims, self._acts, MAX_WORKSPACES)
+        self._grid_workspaces = WorkspacePool(dims, self._acts, MAX_GRID_WORKSPACES)
         self._optimizer = None
         self._prepared: tuple = (None, None, None, None)
         self._hp_key: tuple | None = None
@@ -180,7 +138,7 @@ class Network:
         """Draw fresh parameters (defaults: this network's init, scale and seed)."""
         init = self.init if init is None else get_initialization(init).name
         if init_scale is not None:
-            init_scale = _check_finite("init_scale", init_scale, allow_equal=True)
+            init_scale = check_finite("init_scale", init_scale, allow_equal=True)
         seed = self.seed if seed is None else seed
         rng = np.random.default_rng(seed)  # rejects a bad seed before anything changes
         self.init, self.seed = init, seed
@@ -245,70 +203,32 @@ class Network:
         """Number of weights and biases."""
         return self._theta.size
 
+    @property
+    def activation_functions(self) -> tuple[Activation, ...]:
+        """g[1] … g[L] as the registry's `Activation` objects (names: `activations`)."""
+        return tuple(self._acts)
+
+    def flat_parameters(self) -> np.ndarray:
+        """A copy of θ (n_parameters,): W1 … WL then b1 … bL, each flattened row by row."""
+        return self._theta.copy()
+
+    def grid_workspace(self, m: int, dtype: type = np.float32) -> Workspace:
+        """Forward buffers for m points in dtype, kept between calls for the pictures of
+        `inspection.py` (apart from the training ones)."""
+        return self._grid_workspaces.get(m, dtype)
+
     # --- inputs ----------------------------------------------------------------------------------
 
     def check_X(self, X: np.ndarray, name: str = "X") -> np.ndarray:
         """X as float64 (n_x, m), or a ValueError naming what is wrong with it."""
-        X = np.asarray(X)
-        if X.dtype.kind not in "fiub":
-            raise ValueError(f"{name} must hold numbers, got dtype {X.dtype}")
-        if X.ndim != 2:
-            raise ValueError(
-                f"{name} must be 2-D (n_x, m) = ({self.layer_dims[0]}, m) with one column per "
-                f"example, got shape {X.shape}"
-            )
-        if X.shape[0] != self.layer_dims[0]:
-            hint = " (transposed? the course puts examples in columns)"
-            hint = hint if X.shape[1] == self.layer_dims[0] else ""
-            raise ValueError(
-                f"{name} has {X.shape[0]} rows but layer_dims[0] = n_x = {self.layer_dims[0]}; "
-                f"expected shape ({self.layer_dims[0]}, m), got {X.shape}{hint}"
-            )
-        if X.shape[1] < 1:
-            raise ValueError(f"{name} has no examples (m = 0)")
-        X = np.asarray(X, dtype=np.float64)
-        if not np.isfinite(X).all():
-            raise ValueError(f"{name} contains NaN or inf")
-        return X
+        return check_X(X, self.layer_dims[0], name)
 
     def check_Y(self, Y: np.ndarray, m: int, name: str = "Y") -> np.ndarray:
         """Y as float64 (n_L, m) (one-hot for softmax), or a ValueError naming the problem.
 
         Softmax outputs also take class labels of shape (1, m) with values 0 … C-1.
         """
-        Y = np.asarray(Y)
-        n_L = self.layer_dims[-1]
-        if Y.dtype.kind not in "fiub":
-            raise ValueError(f"{name} must hold numbers, got dtype {Y.dtype}")
-        if Y.ndim != 2:
-            hint = " — a rank-1 array; reshape it to (1, m)" if Y.ndim == 1 else ""
-            raise ValueError(f"{name} must be 2-D (n_y, m), got shape {Y.shape}{hint}")
-        if Y.shape[1] != m:
-            raise ValueError(f"{name} has {Y.shape[1]} examples (columns) but X has {m}")
-        if not np.isfinite(Y).all():
-            raise ValueError(f"{name} contains NaN or inf")
-        task = self.loss.task
-        if task == "multiclass" and Y.shape[0] == 1 and n_L > 1:
-            labels = Y[0]
-            if (labels != np.round(labels)).any() or labels.min() < 0 or labels.max() >= n_L:
-                raise ValueError(
-                    f"{name} as class labels must hold whole numbers 0 … {n_L - 1} "
-                    f"(the softmax has {n_L} units)"
-                )
-            one_hot = np.zeros((n_L, m))
-            one_hot[labels.astype(np.intp), np.arange(m)] = 1.0
-            return one_hot
-        if Y.shape[0] != n_L:
-            raise ValueError(
-                f"{name} has {Y.shape[0]} rows but the output layer has n_L = {n_L} units; "
-                f"expected shape ({n_L}, m)"
-                + (" or class labels (1, m)" if task == "multiclass" else "")
-            )
-        if task != "regression" and (Y.min() < 0 or Y.max() > 1):
-            raise ValueError(
-                f"{name} must hold labels in [0, 1] for a {self.activations[-1]} output"
-            )
-        return np.asarray(Y, dtype=np.float64)
+        return check_Y(Y, m, self.layer_dims[-1], self.activations[-1], name)
 
     def _prepare(self, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Checked (X, Y); the same two array objects in a row are checked only once."""
@@ -322,60 +242,40 @@ class Network:
 
     # --- forward, cost, backward -----------------------------------------------------------------
 
-    def _workspace(self, m: int, dtype: type = np.float64) -> Workspace:
-        ws = self._workspaces.get((m, dtype))
-        if ws is None:
-            if len(self._workspaces) >= MAX_WORKSPACES:
-                del self._workspaces[next(iter(self._workspaces))]
-            ws = Workspace(self.layer_dims, self._acts, m, dtype)
-            self._workspaces[(m, dtype)] = ws
-        return ws
+    def _cost(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        l2: float,
+        gradients: bool,
+        theta: np.ndarray | None = None,
+    ) -> float:
+        """J(X, Y) for checked inputs; with `gradients`, also fill dθ by backpropagation.
 
-    def _cost(self, X: np.ndarray, Y: np.ndarray, l2: float, gradients: bool) -> float:
-        """J(X, Y) for checked inputs; with `gradients`, also fill dθ by backpropagation."""
+        theta: another parameter vector laid out as θ to take J at (no gradients then)."""
         m = X.shape[1]
-        ws = self._workspace(m)
-        Z_L = model_forward(X, self._W, self._b, self._acts, ws)
+        ws = self._workspaces.get(m)
+        if theta is None:
+            theta, W, b = self._theta, self._W, self._b
+        else:
+            W, b = _flat_views(theta, self.layer_dims)
+        Z_L = model_forward(X, W, b, self._acts, ws)
         dZ_L = ws.D[-1] if gradients else None
         J = self.loss.evaluate(Z_L, Y, self._acts[-1], ws.A[-1], dZ_L)
         if gradients:
             model_backward(X, self._W, self._acts, ws, dZ_L, self._dW, self._db)
             self._has_gradients = True
         if l2:
-            weights = self._theta[: self._n_weights]
+            weights = theta[: self._n_weights]
             J += l2 / (2 * m) * float(np.dot(weights, weights))
             if gradients:
                 self._grad[: self._n_weights] += (l2 / m) * weights
         return J
 
-    def _scores(
-        self, X: np.ndarray, Y: np.ndarray, l2: float, confusion: bool = False
-    ) -> tuple[float, float | None, np.ndarray | None]:
-        """(J, accuracy, confusion matrix) of checked X, Y from one forward pass: the same
-        values as `cost`, `accuracy` and `confusion`, which take one pass each. The confusion
-        matrix only if asked (None for regression and multi-label outputs, as `confusion`)."""
-        J = self._cost(X, Y, l2, gradients=False)
-        task = self.loss.task
-        if task == "regression":
-            return J, None, None
-        Z_L = self._workspace(X.shape[1]).Z[-1]  # left by the pass of _cost
-        A = self._acts[-1].forward(Z_L, np.empty_like(Z_L))
-        if task == "binary":
-            predicted = A > 0.5
-            accuracy = float(np.mean((predicted == (Y > 0.5)).all(axis=0)))
-            counts = None
-            if confusion and Y.shape[0] == 1:
-                counts = inspection.confusion_matrix(predicted[0], Y[0] > 0.5, 2)
-            return J, accuracy, counts
-        predicted, actual = A.argmax(axis=0), Y.argmax(axis=0)
-        accuracy = float(np.mean(predicted == actual))
-        n = self.layer_dims[-1]
-        return J, accuracy, inspection.confusion_matrix(predicted, actual, n) if confusion else None
-
     def forward(self, X: np.ndarray) -> np.ndarray:
         """A[L] (n_L, m) for X (n_x, m): the output probabilities or values."""
         X = self.check_X(X)
-        Z_L = model_forward(X, self._W, self._b, self._acts, self._workspace(X.shape[1]))
+        Z_L = model_forward(X, self._W, self._b, self._acts, self._workspaces.get(X.shape[1]))
         return self._acts[-1].forward(Z_L, np.empty_like(Z_L))
 
     predict_proba = forward
@@ -383,13 +283,49 @@ class Network:
     def cost(self, X: np.ndarray, Y: np.ndarray, l2: float = 0.0) -> float:
         """J = the cost of the output layer, plus λ/(2m) Σ‖W[l]‖² when l2 = λ > 0."""
         X, Y = self._prepare(X, Y)
-        l2 = _check_finite("l2", l2, allow_equal=True)
+        l2 = check_finite("l2", l2, allow_equal=True)
         return self._cost(X, Y, l2, gradients=False)
+
+    def cost_at(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray, l2: float = 0.0) -> float:
+        """J at other parameters θ (n_parameters,), laid out as `flat_parameters`; the network's
+        own parameters are not touched. What gradient checking perturbs, one θ_i at a time."""
+        theta = np.asarray(theta, dtype=np.float64)
+        if theta.shape != self._theta.shape:
+            raise ValueError(f"theta must have shape {self._theta.shape}, got {theta.shape}")
+        X, Y = self._prepare(X, Y)
+        l2 = check_finite("l2", l2, allow_equal=True)
+        return self._cost(X, Y, l2, gradients=False, theta=theta)
+
+    def scores(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        l2: float = 0.0,
+        confusion: bool = False,
+        activation_stats: bool = False,
+        checked: bool = False,
+    ) -> metrics.Scores:
+        """Cost, accuracy and, if asked, the confusion matrix and the hidden layers' activation
+        statistics of X (n_x, m) against Y (n_L, m), all from ONE forward pass: the values of
+        `cost`, `accuracy`, `confusion` and `activation_stats`, which take a pass each.
+
+        checked: X and Y are already as `check_X` and `check_Y` return them (a `Trainer`'s own
+        sets), so they are not checked again. Near a divergence the cost may be inf or NaN.
+        """
+        if not checked:
+            X = self.check_X(X)
+            Y = self.check_Y(Y, X.shape[1])
+        l2 = check_finite("l2", l2, allow_equal=True)
+        J = self._cost(X, Y, l2, gradients=False)
+        ws = self._workspaces.get(X.shape[1])  # the cache that pass left
+        return metrics.scores_from_pass(
+            J, ws, Y, self._acts, self.loss.task, confusion, activation_stats
+        )
 
     def gradients(self, X: np.ndarray, Y: np.ndarray, l2: float = 0.0) -> dict[str, np.ndarray]:
         """{"dW1", "db1", …}: ∂J/∂W[l] and ∂J/∂b[l] by backpropagation, shapes as the parameters."""
         X, Y = self._prepare(X, Y)
-        l2 = _check_finite("l2", l2, allow_equal=True)
+        l2 = check_finite("l2", l2, allow_equal=True)
         self._cost(X, Y, l2, gradients=True)
         grads = {}
         for l, (dW, db) in enumerate(zip(self._dW, self._db, strict=True), start=1):
@@ -422,18 +358,20 @@ class Network:
             self._hp_key = key
         hp = self._hp
         if l2 != 0.0:
-            l2 = _check_finite("l2", l2, allow_equal=True)
+            l2 = check_finite("l2", l2, allow_equal=True)
         try:
-            return self._step(X, Y, optimizer, hp, l2)
+            return self.train_step(X, Y, optimizer, hp, l2)
         except RuntimeWarning:
             # Overflow turned into an error by a warnings filter (as under pytest): the same
             # divergence the finiteness checks catch when NumPy only warns.
             self._raise_diverged(X, Y, "cost", math.nan)
 
-    def _step(
+    def train_step(
         self, X: np.ndarray, Y: np.ndarray, optimizer: str, hp: Hyperparameters, l2: float
     ) -> float:
-        """`step` for checked inputs: the training loop's hot path."""
+        """`step` for inputs already checked (X, Y as `check_X`, `check_Y` return them; hp from
+        `checks.make_hyperparameters`; l2 finite ≥ 0): the training loop's hot path. Raises
+        `DivergedError` as `step` does, but does not silence or translate NumPy's warnings."""
         J = self._cost(X, Y, l2, gradients=True)
         if not math.isfinite(J):
             self._raise_diverged(X, Y, "cost", J)
@@ -480,8 +418,6 @@ class Network:
         many (0 or False: never). A diverging run stops early with
         `history.status == "diverged"`; nothing is raised.
         """
-        from .training import TrainConfig, Trainer
-
         config = TrainConfig(
             learning_rate=learning_rate,
             optimizer=optimizer,
@@ -489,8 +425,8 @@ class Network:
             l2=l2,
             **hyperparameters,
         )
-        trainer = Trainer(self, X, Y, config, seed=self.seed if seed is None else seed)
-        return trainer.fit(iterations, print_cost=print_cost)
+        seed = self.seed if seed is None else seed
+        return train(self, X, Y, config, iterations, seed=seed, print_cost=print_cost)
 
     # --- reading the network ---------------------------------------------------------------------
 
@@ -522,9 +458,7 @@ class Network:
         """The confusion matrix (C, C) of the predictions on X against Y (rows: actual class,
         columns: predicted); C = 2 for binary outputs. None for regression and for multi-label
         (several sigmoid units) outputs."""
-        X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[1])
-        return self._scores(X, Y, 0.0, confusion=True)[2]
+        return self.scores(X, Y, confusion=True).confusion
 
     def predict_proba_grid(
         self,
@@ -549,9 +483,15 @@ class Network:
         """‖dW[l]‖ (Frobenius) for l = 1 … L from the last backward pass (zeros before any)."""
         return inspection.gradient_norms(self._dW)
 
-    def activation_stats(self, X: np.ndarray) -> list[inspection.LayerStats]:
-        """Per hidden layer: mean, std, fraction saturated, fraction of dead units over X."""
-        return inspection.activation_stats(self, self.check_X(X))
+    @np.errstate(all="ignore")
+    def activation_stats(self, X: np.ndarray) -> list[metrics.LayerStats]:
+        """Per hidden layer: mean, std, fraction saturated, fraction of dead units over X.
+
+        `scores(X, Y, activation_stats=True)` gives them with the cost from the same pass."""
+        X = self.check_X(X)
+        ws = self._workspaces.get(X.shape[1])
+        model_forward(X, self._W, self._b, self._acts, ws)
+        return metrics.layer_stats(ws, self._acts)
 
     def symmetry(self) -> list[float | None]:
         """Per hidden layer, how far its units are from identical (0.0: all identical)."""
@@ -562,23 +502,6 @@ class Network:
             f"Network(layer_dims={list(self.layer_dims)}, activations={list(self.activations)}, "
             f"init={self.init!r}, init_scale={self.init_scale}, seed={self.seed})"
         )
-
-
-def make_hyperparameters(learning_rate: float, **hyperparameters: float) -> Hyperparameters:
-    """Checked `Hyperparameters`: α > 0, 0 ≤ β < 1, ε > 0, names from beta/beta1/beta2/epsilon."""
-    allowed = ("beta", "beta1", "beta2", "epsilon")
-    for name in hyperparameters:
-        if name not in allowed:
-            raise ValueError(
-                f"unknown hyperparameter {name!r}; allowed: learning_rate, {', '.join(allowed)}"
-            )
-    checked = {"learning_rate": _check_finite("learning_rate", learning_rate)}
-    for name, value in hyperparameters.items():
-        value = _check_finite(name, value, allow_equal=name != "epsilon")
-        if name != "epsilon" and value >= 1:
-            raise ValueError(f"{name} must be in [0, 1), got {value}")
-        checked[name] = value
-    return Hyperparameters(**checked)
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:

@@ -90,6 +90,30 @@ class Workspace:
         self.ones = np.ones((m, 1), dtype)
 
 
+class WorkspacePool:
+    """Workspaces for one network, one per (m, dtype) asked for, at most `capacity` kept (the
+    oldest is dropped first): a training run reuses the same few batch sizes every step."""
+
+    __slots__ = ("activations", "capacity", "layer_dims", "workspaces")
+
+    def __init__(
+        self, layer_dims: Sequence[int], activations: Sequence[Activation], capacity: int
+    ) -> None:
+        self.layer_dims, self.activations, self.capacity = layer_dims, activations, capacity
+        self.workspaces: dict[tuple[int, type], Workspace] = {}
+
+    def get(self, m: int, dtype: type = np.float64) -> Workspace:
+        """The Workspace for m examples in dtype, made on first use."""
+        ws = self.workspaces.get((m, dtype))
+        if ws is None:
+            if len(self.workspaces) >= self.capacity:
+                del self.workspaces[next(iter(self.workspaces))]
+            ws = self.workspaces[(m, dtype)] = Workspace(
+                self.layer_dims, self.activations, m, dtype
+            )
+        return ws
+
+
 def model_forward(
     X: np.ndarray,
     weights: Sequence[np.ndarray],

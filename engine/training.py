@@ -1,13 +1,18 @@
-"""Training runs: hyperparameters as data, a mini-batch schedule, and a resumable `Trainer`.
+"""Training runs: hyperparameters as data, a mini-batch schedule, a resumable `Trainer`, and
+`train`, the whole run in one call.
 
-`Network.fit` is the notebook face (train N iterations, get a History). The server drives a
-`Trainer` directly: `run(n)` a few iterations at a time between frames, `update(...)` the
-hyperparameters live without touching the network, and read `iteration`, `epoch` and `status`.
+`Network.fit` is the notebook face (train N iterations, get a History): it calls `train`. The
+server drives a `Trainer` directly: `run(n)` a few iterations at a time between frames,
+`update(...)` the hyperparameters live without touching the network, and read `iteration`,
+`epoch` and `status`.
 
 One iteration is one parameter update: on the whole training set for batch gradient descent (the
 course's default), on one mini-batch otherwise. Mini-batches follow the course: each epoch draws a
 permutation of the m examples, the shuffled set is cut into batches of `batch_size`, the last one
 holding the remainder, so every example is seen exactly once per epoch.
+
+This module knows a network only by the few public methods it calls (`Trainable`), so it imports
+nothing of `network.py`, which imports it.
 """
 
 from __future__ import annotations
@@ -16,12 +21,13 @@ import dataclasses
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
+from .checks import check_finite, make_hyperparameters
 from .errors import DivergedError
-from .network import Network, _check_finite, make_hyperparameters
+from .metrics import Scores
 from .optimization import OPTIMIZERS, Hyperparameters
 
 PRINT_COST_EVERY = 1000
@@ -31,7 +37,7 @@ SHUFFLE_STREAM = 0x5EED
 """Mixed into the seed of the mini-batch generator, so it never replays the weights' draws."""
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class TrainConfig:
     """Hyperparameters of a run; each can change between iterations (see `Trainer.update`).
 
@@ -57,7 +63,7 @@ class TrainConfig:
         bs = self.batch_size
         if bs is not None and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 1):
             raise ValueError(f"batch_size must be a whole number ≥ 1 or None, got {bs!r}")
-        _check_finite("l2", self.l2, allow_equal=True)
+        check_finite("l2", self.l2, allow_equal=True)
         self.hyperparameters()  # checks α, β, ε
 
     def hyperparameters(self) -> Hyperparameters:
@@ -71,7 +77,33 @@ class TrainConfig:
         )
 
 
-@dataclass
+class Trainable(Protocol):
+    """What training reads and calls of a network (`Network` is one)."""
+
+    def check_X(self, X: np.ndarray, name: str = "X") -> np.ndarray:
+        """X as float64 (n_x, m), or a ValueError."""
+
+    def check_Y(self, Y: np.ndarray, m: int, name: str = "Y") -> np.ndarray:
+        """Y as float64 (n_L, m), or a ValueError."""
+
+    def train_step(
+        self, X: np.ndarray, Y: np.ndarray, optimizer: str, hp: Hyperparameters, l2: float
+    ) -> float:
+        """One update on checked (X, Y); the cost before it; DivergedError if not finite."""
+
+    def scores(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        l2: float = 0.0,
+        confusion: bool = False,
+        activation_stats: bool = False,
+        checked: bool = False,
+    ) -> Scores:
+        """Cost, accuracy, confusion and activation statistics from one forward pass."""
+
+
+@dataclasses.dataclass
 class History:
     """What a run did: the cost at every iteration and how it ended.
 
@@ -168,7 +200,7 @@ class Trainer:
 
     def __init__(
         self,
-        net: Network,
+        net: Trainable,
         X: np.ndarray,
         Y: np.ndarray,
         config: TrainConfig | None = None,
@@ -252,7 +284,7 @@ class Trainer:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 while done < iterations:
                     X_batch, Y_batch = batches.next()
-                    costs[done] = net._step(X_batch, Y_batch, optimizer, hp, l2)
+                    costs[done] = net.train_step(X_batch, Y_batch, optimizer, hp, l2)
                     done += 1
         except DivergedError as error:
             error.iteration = self.iteration + done + 1
@@ -299,10 +331,12 @@ class Trainer:
         )
 
     @np.errstate(all="ignore")
-    def evaluate(self, confusion: bool = False) -> dict:
+    def evaluate(self, confusion: bool = False, activation_stats: bool = False) -> dict:
         """Train and test cost and accuracy at the current parameters (test: None if no set),
-        one forward pass per set; with `confusion`, also "train_confusion" and "test_confusion",
-        the (C, C) matrices of `Network.confusion` (None for regression).
+        one forward pass per set (`Network.scores`). With `confusion`, also "train_confusion" and
+        "test_confusion", the (C, C) matrices of `Network.confusion` (None for regression); with
+        `activation_stats`, also "activation_stats", the training set's list of `LayerStats`
+        (those of `Network.activation_stats`), read from the same pass as its cost.
 
         Near a divergence the cost can overflow: it is then None, not a warning."""
         net, l2 = self.net, self.config.l2
@@ -313,12 +347,31 @@ class Trainer:
                 result[f"{split}_confusion"] = None
             if X is None:
                 continue
-            cost, accuracy, counts = net._scores(X, Y, l2, confusion)
-            result[f"{split}_cost"], result[f"{split}_accuracy"] = cost, accuracy
+            stats = activation_stats and split == "train"
+            scores = net.scores(X, Y, l2, confusion, activation_stats=stats, checked=True)
+            result[f"{split}_cost"], result[f"{split}_accuracy"] = scores.cost, scores.accuracy
             if confusion:
-                result[f"{split}_confusion"] = counts
+                result[f"{split}_confusion"] = scores.confusion
+            if stats:
+                result["activation_stats"] = scores.activation_stats
         for key in ("train_cost", "train_accuracy", "test_cost", "test_accuracy"):
             value = result[key]
             if value is not None and not math.isfinite(value):
                 result[key] = None
         return result
+
+
+def train(
+    net: Trainable,
+    X: np.ndarray,
+    Y: np.ndarray,
+    config: TrainConfig,
+    iterations: int,
+    seed: int = 0,
+    print_cost: bool | int = False,
+    callback: Callable | None = None,
+) -> History:
+    """Train `net` on X (n_x, m), Y (n_y, m) for `iterations` updates under `config`; the run's
+    History. `seed` seeds the mini-batch shuffling; print_cost and callback as `Trainer.fit`."""
+    trainer = Trainer(net, X, Y, config, seed=seed)
+    return trainer.fit(iterations, print_cost=print_cost, callback=callback)

@@ -9,7 +9,8 @@ import pytest
 
 from engine.activations import ACTIVATIONS
 from engine.features import expand_features
-from engine.inspection import GRID_TILE, MAX_RESOLUTION, SATURATION_THRESHOLD, confusion_matrix
+from engine.inspection import GRID_TILE, MAX_RESOLUTION
+from engine.metrics import SATURATION_THRESHOLD, confusion_matrix
 from engine.network import Network
 
 BOUNDS = (-1.5, 2.0, -1.0, 0.5)
