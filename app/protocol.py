@@ -111,8 +111,25 @@ class Ping(Message):
     type: Literal["ping"]
 
 
+class Watch(Message):
+    """Watch runs by their ids, whichever session owns them: answered by a `watching` for each
+    (the run's description, as in `created`), then its frames, the same bytes as its owner's.
+    Only a run's owner commands it (a viewer's commands get `not_owner`); when the owner deletes
+    the run or leaves, an `ended` says so."""
+
+    type: Literal["watch"]
+    runs: RunIds
+
+
+class Unwatch(Message):
+    """Stop watching the runs: their frames stop."""
+
+    type: Literal["unwatch"]
+    runs: RunIds
+
+
 ClientMessage = Annotated[
-    Create | Play | Pause | Step | Reset | Update | Speed | Data | Delete | Ping,
+    Create | Play | Pause | Step | Reset | Update | Speed | Data | Delete | Ping | Watch | Unwatch,
     Field(discriminator="type"),
 ]
 CLIENT_MESSAGE = TypeAdapter(ClientMessage)
@@ -128,3 +145,7 @@ MESSAGE_TYPES = (
     "delete",
     "ping",
 )
+WATCH_MESSAGE_TYPES = ("watch", "unwatch")
+"""A viewer's messages (see `Watch`)."""
+CLIENT_MESSAGE_TYPES = (*MESSAGE_TYPES, *WATCH_MESSAGE_TYPES)
+"""Every type a client may send."""

@@ -1,16 +1,16 @@
-"""A run: one network training on one dataset, owned by one WebSocket session.
+"""A run: one network training on one dataset, owned by one WebSocket session and shown to it
+and to any viewers.
 
 Threading contract: a `Run` is built in a worker thread, then touched only by the scheduler's
-training thread (train, reset, update, build frames) — commands from the session reach it as
-closures the scheduler executes between turns. The one thing shared with the event loop is the
-outbox: the newest encoded frame and the costs not yet sent, behind `_outbox_lock`, held only for
-a few microseconds on either side.
+training thread (train, reset, update, build frames) — commands reach it as closures the
+scheduler executes between turns (app/player.py holds them). The one thing shared with the event
+loop is its `outbox` (app/fanout.py): each connection's newest encoded frame and the costs it
+was not sent yet, behind the outbox's lock.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -19,6 +19,7 @@ from engine import Dataset, Network, Trainer
 
 from . import data as data_sources
 from . import frames
+from .fanout import Outbox
 from .schemas import HyperparameterUpdate, RunConfigModel
 from .settings import Settings
 from .uploads import UploadStore
@@ -76,16 +77,10 @@ class Run:
         self.owner: object = None
         """Who the run's CPU time is charged to (its session): the scheduler shares time fairly
         among owners, not among runs."""
-        self.frame_seq = 0
-        self.notify: Callable[[], None] = lambda: None
-        """Called (from the training thread) when a new frame is in the outbox."""
-        self._outbox: bytes | None = None
-        self._detail: bytes | None = None
-        self._gallery: bytes | None = None
-        self._gallery_due = self.data.gallery is not None
-        self._outbox_lock = threading.Lock()
-        self._unsent_costs: list[np.ndarray] = []
-        self._unsent_from = 1
+        self.outbox = Outbox(self.gallery_message if self.data.gallery is not None else None)
+        """Its frames, encoded once for every connection that shows it (app/fanout.py)."""
+        self.owner_view = self.outbox.subscribe()
+        """The owner's connection's view of the frames (its `notify` is set by the owner)."""
         self.reset()
 
     # --- training-thread side --------------------------------------------------------------------
@@ -106,9 +101,7 @@ class Run:
         self.new_costs: list[np.ndarray] = []
         self.status = "paused"
         self.frames_built = 0
-        with self._outbox_lock:  # costs restart at iteration 1
-            self._unsent_costs = []
-            self._unsent_from = 1
+        self.outbox.reset()  # costs restart at iteration 1
 
     def replace_data(self, config: RunConfigModel, data: data_sources.Data) -> None:
         """Train on new data (points drawn while it trains), keeping the network and progress.
@@ -146,9 +139,19 @@ class Run:
         scheduler orders the first turns of runs played at once, lightest first."""
         return self.dataset.X_train.shape[1] * sum(W.size for W in self.net.weights)
 
+    @property
+    def notify(self) -> Callable[[], None]:
+        """Called (from the training thread) when the owner has a new frame to send."""
+        return self.owner_view.notify
+
+    @notify.setter
+    def notify(self, callback: Callable[[], None]) -> None:
+        self.owner_view.notify = callback
+
     @np.errstate(all="ignore")  # near a divergence values overflow float32: they travel as inf
     def build_frame(self, heavy: bool) -> None:
-        """Encode the run's state now into the outbox (merging costs a slow client missed)."""
+        """Encode the run's state now, once, for every connection that shows it (each frame
+        carries the costs its connection missed: see app/fanout.py)."""
         settings, net, d, trainer = self.settings, self.net, self.dataset, self.trainer
         tables = not self.data.plottable and d.task != "regression"
         scores = trainer.evaluate(confusion=tables)
@@ -208,21 +211,7 @@ class Run:
         new_costs = np.concatenate(self.new_costs) if self.new_costs else np.empty(0)
         self.new_costs = []
         self.frames_built += 1
-        with self._outbox_lock:
-            if len(new_costs):
-                self._unsent_costs.append(new_costs)
-            costs = np.concatenate(self._unsent_costs) if self._unsent_costs else np.empty(0)
-            self.frame_seq += 1
-            header["seq"] = self.frame_seq
-            header["costs_from"] = self._unsent_from
-            cost_blob = frames.Blob.of("costs", costs.astype(np.float32))
-            self._outbox = frames.encode(header, [cost_blob, *blobs])
-            if detail is not None:
-                self._detail = detail
-            if self._gallery_due:  # once, with the first frame: after `created`
-                self._gallery_due = False
-                self._gallery = self.gallery_message()
-        self.notify()
+        self.outbox.publish(header, blobs, detail, new_costs)
 
     def gallery_message(self) -> bytes:
         """The images shown with their predictions, their true classes and names: binary, once.
@@ -243,16 +232,9 @@ class Run:
     # --- event-loop side -------------------------------------------------------------------------
 
     def take_frames(self) -> tuple[bytes | None, bytes | None, bytes | None]:
-        """The gallery (once), the newest frame and detail message not yet sent (None where
-        none); the frame's costs count as sent."""
-        with self._outbox_lock:
-            gallery, self._gallery = self._gallery, None
-            frame, self._outbox = self._outbox, None
-            detail, self._detail = self._detail, None
-            if frame is not None:
-                self._unsent_from += sum(len(c) for c in self._unsent_costs)
-                self._unsent_costs = []
-        return gallery, frame, detail
+        """The owner's gallery (once), newest frame and detail not yet sent (None where none);
+        the frame's costs count as sent (see `fanout.View.take`)."""
+        return self.owner_view.take()
 
     def describe(self) -> dict:
         """What a client needs to draw this run: its config, network and dataset points."""

@@ -43,8 +43,9 @@ created it), then among the owner's groups:
   owner (the usual student, 10 iterations a frame) is at the floor, so it has a turn in every
   round — which is short, since only the owners near the floor take turns in it. That is what
   keeps a new student's first frames quick on a server full of heavy runs.
-- A session whose client stops reading has its runs paused (app/session.py): its runs then cost
-  nothing here.
+- A session whose client stops reading has its runs paused (app/session.py, through
+  app/player.py): its runs then cost nothing here. Viewers of a run cost it nothing: its frames
+  are built once, whoever shows them (app/fanout.py).
 
 Measurements behind this choice are in bench/README.md ("Server").
 """
@@ -88,7 +89,8 @@ class Owner:
 
 
 class Scheduler:
-    """Owns the training thread; `add`/`remove` runs and `call` commands from the event loop.
+    """Owns the training thread; `add`/`remove` runs and `call` commands from the event loop
+    (the commands themselves: app/player.py).
 
     `clock` measures turns (for their size and each owner's share); tests pass a fake one."""
 
@@ -177,6 +179,10 @@ class Scheduler:
         if run.id not in self._runs:
             self._owners.setdefault(run.owner, Owner()).runs += 1
         self._runs[run.id] = run
+
+    def find(self, run_id: str) -> Run | None:
+        """The live run of that id, any owner's (from inside a command)."""
+        return self._runs.get(run_id)
 
     def remove(self, run: Run) -> None:
         """Forget a run (from inside a command)."""
@@ -374,10 +380,10 @@ class Scheduler:
         # A group's first frame after play or step is never deferred; its details may be.
         self._build_frames(group, deadline, first_unit=False, whole=group.fresh)
 
-    def _emit(self, group: Group, now: float, interval: float, final: bool = False) -> None:
+    def emit(self, group: Group, final: bool = True) -> None:
         """Build a frame of every run of the group now, whatever it costs (for commands: pause,
-        reset, a client that stopped reading)."""
-        self._start_frames(group, now, final)
+        reset, a client that stopped reading; from inside a command)."""
+        self._start_frames(group, time.perf_counter(), final)
         self._build_frames(group, None, first_unit=True)
 
     def _start_frames(self, group: Group, now: float, final: bool) -> None:

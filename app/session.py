@@ -1,8 +1,11 @@
-"""A WebSocket session: one browser's connection, its runs, and the protocol spoken over it.
+"""A WebSocket session: one browser's connection and the protocol spoken over it.
 
-The session owns its runs: they are found only through its own dictionary, by unguessable ids, so
-no other connection can see or touch them, and closing the socket deletes them at once. Nothing
-is shared between sessions or processes, so any server process can serve any browser.
+The session is transport: it parses and validates each message, hands the command to its
+`Player` (app/player.py, the one owner of its runs' life) and answers. The runs it creates are
+its own: only it commands them (found through its own dictionary, by unguessable ids), and
+closing the socket deletes them at once. Other sessions may watch a run by its id: they get its
+frames, encoded once for all (app/fanout.py), and are told when it ends; nothing else is shared
+between sessions, and nothing between processes, so any server process can serve any browser.
 
 Two tasks per session: the receive loop parses and validates each message (a bad one gets an
 `error` answer and the connection carries on), and the send loop, the only writer to the socket,
@@ -32,7 +35,8 @@ from pydantic import ValidationError
 
 from . import data as data_sources
 from . import protocol
-from .runs import Group, Run, dataset_summary
+from .player import CommandRefusedError, Player
+from .runs import Run, dataset_summary
 from .scheduler import Scheduler
 from .schemas import (
     DrawnDataModel,
@@ -81,7 +85,7 @@ class ProtocolError(Exception):
 
 
 class Session:
-    """One WebSocket connection and the runs it owns."""
+    """One WebSocket connection: the runs it owns and watches are its `player`'s."""
 
     def __init__(
         self,
@@ -96,7 +100,7 @@ class Session:
         self.scheduler = scheduler
         self.settings = settings
         self.sessions = sessions
-        self.runs: dict[str, Run] = {}
+        self.player = Player(scheduler, settings, owner=self)
         self._outgoing: asyncio.Queue[str] = asyncio.Queue(OUTGOING_QUEUE)
         self._ready = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -110,6 +114,11 @@ class Session:
         self._ended = False
         self._sender: asyncio.Task | None = None
         self._unread_task: asyncio.Future | None = None
+
+    @property
+    def runs(self) -> dict[str, Run]:
+        """The runs this session owns, by id."""
+        return self.player.runs
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -172,17 +181,9 @@ class Session:
         self._free_runs()
 
     def _free_runs(self) -> None:
-        runs = list(self.runs.values())
-        self.runs.clear()
-        if not runs:
-            return
-
-        def remove_all() -> None:
-            for run in runs:
-                run.group.playing = False
-                self.scheduler.remove(run)
-
-        self.scheduler.post(remove_all)
+        runs = self.player.leave()
+        if runs:
+            self.scheduler.post(lambda: self.player.free(runs))
 
     def _hello(self) -> dict:
         s = self.settings
@@ -218,21 +219,44 @@ class Session:
         self._ready.set()
 
     def _frame_ready(self) -> None:
-        """Called from the training thread when a run has a new frame."""
+        """Called from the training thread when a run this session shows has a new frame."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._ready.set)
+
+    def _run_ended(self, run_id: str, reason: str) -> None:
+        """Called from the training thread when a run this session watches ends."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._tell_ended, run_id, reason)
+
+    def _tell_ended(self, run_id: str, reason: str) -> None:
+        if self.player.watching.pop(run_id, None) is None or self._ended:
+            return
+        said = "its owner deleted it" if reason == "deleted" else "its owner left"
+        self._notices.append(
+            json.dumps(
+                {
+                    "type": "ended",
+                    "ref": None,
+                    "run": run_id,
+                    "reason": reason,
+                    "message": f"the run you watched has ended: {said}",
+                }
+            )
+        )
+        self._ready.set()
 
     async def _send_loop(self) -> None:
         while True:
             await self._ready.wait()
             self._ready.clear()
             await self._send_answers()
-            for run in list(self.runs.values()):
+            for view in self.player.views():  # its own runs', then the watched ones'
                 # Answers first, always: a run's `created` must precede its first frame, even
                 # when the frame was built while this loop was busy sending others.
                 await self._send_answers()
-                for message in run.take_frames():  # gallery (once), frame, detail
+                for message in view.take():  # gallery (once), frame, detail
                     if message is not None:
                         await self._send(message)
 
@@ -270,8 +294,8 @@ class Session:
 
     async def _handle_unread(self) -> None:
         settings = self.settings
-        runs = list(self.runs.values())
-        paused = await self.scheduler.call(lambda: self._pause_for_unread(runs))
+        runs = list(self.runs.values())  # its own: the runs it watches are not its to pause
+        paused = await self.scheduler.call(lambda: self.player.pause_for_unread(runs))
         if paused:
             self._notices.append(
                 json.dumps(
@@ -310,21 +334,6 @@ class Session:
                 ),
                 1.0,
             )
-
-    def _pause_for_unread(self, runs: list[Run]) -> list[str]:
-        """Pause every playing or stepping group of these runs (in the training thread); the ids
-        of the runs it paused."""
-        paused, seen = [], set()
-        for run in runs:
-            group = run.group
-            if id(group) in seen or not (group.playing or group.step_remaining > 0):
-                continue
-            seen.add(id(group))
-            group.playing = False
-            group.step_remaining = 0
-            self._emit_now(group)
-            paused += [r.id for r in group.runs]
-        return paused
 
     @staticmethod
     def _error_body(code: str, message: str, ref: str | None = None, errors=None, **extra) -> dict:
@@ -372,13 +381,13 @@ class Session:
                     raise ProtocolError(
                         "invalid",
                         'a message is a JSON object with a "type": '
-                        + ", ".join(protocol.MESSAGE_TYPES),
+                        + ", ".join(protocol.CLIENT_MESSAGE_TYPES),
                     )
-                if data["type"] not in protocol.MESSAGE_TYPES:
+                if data["type"] not in protocol.CLIENT_MESSAGE_TYPES:
                     raise ProtocolError(
                         "unknown_type",
                         f"unknown message type {str(data['type'])[:40]!r}; allowed: "
-                        + ", ".join(protocol.MESSAGE_TYPES),
+                        + ", ".join(protocol.CLIENT_MESSAGE_TYPES),
                     )
                 try:
                     parsed = protocol.CLIENT_MESSAGE.validate_python(data)
@@ -394,6 +403,8 @@ class Session:
                 await self._handle(parsed)
             except ProtocolError as error:
                 await self._queue(self._error_body(error.code, error.message, ref, error.errors))
+            except CommandRefusedError as error:
+                await self._queue(self._error_body(error.code, error.message, ref))
             except RequestError as error:
                 code = "limit" if isinstance(error, LimitExceededError) else "invalid"
                 await self._queue(
@@ -409,18 +420,7 @@ class Session:
                     self._error_body("internal", "the server failed to handle this message", ref)
                 )
 
-    # --- commands --------------------------------------------------------------------------------
-
-    def _runs_of(self, ids: list[str]) -> list[Run]:
-        runs, seen = [], set()
-        for run_id in ids:
-            run = self.runs.get(run_id)
-            if run is None:
-                raise ProtocolError("unknown_run", f"no run {run_id[:64]!r} in this session")
-            if run_id not in seen:
-                seen.add(run_id)
-                runs.append(run)
-        return runs
+    # --- commands: checked here, carried out by the player ---------------------------------------
 
     async def _handle(self, msg: Any) -> None:
         kind = msg.type
@@ -430,45 +430,37 @@ class Session:
         if kind == "create":
             await self._create(msg)
             return
-        runs = self._runs_of(msg.runs)
-        settings = self.settings
-        if kind == "step" and msg.n > settings.max_step_iterations:
-            raise LimitExceededError(
-                "n",
-                settings.max_step_iterations,
-                f"a step may ask at most {settings.max_step_iterations} iterations, got {msg.n}",
-            )
-        if (
-            kind == "speed"
-            and msg.iterations_per_frame != "max"
-            and (msg.iterations_per_frame > settings.max_iterations_per_frame)
-        ):
-            raise LimitExceededError(
-                "iterations_per_frame",
-                settings.max_iterations_per_frame,
-                f"at most {settings.max_iterations_per_frame} iterations per frame, "
-                f"got {msg.iterations_per_frame}",
-            )
-        if kind == "update":
-            fields = msg.model_fields_set - {"type", "runs", "ref"}
-            for name in sorted(fields - {"batch_size"}):  # null batch_size means full batch
-                if getattr(msg, name) is None:
-                    raise ProtocolError(
-                        "invalid",
-                        f"{name} cannot be null; leave it out to keep it",
-                        [{"field": name, "rule": "not_null", "message": "may not be null"}],
-                    )
-            update = HyperparameterUpdate(**{name: getattr(msg, name) for name in fields})
-            result = await self.scheduler.call(lambda: self._update(runs, update))
+        if kind == "watch":
+            await self._watch(msg)
+            return
+        if kind == "unwatch":
+            stopped = self.player.unwatch(msg.runs)
+            await self._queue({"type": "ack", "ref": msg.ref, "action": kind, "runs": stopped})
+            return
+        player, call = self.player, self.scheduler.call
+        runs = player.owned(msg.runs)
+        if kind == "play":
+            result = await call(lambda: player.play(runs))
+        elif kind == "pause":
+            result = await call(lambda: player.pause(runs))
+        elif kind == "step":
+            n = self._checked_step(msg)
+            result = await call(lambda: player.step(runs, n))
+        elif kind == "reset":
+            result = await call(lambda: player.reset(runs))
+        elif kind == "speed":
+            speed = self._checked_speed(msg)
+            result = await call(lambda: player.set_speed(runs, speed))
+        elif kind == "update":
+            update = self._checked_update(msg)
+            result = await call(lambda: player.update(runs, update))
         elif kind == "data":
             result = await self._data(runs, msg)
         elif kind == "delete":
-            for run in runs:
-                self.runs.pop(run.id, None)
-            result = await self.scheduler.call(lambda: self._delete(runs))
-        else:
-            command = getattr(self, f"_{kind}")
-            result = await self.scheduler.call(lambda: command(runs, msg))
+            player.forget(runs)
+            result = await call(lambda: player.delete(runs))
+        else:  # a message type added to the protocol but not here
+            raise ProtocolError("unknown_type", f"message type {kind!r} is not handled")
         await self._queue(
             {
                 "type": "ack",
@@ -479,14 +471,40 @@ class Session:
             }
         )
 
-    async def _create(self, msg: protocol.Create) -> None:
-        if len(self.runs) >= self.settings.max_runs_per_session:
+    def _checked_step(self, msg: protocol.Step) -> int:
+        limit = self.settings.max_step_iterations
+        if msg.n > limit:
             raise LimitExceededError(
-                "(session)",
-                self.settings.max_runs_per_session,
-                f"a session holds at most {self.settings.max_runs_per_session} runs; "
-                "delete one first",
+                "n", limit, f"a step may ask at most {limit} iterations, got {msg.n}"
             )
+        return msg.n
+
+    def _checked_speed(self, msg: protocol.Speed) -> int | None:
+        """The speed asked: iterations per frame, None for "max"."""
+        speed = msg.iterations_per_frame
+        limit = self.settings.max_iterations_per_frame
+        if speed != "max" and speed > limit:
+            raise LimitExceededError(
+                "iterations_per_frame",
+                limit,
+                f"at most {limit} iterations per frame, got {speed}",
+            )
+        return None if speed == "max" else speed
+
+    def _checked_update(self, msg: protocol.Update) -> HyperparameterUpdate:
+        """The fields the message sets, as a live update (null only for batch_size: full batch)."""
+        fields = msg.model_fields_set - {"type", "runs", "ref"}
+        for name in sorted(fields - {"batch_size"}):  # null batch_size means full batch
+            if getattr(msg, name) is None:
+                raise ProtocolError(
+                    "invalid",
+                    f"{name} cannot be null; leave it out to keep it",
+                    [{"field": name, "rule": "not_null", "message": "may not be null"}],
+                )
+        return HyperparameterUpdate(**{name: getattr(msg, name) for name in fields})
+
+    async def _create(self, msg: protocol.Create) -> None:
+        self.player.check_room()
         # Building the data and the network is NumPy work: off the event loop. Refusals name
         # fields by their path in the message (config.layers.0.units), like schema errors do.
         try:
@@ -496,14 +514,39 @@ class Session:
             raise error.at("config.") from None
         except ValueError as error:  # the engine's own check, e.g. n_classes on a binary set
             raise RequestError("config", "engine", str(error)) from None
-        run.notify = self._frame_ready
-        run.owner = self  # the scheduler shares time among sessions, not runs
         # Owned from here on, so a connection closing at any await below still frees it; it
         # streams nothing before its first frame, which is built after `created` is queued.
-        self.runs[run.id] = run
-        await self.scheduler.call(lambda: self.scheduler.add(run))
+        self.player.adopt(run, self._frame_ready)
+        await self.scheduler.call(lambda: self.player.add(run))
         await self._queue({"type": "created", "ref": msg.ref, **run.describe()})
         await self.scheduler.call(lambda: run.build_frame(heavy=True))
+
+    async def _watch(self, msg: protocol.Watch) -> None:
+        """Watch other sessions' runs: a `watching` for each (like `created`), then frames."""
+        ids = [i for i in dict.fromkeys(msg.runs) if i not in self.player.watching]
+        for run_id in ids:
+            if run_id in self.runs:
+                raise ProtocolError(
+                    "invalid", f"run {run_id[:64]!r} is this session's own: its frames come"
+                )
+        limit = self.settings.max_runs_per_session
+        if len(self.player.watching) + len(ids) > limit:
+            raise LimitExceededError(
+                "runs", limit, f"a session watches at most {limit} runs; unwatch one first"
+            )
+        watched = await self.scheduler.call(
+            lambda: self.player.watch(ids, self._frame_ready, self._run_ended)
+        )
+        # The answers are queued before the views are the send loop's: each `watching`
+        # precedes the run's first frame.
+        for description, _view in watched:
+            await self._queue({"type": "watching", "ref": msg.ref, **description})
+        for description, view in watched:
+            if self._ended or view.closed:  # gone meanwhile: `ended` was (or is) said
+                view.close()
+                continue
+            self.player.watching[description["run"]] = view
+        self._ready.set()
 
     async def _data(self, runs: list[Run], msg: protocol.Data) -> dict:
         """New drawn points for runs on drawn points; their networks keep training."""
@@ -529,96 +572,8 @@ class Session:
                 f"at most {self.settings.max_drawn_points} drawn points, got {len(points.y)}",
             )
         data = await asyncio.to_thread(data_sources.drawn, points)
-
-        def apply() -> None:
-            for run in runs:
-                run.replace_data(run.config.model_copy(update={"dataset": points}), data)
-                run.group.seconds_per_iteration = None  # more points: measure again
-                run.build_frame(heavy=True)  # the new points' boundary, even when paused
-
-        await self.scheduler.call(apply)
+        await self.scheduler.call(lambda: self.player.replace_data(runs, points, data))
         return {"dataset": dataset_summary(data.dataset, data)}
-
-    # The commands below run in the training thread, between turns (see Scheduler.call).
-
-    def _group(self, runs: list[Run]) -> Group:
-        """The group of exactly these runs, formed if it does not exist yet."""
-        group = runs[0].group
-        if set(group.runs) == set(runs):
-            return group
-        for run in runs:
-            if run in run.group.runs:
-                run.group.runs.remove(run)
-        group = Group(list(runs))
-        for run in runs:
-            run.group = group
-        return group
-
-    def _emit_now(self, group: Group) -> None:
-        interval = 1.0 / self.settings.frame_rate
-        self.scheduler._emit(group, time.perf_counter(), interval, final=True)
-
-    def _play(self, runs: list[Run], msg: Any) -> dict:
-        group = self._group(runs)
-        group.playing = True
-        group.step_remaining = 0
-        group.frame_budget = group.iterations_per_frame or 0
-        group.next_frame_at = 0.0
-        group.fresh = True  # served ahead of the round until its first frame
-        for run in runs:
-            if run.can_train:
-                run.status = "running"
-        if not group.active:  # all diverged or finished: answer with their state at once
-            group.playing = False
-            self._emit_now(group)
-        return {"iterations": [r.trainer.iteration for r in runs]}
-
-    def _pause(self, runs: list[Run], msg: Any) -> dict:
-        group = self._group(runs)
-        group.playing = False
-        group.step_remaining = 0
-        self._emit_now(group)
-        return {"iterations": [r.trainer.iteration for r in runs]}
-
-    def _step(self, runs: list[Run], msg: protocol.Step) -> dict:
-        group = self._group(runs)
-        group.playing = False
-        group.step_remaining = msg.n
-        group.fresh = True
-        for run in runs:
-            if run.can_train:
-                run.status = "running"
-        if not group.active:  # all diverged or finished: answer with their state at once
-            self._emit_now(group)
-        return {"iterations": [r.trainer.iteration for r in runs], "n": msg.n}
-
-    def _reset(self, runs: list[Run], msg: Any) -> dict:
-        group = self._group(runs)
-        group.playing = False
-        group.step_remaining = 0
-        for run in runs:
-            run.reset()
-        self._emit_now(group)
-        return {"iterations": [0 for _ in runs]}
-
-    def _speed(self, runs: list[Run], msg: protocol.Speed) -> dict:
-        speed = None if msg.iterations_per_frame == "max" else msg.iterations_per_frame
-        for run in runs:
-            run.iterations_per_frame = speed
-            run.group.frame_budget = min(run.group.frame_budget, speed or 0)
-        return {"iterations_per_frame": msg.iterations_per_frame}
-
-    def _update(self, runs: list[Run], update: HyperparameterUpdate) -> dict:
-        for run in runs:
-            run.update(update)
-            run.group.seconds_per_iteration = None  # a batch size changes it: measure again
-        return {"changed": update.model_dump(include=update.model_fields_set)}
-
-    def _delete(self, runs: list[Run]) -> dict:
-        for run in runs:
-            run.group.playing = False
-            self.scheduler.remove(run)
-        return {}
 
 
 def _log_failure(task: asyncio.Task) -> None:

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.player import Player
 from app.runs import Group
 from app.scheduler import FRAME_COST_SHARE, Scheduler
-from app.session import Session
 from app.settings import Settings
 
 
@@ -31,7 +31,7 @@ def next_frame_delay(seconds: float) -> float:
     scheduler = Scheduler(Settings(frame_rate=30))
     group = Group([FakeRun(seconds)])
     now = time.perf_counter()
-    scheduler._emit(group, now, 1 / 30)
+    scheduler.emit(group, final=False)
     return group.next_frame_at - now
 
 
@@ -172,9 +172,9 @@ class LoggedRun:
         self.frames_built += 1
 
 
-def play(runs) -> None:
-    """The session's own `play` command (app/session.py), as the training thread runs it."""
-    Session._play(SimpleNamespace(_group=lambda runs: Session._group(None, runs)), runs, None)
+def play(scheduler: Scheduler, runs) -> None:
+    """The `play` command (app/player.py), as the training thread runs it."""
+    Player(scheduler, scheduler.settings, owner=None).play(runs)
 
 
 def test_a_student_who_presses_play_is_served_before_the_rest_of_the_round():
@@ -193,7 +193,7 @@ def test_a_student_who_presses_play_is_served_before_the_rest_of_the_round():
     def student_joins() -> None:
         heavy[0].on_train = None
         scheduler.add(student)
-        play([student])
+        play(scheduler, [student])
 
     heavy[0].on_train = lambda: scheduler.post(student_joins)  # arrives during that turn
     for _ in range(10):
@@ -243,7 +243,7 @@ def test_a_first_frame_after_play_is_never_deferred_but_its_detail_may_be():
     runs = [LoggedRun(f"run{i}", clock, log, 0.001, 0.01, owner="A") for i in range(4)]
     for run in runs:
         scheduler.add(run)
-    play(runs)
+    play(scheduler, runs)
     for run in runs:
         run.iterations_per_frame = 1
     scheduler._turn(runs[0].group, time.perf_counter())
@@ -263,7 +263,7 @@ def test_runs_played_at_once_have_their_first_turns_lightest_first():
     for run, work in zip(runs, [10**6, 10**6, 10**6, 10**3], strict=True):
         run.work = work
         scheduler.add(run)
-        play([run])
+        play(scheduler, [run])
     scheduler._round()
     first = [entry[1] for entry in log]
     assert first[0] == "small" and ("frame", "small", 10, True) in log[:4], log
