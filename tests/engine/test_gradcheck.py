@@ -71,3 +71,19 @@ def test_gradient_check_catches_a_wrong_derivative(monkeypatch, rng):
     X = rng.standard_normal((2, 9))
     Y = (rng.random((1, 9)) > 0.5).astype(float)
     assert gradient_check(net, X, Y).difference > 1e-3
+
+
+def test_gradient_check_leaves_a_training_run_as_it_was(rng):
+    """Checking mid-run changes nothing the next update depends on (θ, the optimizer's state,
+    the iteration count): the run goes on exactly as the one that was not checked."""
+    X = rng.standard_normal((3, 8))
+    Y = (rng.random((1, 8)) > 0.5).astype(float)
+    checked, plain = (Network([3, 4, 1], ["tanh", "sigmoid"], init="xavier", seed=6) for _ in "ab")
+    for net in (checked, plain):
+        for _ in range(3):
+            net.step(X, Y, learning_rate=0.3, optimizer="adam")
+    gradient_check(checked, X, Y, l2=0.2)
+    assert checked.iterations == plain.iterations == 3
+    for net in (checked, plain):
+        net.step(X, Y, learning_rate=0.3, optimizer="adam")
+    np.testing.assert_array_equal(checked.flat_parameters(), plain.flat_parameters())

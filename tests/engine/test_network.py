@@ -221,3 +221,57 @@ def test_fit_with_print_cost_true_prints_every_1000_iterations_as_the_course(cap
     assert [line.split(":")[0] for line in lines] == [
         f"Cost after iteration {i}" for i in range(1000, 10_001, 1000)
     ]
+
+
+# --- the public read API that inspection and gradient checking use ------------------------------
+
+
+def test_flat_parameters_are_a_copy_of_theta_in_the_course_order(planar):
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], init="xavier", seed=4)
+    p = net.parameters
+    expected = np.concatenate([p["W1"].ravel(), p["W2"].ravel(), p["b1"].ravel(), p["b2"].ravel()])
+    theta = net.flat_parameters()
+    np.testing.assert_array_equal(theta, expected)
+    theta[:] = 0.0  # a copy: the network keeps its parameters
+    np.testing.assert_array_equal(net.flat_parameters(), expected)
+
+
+def test_cost_at_is_the_cost_the_network_would_have_at_those_parameters(planar):
+    X, Y = planar
+    net = Network([2, 4, 1], ["relu", "sigmoid"], init="he", seed=1)
+    other = Network([2, 4, 1], ["relu", "sigmoid"], init="he", seed=9)
+    before = net.parameters
+    assert net.cost_at(net.flat_parameters(), X, Y, l2=0.3) == net.cost(X, Y, l2=0.3)
+    assert net.cost_at(other.flat_parameters(), X, Y, l2=0.3) == other.cost(X, Y, l2=0.3)
+    assert all(np.array_equal(before[k], v) for k, v in net.parameters.items())
+    with pytest.raises(ValueError, match=r"theta must have shape \(17,\)"):
+        net.cost_at(np.zeros(16), X, Y)
+
+
+def test_activation_functions_are_the_registry_entries_of_the_named_activations():
+    net = Network([2, 3, 3, 2], ["tanh", "relu", "softmax"])
+    assert [g.name for g in net.activation_functions] == ["tanh", "relu", "softmax"]
+
+
+def test_grid_workspaces_are_kept_apart_from_the_training_ones(planar):
+    X, Y = planar
+    net = Network([2, 4, 1], ["tanh", "sigmoid"], seed=0)
+    ws = net.grid_workspace(50, np.float32)
+    assert net.grid_workspace(50, np.float32) is ws
+    assert ws.Z[0].shape == (4, 50) and ws.Z[0].dtype == np.float32
+    J = net.step(X, Y, learning_rate=0.1)  # trains on m = 50 in float64 buffers of its own
+    assert np.isfinite(J) and net.grid_workspace(50, np.float32) is ws
+
+
+def test_train_step_on_checked_inputs_is_step(planar):
+    from engine.checks import make_hyperparameters
+
+    X, Y = planar
+    a = Network([2, 4, 1], ["tanh", "sigmoid"], seed=2)
+    b = Network([2, 4, 1], ["tanh", "sigmoid"], seed=2)
+    hp = make_hyperparameters(0.5, beta=0.8)
+    for _ in range(3):
+        J_a = a.step(X, Y, learning_rate=0.5, optimizer="momentum", l2=0.1, beta=0.8)
+        J_b = b.train_step(b.check_X(X), b.check_Y(Y, 50), "momentum", hp, 0.1)
+        assert J_a == J_b
+    np.testing.assert_array_equal(a.flat_parameters(), b.flat_parameters())

@@ -9,6 +9,7 @@ import pytest
 from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from engine.propagation import (
     Workspace,
+    WorkspacePool,
     linear_backward,
     linear_forward,
     model_backward,
@@ -171,3 +172,14 @@ def test_workspace_aliases_A_to_Z_for_a_linear_hidden_layer_only():
     # The output's A is written by the cost from Z[L], so it must be its own buffer.
     assert ws.A[2] is not ws.Z[2]
     assert not np.shares_memory(ws.A[2], ws.Z[2])
+
+
+def test_workspace_pool_keeps_one_workspace_per_batch_size_and_drops_the_oldest():
+    acts = [ACTIVATIONS[n] for n in ("relu", "tanh", "softmax")]
+    pool = WorkspacePool(LAYER_DIMS, acts, capacity=2)
+    first = pool.get(9)
+    assert pool.get(9) is first and pool.get(9, np.float32) is not first
+    assert pool.get(9, np.float32).Z[0].dtype == np.float32
+    pool.get(3)  # a third: the oldest (9, float64) goes
+    assert pool.get(9) is not first
+    assert len(pool.workspaces) == 2

@@ -416,3 +416,29 @@ def test_replace_data_with_a_smaller_set_than_the_batch_size_trains_full_batch(f
     costs = trainer.run(4)
     assert costs[0] == pytest.approx(before, rel=1e-12)
     assert trainer.epoch == 1 + 4 and trainer.iteration == 17
+
+
+# --- training as a function ---------------------------------------------------------------------
+
+
+def test_train_is_what_network_fit_runs(flower):
+    from engine.training import train
+
+    X, Y = flower.X_train, flower.Y_train
+    a = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    b = Network([2, 4, 1], ["tanh", "sigmoid"], seed=3)
+    config = TrainConfig(learning_rate=0.9, optimizer="momentum", batch_size=64, l2=0.01)
+    history_a = a.fit(
+        X,
+        Y,
+        learning_rate=0.9,
+        iterations=120,
+        batch_size=64,
+        optimizer="momentum",
+        l2=0.01,
+        seed=7,
+    )
+    history_b = train(b, X, Y, config, 120, seed=7)
+    np.testing.assert_array_equal(history_a.costs, history_b.costs)
+    assert (history_a.epochs, history_a.status) == (history_b.epochs, history_b.status)
+    np.testing.assert_array_equal(a.flat_parameters(), b.flat_parameters())
