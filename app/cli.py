@@ -28,33 +28,57 @@ from pathlib import Path
 from typing import NoReturn
 
 import numpy as np
+from pydantic import ValidationError
 from tqdm import tqdm
 
-from engine import (
-    ACTIVATIONS,
-    DATASETS,
-    FEATURES,
-    HIDDEN_ACTIVATIONS,
-    INITIALIZATIONS,
-    OPTIMIZERS,
-    Dataset,
-    Network,
-    TrainConfig,
-    Trainer,
-    load_csv,
-    load_image_set,
-    make_dataset,
-)
-from engine.losses import DEFAULT_OUTPUT
+from engine import Dataset, load_csv, load_image_set
 
-DATASET_FLAGS = {
+from .errors import LimitExceededError, RequestError
+from .runconfig import (
+    CsvDataModel,
+    DatasetModel,
+    ImageDataModel,
+    InitModel,
+    LayerModel,
+    RunConfigModel,
+    enforce_limits,
+    live_fields,
+    make_trainer,
+    number_rule,
+)
+
+NETWORK_FLAGS = {"output": "--output", "init.name": "--init", "init.scale": "--init-scale"}
+"""The flag of each run config field of the network (by its path in the config)."""
+TRAINING_FLAGS = {
+    "seed": "--seed",
+    **{name: "--" + name.replace("_", "-") for name in live_fields()},
+}
+"""The flags of the training fields: the seed, and every live field by its name (a new live
+field of the run config is a new flag)."""
+DATA_FLAGS = {
+    "dataset.name": "--dataset",
+    "dataset.size": "--size",
+    "dataset.noise": "--noise",
+    "dataset.n_classes": "--classes",
+    "dataset.seed": "--data-seed",
+    "dataset.train_fraction": "--train-fraction",
+    "dataset.features": "--features",
+}
+"""The flag of each field of a built-in dataset."""
+RUN_FLAGS = {**DATA_FLAGS, "layers": "--layers", **NETWORK_FLAGS, **TRAINING_FLAGS}
+"""Every run config field's flag; `layers` takes --layers (units) and --activations."""
+CLI_DEFAULTS = {"dataset.seed": 1}
+"""Where `nnplay train`'s default differs from the run config's: its data seed has always been 1."""
+FIELD_MODELS = {"": RunConfigModel, "dataset": DatasetModel, "init": InitModel}
+ENGINE_FLAGS = {
     "n_samples": "--size",
     "noise": "--noise",
+    "n_classes": "--classes",
     "seed": "--data-seed",
     "train_fraction": "--train-fraction",
     "features": "--features",
 }
-"""The flag that sets each `make_dataset` argument, to name it in errors."""
+"""The flag that sets each `make_dataset` argument, to name it in the engine's errors."""
 MAX_ITERATIONS = 10_000_000
 INTERRUPTED = 130
 """Exit status after Ctrl+C, as shells report a process ended by SIGINT (128 + 2)."""
@@ -80,6 +104,9 @@ def _choice_list(allowed: Sequence[str], what: str):
     return parse
 
 
+UNITS = number_rule(LayerModel, "units")
+
+
 def _layers(text: str) -> list[int]:
     if text.strip().lower() in ("", "none"):
         return []
@@ -89,34 +116,122 @@ def _layers(text: str) -> list[int]:
             size = int(part)
         except ValueError:
             size = 0
-        if size < 1:
+        if not UNITS["minimum"] <= size <= UNITS["maximum"]:
             raise argparse.ArgumentTypeError(
                 f"{part.strip()!r} is not a layer size; give hidden layer sizes as whole numbers "
-                "≥ 1 separated by commas (e.g. 4 or 8,8), or 'none' for logistic regression"
+                f"≥ {UNITS['minimum']} and ≤ {UNITS['maximum']} separated by commas (e.g. 4 or "
+                "8,8), or 'none' for logistic regression"
             )
         sizes.append(size)
     return sizes
 
 
-def _number(low: float, high: float = math.inf, integer: bool = False, low_open: bool = False):
+def _number(
+    low: float,
+    high: float = math.inf,
+    integer: bool = False,
+    low_open: bool = False,
+    high_open: bool = False,
+):
     def parse(text: str) -> float | int:
         try:
             value = int(text) if integer else float(text)
         except ValueError:
             value = math.nan
         too_low = value <= low if low_open else value < low
-        if not math.isfinite(value) or too_low or value > high:
-            kind = "a whole number" if integer else "a number"
-            lower = f"> {low}" if low_open else f"≥ {low}"
-            upper = "" if high == math.inf else f" and ≤ {high}"
-            raise argparse.ArgumentTypeError(f"{text!r} is not {kind} {lower}{upper}")
+        too_high = value >= high if high_open else value > high
+        if not math.isfinite(value) or too_low or too_high:
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not {_allowed(low, high, integer, low_open, high_open)}"
+            )
         return value
 
     return parse
 
 
+def _allowed(low, high, integer=False, low_open=False, high_open=False) -> str:
+    """'a whole number ≥ 1 and ≤ 5000', 'a number > 0 and ≤ 100'."""
+    kind = "a whole number" if integer else "a number"
+    lower = f"> {low}" if low_open else f"≥ {low}"
+    upper = "" if high == math.inf else f" and {'<' if high_open else '≤'} {high}"
+    return f"{kind} {lower}{upper}"
+
+
+def _rule_number(rule: dict):
+    """A flag's parser for a number field's rule (`runconfig.number_rule`)."""
+    low_open = "exclusiveMinimum" in rule
+    high_open = "exclusiveMaximum" in rule
+    return _number(
+        rule.get("exclusiveMinimum", rule.get("minimum", -math.inf)),
+        rule.get("exclusiveMaximum", rule.get("maximum", math.inf)),
+        integer=rule["type"] == "integer",
+        low_open=low_open,
+        high_open=high_open,
+    )
+
+
+def _field_schema_of(model: type, name: str) -> dict:
+    schema = model.model_json_schema()["properties"][name]
+    members = schema.get("anyOf", [schema])
+    return next(m for m in members if m.get("type") != "null")
+
+
+def field_of(path: str) -> tuple[type, str]:
+    """The model and the field name of a run config field's path, e.g. InitModel, "scale" for
+    "init.scale" (a dataset's fields: the built-in dataset's)."""
+    prefix, _, name = path.rpartition(".")
+    return FIELD_MODELS[prefix], name
+
+
+def _field_schema(path: str) -> dict:
+    """The JSON schema of a field's value (its non-null member, if it takes null)."""
+    return _field_schema_of(*field_of(path))
+
+
+def _add_field(group: argparse._ArgumentGroup, path: str, flag: str) -> None:
+    """One flag for one run config field: its type, bounds, choices, default and help are the
+    field's own (the model's JSON schema and description)."""
+    model, name = field_of(path)
+    field = model.model_fields[name]
+    schema = _field_schema(path)
+    default = CLI_DEFAULTS.get(path, field.get_default(call_default_factory=True))
+    options: dict = {"default": default}
+    about = (field.description or name.replace("_", " ")).rstrip(".")
+    if about[1:2].islower():
+        about = about[0].lower() + about[1:]
+    allowed = ""
+    if "enum" in schema:
+        options.update(choices=schema["enum"], metavar="NAME")
+        allowed = f"one of: {', '.join(schema['enum'])}"
+    elif schema.get("type") == "array":
+        names = schema["items"]["enum"]
+        options["type"] = _choice_list(names, name.removesuffix("s"))
+        allowed = f"comma-separated, from: {', '.join(names)}"
+    elif schema.get("type") in ("integer", "number"):
+        rule = number_rule(model, name)
+        options["type"] = _rule_number(rule)
+        low_open, high_open = "exclusiveMinimum" in rule, "exclusiveMaximum" in rule
+        allowed = _allowed(
+            rule.get("exclusiveMinimum", rule.get("minimum", -math.inf)),
+            rule.get("exclusiveMaximum", rule.get("maximum", math.inf)),
+            rule["type"] == "integer",
+            low_open,
+            high_open,
+        )
+    about, _, unset = about.partition("; None: ")
+    if isinstance(default, list):
+        default = ",".join(default) or None
+    shown = unset if default is None else default
+    details = "; ".join(
+        part for part in (allowed, "" if shown in (None, "") else f"default: {shown}") if part
+    )
+    options["help"] = f"{about} ({details})"
+    group.add_argument(flag, **options)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The `nnplay` argument parser with its subcommands."""
+    """The `nnplay` argument parser with its subcommands. The flags of `nnplay train` that
+    describe the run are made from the run config's fields (RUN_FLAGS)."""
     parser = _Parser(prog="nnplay", description="A live neural-network playground.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     train = commands.add_parser(
@@ -125,34 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a fully-connected network on a built-in dataset, as the course does.",
     )
     data = train.add_argument_group("data")
-    data.add_argument(
-        "--dataset",
-        default="flower",
-        choices=list(DATASETS),
-        metavar="NAME",
-        help=f"one of: {', '.join(DATASETS)} (default: flower)",
-    )
-    data.add_argument(
-        "--size",
-        type=_number(1, integer=True),
-        default=None,
-        help="number of points (default: the dataset's own)",
-    )
-    data.add_argument(
-        "--noise", type=_number(0), default=None, help="noise level (default: the dataset's own)"
-    )
-    data.add_argument(
-        "--data-seed",
-        type=_number(0, integer=True),
-        default=1,
-        help="seed of the data and its train/test split (default: 1)",
-    )
-    data.add_argument(
-        "--train-fraction",
-        type=_number(0, 1, low_open=True),
-        default=0.8,
-        help="share of the points used for training, the rest test (default: 0.8)",
-    )
+    for path, flag in DATA_FLAGS.items():
+        _add_field(data, path, flag)
     data.add_argument(
         "--data",
         metavar="FILE",
@@ -173,76 +262,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="with an image set --data: a separate file holding test_set_x/test_set_y "
         "(a CSV's test rows are split off by --train-fraction)",
     )
-    data.add_argument(
-        "--features",
-        type=_choice_list(list(FEATURES), "feature"),
-        default=[],
-        help=f"derived inputs, comma-separated: {', '.join(FEATURES)}",
-    )
 
     net = train.add_argument_group("network")
+    layer = LayerModel()
+    activations = _field_schema_of(LayerModel, "activation")["enum"]
     net.add_argument(
         "--layers",
         type=_layers,
-        default=[4],
-        help="hidden layer sizes, e.g. 4 or 8,8; 'none' for logistic regression (default: 4)",
+        default=[layer.units],
+        help="hidden layer sizes, e.g. 4 or 8,8; 'none' for logistic regression "
+        f"(default: {layer.units})",
     )
     net.add_argument(
         "--activations",
-        type=_choice_list(HIDDEN_ACTIVATIONS, "activation"),
-        default=["tanh"],
+        type=_choice_list(activations, "activation"),
+        default=[layer.activation],
         help="hidden activation(s): one for all layers or one per layer, from "
-        f"{', '.join(HIDDEN_ACTIVATIONS)} (default: tanh)",
+        f"{', '.join(activations)} (default: {layer.activation})",
     )
-    net.add_argument(
-        "--output",
-        choices=list(ACTIVATIONS),
-        default=None,
-        metavar="ACTIVATION",
-        help="output activation (default: sigmoid for two classes, softmax for "
-        "several, linear for regression)",
-    )
-    net.add_argument(
-        "--init",
-        choices=list(INITIALIZATIONS),
-        default="random",
-        metavar="NAME",
-        help=f"initialization: {', '.join(INITIALIZATIONS)} (default: random)",
-    )
-    net.add_argument(
-        "--init-scale",
-        type=_number(0),
-        default=0.01,
-        help="standard deviation of 'random' initialization (default: 0.01)",
-    )
-    net.add_argument(
-        "--seed",
-        type=_number(0, integer=True),
-        default=3,
-        help="seed of the initial weights and mini-batch shuffling (default: 3)",
-    )
+    for path, flag in NETWORK_FLAGS.items():
+        _add_field(net, path, flag)
 
     opt = train.add_argument_group("training")
-    opt.add_argument(
-        "--learning-rate",
-        type=_number(0, low_open=True),
-        default=1.2,
-        help="learning rate α (default: 1.2)",
-    )
-    opt.add_argument(
-        "--optimizer",
-        choices=list(OPTIMIZERS),
-        default="gd",
-        metavar="NAME",
-        help=f"update rule: {', '.join(OPTIMIZERS)} (default: gd)",
-    )
-    opt.add_argument(
-        "--batch-size",
-        type=_number(1, integer=True),
-        default=None,
-        help="mini-batch size (default: the whole training set)",
-    )
-    opt.add_argument("--l2", type=_number(0), default=0.0, help="L2 regularization λ (default 0)")
+    for path, flag in TRAINING_FLAGS.items():
+        _add_field(opt, path, flag)
     opt.add_argument(
         "--iterations",
         type=_number(1, MAX_ITERATIONS, integer=True),
@@ -300,11 +343,95 @@ def build_parser() -> argparse.ArgumentParser:
 IMAGE_SUFFIXES = (".h5", ".hdf5", ".npz")
 
 
-def _load_file(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Dataset:
+def run_config(args: argparse.Namespace, parser: argparse.ArgumentParser) -> RunConfigModel:
+    """The run config `nnplay train`'s flags describe, checked as every entrance checks one:
+    by the model, then by the limits of this machine's `Settings` (NNPLAY_* variables)."""
+    hidden, activations = args.layers, args.activations
+    if len(activations) == 1:
+        activations = activations * len(hidden)
+    elif len(activations) != len(hidden):
+        parser.error(
+            f"argument --activations: give one activation for all hidden layers or one per "
+            f"layer ({len(hidden)}), got {len(activations)}"
+        )
+    values: dict = {"dataset": _data_description(args)}
+    for path, flag in RUN_FLAGS.items():
+        if path == "layers" or (path.startswith("dataset.") and args.data is not None):
+            continue
+        *parents, name = path.split(".")
+        into = values
+        for parent in parents:
+            into = into.setdefault(parent, {})
+        into[name] = getattr(args, _dest(flag))
+    values["layers"] = [
+        {"units": u, "activation": a} for u, a in zip(hidden, activations, strict=True)
+    ]
+    try:
+        config = RunConfigModel.model_validate(values)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        path = ".".join(str(p) for p in first["loc"] if isinstance(p, str) and "-" not in p)
+        message = str(first["msg"]).removeprefix("Value error, ")
+        named = ".".join(filter(None, (path, message.split(" ", 1)[0])))
+        path = named if named in RUN_FLAGS else path  # a rule between fields names its field
+        parser.error(f"argument {flag_of(path)}: {message[:1].lower()}{message[1:]}")
+    try:
+        enforce_limits(config, _settings(parser))
+    except LimitExceededError as error:
+        raise_how = f" (NNPLAY_{error.setting.upper()} sets this limit)" if error.setting else ""
+        parser.error(f"argument {flag_of(error.field)}: {error}{raise_how}")
+    return config
+
+
+def _data_description(args: argparse.Namespace) -> dict:
+    """The run config's `dataset` for a --data file: which file, label and split (the CLI reads
+    the file itself, as app.data reads an upload); a built-in dataset is filled in from flags."""
+    if args.data is None:
+        return {}
+    name = Path(args.data).name[:64] or "file"
+    if Path(args.data).suffix.lower() in IMAGE_SUFFIXES:
+        tests = [Path(args.test_data).name[:64] or "test"] if args.test_data else []
+        return {"kind": "images", "uploads": [name, *tests]}
+    return {
+        "kind": "csv",
+        "upload": name,
+        "label": args.label or "?",
+        "train_fraction": args.train_fraction,
+        "seed": args.data_seed,
+    }
+
+
+def _dest(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def flag_of(path: str) -> str:
+    """The flag that sets a run config field, by its path (layers.0.units: --layers)."""
+    parts = [p for p in path.split(".") if not p.isdigit()]
+    if parts[:1] == ["layers"]:
+        return "--activations" if parts[1:] == ["activation"] else "--layers"
+    while parts:
+        flag = RUN_FLAGS.get(".".join(parts))
+        if flag is not None:
+            return flag
+        parts.pop()
+    return "--dataset"
+
+
+def _settings(parser: argparse.ArgumentParser):
+    from .settings import Settings
+
+    _check_settings(parser)
+    return Settings()
+
+
+def _load_file(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, config: RunConfigModel
+) -> Dataset:
     """The Dataset of `--data FILE` (CSV, or a course-layout image set), or a one-line error."""
     path = Path(args.data)
     try:
-        if path.suffix.lower() in IMAGE_SUFFIXES:
+        if isinstance(config.dataset, ImageDataModel):
             if args.label:
                 parser.error("argument --label: only a CSV --data has a label column")
             if args.test_data is not None and not Path(args.test_data).is_file():
@@ -318,12 +445,29 @@ def _load_file(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Dat
                 )
             if not args.label:
                 parser.error("argument --label: a CSV --data needs the label column's name")
+            data: CsvDataModel = config.dataset
             loaded = load_csv(
-                path, args.label, train_fraction=args.train_fraction, seed=args.data_seed
+                path,
+                data.label,
+                task=data.task,
+                train_fraction=data.train_fraction,
+                seed=data.seed,
+                standardize_targets=True,  # as app.data reads an uploaded CSV
             )
     except (ValueError, ImportError, OSError) as error:
         parser.error(f"argument --data: {error}")
     return loaded.dataset
+
+
+def _built_in_dataset(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, config: RunConfigModel
+) -> Dataset:
+    try:
+        return config.dataset.to_engine().build()
+    except ValueError as error:
+        message = str(error)
+        flag = ENGINE_FLAGS.get(message.split(" ", 1)[0], "--dataset")
+        parser.error(f"argument {flag}: {message}")
 
 
 def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -331,8 +475,9 @@ def train_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     if args.test_data is not None and args.data is None:
         parser.error("argument --test-data: only with --data (an image set file)")
     _check_json_path(args.json, parser)
+    config = run_config(args, parser)
     load = _load_file if args.data is not None else _built_in_dataset
-    return _train(args, parser, load(args, parser))
+    return _train(args, parser, config, load(args, parser, config))
 
 
 def _terminal_width() -> int:
@@ -357,61 +502,27 @@ def _check_json_path(json_path: str | None, parser: argparse.ArgumentParser) -> 
         parser.error(f"argument --json: {json_path} cannot be written (permission denied)")
 
 
-def _built_in_dataset(args: argparse.Namespace, parser: argparse.ArgumentParser) -> Dataset:
+def _train(
+    args: argparse.Namespace,
+    parser: argparse.ArgumentParser,
+    config: RunConfigModel,
+    data: Dataset,
+) -> int:
     try:
-        return make_dataset(
-            args.dataset,
-            n_samples=args.size,
-            noise=args.noise,
-            seed=args.data_seed,
-            train_fraction=args.train_fraction,
-            features=args.features,
-        )
-    except ValueError as error:
-        message = str(error)
-        flag = DATASET_FLAGS.get(message.split(" ", 1)[0], "--dataset")
-        parser.error(f"argument {flag}: {message}")
-
-
-def _train(args: argparse.Namespace, parser: argparse.ArgumentParser, data: Dataset) -> int:
-    hidden = args.layers
-    activations = args.activations
-    if len(activations) == 1:
-        activations = activations * len(hidden)
-    elif len(activations) != len(hidden):
-        parser.error(
-            f"argument --activations: give one activation for all hidden layers or one per "
-            f"layer ({len(hidden)}), got {len(activations)}"
-        )
-    output = args.output or DEFAULT_OUTPUT[data.task]
-    # A softmax output has a unit per class, two-class data included (as the API builds it).
-    n_out = (data.n_classes or 2) if output == "softmax" else 1
-    layer_dims = [data.n_x, *hidden, n_out]
-    try:
-        net = Network(layer_dims, [*activations, output], args.init, args.init_scale, args.seed)
-        config = TrainConfig(
-            learning_rate=args.learning_rate,
-            optimizer=args.optimizer,
-            batch_size=args.batch_size,
-            l2=args.l2,
-        )
-        trainer = Trainer(
-            net,
-            data.X_train,
-            data.Y_train,
-            config,
-            seed=args.seed,
-            X_test=data.X_test,
-            Y_test=data.Y_test,
-        )
+        trainer = make_trainer(config, data)
+    except RequestError as error:
+        parser.error(f"argument {flag_of(error.field)}: {error}")
     except ValueError as error:
         parser.error(str(error))
+    net = trainer.net
+    layer_dims = list(net.layer_dims)
+    activations = list(net.activations)
 
     to_stdout = args.json == "-"
     log = sys.stderr if to_stdout else sys.stdout
     progress = sys.stderr.isatty() if args.progress is None else args.progress
     print(
-        f"Training {layer_dims} {[*activations, output]} on {data.name} "
+        f"Training {layer_dims} {activations} on {data.name} "
         f"(m_train={data.m_train}, m_test={data.m_test}), init={args.init}, "
         f"α={args.learning_rate}, optimizer={args.optimizer}, "
         f"batch={args.batch_size or 'full'}, {args.iterations} iterations",
@@ -489,7 +600,7 @@ def _train(args: argparse.Namespace, parser: argparse.ArgumentParser, data: Data
                 "train_fraction": args.train_fraction,
                 "features": args.features,
                 "layer_dims": layer_dims,
-                "activations": [*activations, output],
+                "activations": activations,
                 "init": args.init,
                 "init_scale": args.init_scale,
                 "seed": args.seed,
@@ -573,8 +684,6 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
 def _check_settings(parser: argparse.ArgumentParser) -> None:
     """Refuse bad `NNPLAY_*` variables with one line each (not pydantic's traceback)."""
-    from pydantic import ValidationError
-
     from .settings import Settings
 
     try:

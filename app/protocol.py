@@ -11,17 +11,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, TypeAdapter
+from pydantic import Field, TypeAdapter, create_model
 
-from .schemas import (
-    L2,
-    BatchSize,
-    DrawnDataModel,
-    LearningRate,
-    OptimizerName,
-    RunConfigModel,
-    Strict,
-)
+from .schemas import DrawnDataModel, RunConfigModel, Strict, partial_fields
 
 PROTOCOL_VERSION = 1
 
@@ -70,15 +62,16 @@ class Reset(Message):
     runs: RunIds
 
 
-class Update(Message):
-    """Change hyperparameters live, without a reset; only the fields given change."""
-
-    type: Literal["update"]
-    runs: RunIds
-    learning_rate: LearningRate | None = None
-    optimizer: OptimizerName | None = None
-    batch_size: BatchSize | None = None
-    l2: L2 | None = None
+Update = create_model(
+    "Update",
+    __base__=Message,
+    __doc__="Change hyperparameters live, without a reset; only the fields given change: the run "
+    "config's live fields (runconfig.live_fields), each optional.",
+    __module__=__name__,
+    type=(Literal["update"], ...),
+    runs=(RunIds, ...),
+    **partial_fields(),
+)
 
 
 class Speed(Message):

@@ -1,10 +1,9 @@
-"""Strict request and response models at the API's edge, and their conversion into the engine's
-own frozen configs (`DatasetConfig`, `NetworkConfig`, `TrainConfig`).
+"""Request and response models of the HTTP API, and the run config's names for every entrance.
 
-Strict: no coercion (`"3"` is not 3, `false` is not 0), no unknown fields, no NaN or infinity.
-The bounds written into the models are absolute; the server's own, usually tighter limits come
-from `Settings` and are enforced by `enforce_limits`, whose errors name the field and the limit.
-The names in the `Literal`s are the engine's registries: one vocabulary for engine, API and UI.
+The run config itself (`RunConfigModel`, its data models, its live partial form
+`HyperparameterUpdate`, its conversion into the engine and `enforce_limits`) lives in
+`app.runconfig`, and the refusals (`RequestError`, `LimitExceededError`) in `app.errors`; they are
+re-exported here, where the app's other modules import them from.
 
 `http_models(settings)` makes one server's HTTP request bodies: the same models, validating the
 same way, whose JSON schema (and so /openapi.json) states every rule that server applies — its
@@ -21,330 +20,90 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
     WithJsonSchema,
     create_model,
-    model_validator,
 )
 
-from engine import (
-    DATASETS,
-    FEATURES,
-    HIDDEN_ACTIVATIONS,
-    INITIALIZATIONS,
-    OPTIMIZERS,
-    DatasetConfig,
-    NetworkConfig,
-    TrainConfig,
-)
+from engine import DATASETS
 from engine.datasets import MAX_CLASSES, MAX_SIZE, MIN_SIZE, DatasetSpec
-from engine.losses import DEFAULT_OUTPUT, OUTPUTS_FOR_TASK
+from engine.losses import OUTPUTS_FOR_TASK
 
+from .errors import LimitExceededError, RequestError, TooLargeError
+from .runconfig import (
+    DRAW_BOUNDS,
+    L2,
+    LIVE,
+    MAX_DRAWN_POINTS,
+    NULLABLE_LIVE_FIELDS,
+    BatchSize,
+    Coordinate,
+    CsvDataModel,
+    DataModel,
+    DatasetModel,
+    DatasetName,
+    DrawnClass,
+    DrawnDataModel,
+    FeatureName,
+    HiddenActivation,
+    HyperparameterUpdate,
+    ImageDataModel,
+    InitModel,
+    InitName,
+    LayerModel,
+    LearningRate,
+    OptimizerName,
+    OutputActivation,
+    RunConfigModel,
+    Seed,
+    Strict,
+    UploadId,
+    enforce_limits,
+    live_fields,
+    make_trainer,
+    partial_fields,
+)
 from .settings import Settings
 
-DatasetName = Literal[tuple(DATASETS)]
-FeatureName = Literal[tuple(FEATURES)]
-HiddenActivation = Literal[tuple(HIDDEN_ACTIVATIONS)]
-OutputActivation = Literal["sigmoid", "softmax", "linear"]
-InitName = Literal[tuple(INITIALIZATIONS)]
-OptimizerName = Literal[tuple(OPTIMIZERS)]
-Seed = Annotated[int, Field(ge=0, le=2**32 - 1, description="Seed of a NumPy Generator.")]
-LearningRate = Annotated[
-    float, Field(gt=0, le=100, allow_inf_nan=False, description="Learning rate α.")
+__all__ = [
+    "DRAW_BOUNDS",
+    "L2",
+    "LIVE",
+    "MAX_DRAWN_POINTS",
+    "NULLABLE_LIVE_FIELDS",
+    "BatchSize",
+    "CsvDataModel",
+    "DataModel",
+    "DatasetModel",
+    "DrawnDataModel",
+    "ErrorItem",
+    "ErrorResponse",
+    "HiddenActivation",
+    "HttpModels",
+    "HyperparameterUpdate",
+    "ImageDataModel",
+    "InitModel",
+    "InitName",
+    "LayerModel",
+    "LearningRate",
+    "LimitExceededError",
+    "OptimizerName",
+    "PreviewResponse",
+    "RequestError",
+    "RunConfigModel",
+    "Seed",
+    "Strict",
+    "TooLargeError",
+    "TrainRequest",
+    "TrainResponse",
+    "enforce_limits",
+    "http_models",
+    "live_fields",
+    "make_trainer",
+    "partial_fields",
 ]
-BatchSize = Annotated[int, Field(ge=1, le=MAX_SIZE, description="Mini-batch size.")]
-L2 = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description="L2 penalty λ.")]
-
-
-class Strict(BaseModel):
-    """Base of every request model: strict types, no extra fields, no NaN, immutable."""
-
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class DatasetModel(Strict):
-    """Which points to train on. `size` and `noise` default to the dataset's own."""
-
-    kind: Literal["builtin"] = "builtin"
-    name: DatasetName = "flower"
-    size: int | None = Field(None, ge=MIN_SIZE, le=MAX_SIZE, description="Number of points.")
-    noise: float | None = Field(None, ge=0, le=10, description="Noise level (dataset's unit).")
-    train_fraction: float = Field(0.8, gt=0, le=1, description="Share of points for training.")
-    seed: Seed = 0
-    features: list[FeatureName] = Field(
-        default_factory=list,
-        max_length=len(FEATURES),
-        description="Derived inputs, each at most once.",
-        json_schema_extra={"uniqueItems": True},
-    )
-    n_classes: int | None = Field(None, ge=2, le=MAX_CLASSES, description="Multi-class only.")
-
-    @model_validator(mode="after")
-    def _unique_features(self) -> DatasetModel:
-        if len(set(self.features)) != len(self.features):
-            raise ValueError("features must not repeat")
-        return self
-
-    def to_engine(self) -> DatasetConfig:
-        """The engine's config for these points."""
-        return DatasetConfig(
-            name=self.name,
-            n_samples=self.size,
-            noise=self.noise,
-            seed=self.seed,
-            train_fraction=self.train_fraction,
-            features=tuple(self.features),
-            n_classes=self.n_classes,
-        )
-
-
-DRAW_BOUNDS = (-6.0, 6.0, -6.0, 6.0)
-"""The plane points are drawn on: the scale of the built-in datasets (x1, x2 in about ±5)."""
-MAX_DRAWN_POINTS = 5000
-UploadId = Annotated[
-    str, Field(min_length=1, max_length=64, description="An id from POST /api/uploads.")
-]
-Coordinate = Annotated[float, Field(ge=DRAW_BOUNDS[0], le=DRAW_BOUNDS[1])]
-DrawnClass = Annotated[int, Field(ge=0, lt=MAX_CLASSES)]
-
-
-class DrawnDataModel(Strict):
-    """Points drawn by hand on the plane DRAW_BOUNDS: coordinates x1, x2 and class y of each."""
-
-    kind: Literal["drawn"]
-    x1: list[Coordinate] = Field(max_length=MAX_DRAWN_POINTS, description="x1 of each point.")
-    x2: list[Coordinate] = Field(max_length=MAX_DRAWN_POINTS, description="x2 of each point.")
-    y: list[DrawnClass] = Field(max_length=MAX_DRAWN_POINTS, description="Class of each point.")
-    n_classes: int = Field(2, ge=2, le=MAX_CLASSES, description="2: binary; more: softmax.")
-    train_fraction: float = Field(0.8, gt=0, le=1, description="Share of points for training.")
-    seed: Seed = 0
-    features: list[FeatureName] = Field(
-        default_factory=list,
-        max_length=len(FEATURES),
-        description="Derived inputs, each at most once.",
-        json_schema_extra={"uniqueItems": True},
-    )
-
-    @model_validator(mode="after")
-    def _check(self) -> DrawnDataModel:
-        if len(set(self.features)) != len(self.features):
-            raise ValueError("features must not repeat")
-        if not len(self.x1) == len(self.x2) == len(self.y):
-            raise ValueError(
-                f"x1, x2 and y must have one entry per point; got {len(self.x1)}, "
-                f"{len(self.x2)} and {len(self.y)}"
-            )
-        for i, label in enumerate(self.y):
-            if label >= self.n_classes:
-                raise ValueError(
-                    f"point {i} has class {label}, but there are {self.n_classes} classes"
-                )
-        return self
-
-
-class CsvDataModel(Strict):
-    """An uploaded CSV table: which column is the label, and how to split it."""
-
-    kind: Literal["csv"]
-    upload: UploadId
-    label: str = Field(min_length=1, max_length=200, description="Name of the label column.")
-    task: Literal["binary", "multiclass", "regression"] | None = Field(
-        None, description="None: inferred from the label column."
-    )
-    train_fraction: float = Field(0.8, gt=0, le=1, description="Share of rows for training.")
-    seed: Seed = 0
-
-
-class ImageDataModel(Strict):
-    """An image set in the course's layout: uploaded .h5/.npz files, or the built-in example."""
-
-    kind: Literal["images"]
-    uploads: list[UploadId] = Field(
-        default_factory=list,
-        max_length=2,
-        description="Ids of the train (and test) files; empty: the built-in synthetic example.",
-    )
-
-
-def _data_kind(value: Any) -> str:
-    # Tags hold a '-': error paths drop such parts (see session.validation_errors), so that
-    # errors name dataset.x1.0, not dataset.drawn-data.x1.0.
-    kind = value.get("kind", "builtin") if isinstance(value, dict) else getattr(value, "kind", "")
-    return f"{kind}-data"
-
-
-DataModel = Annotated[
-    Annotated[DatasetModel, Tag("builtin-data")]
-    | Annotated[DrawnDataModel, Tag("drawn-data")]
-    | Annotated[CsvDataModel, Tag("csv-data")]
-    | Annotated[ImageDataModel, Tag("images-data")],
-    Discriminator(
-        _data_kind,
-        custom_error_type="data_kind",
-        custom_error_message="dataset.kind must be one of: builtin, drawn, csv, images",
-    ),
-]
-
-
-class LayerModel(Strict):
-    """One hidden layer: its number of units and its activation."""
-
-    units: int = Field(4, ge=1, le=1024)
-    activation: HiddenActivation = "tanh"
-
-
-class InitModel(Strict):
-    """Initialization by name; `scale` is the standard deviation of "random"."""
-
-    name: InitName = "random"
-    scale: float = Field(0.01, ge=0, le=100)
-
-
-class HyperparametersModel(Strict):
-    """Settings that can change while a run trains, without resetting it."""
-
-    learning_rate: LearningRate = 1.2
-    optimizer: OptimizerName = "gd"
-    batch_size: BatchSize | None = Field(None, description="None: the whole training set.")
-    l2: L2 = 0.0
-
-
-class RunConfigModel(HyperparametersModel):
-    """Everything that defines a run: data, network, initialization, optimizer and seed."""
-
-    dataset: DataModel = DatasetModel()
-    layers: list[LayerModel] = Field(default_factory=lambda: [LayerModel()], max_length=32)
-    output: OutputActivation | None = Field(
-        None, description="Output activation; default follows the dataset's task."
-    )
-    init: InitModel = InitModel()
-    seed: Seed = Field(3, description="Seeds the initial weights and the mini-batch order.")
-
-    def output_for(self, task: str) -> str:
-        """The output activation for a dataset task, or ValueError if it does not fit."""
-        output = self.output or DEFAULT_OUTPUT[task]
-        if output not in OUTPUTS_FOR_TASK[task]:
-            raise RequestError(
-                "output",
-                "output_fits_task",
-                f"output {output!r} does not fit a {task} dataset; "
-                f"allowed: {', '.join(OUTPUTS_FOR_TASK[task])}",
-            )
-        return output
-
-    def network_config(self, n_x: int, task: str, n_classes: int | None) -> NetworkConfig:
-        """The engine's network for inputs of size n_x and a dataset task."""
-        output = self.output_for(task)
-        n_out = (n_classes or 2) if output == "softmax" else 1
-        return NetworkConfig(
-            layer_dims=(n_x, *(layer.units for layer in self.layers), n_out),
-            activations=(*(layer.activation for layer in self.layers), output),
-            init=self.init.name,
-            init_scale=self.init.scale,
-            seed=self.seed,
-        )
-
-    def train_config(self) -> TrainConfig:
-        """The engine's hyperparameters."""
-        return TrainConfig(
-            learning_rate=self.learning_rate,
-            optimizer=self.optimizer,
-            batch_size=self.batch_size,
-            l2=self.l2,
-        )
-
-
-class HyperparameterUpdate(Strict):
-    """A live change: only the fields given change. `batch_size: null` means full batch."""
-
-    learning_rate: LearningRate | None = None
-    optimizer: OptimizerName | None = None
-    batch_size: BatchSize | None = None
-    l2: L2 | None = None
-
-    def changes(self) -> dict[str, Any]:
-        """The fields the client sent, as `Trainer.update` keywords."""
-        return {name: getattr(self, name) for name in self.model_fields_set}
-
-
-class RequestError(ValueError):
-    """A request that passed the schema but cannot be served: names the field and the rule."""
-
-    def __init__(
-        self,
-        field: str,
-        rule: str,
-        message: str,
-        limit: int | float | None = None,
-        **where: Any,
-    ):
-        self.field, self.rule, self.limit = field, rule, limit
-        self.where = where
-        """Where in a file the problem is, e.g. row=3, column="x2" (data files only)."""
-        super().__init__(message)
-
-    def item(self) -> dict[str, Any]:
-        """As one entry of an error body's `errors`."""
-        item = {"field": self.field, "rule": self.rule, "message": str(self), "limit": self.limit}
-        return {**item, **self.where}
-
-    def at(self, prefix: str) -> RequestError:
-        """The same error with its field under `prefix` (e.g. "config.")."""
-        error = type(self).__new__(type(self))
-        RequestError.__init__(
-            error, prefix + self.field, self.rule, str(self), self.limit, **self.where
-        )
-        return error
-
-
-class LimitExceededError(RequestError):
-    """A request within the schema's bounds but over this server's `Settings` limits."""
-
-    def __init__(self, field: str, limit: int | float, message: str) -> None:
-        super().__init__(field, "limit", message, limit)
-
-
-class TooLargeError(LimitExceededError):
-    """A file over the server's size limit: answered with HTTP 413 rather than 422."""
-
-
-def enforce_limits(config: RunConfigModel, settings: Settings) -> None:
-    """Refuse a run config over the server's limits, naming the field and the limit."""
-    if len(config.layers) > settings.max_hidden_layers:
-        raise LimitExceededError(
-            "layers",
-            settings.max_hidden_layers,
-            f"at most {settings.max_hidden_layers} hidden layers, got {len(config.layers)}",
-        )
-    for i, layer in enumerate(config.layers):
-        if layer.units > settings.max_units:
-            raise LimitExceededError(
-                f"layers.{i}.units",
-                settings.max_units,
-                f"at most {settings.max_units} units per layer, got {layer.units}",
-            )
-    data = config.dataset
-    if isinstance(data, DrawnDataModel):
-        if len(data.y) > settings.max_drawn_points:
-            raise LimitExceededError(
-                "dataset.y",
-                settings.max_drawn_points,
-                f"at most {settings.max_drawn_points} drawn points, got {len(data.y)}",
-            )
-        return
-    if not isinstance(data, DatasetModel):
-        return  # files: their limits apply as they are read (app.data)
-    size = data.size or DATASETS[data.name].default_size
-    if size > settings.max_samples:
-        raise LimitExceededError(
-            "dataset.size",
-            settings.max_samples,
-            f"at most {settings.max_samples} points per dataset, got {size}",
-        )
-
 
 # --- HTTP -----------------------------------------------------------------------------------------
 

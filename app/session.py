@@ -35,6 +35,7 @@ from pydantic import ValidationError
 
 from . import data as data_sources
 from . import protocol
+from .options import hello_message
 from .player import CommandRefusedError, Player
 from .runs import Run, dataset_summary
 from .scheduler import Scheduler
@@ -186,31 +187,7 @@ class Session:
             self.scheduler.post(lambda: self.player.free(runs))
 
     def _hello(self) -> dict:
-        s = self.settings
-        return {
-            "type": "hello",
-            "protocol": protocol.PROTOCOL_VERSION,
-            "server": "nnplay",
-            "frame_rate": s.frame_rate,
-            "boundary_resolution": s.boundary_resolution,
-            "map_resolution": s.map_resolution,
-            "heavy_every": s.heavy_every,
-            "limits": {
-                "max_hidden_layers": s.max_hidden_layers,
-                "max_units": s.max_units,
-                "max_samples": s.max_samples,
-                "max_runs_per_session": s.max_runs_per_session,
-                "max_message_bytes": s.max_message_bytes,
-                "max_step_iterations": s.max_step_iterations,
-                "max_iterations_per_frame": s.max_iterations_per_frame,
-                "max_run_iterations": s.max_run_iterations,
-                "max_drawn_points": s.max_drawn_points,
-                "max_csv_bytes": s.max_csv_bytes,
-                "max_csv_rows": s.max_csv_rows,
-                "max_csv_columns": s.max_csv_columns,
-                "max_image_bytes": s.max_image_bytes,
-            },
-        }
+        return hello_message(self.settings)
 
     # --- sending ---------------------------------------------------------------------------------
 

@@ -11,27 +11,15 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 
-from engine import (
-    ACTIVATIONS,
-    DATASETS,
-    FEATURES,
-    INITIALIZATIONS,
-    OPTIMIZERS,
-    Trainer,
-)
-from engine.datasets import MAX_CLASSES
-from engine.loaders import CSV_ACCEPT, IMAGE_SUFFIXES
-from engine.losses import OUTPUTS_FOR_TASK
+from engine import DATASETS
 
 from .. import data as data_sources
+from ..options import server_options
 from ..protocol import PROTOCOL_VERSION
 from ..runs import dataset_summary
 from ..schemas import (
-    DRAW_BOUNDS,
     DatasetModel,
     ErrorResponse,
-    HyperparametersModel,
-    InitModel,
     LimitExceededError,
     PreviewResponse,
     RequestError,
@@ -40,6 +28,7 @@ from ..schemas import (
     TrainResponse,
     enforce_limits,
     http_models,
+    make_trainer,
 )
 from ..security import ORIGIN_REFUSED
 from ..settings import Settings
@@ -54,38 +43,6 @@ ERRORS = {
 BUSY = {503: {"model": ErrorResponse, "description": "Headless training is busy; retry."}}
 TRAIN_CHUNK = 100
 """Iterations between two looks at the clock in POST /api/train."""
-TASK_DEFAULTS = {
-    "binary": {"learning_rate": 1.2},
-    "multiclass": {"learning_rate": 1.2},
-    "regression": {"learning_rate": 0.03},
-}
-"""Hyperparameters a page starts each task with. 1.2 is the course's rate for its planar data
-(classification); a regression's squared error on inputs of ±5 diverges with it (the plane at
-iteration 213, house prices at 151), while 0.03 learns both, with tanh or ReLU units, 4 or 8."""
-BOUNDED_FIELDS = {
-    "learning_rate": (HyperparametersModel, "learning_rate"),
-    "l2": (HyperparametersModel, "l2"),
-    "batch_size": (HyperparametersModel, "batch_size"),
-    "seed": (RunConfigModel, "seed"),
-    "init.scale": (InitModel, "scale"),
-    "dataset.seed": (DatasetModel, "seed"),
-}
-"""The number fields a page lets its users type, by their path in a run config."""
-
-
-def field_bounds(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Each typed number field's rule from its model's JSON schema: type, minimum, maximum,
-    exclusiveMinimum; so a page checks a value as the server will, and says why it refuses it."""
-    keys = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-    bounds = {}
-    for path, (model, name) in BOUNDED_FIELDS.items():
-        field = model.model_json_schema()["properties"][name]
-        members = field.get("anyOf", [field])  # `X | None`: the number, and null
-        number = next(m for m in members if m.get("type") != "null")
-        bounds[path] = {key: number[key] for key in keys if key in number}
-        bounds[path]["nullable"] = len(members) > 1
-    bounds["batch_size"]["maximum"] = min(bounds["batch_size"]["maximum"], settings.max_samples)
-    return bounds
 
 
 def router_for(settings: Settings) -> APIRouter:
@@ -135,71 +92,7 @@ def read_health(
 
 def read_options(settings: SettingsDep) -> dict[str, Any]:
     """The engine's registries, defaults and this server's limits, to build the UI's menus."""
-    return {
-        "activations": [
-            {
-                "name": a.name,
-                "title": a.title,
-                "hidden": a.hidden,
-                "output": a.name in ("sigmoid", "softmax", "linear"),
-            }
-            for a in ACTIVATIONS.values()
-        ],
-        "initializations": [
-            {
-                "name": i.name,
-                "title": i.title,
-                "uses_scale": i.uses_scale,
-                "description": i.description,
-            }
-            for i in INITIALIZATIONS.values()
-        ],
-        "optimizers": [{"name": o.name, "title": o.title} for o in OPTIMIZERS.values()],
-        "datasets": [
-            {
-                "name": d.name,
-                "title": d.title,
-                "task": d.task,
-                "n_inputs": d.n_inputs,
-                "default_size": min(d.default_size, settings.max_samples),
-                "min_size": d.min_size,
-                "max_size": min(d.max_size, settings.max_samples),
-                "default_noise": d.default_noise,
-                "max_noise": d.max_noise,
-                "default_classes": d.default_classes,
-                "max_classes": d.max_classes,
-                "description": d.description,
-            }
-            for d in DATASETS.values()
-        ],
-        "features": [{"name": f.name, "label": f.label} for f in FEATURES.values()],
-        "outputs": {task: list(outputs) for task, outputs in OUTPUTS_FOR_TASK.items()},
-        "defaults": RunConfigModel().model_dump(mode="json"),
-        "task_defaults": TASK_DEFAULTS,
-        "bounds": field_bounds(settings),
-        "limits": {
-            "max_hidden_layers": settings.max_hidden_layers,
-            "max_units": settings.max_units,
-            "max_samples": settings.max_samples,
-            "max_runs_per_session": settings.max_runs_per_session,
-            "max_step_iterations": settings.max_step_iterations,
-            "max_iterations_per_frame": settings.max_iterations_per_frame,
-            "max_train_iterations": settings.max_train_iterations,
-            "max_message_bytes": settings.max_message_bytes,
-            "max_drawn_points": settings.max_drawn_points,
-            "max_csv_bytes": settings.max_csv_bytes,
-            "max_csv_rows": settings.max_csv_rows,
-            "max_csv_columns": settings.max_csv_columns,
-            "max_image_bytes": settings.max_image_bytes,
-        },
-        "uploads": {"csv": list(CSV_ACCEPT), "images": list(IMAGE_SUFFIXES)},
-        "draw_bounds": list(DRAW_BOUNDS),
-        "max_drawn_classes": MAX_CLASSES,
-        "frame_rate": settings.frame_rate,
-        "boundary_resolution": settings.boundary_resolution,
-        "map_resolution": settings.map_resolution,
-        "protocol": PROTOCOL_VERSION,
-    }
+    return server_options(settings)
 
 
 def preview(dataset: DatasetModel, settings: Settings) -> PreviewResponse:
@@ -252,16 +145,7 @@ def _train(
 ) -> TrainResponse:
     try:
         data = data_sources.build(config.dataset, settings, uploads).dataset
-        net = config.network_config(data.n_x, data.task, data.n_classes).build()
-        trainer = Trainer(
-            net,
-            data.X_train,
-            data.Y_train,
-            config.train_config(),
-            seed=config.seed,
-            X_test=data.X_test,
-            Y_test=data.Y_test,
-        )
+        trainer = make_trainer(config, data)
     except RequestError as error:
         raise error.at("config.") from None
     except ValueError as error:
@@ -285,6 +169,6 @@ def _train(
         diverged_at=trainer.diverged.iteration if trainer.diverged else None,
         seconds=round(time.perf_counter() - start, 4),
         costs=history.tolist(),
-        parameters={k: v.tolist() for k, v in net.parameters.items()},
+        parameters={k: v.tolist() for k, v in trainer.net.parameters.items()},
         **scores,
     )
