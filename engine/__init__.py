@@ -8,8 +8,11 @@
     net.accuracy(data.X_train, data.Y_train)
 
 One module per concept: activations, initializations, losses, propagation, optimization,
-training, inspection, gradcheck, datasets, features, loaders (CSV and image files); `network`
-composes them.
+checks (argument checks), metrics (what one forward pass tells), training, inspection,
+gradcheck, datasets, features, and the loaders of the user's files (csv_tables, image_sets,
+loading; `loaders` names them all); `network` composes them. Imports point one way: a module
+imports only modules below it (tests/engine/test_imports.py), `network` near the top, and
+`gradcheck` alone above it.
 """
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS

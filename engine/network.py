@@ -8,6 +8,13 @@
 X is (n_x, m), Y is (n_y, m); W[l] is (n[l], n[l-1]) and b[l] is (n[l], 1). The cost follows from
 the last activation (see `losses.py`).
 
+What it composes: argument checks from `checks.py`, forward and backward from `propagation.py`,
+the update rules of `optimization.py`, the readings of one pass from `metrics.py`, the pictures
+of `inspection.py` and the training loop of `training.py` (`fit` calls `training.train`). Those
+modules read a network only through its public API (`weights`, `biases`, `activation_functions`,
+`grid_workspace`, `check_X`, `check_Y`, `train_step`, `scores`); `gradcheck.py` adds
+`flat_parameters` and `cost_at`.
+
 How it is laid out in memory, and why: all parameters live in one flat float64 vector θ, weights
 first (W1, W2, …, WL) then biases (b1, …, bL); W[l] and b[l] are views into it, and so are the
 gradients dW[l], db[l] into one vector dθ. One NumPy call then updates every parameter, L2 touches
