@@ -5,13 +5,6 @@
 
 import { html, setHtml } from './html.js';
 
-/** Output activations that fit each task (the server's OUTPUTS_FOR_TASK, first = default). */
-export const OUTPUTS_FOR_TASK = {
-  binary: ['sigmoid', 'softmax'],
-  multiclass: ['softmax'],
-  regression: ['linear'],
-};
-
 export class Builder {
   /**
    * @param {object} options GET /api/options
@@ -19,6 +12,8 @@ export class Builder {
   constructor(options) {
     this.options = options;
     this.limits = options.limits;
+    /** Output activations that fit each task (GET /api/options `outputs`, first = default). */
+    this.outputs = options.outputs;
     this.hidden = options.activations.filter((a) => a.hidden);
     this.titles = Object.fromEntries(options.activations.map((a) => [a.name, a.title]));
     this.el = {
@@ -95,7 +90,7 @@ export class Builder {
     el.init.value = state.init;
     el.scale.value = state.scale;
     el.scaleLabel.hidden = !this.inits[state.init]?.uses_scale;
-    const outputs = OUTPUTS_FOR_TASK[task] || ['sigmoid'];
+    const outputs = this.outputs[task] || this.outputs.binary;
     el.output.replaceChildren(...outputs.map((name) => new Option(this.titles[name] || name, name)));
     el.output.value = outputs.includes(state.output) ? state.output : outputs[0];
     el.output.disabled = outputs.length < 2;

@@ -7,17 +7,20 @@
  */
 
 import { BINARY_SCALE, CLASS_COLORS, NEG, POS, classScale, scaleRgb, tint } from './colors.js';
+import { decodeCurve, paintGrid } from './boundaryGrid.js';
+import { strideFor } from './history.js';
 
 const Plotly = () => window.Plotly;
 const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
 const FONT = { family: 'system-ui, sans-serif', size: 12, color: '#334' };
 
-/** Chart text follows the page's root size (which grows with the viewport and in presenter mode). */
-function fontSize() {
-  return Math.round(parseFloat(getComputedStyle(document.body).fontSize) * 0.9);
+/**
+ * Chart text follows the page's root size (which grows with the viewport and in presenter mode):
+ * the render loop calls this at start and whenever the layout changes (static/js/renderLoop.js).
+ */
+export function refreshFont() {
+  FONT.size = Math.round(parseFloat(getComputedStyle(document.body).fontSize) * 0.9);
 }
-window.addEventListener('resize', () => { FONT.size = fontSize(); });
-FONT.size = fontSize();
 const MAX_COST_POINTS = 3000;
 const MAX_GRADIENT_POINTS = 2000;
 const LAYER_COLORS = ['#0877bd', '#f59322', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#17becf'];
@@ -332,26 +335,12 @@ export class BoundaryChart {
   }
 
   fill({ data, meta }) {
-    const r = this.r;
     if (this.oneD) {
-      const span = (meta.hi - meta.lo) / 255;
-      for (let i = 0; i < r; i++) this.values[i] = meta.lo + data[i] * span;
+      decodeCurve(this.values, data, meta);
       this.layoutDirty = true; // the line is a trace: redraw it
       return;
     }
-    const lut = this.lutFor(meta);
-    const px = this.image.data;
-    for (let i = 0; i < r; i++) {
-      const o = (r - 1 - i) * r * 4; // row 0 is the lowest x2: the image's bottom row
-      for (let j = 0; j < r; j++) {
-        const c = data[i * r + j] * 3;
-        const p = o + j * 4;
-        px[p] = lut[c];
-        px[p + 1] = lut[c + 1];
-        px[p + 2] = lut[c + 2];
-        px[p + 3] = 255;
-      }
-    }
+    paintGrid(this.image.data, data, this.r, this.lutFor(meta));
     this.canvas.getContext('2d').putImageData(this.image, 0, 0);
     this.layout.images[0].source = this.canvas.toDataURL();
   }
@@ -390,20 +379,27 @@ export class BoundaryChart {
   }
 }
 
-/** The cost curve: every train cost (from the streamed costs) and the test cost per frame. */
+/**
+ * The cost curve: the train cost of every iteration (read from the run's CostHistory, the page's
+ * one copy, downsampled to MAX_COST_POINTS buckets that keep their min and max) and the test
+ * cost per frame.
+ */
 export class CostChart {
   /** @param {HTMLElement} el */
   constructor(el) {
     this.el = el;
     this.view = { log: false, smooth: 0 };
+    this.history = null;
     this.reset();
   }
 
-  /** Forget the curve (a new run, or a reset). */
-  reset() {
-    this.raw = [];
-    this.ema = null;
-    this.smoothed = [];
+  /**
+   * Forget the curve (a new run, or a reset) and read the train costs from `history` from now on.
+   * @param {import('./history.js').CostHistory|null} [history] the run's (the recorder's record)
+   */
+  reset(history = this.history) {
+    this.history = history;
+    this.epoch = history ? history.epoch : 0;
     this.stride = 1;
     this.test = { x: [], y: [] };
     this.shownUpTo = 0;
@@ -412,41 +408,15 @@ export class CostChart {
 
   /** @param {{log: boolean, smooth: number}} view */
   setView(view) {
-    if (view.smooth !== this.view.smooth) {
-      this.view = view;
-      this.resmooth();
-    }
     this.view = view;
     this.rebuild = true;
   }
 
-  resmooth() {
-    this.ema = null;
-    this.smoothed = this.raw.map((v) => this.smooth(v));
-  }
-
-  smooth(v) {
-    const a = this.view.smooth;
-    if (!Number.isFinite(v)) return v;
-    this.ema = this.ema == null || !Number.isFinite(this.ema) ? v : a * this.ema + (1 - a) * v;
-    return this.ema;
-  }
-
   /**
-   * Append a frame's costs: the last cost is of iteration `header.iteration`, so the first is of
-   * iteration − length + 1 (robust to gaps and to costs from before a reset, which are dropped).
+   * A frame's test cost (its train costs are in the run's history).
    * @param {object} header frame header
-   * @param {Float32Array} costs
    */
-  add(header, costs) {
-    const first = header.iteration - costs.length + 1;
-    for (let i = 0; i < costs.length; i++) {
-      const x = first + i;
-      if (x <= this.raw.length) continue;
-      while (this.raw.length < x - 1) { this.raw.push(NaN); this.smoothed.push(NaN); }
-      this.raw.push(costs[i]);
-      this.smoothed.push(this.smooth(costs[i]));
-    }
+  add(header) {
     const t = header.test_cost;
     const last = this.test.x[this.test.x.length - 1] ?? 0;
     if (t != null && header.iteration > last) {
@@ -455,26 +425,39 @@ export class CostChart {
     }
   }
 
+  /** @returns {number} the last iteration with a train cost */
+  get length() {
+    return this.history && this.history.epoch === this.epoch ? this.history.length : 0;
+  }
+
   /** @returns {boolean} whether draw() has anything to show */
   get needsDraw() {
     const s = this.stride;
-    return Boolean(Plotly()) && (this.rebuild || this.fontSize !== FONT.size || Math.floor(this.raw.length / s) * s > this.shownUpTo ||
+    const cleared = Boolean(this.history) && this.history.epoch !== this.epoch;
+    return Boolean(Plotly()) && (this.rebuild || cleared || this.fontSize !== FONT.size || Math.floor(this.length / s) * s > this.shownUpTo ||
       this.test.x.length > this.testShown);
   }
 
   /** Draw what arrived since the last draw. */
   draw() {
     if (!Plotly()) return;
-    while (this.raw.length / this.stride > MAX_COST_POINTS) {
-      this.stride *= 2;
+    if (this.history && this.history.epoch !== this.epoch) { // the history was cleared (a reset)
+      this.epoch = this.history.epoch;
       this.rebuild = true;
     }
-    if (this.shownEmpty && (this.raw.length || this.test.x.length)) this.rebuild = true; // axes to the data
+    const stride = strideFor(this.length, MAX_COST_POINTS);
+    if (stride !== this.stride) {
+      this.stride = stride;
+      this.rebuild = true;
+    }
+    if (this.shownEmpty && (this.length || this.test.x.length)) this.rebuild = true; // axes to the data
     if (this.rebuild || this.fontSize !== FONT.size) {
       this.rebuild = false;
       this.fontSize = FONT.size;
-      const { x, y } = this.sample(1);
-      this.shownUpTo = x.length ? x[x.length - 1] : 0;
+      this.ema = null;
+      this.emaAt = 0;
+      const { x, y, upTo } = this.sample(1);
+      this.shownUpTo = upTo;
       const empty = !x.length && !this.test.x.length;
       this.shownEmpty = empty;
       this.extent = positiveExtent(y, this.test.y);
@@ -492,11 +475,11 @@ export class CostChart {
       this.testShown = this.test.x.length;
       return;
     }
-    const { x, y } = this.sample(this.shownUpTo + 1);
+    const { x, y, upTo } = this.sample(this.shownUpTo + 1);
     const tx = this.test.x.slice(this.testShown);
     const ty = this.test.y.slice(this.testShown);
     if (!x.length && !tx.length) return;
-    if (x.length) this.shownUpTo = x[x.length - 1];
+    this.shownUpTo = upTo;
     this.testShown = this.test.x.length;
     Plotly().extendTraces(this.el, { x: [x, tx], y: [y, ty] }, [0, 1]);
     if (this.view.log) { // a log axis has its own ticks (logAxis): follow the data's extent
@@ -511,22 +494,38 @@ export class CostChart {
     }
   }
 
-  /** Iterations from `from` on, every `stride`-th, as x and (smoothed) y. */
+  /**
+   * The curve from iteration `from` on, in buckets of `stride` iterations: raw, each bucket's min
+   * and max; smoothed, the moving average at each bucket's end.
+   * @returns {{x: number[], y: (number|null)[], upTo: number}}
+   */
   sample(from) {
+    if (!this.history || !this.length) return { x: [], y: [], upTo: from - 1 };
+    const s = this.stride;
+    if (!this.view.smooth) return this.history.downsample(MAX_COST_POINTS, from, s);
     const x = [];
     const y = [];
-    const s = this.stride;
-    for (let it = Math.max(s, Math.ceil(from / s) * s); it <= this.raw.length; it += s) {
-      x.push(it);
-      y.push(finiteOrNull(this.smoothed[it - 1]));
+    let upTo = from - 1;
+    for (let end = Math.ceil(from / s) * s; end <= this.length; end += s) {
+      let v = NaN;
+      while (this.emaAt < end) v = smoothStep(this, this.history.at(++this.emaAt));
+      x.push(end);
+      y.push(finiteOrNull(v));
+      upTo = end;
     }
-    return { x, y };
+    return { x, y, upTo };
   }
+}
 
-  /** @returns {number} number of costs received */
-  get length() {
-    return this.raw.length;
-  }
+/**
+ * One step of the cost chart's exponential moving average (factor view.smooth): a non-finite
+ * cost is shown as it is and leaves the average alone.
+ */
+function smoothStep(chart, v) {
+  const a = chart.view.smooth;
+  if (!Number.isFinite(v)) return v;
+  chart.ema = chart.ema == null || !Number.isFinite(chart.ema) ? v : a * chart.ema + (1 - a) * v;
+  return chart.ema;
 }
 
 /** Per-layer gradient norms ‖dW[l]‖ over iterations, log scale: vanishing gradients show here. */

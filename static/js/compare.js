@@ -10,7 +10,7 @@
  * single-run view: the playground's Controller adopts it (and still drives the whole group).
  */
 
-import { KIND, PROPS, toHash, toRunConfig } from './state.js';
+import { KIND, PROPS, toRunConfig } from './state.js';
 import { accepts, explain, refusal } from './rules.js';
 import { downloadRun } from './exporter.js';
 
@@ -104,15 +104,17 @@ export function valueLabel(kind, value) {
 
 export class CompareController {
   /**
-   * @param {object} deps {socket, controller (the playground's), view (CompareView), recorder,
+   * @param {object} deps {socket, controller (the playground's), view (CompareView), recorder, loop (renderLoop.js), store (store.js: the state, the mode),
    *   afterSync(state): called whenever the state may have changed (the lesson card)}
    */
-  constructor({ socket, controller, view, recorder, afterSync = () => {} }) {
+  constructor({ socket, controller, view, recorder, loop, store, afterSync = () => {} }) {
     this.afterSync = afterSync;
     this.socket = socket;
     this.controller = controller;
     this.view = view;
     this.recorder = recorder;
+    this.loop = loop;
+    this.store = store;
     this.runs = [];
     /** Refs of creates superseded before their answer: their runs are deleted on arrival. */
     this.orphans = new Set();
@@ -120,11 +122,10 @@ export class CompareController {
     this.connected = false;
     this.status = 'paused';
     this.wantPlay = false;
-    this.raf = 0;
   }
 
   get state() {
-    return this.controller.state;
+    return this.store.state;
   }
 
   /** @returns {boolean} whether the page is in compare mode */
@@ -132,9 +133,10 @@ export class CompareController {
     return Boolean(this.state.cmp && VARY[this.state.cmp]);
   }
 
-  /** Wire the view and the socket; must run before the controller connects. */
+  /** Wire the view and the socket; must run before the controller connects (main.js: the URL's changes call sync). */
   start() {
     this.view.bind({
+      toggle: () => this.toggleMode(),
       change: (patch) => this.change(patch),
       play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
       open: (i) => this.change({ open: i }),
@@ -151,8 +153,6 @@ export class CompareController {
       message: (message) => this.onMessage(message),
       binary: (message) => this.onBinary(message),
     });
-    window.addEventListener('popstate', () => this.sync());
-    window.addEventListener('hashchange', () => this.sync());
     if (this.active) this.controller.suspend();
     this.sync();
   }
@@ -176,6 +176,23 @@ export class CompareController {
     else this.play();
   }
 
+  /** The Compare button: back from an opened run, leave compare mode, or compare activations. */
+  toggleMode() {
+    const mode = this.store.mode;
+    if (mode.opened) this.change({ open: null });
+    else if (mode.comparing) this.change({ cmp: '', vals: [], open: null, lesson: '' });
+    else this.change({ cmp: 'activation', open: null });
+  }
+
+  /**
+   * Show the compare view (or not) and set the page's mode from it: comparing while it shows, a
+   * run opened while a comparison's run has the single-run view.
+   */
+  show(visible, spec) {
+    this.view.show(visible, spec);
+    this.store.setMode({ comparing: visible, opened: Boolean(spec) && !visible });
+  }
+
   get ids() {
     return this.runs.map((r) => r.id).filter(Boolean);
   }
@@ -192,7 +209,7 @@ export class CompareController {
     const c = this.controller;
     if (!this.active) {
       if (this.runs.length || this.key !== null) this.deleteRuns();
-      this.view.show(false);
+      this.show(false);
       if (c.suspended || c.adopted) c.resume();
       return;
     }
@@ -200,7 +217,7 @@ export class CompareController {
     const values = compareValues(this.state);
     const configs = values.map((v) => toRunConfig(variantState(this.state, kind, v)));
     const key = JSON.stringify([kind, values, configs]);
-    this.view.show(this.state.open == null, { kind, values, state: this.state });
+    this.show(this.state.open == null, { kind, values, state: this.state });
     if (key !== this.key && this.connected) {
       this.deleteRuns();
       if (!c.adopted) c.suspend();
@@ -228,7 +245,7 @@ export class CompareController {
       const record = this.recorder.get(run.id);
       // Opened: the toggle reads "Back to comparison" (show(false) alone made it "Compare",
       // which started a comparison of activations instead of coming back).
-      this.view.show(false, { kind: this.state.cmp, values: compareValues(this.state), state: this.state });
+      this.show(false, { kind: this.state.cmp, values: compareValues(this.state), state: this.state });
       c.adopt({
         created: record.created, group: this.ids, state: { ...run.state, cmp: this.state.cmp, vals: this.state.vals, open },
         replay: record,
@@ -236,7 +253,7 @@ export class CompareController {
     } else if (open == null && c.adopted) {
       c.suspend();
       this.restoreBase();
-      this.view.show(true, { kind: this.state.cmp, values: compareValues(this.state), state: this.state });
+      this.show(true, { kind: this.state.cmp, values: compareValues(this.state), state: this.state });
       this.view.setRuns(this.runs);
       for (const r of this.runs) if (r.created) this.view.setRun(r.index, r.created);
       this.redrawAll();
@@ -251,8 +268,7 @@ export class CompareController {
     for (const [key, prop] of Object.entries(PROPS)) {
       if (prop.kind === KIND.RUN || prop.kind === KIND.LIVE || prop.kind === KIND.POINTS) next[key] = structuredClone(this.base[key]);
     }
-    c.state = next;
-    history.replaceState(null, '', toHash(next));
+    c.store.set(next);
     c.render();
   }
 
@@ -380,15 +396,21 @@ export class CompareController {
     this.scheduleDraw();
   }
 
+  /** Draw at the next animation frame (renderLoop.js). */
   scheduleDraw() {
-    if (this.raf || !this.active) return;
-    this.raf = requestAnimationFrame(() => {
-      this.raf = 0;
-      const rows = this.runs.map((run) => {
-        const record = run.id ? this.recorder.get(run.id) : null;
-        return { run, record };
-      });
-      this.view.draw(rows, this.state.target, this.status);
+    if (this.active) this.loop.request(this);
+  }
+
+  /**
+   * The frame's drawing: boundaries, table, counters, and the curves when due.
+   * @returns {boolean} whether the curves still wait (the loop comes back)
+   */
+  paint(now) {
+    if (!this.active) return false;
+    const rows = this.runs.map((run) => {
+      const record = run.id ? this.recorder.get(run.id) : null;
+      return { run, record };
     });
+    return this.view.draw(rows, this.state.target, now);
   }
 }

@@ -8,6 +8,7 @@
 import { BoundaryChart, logAxis } from './charts.js';
 import { VARY } from './compare.js';
 import { html, setHtml } from './html.js';
+import { pickDue } from './renderLoop.js';
 
 const Plotly = () => window.Plotly;
 const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
@@ -88,16 +89,12 @@ export class CompareView {
   }
 
   /**
-   * @param {object} h {change(patch), play, pause, step, reset, open(i), exit, download(i, what)}
+   * @param {object} h {change(patch), play, pause, step, reset, open(i), exit, download(i, what),
+   *   toggle: the Compare button (enter, leave, or back from an opened run)}
    */
   bind(h) {
     this.h = h;
-    this.enter.addEventListener('click', () => {
-      const body = document.body.classList;
-      if (body.contains('opened')) h.change({ open: null });
-      else if (body.contains('comparing')) h.exit();
-      else h.change({ cmp: 'activation', open: null });
-    });
+    this.enter.addEventListener('click', () => h.toggle());
     this.kind.addEventListener('change', () => h.change({ cmp: this.kind.value, lesson: '' }));
     this.values.addEventListener('change', () => {
       const vals = this.values.value.split(/[\s,]+/).filter(Boolean); // past MAX_VALUES: said, then cut
@@ -127,22 +124,17 @@ export class CompareView {
   }
 
   /**
-   * Show or hide compare mode.
+   * Show or hide compare mode (the page's mode, comparing or a run opened, is the store's: the
+   * compare controller sets it).
    * @param {boolean} visible the compare view itself (false while a run is opened)
    * @param {object} [spec] {kind, values, state}
    */
   show(visible, spec) {
-    const comparing = Boolean(spec) || document.body.classList.contains('opened');
     this.root.hidden = !visible;
-    document.body.classList.toggle('comparing', visible);
-    document.body.classList.toggle('opened', Boolean(spec) && !visible);
-    this.enter.setAttribute('aria-pressed', String(comparing && Boolean(spec)));
+    this.enter.setAttribute('aria-pressed', String(Boolean(spec)));
     this.enter.textContent = spec && !visible ? '← Back to comparison' : 'Compare';
-    if (!spec) {
-      document.body.classList.remove('opened');
-      this.enter.setAttribute('aria-pressed', 'false');
-      return;
-    }
+    this.drawn = null; // the curves are drawn again
+    if (!spec) return;
     this.log = Boolean(spec.state.logcost);
     this.logBox.checked = this.log;
     this.kind.value = spec.kind;
@@ -155,7 +147,6 @@ export class CompareView {
     const note = comparisonNote(spec);
     this.note.textContent = note;
     this.note.hidden = !note;
-    if (visible) window.dispatchEvent(new Event('resize'));
   }
 
   /** One small multiple and one table row per run (values and colours). */
@@ -176,6 +167,7 @@ export class CompareView {
     });
     this.costCreated = false;
     this.gradCreated = false;
+    this.drawn = null;
   }
 
   /** A run's `created` payload arrived: its boundary can be drawn. */
@@ -201,26 +193,35 @@ export class CompareView {
    * Draw everything that changed: boundaries, table, counters; the charts at most every 200 ms.
    * @param {{run: object, record: object|null}[]} rows
    * @param {number} target the target cost
+   * @param {number} now the frame's time, ms (renderLoop.js)
+   * @returns {boolean} whether the curves wait for their turn (the render loop comes back)
    */
-  draw(rows, target) {
-    this.latest = [rows, target];
-    if (this.root.hidden) return;
+  draw(rows, target, now) {
+    if (this.root.hidden) return false;
     for (const chart of this.charts) if (chart.data) chart.draw();
     this.drawTable(rows, target);
     const iterations = rows.map(({ record }) => record?.frame?.iteration ?? 0);
     this.iteration.textContent = String(Math.max(0, ...iterations));
     this.iteration.dataset.values = iterations.join(',');
-    const now = performance.now();
-    if (now - this.costDrawnAt >= COST_INTERVAL_MS && Plotly()) {
+    const { due, waiting } = pickDue({ curves: COST_INTERVAL_MS }, () => this.curvesWait(rows, target), { curves: this.costDrawnAt }, now);
+    if (!Plotly()) return false; // main.js paints again once Plotly is loaded
+    if (due) {
       this.costDrawnAt = now;
+      this.drawn = this.curvesKey(rows, target);
       this.drawCost(rows, target);
       this.drawGradients(rows);
-    } else if (!this.pendingDraw) {
-      this.pendingDraw = setTimeout(() => {
-        this.pendingDraw = null;
-        this.draw(...this.latest); // the newest rows, not those of when the timer was set
-      }, COST_INTERVAL_MS);
+      return false;
     }
+    return waiting;
+  }
+
+  /** What the curves show: they wait while it differs from what was drawn. */
+  curvesKey(rows, target) {
+    return JSON.stringify([target, this.log, fontSize(), rows.map(({ run, record }) => [run.id, record?.history.epoch, record?.history.length, record?.frame?.iteration])]);
+  }
+
+  curvesWait(rows, target) {
+    return this.curvesKey(rows, target) !== this.drawn;
   }
 
   drawTable(rows, target) {
@@ -248,14 +249,7 @@ export class CompareView {
 
   drawCost(rows, target) {
     const traces = rows.map(({ run, record }) => {
-      const costs = record ? record.costs : [];
-      const stride = Math.max(1, Math.ceil(costs.length / MAX_POINTS));
-      const x = [];
-      const y = [];
-      for (let it = stride; it <= costs.length; it += stride) {
-        x.push(it);
-        y.push(Number.isFinite(costs[it - 1]) ? costs[it - 1] : null);
-      }
+      const { x, y } = record ? record.history.downsample(MAX_POINTS) : { x: [], y: [] }; // min and max per bucket
       return { type: 'scatter', mode: 'lines', name: run.label, x, y, line: { color: run.color, width: 2 } };
     });
     const last = Math.max(1, ...traces.map((t) => t.x[t.x.length - 1] ?? 0));

@@ -6,15 +6,14 @@
 
 import { splitParameters } from './frames.js';
 import {
-  DRAW_BOUNDS, KIND, OWN_DATA, OWN_DATASETS, PROPS, changedKeys, checkNames, defaultState, fromHash, hasData, knownNames,
-  toDataConfig, toHash, toRunConfig, trainable,
+  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, checkNames, hasData, toDataConfig, toHash, toRunConfig, trainable,
+  updateMessage,
 } from './state.js';
-import { OUTPUTS_FOR_TASK } from './builder.js';
 import { shownDims } from './diagram.js';
 import { noteBoundaryDraw, noteCreated, noteFrame, notePlay, stats } from './stats.js';
-import { FIELDS, explain, keyOf, refusal, shown, taskLearningRate } from './rules.js';
+import { pickDue } from './renderLoop.js';
+import { FIELDS, explain, keyOf, refusal, taskLearningRate } from './rules.js';
 
-const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2' };
 const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes', 'pclasses', 'upload', 'label', 'images']);
 /** The kinds of keys a run holds: what a refused create or update gives back. */
 const RUN_KINDS = new Set([KIND.RUN, KIND.POINTS, KIND.LIVE]);
@@ -28,23 +27,25 @@ const CHART_INTERVAL_MS = { cost: 150, gradients: 400, saturation: 500 };
 
 export class Controller {
   /**
-   * @param {object} deps {options, socket, views: {data, ownData, draw, builder, controls,
-   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary},
-   *   known: the names a link may use (state.js knownNames: options, lessons, compare kinds)}
+   * @param {object} deps {options, socket, recorder (exporter.js: the runs' histories), store
+   *   (store.js: the state, the URL), loop (renderLoop.js), views: {data, ownData, draw, builder, controls,
+   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary}}
    */
-  constructor({ options, socket, views, known = knownNames(options) }) {
+  constructor({ options, socket, recorder, store, loop, views }) {
     this.options = options;
     this.socket = socket;
+    this.recorder = recorder;
+    this.store = store;
+    this.loop = loop;
     this.v = views;
-    this.known = known;
-    this.datasets = Object.fromEntries([...options.datasets, ...OWN_DATASETS].map((d) => [d.name, d]));
-    this.base = defaultState(options.defaults);
+    this.known = store.known;
+    this.base = store.base;
     /** What the opening link held that the page does not know (shown once the views are up). */
     this.linkIgnored = [];
+    this.created = null;
     this.state = this.readLink(this.linkIgnored);
     this.runId = null;
     this.createRef = null;
-    this.created = null;
     /** The run a pending create replaces: it stays until the new one is created (or refused). */
     this.replacing = null;
     /** The state a pending create was sent with, and the state of the run shown (its last good). */
@@ -58,7 +59,6 @@ export class Controller {
     this.status = 'paused';
     this.lastIteration = 0;
     this.frame = null;
-    this.raf = 0;
     this.chartDrawnAt = { cost: -Infinity, gradients: -Infinity, saturation: -Infinity };
     this.everConnected = false;
     /** Not connected now: the page says "offline", not "running" (the server trains nothing). */
@@ -92,11 +92,7 @@ export class Controller {
       message: (message) => this.onMessage(message),
       binary: (message) => this.onBinary(message),
     });
-    window.addEventListener('popstate', () => this.onUrl());
-    window.addEventListener('hashchange', () => this.onUrl());
-    window.addEventListener('pagehide', () => this.socket.close());
-    window.addEventListener('resize', () => this.scheduleDraw()); // the charts' type follows the page's
-    history.replaceState(null, '', toHash(this.state));
+    this.store.set(this.state);
     this.render();
     this.setView();
     v.status.showIgnored(this.linkIgnored);
@@ -140,6 +136,7 @@ export class Controller {
     this.wantPlay = false;
     if (!this.runId) return;
     this.socket.send({ type: 'reset', runs: this.commandRuns });
+    this.recorder.get(this.runId)?.history.clear(); // the curve starts again now, not at the next frame
     this.clearCurves();
     this.setStatus('paused');
   }
@@ -193,17 +190,15 @@ export class Controller {
   adopt({ created, group, state, replay }) {
     this.suspended = false;
     this.adopted = { group };
-    this.state = this.sanitize(state);
-    history.replaceState(null, '', toHash(this.state));
+    this.store.set(this.sanitize(state));
     this.render();
     this.onCreated(created);
     if (replay.frame) {
-      // The test cost of every frame so far (the curve), then the newest frame with every train cost.
+      // The test cost of every frame so far (the train costs are the record's history), then the newest frame.
       for (const point of replay.points || []) {
-        if (point.iteration < replay.frame.iteration) this.v.cost.add({ iteration: point.iteration, test_cost: point.test_cost }, []);
+        if (point.iteration < replay.frame.iteration) this.v.cost.add({ iteration: point.iteration, test_cost: point.test_cost });
       }
-      const costs = { data: Float32Array.from(replay.costs) };
-      this.onBinary({ header: replay.frame, blobs: { costs, ...(replay.boundary ? { boundary: replay.boundary } : {}) } });
+      this.onBinary({ header: replay.frame, blobs: replay.boundary ? { boundary: replay.boundary } : {} });
     }
     if (replay.theta) {
       const blobs = { parameters: { data: replay.theta }, ...(replay.maps ? { maps: replay.maps } : {}) };
@@ -250,7 +245,7 @@ export class Controller {
     }
     const keys = changedKeys(this.state, next);
     if (!keys.length) return;
-    history.pushState(null, '', toHash(next));
+    this.store.set(next, { push: true });
     this.apply(next, keys);
   }
 
@@ -314,8 +309,7 @@ export class Controller {
     const next = { ...this.state };
     for (const key of keys) if (key in PROPS) next[key] = structuredClone(this.base[key]);
     if (!changedKeys(this.state, next).length) return false;
-    this.state = this.sanitize(next);
-    history.replaceState(null, '', toHash(this.state));
+    this.store.set(this.sanitize(next));
     this.v.status.showIgnored([`Refused from the link: ${explain(item, this.options.bounds)} Using the default instead.`]);
     this.render();
     this.createRun();
@@ -331,8 +325,7 @@ export class Controller {
     for (const key of changedKeys(this.state, this.good)) {
       if (kinds.has(PROPS[key].kind)) next[key] = structuredClone(this.good[key]);
     }
-    this.state = next;
-    history.replaceState(null, '', toHash(next));
+    this.store.set(next);
     if (this.created) {
       this.created.config = { ...this.created.config, ...toRunConfig(next), dataset: this.created.config.dataset };
       this.v.course.render(this.created);
@@ -346,62 +339,34 @@ export class Controller {
     const next = this.readLink(ignored);
     if (ignored.length) {
       this.v.status.showIgnored(ignored);
-      history.replaceState(null, '', toHash(next)); // the link without what was dropped
+      this.store.url.replace(toHash(next)); // the link without what was dropped
     }
     const keys = changedKeys(this.state, next);
     if (keys.length) this.apply(next, keys);
   }
 
-  /**
-   * The state the URL hash describes, every name in it checked against the server's options
-   * (and the lessons, the compare kinds); what was dropped goes to `ignored` as text.
-   * @param {string[]} ignored
-   */
+  /** The state the URL describes, checked (store.js readLink); what was dropped goes to `ignored`. */
   readLink(ignored) {
-    const state = this.sanitize(checkNames(fromHash(location.hash, this.base, ignored), this.known, this.base, ignored));
-    for (const key of Object.keys(FIELDS)) {
-      const reason = refusal(key, state[key], this.options.bounds, 'the link has');
-      if (!reason) continue;
-      state[key] = structuredClone(this.base[key]);
-      ignored.push(`${reason} Using ${state[key] == null ? 'the default' : shown(state[key])} instead.`);
-    }
-    const task = this.taskOf(state);
-    if (!new URLSearchParams(location.hash.replace(/^#/, '')).has('lr') && task) {
-      state.lr = taskLearningRate(this.options, task) ?? state.lr; // a link without α: the task's
-    }
-    return state;
+    return this.store.readLink(ignored, this.created);
   }
 
-  /** Keep the state consistent: an output that fits the task, known names. */
+  /** Keep the state consistent (store.js sanitize). */
   sanitize(state) {
-    if (!this.datasets[state.dataset]) state.dataset = this.base.dataset;
-    const d = this.datasets[state.dataset];
-    if (d.own) {
-      Object.assign(state, { noise: null, size: null, classes: null });
-      if (state.dataset !== OWN_DATA.DRAW) state.features = [];
-      state.pclasses = Math.max(2, Math.min(this.options.max_drawn_classes ?? 6, state.pclasses || 2));
-      if (state.pts.y.some((c) => !(c < state.pclasses))) {
-        const keep = (_, i) => state.pts.y[i] < state.pclasses;
-        state.pts = { x1: state.pts.x1.filter(keep), x2: state.pts.x2.filter(keep), y: state.pts.y.filter(keep) };
-      }
-    } else {
-      if (state.noise == null) state.noise = d.default_noise;
-      if (state.size == null) state.size = d.default_size;
-      if (d.task === 'multiclass' && state.classes == null) state.classes = d.default_classes;
-      if (d.task !== 'multiclass') state.classes = null;
-    }
-    const task = this.taskOf(state);
-    if (task && state.output && !OUTPUTS_FOR_TASK[task].includes(state.output)) state.output = '';
-    return state;
+    return this.store.sanitize(state, this.created);
   }
 
   /** The task of the state's data, or null while unknown (files: until the server reads them). */
   taskOf(state) {
-    const d = this.datasets[state.dataset];
-    if (!d.own) return d.task;
-    if (state.dataset === OWN_DATA.DRAW) return state.pclasses > 2 ? 'multiclass' : 'binary';
-    const created = this.created;
-    return created && created.config.dataset.kind !== 'builtin' ? created.dataset.task : null;
+    return this.store.taskOf(state, this.created);
+  }
+
+  /** The state, kept by the store (one for every mode). */
+  get state() {
+    return this.store.state;
+  }
+
+  set state(state) {
+    this.store.state = state;
   }
 
   apply(next, keys) {
@@ -423,14 +388,9 @@ export class Controller {
     }
     if (kinds.has(KIND.POINTS)) this.newPoints();
     if (kinds.has(KIND.LIVE) && this.runId) {
-      const update = { type: 'update', runs: [this.runId] };
-      this.updateValues = {};
-      for (const key of keys) {
-        if (!LIVE_FIELDS[key]) continue;
-        update[LIVE_FIELDS[key]] = next[key];
-        this.updateValues[key] = structuredClone(next[key]);
-      }
-      this.updateRef = this.socket.send(update);
+      const { message, values } = updateMessage([this.runId], next, keys);
+      this.updateValues = values;
+      this.updateRef = this.socket.send(message);
       if (this.created) {
         this.created.config = { ...this.created.config, ...toRunConfig(next), dataset: this.created.config.dataset };
         this.v.course.render(this.created);
@@ -482,7 +442,7 @@ export class Controller {
       return;
     }
     if (!this.drawnRun) return; // a new run is on its way (apply created it)
-    this.v.boundary.setPoints(planeDataset(s));
+    this.v.boundary.setPoints(this.store.planeDataset(s));
     this.scheduleDraw();
     this.dataRef = this.socket.send({ type: 'data', runs: [this.runId], dataset: toDataConfig(s) });
   }
@@ -490,7 +450,7 @@ export class Controller {
   /** No run: the empty plane with the drawn points, waiting for more. */
   showPlane() {
     this.clearOutput();
-    this.v.boundary.setRun({ dataset: planeDataset(this.state), boundary_resolution: this.options.boundary_resolution });
+    this.v.boundary.setRun({ dataset: this.store.planeDataset(this.state), boundary_resolution: this.options.boundary_resolution });
     this.setView();
     this.scheduleDraw();
   }
@@ -517,7 +477,7 @@ export class Controller {
     v.diagram.clear();
     v.course.clear();
     v.controls.clear();
-    v.cost.reset();
+    v.cost.reset(null);
     v.gradients.setRun(0);
     v.saturation.setRun([]);
     if (this.state.dataset === OWN_DATA.CSV) v.noBoundary.waiting('Choose a CSV file (in the data panel) to train on it.');
@@ -636,7 +596,7 @@ export class Controller {
     const dims = created.network.layer_dims;
     v.gradients.setRun(dims.length - 1);
     v.saturation.setRun(created.network.activations.slice(0, -1));
-    v.cost.reset();
+    v.cost.reset(this.recorder.open(created).history); // the run's train costs: the one copy
     if (this.state.speed !== '10') this.sendSpeed();
     if (this.retuneLr) this.retune(created.dataset.task);
     if (this.wantPlay) {
@@ -651,10 +611,10 @@ export class Controller {
     this.retuneLr = false;
     const lr = taskLearningRate(this.options, task);
     if (lr === undefined || lr === this.state.lr || this.adopted) return;
-    this.state = { ...this.state, lr };
-    history.replaceState(null, '', toHash(this.state));
-    this.updateValues = { lr };
-    this.updateRef = this.socket.send({ type: 'update', runs: [this.runId], learning_rate: lr });
+    this.store.set({ ...this.state, lr });
+    const { message, values } = updateMessage([this.runId], this.state, ['lr']);
+    this.updateValues = values;
+    this.updateRef = this.socket.send(message);
     this.good.lr = lr;
     this.created.config = { ...this.created.config, learning_rate: lr };
     this.v.course.render(this.created);
@@ -676,7 +636,7 @@ export class Controller {
     noteFrame();
     if (header.iteration < this.lastIteration) this.clearCurves();
     this.lastIteration = header.iteration;
-    if (blobs.costs) this.v.cost.add(header, blobs.costs.data);
+    this.v.cost.add(header); // its test cost (the recorder keeps the train costs)
     this.v.gradients.add(header);
     if (blobs.boundary) {
       this.v.boundary.update(blobs.boundary);
@@ -699,19 +659,18 @@ export class Controller {
     this.lastIteration = 0;
   }
 
-  /** Draw at most once per animation frame, whatever the frame rate of the server. */
+  /** Draw at the next animation frame (renderLoop.js: at most once a frame, whatever the server's rate). */
   scheduleDraw() {
-    if (this.raf) return;
-    this.raf = requestAnimationFrame(() => this.drawFrame());
+    this.loop.request(this);
   }
 
   /**
    * Every frame: the counters, the boundary and the diagram. Then at most one secondary chart,
-   * the most overdue of those due (see CHART_INTERVAL_MS); come back while any still waits.
+   * the most overdue of those due (see CHART_INTERVAL_MS, renderLoop.js pickDue).
+   * @param {number} start the frame's time, ms
+   * @returns {boolean} whether a chart still waits (the loop comes back next frame)
    */
-  drawFrame() {
-    this.raf = 0;
-    const start = performance.now();
+  paint(start) {
     const v = this.v;
     if (this.frame) {
       v.controls.renderFrame(this.frame);
@@ -720,34 +679,14 @@ export class Controller {
     }
     if (v.boundary.draw() && this.frame) noteBoundaryDraw(this.frame.iteration);
     v.diagram.draw();
-    let due = null;
-    let overdue = 0;
-    let waiting = false;
-    for (const [name, interval] of Object.entries(CHART_INTERVAL_MS)) {
-      if (!v[name].needsDraw) continue;
-      waiting = true;
-      const late = start - this.chartDrawnAt[name] - interval;
-      if (late >= 0 && (due === null || late > overdue)) [due, overdue] = [name, late];
-    }
+    const { due, waiting } = pickDue(CHART_INTERVAL_MS, (name) => v[name].needsDraw, this.chartDrawnAt, start);
     if (due) {
       v[due].draw();
       this.chartDrawnAt[due] = start;
     }
     stats.drawMs += performance.now() - start;
-    if (waiting) this.scheduleDraw();
+    return waiting;
   }
-}
-
-/**
- * The drawn points as a dataset summary (all shown as training points until the server splits
- * them), on the drawing plane.
- * @param {object} state
- */
-function planeDataset(state) {
-  return {
-    name: 'drawn', task: state.pclasses > 2 ? 'multiclass' : 'binary', n_classes: state.pclasses, bounds: DRAW_BOUNDS,
-    features: state.features, plottable: true, train: state.pts, test: { x1: [], x2: [], y: [] },
-  };
 }
 
 /** Whether a patch changes the data (a dataset, an uploaded file, its label column). */

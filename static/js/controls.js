@@ -22,7 +22,7 @@ export class Controls {
     const maxSpeed = options.limits.max_iterations_per_frame;
     // The server sends a frame at most `frame_rate` times a second with that many iterations
     // each: the speed reads as iterations per second, not as the protocol's "per frame".
-    const rate = options.frame_rate || 30;
+    const rate = options.frame_rate;
     for (const option of [...this.el.speed.options]) {
       if (option.value === 'max') continue;
       if (Number(option.value) > maxSpeed) option.remove();

@@ -132,7 +132,7 @@ export class DataPanel {
     el.train.value = state.train;
     el.trainValue.value = pct(state.train);
     el.classesLabel.hidden = d.task !== 'multiclass';
-    el.classes.max = d.max_classes ?? 10;
+    if (d.max_classes != null) el.classes.max = d.max_classes; // multiclass datasets only
     el.classes.value = state.classes ?? d.default_classes ?? '';
     el.seed.value = state.dseed;
     const twoD = d.n_inputs === 2;

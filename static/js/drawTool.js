@@ -7,7 +7,7 @@
  */
 
 import { CLASS_COLORS } from './colors.js';
-import { DRAW_BOUNDS, OWN_DATA, snap, trainable } from './state.js';
+import { OWN_DATA, snap, trainable } from './state.js';
 
 /** A click this close to a point (in plot units; the plane is 12 wide) erases it. */
 const ERASE_RADIUS = 0.45;
@@ -15,12 +15,14 @@ const ERASE_RADIUS = 0.45;
 export class DrawTool {
   /**
    * @param {import('./charts.js').BoundaryChart} boundary converts clicks to plot coordinates
-   * @param {object} options GET /api/options (limits.max_drawn_points)
+   * @param {object} options GET /api/options (limits.max_drawn_points, draw_bounds)
    */
   constructor(boundary, options) {
     const $ = (id) => document.getElementById(id);
     this.boundary = boundary;
-    this.maxPoints = options.limits.max_drawn_points ?? 500;
+    this.maxPoints = options.limits.max_drawn_points;
+    /** The plane points are drawn on: [x1 lo, x1 hi, x2 lo, x2 hi]. */
+    this.bounds = options.draw_bounds;
     this.el = {
       tools: $('draw-tools'), classes: $('draw-classes-bar'), erase: $('draw-erase'), clear: $('draw-clear'),
       count: $('draw-count'), prompt: $('draw-prompt'), chart: $('boundary-chart'),
@@ -94,7 +96,7 @@ export class DrawTool {
     const xy = this.boundary.toData(event.clientX, event.clientY);
     if (!xy) return;
     const [x, y] = xy;
-    const [lo, hi, lo2, hi2] = DRAW_BOUNDS;
+    const [lo, hi, lo2, hi2] = this.bounds;
     if (x < lo || x > hi || y < lo2 || y > hi2) return;
     if (this.erasing || event.altKey || event.button === 2) {
       this.eraseNear(x, y);
@@ -107,7 +109,7 @@ export class DrawTool {
     }
     const c = event.shiftKey ? (this.selected + 1) % this.nClasses : this.selected;
     const pts = this.pts;
-    this.emit({ x1: [...pts.x1, snap(x)], x2: [...pts.x2, snap(y)], y: [...pts.y, c] });
+    this.emit({ x1: [...pts.x1, snap(x, [lo, hi])], x2: [...pts.x2, snap(y, [lo2, hi2])], y: [...pts.y, c] });
   }
 
   eraseNear(x, y) {

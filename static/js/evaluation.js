@@ -99,6 +99,27 @@ export class GalleryView {
   }
 }
 
+/**
+ * A confusion matrix as the table shows it: one row per actual class, one cell per predicted
+ * class (the server's `confusion.train[actual][predicted]`, app/frames.py), the diagonal a hit.
+ * Pure.
+ * @param {number[][]} counts counts[actual][predicted]
+ * @returns {{rows: {actual: number, cells: {predicted: number, count: number, hit: boolean}[]}[], right: number, total: number}}
+ */
+export function confusionTable(counts) {
+  let right = 0;
+  let total = 0;
+  const rows = counts.map((row, actual) => ({
+    actual,
+    cells: row.map((count, predicted) => {
+      total += count;
+      if (actual === predicted) right += count;
+      return { predicted, count, hit: actual === predicted };
+    }),
+  }));
+  return { rows, right, total };
+}
+
 /** Confusion tables: rows the actual class, columns the predicted one; the diagonal is right. */
 export class ConfusionView {
   constructor() {
@@ -129,13 +150,12 @@ export class ConfusionView {
 
   table(split, counts) {
     const name = (c) => this.names[c] ?? String(c);
-    const total = counts.flat().reduce((a, b) => a + b, 0);
-    const right = counts.reduce((a, row, i) => a + row[i], 0);
+    const { rows, right, total } = confusionTable(counts);
     const table = document.createElement('table');
     table.dataset.testid = `confusion-${split}`;
     setHtml(table, html`<caption>${split}: ${right} of ${total} right</caption>
-      <thead><tr><th>actual ↓ predicted →</th>${counts.map((_, j) => html`<th>${name(j)}</th>`)}</tr></thead>
-      <tbody>${counts.map((row, i) => html`<tr><th>${name(i)}</th>${row.map((v, j) => html`<td class="${i === j ? 'hit' : ''}">${v}</td>`)}</tr>`)}</tbody>`);
+      <thead><tr><th>actual ↓ predicted →</th>${rows.map((_, j) => html`<th>${name(j)}</th>`)}</tr></thead>
+      <tbody>${rows.map((row) => html`<tr><th>${name(row.actual)}</th>${row.cells.map((cell) => html`<td class="${cell.hit ? 'hit' : ''}">${cell.count}</td>`)}</tr>`)}</tbody>`);
     return table;
   }
 }

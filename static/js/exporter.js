@@ -7,18 +7,23 @@
  */
 
 import { splitParameters } from './frames.js';
+import { CostHistory } from './history.js';
 
-/** One run's history, filled from its `created` payload, frames and `detail` messages. */
-class RunRecord {
+/**
+ * One run's history, filled from its `created` payload, frames and `detail` messages. Its train
+ * costs (`history`, static/js/history.js) are the only copy the page keeps: the charts read them.
+ */
+export class RunRecord {
   constructor(created) {
     this.created = created;
+    this.history = new CostHistory();
     this.clear();
     this.initial = null;
     /** θ at iteration 0 as first received from the server (W1..WL, b1..bL, float32). */
   }
 
   clear() {
-    this.costs = [];
+    this.history.clear();
     this.points = [];
     this.frame = null;
     this.boundary = null;
@@ -30,14 +35,7 @@ class RunRecord {
   addFrame(header, blobs) {
     const last = this.frame ? this.frame.iteration : 0;
     if (header.iteration < last) this.clear(); // a reset: start over
-    const costs = blobs.costs ? blobs.costs.data : [];
-    const first = header.iteration - costs.length + 1;
-    for (let i = 0; i < costs.length; i++) {
-      const it = first + i;
-      if (it <= this.costs.length) continue;
-      while (this.costs.length < it - 1) this.costs.push(NaN);
-      this.costs.push(costs[i]);
-    }
+    this.history.add(header.iteration, blobs.costs ? blobs.costs.data : []);
     const previous = this.points[this.points.length - 1];
     const point = {
       iteration: header.iteration, train_cost: header.train_cost, test_cost: header.test_cost,
@@ -66,9 +64,12 @@ class RunRecord {
    * @returns {number|null}
    */
   reached(target) {
-    let i = this.costs.length;
-    while (i > 0 && this.costs[i - 1] <= target) i--;
-    return i === this.costs.length ? null : i + 1;
+    return this.history.reached(target);
+  }
+
+  /** The train costs held at full resolution, as an array (for the console and the browser tests). */
+  get costs() {
+    return this.history.toArray();
   }
 }
 
@@ -83,7 +84,7 @@ export class Recorder {
   attach(socket) {
     socket.listen({
       message: (message) => {
-        if (message.type === 'created') this.runs.set(message.run, new RunRecord(message));
+        if (message.type === 'created') this.open(message);
       },
       binary: ({ header, blobs }) => {
         const record = this.runs.get(header.run);
@@ -95,6 +96,17 @@ export class Recorder {
     });
   }
 
+  /**
+   * The record of a created run, made on its first call (the controller's handler of `created`
+   * runs before this recorder's listener).
+   * @param {object} created the `created` payload
+   * @returns {RunRecord}
+   */
+  open(created) {
+    if (!this.runs.has(created.run)) this.runs.set(created.run, new RunRecord(created));
+    return this.runs.get(created.run);
+  }
+
   /** @returns {RunRecord|undefined} */
   get(runId) {
     return this.runs.get(runId);
@@ -103,22 +115,21 @@ export class Recorder {
 
 /**
  * The history as rows: every iteration's train cost; test cost and accuracies where a frame
- * reported them (empty otherwise).
+ * reported them (empty otherwise). Past history.js's EXACT newest iterations, the older ones come
+ * one row per bucket (its last iteration, its mean train cost).
  * @param {RunRecord} record
  * @returns {object[]}
  */
 export function historyRows(record) {
   const byIteration = new Map(record.points.map((p) => [p.iteration, p]));
-  const rows = [];
   const finite = (v) => (v == null || !Number.isFinite(v) ? null : v);
-  for (let i = 0; i < record.costs.length; i++) {
-    const p = byIteration.get(i + 1) || {};
-    rows.push({
-      iteration: i + 1, train_cost: finite(record.costs[i]), test_cost: finite(p.test_cost),
+  return record.history.rows().map(({ iteration, cost }) => {
+    const p = byIteration.get(iteration) || {};
+    return {
+      iteration, train_cost: finite(cost), test_cost: finite(p.test_cost),
       train_accuracy: finite(p.train_accuracy), test_accuracy: finite(p.test_accuracy),
-    });
-  }
-  return rows;
+    };
+  });
 }
 
 const COLUMNS = ['iteration', 'train_cost', 'test_cost', 'train_accuracy', 'test_accuracy'];

@@ -11,7 +11,7 @@ import { LESSONS, lessonById, lessonState } from './lessons.js';
 import { SharePanel } from './sharePanel.js';
 import { WelcomeCard } from './welcome.js';
 import { defaultState, knownNames } from './state.js';
-import { BoundaryChart, CostChart, GradientChart, SaturationChart } from './charts.js';
+import { BoundaryChart, CostChart, GradientChart, SaturationChart, refreshFont } from './charts.js';
 import { BoundaryKey } from './boundaryKey.js';
 import { Controller } from './controller.js';
 import { Controls } from './controls.js';
@@ -21,10 +21,13 @@ import { Diagram } from './diagram.js';
 import { DrawTool } from './drawTool.js';
 import { ConfusionView, GalleryView, NoBoundaryNote } from './evaluation.js';
 import { OwnDataPanel } from './ownData.js';
+import { bindPageMode } from './pageMode.js';
+import { RenderLoop } from './renderLoop.js';
 import { bindShortcuts } from './shortcuts.js';
 import { Socket } from './socket.js';
-import { firstBoundaryDrawn } from './stats.js';
+import { firstBoundaryDrawn, stats } from './stats.js';
 import { StatusView } from './status.js';
+import { Store } from './store.js';
 
 /**
  * Plotly (4.8 MB: ~1.2 s to compile and run on a first visit) is loaded once the first boundary
@@ -41,6 +44,7 @@ function loadPlotly(onload, fallbackMs = 1500) {
 }
 
 async function main() {
+  window.nnplayStats = stats; // the rendering counters, for the benchmarks (bench/bench_browser.py)
   const status = new StatusView();
   const response = await fetch('/api/options');
   if (!response.ok) {
@@ -49,6 +53,21 @@ async function main() {
   }
   const options = await response.json();
   const $ = (id) => document.getElementById(id);
+  const known = knownNames(options, { lessons: LESSONS.map((lesson) => lesson.id), vary: VARY });
+  const url = {
+    hash: () => location.hash,
+    push: (hash) => history.pushState(null, '', hash),
+    replace: (hash) => history.replaceState(null, '', hash),
+  };
+  const store = new Store(options, { known, url });
+  refreshFont();
+  const loop = new RenderLoop({ onLayout: refreshFont });
+  /** What Plotly's `responsive` does on a window resize, for a layout the page changed itself. */
+  const fitCharts = () => {
+    for (const el of document.querySelectorAll('.js-plotly-plot')) if (el.offsetParent && window.Plotly) window.Plotly.Plots.resize(el);
+  };
+  bindPageMode(store, { body: document.body, relayout: () => { loop.relayout(); fitCharts(); } });
+  window.addEventListener('resize', () => loop.relayout()); // the charts' type follows the page's
   const boundary = new BoundaryChart($('boundary-chart'));
   const views = {
     status,
@@ -71,14 +90,20 @@ async function main() {
   const socket = new Socket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   const recorder = new Recorder();
   recorder.attach(socket);
-  const known = knownNames(options, { lessons: LESSONS.map((lesson) => lesson.id), vary: VARY });
-  const controller = new Controller({ options, socket, views, known });
+  const controller = new Controller({ options, socket, recorder, store, loop, views });
   controller.start();
   const lessons = new LessonPanel();
   const compare = new CompareController({
-    socket, controller, recorder, view: new CompareView(), afterSync: (state) => lessons.render(state),
+    socket, controller, recorder, loop, store, view: new CompareView(), afterSync: (state) => lessons.render(state),
   });
   compare.start();
+  const onUrl = () => {
+    controller.onUrl();
+    compare.sync();
+  };
+  window.addEventListener('popstate', onUrl);
+  window.addEventListener('hashchange', onUrl);
+  window.addEventListener('pagehide', () => socket.close());
   loadPlotly(() => {
     controller.scheduleDraw();
     compare.scheduleDraw();
@@ -86,7 +111,7 @@ async function main() {
   const loadLesson = (id) => compare.change(lessonState(lessonById(id), defaultState(options.defaults)));
   lessons.bind({ load: loadLesson, close: () => compare.change({ lesson: '' }) });
   new WelcomeCard().bind({ lesson: loadLesson });
-  new SharePanel().bind({
+  new SharePanel(store).bind({
     download: (what) => {
       const record = recorder.get(controller.runId);
       if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
@@ -97,7 +122,7 @@ async function main() {
   bindShortcuts({
     toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),
     closeZoom: () => views.diagram.closeZoom(),
-  });
+  }, store);
   views.data.drawPreviews((name) => fetch('/api/datasets/preview', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }),
   }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.statusText)))));

@@ -10,7 +10,7 @@ import { html, setHtml } from './html.js';
 import { OWN_DATA } from './state.js';
 
 export class OwnDataPanel {
-  /** @param {object} options GET /api/options (limits) */
+  /** @param {object} options GET /api/options (limits, uploads: what each chooser accepts) */
   constructor(options) {
     const $ = (id) => document.getElementById(id);
     this.limits = options.limits;
@@ -21,7 +21,11 @@ export class OwnDataPanel {
       images: $('image-source'), imageFiles: $('image-files'), example: $('image-example'), imageInfo: $('image-info'),
       error: $('upload-error'),
     };
-    this.el.drawClasses.max = options.max_drawn_classes ?? 6;
+    this.el.drawClasses.max = options.max_drawn_classes;
+    this.el.csvFile.accept = options.uploads.csv.join(',');
+    this.el.imageFiles.accept = options.uploads.images.join(',');
+    /** The file name suffixes of image sets (the others are CSV files). */
+    this.imageSuffixes = options.uploads.images.filter((a) => a.startsWith('.'));
     /** The uploaded CSV's columns by upload id (a reloaded page learns them from `created`). */
     this.columns = {};
     this.names = {};
@@ -77,7 +81,8 @@ export class OwnDataPanel {
    */
   async upload(file) {
     this.clearError();
-    const limit = /\.(h5|hdf5|npz)$/i.test(file.name) ? this.limits.max_image_bytes : this.limits.max_csv_bytes;
+    const image = this.imageSuffixes.some((suffix) => file.name.toLowerCase().endsWith(suffix));
+    const limit = image ? this.limits.max_image_bytes : this.limits.max_csv_bytes;
     if (limit && file.size > limit) {
       this.showError(`${file.name}: the file is too large: ${file.size} bytes, over the limit of ${limit} bytes.`);
       return null;

@@ -9,7 +9,9 @@ import { html, setHtml } from './html.js';
 import { dismissable } from './menus.js';
 
 export class SharePanel {
-  constructor() {
+  /** @param {import('./store.js').Store} store the page's mode (comparing: no single run to download) */
+  constructor(store) {
+    this.store = store;
     const $ = (id) => document.getElementById(id);
     this.menu = $('share-menu');
     this.link = $('share-link');
@@ -46,7 +48,7 @@ export class SharePanel {
   /** The charts on screen now, one PNG button each. */
   listCharts() {
     const all = [...document.querySelectorAll('[data-png]')];
-    this.runItems.hidden = document.body.classList.contains('comparing');
+    this.runItems.hidden = this.store.mode.comparing;
     setHtml(this.charts, html`${all.map((el, i) => (el.offsetParent && el.classList.contains('js-plotly-plot')
       ? html`<button type="button" data-chart="${i}" data-testid="png-${el.dataset.png}">${el.dataset.png}.png</button>` : ''))}`);
   }

@@ -1,6 +1,7 @@
 /**
  * Classroom helpers: keyboard shortcuts (space, s, r, p, ?, Esc), the help overlay and the
- * presenter mode (large type). Owns #overlay and #presenter.
+ * presenter toggle (large type; the mode itself is the store's, remembered here across visits).
+ * Owns #overlay and #presenter.
  */
 
 const PRESENTER_KEY = 'nnplay.presenter';
@@ -8,22 +9,22 @@ const PRESENTER_KEY = 'nnplay.presenter';
 /**
  * Bind the shortcuts.
  * @param {{toggle: Function, step: Function, reset: Function, closeZoom: Function}} actions
+ * @param {import('./store.js').Store} store holds the presenter mode
  */
-export function bindShortcuts(actions) {
+export function bindShortcuts(actions, store) {
   const overlay = document.getElementById('overlay');
   const presenter = document.getElementById('presenter');
   const help = document.getElementById('help');
   const showHelp = (show) => { overlay.hidden = !show; };
   const setPresenter = (on) => {
-    document.body.classList.toggle('presenter', on);
     presenter.setAttribute('aria-pressed', String(on));
     try { localStorage.setItem(PRESENTER_KEY, on ? '1' : '0'); } catch { /* private mode */ }
-    window.dispatchEvent(new Event('resize'));
+    store.setMode({ presenter: on });
   };
   let stored = null;
   try { stored = localStorage.getItem(PRESENTER_KEY); } catch { /* private mode */ }
   if (stored === '1') setPresenter(true);
-  presenter.addEventListener('click', () => setPresenter(!document.body.classList.contains('presenter')));
+  presenter.addEventListener('click', () => setPresenter(!store.mode.presenter));
   help.addEventListener('click', () => showHelp(true));
   overlay.addEventListener('click', (event) => {
     if (event.target === overlay || event.target.closest('[data-close]')) showHelp(false);
@@ -41,7 +42,7 @@ export function bindShortcuts(actions) {
       ' ': actions.toggle,
       s: actions.step,
       r: actions.reset,
-      p: () => setPresenter(!document.body.classList.contains('presenter')),
+      p: () => setPresenter(!store.mode.presenter),
       '?': () => showHelp(overlay.hidden),
     }[event.key];
     if (!action) return;

@@ -19,8 +19,10 @@ export const OWN_DATASETS = [
   { name: OWN_DATA.IMAGES, title: 'Images', icon: '▦', description: "The course's image sets (.h5, .npz), or a built-in example" },
 ].map((d) => ({ ...d, own: true, task: null, n_inputs: d.name === OWN_DATA.DRAW ? 2 : null }));
 
-/** The plane points are drawn on (the server's DRAW_BOUNDS) and the grid clicks snap to. */
-export const DRAW_BOUNDS = [-6, 6, -6, 6];
+/**
+ * The grid drawn points snap to, the page's own URL codec (the plane itself, [x1 lo, hi, x2 lo,
+ * hi], is GET /api/options `draw_bounds`: the codec and snap() take it as an argument).
+ */
 export const DRAW_STEP = 0.05;
 /** Drawn points travel in the link up to this many (3 bytes each, 4 characters in base64). */
 export const URL_MAX_POINTS = 2000;
@@ -30,17 +32,22 @@ export const URL_MAX_POINTS = 2000;
  * steps of DRAW_STEP as int8 (±6 → ±120), then the class.
  */
 const points = {
-  /** @throws {Error} on data no link of ours holds (fromHash drops it and says so) */
-  parse: (s) => {
+  /**
+   * @param {string} s
+   * @param {{drawBounds?: number[]}} context the plane (options.draw_bounds): points off it are refused
+   * @throws {Error} on data no link of ours holds (fromHash drops it and says so)
+   */
+  parse: (s, { drawBounds } = {}) => {
     const out = { x1: [], x2: [], y: [] };
     const bytes = Uint8Array.from(atob(s.replaceAll('-', '+').replaceAll('_', '/')), (c) => c.charCodeAt(0));
     if (bytes.length % 3 || bytes.length > 3 * URL_MAX_POINTS) throw new Error('not a whole number of points');
     const signed = new Int8Array(bytes.buffer);
-    const limit = DRAW_BOUNDS[1] / DRAW_STEP;
+    const bounds = drawBounds ?? [-128 * DRAW_STEP, 127 * DRAW_STEP, -128 * DRAW_STEP, 127 * DRAW_STEP]; // int8's range
+    const off = (k, lo, hi) => k * DRAW_STEP < lo - 1e-9 || k * DRAW_STEP > hi + 1e-9;
     for (let i = 0; i < bytes.length; i += 3) {
-      if (Math.abs(signed[i]) > limit || Math.abs(signed[i + 1]) > limit) throw new Error('a point off the plane');
-      out.x1.push(snap(signed[i] * DRAW_STEP));
-      out.x2.push(snap(signed[i + 1] * DRAW_STEP));
+      if (off(signed[i], bounds[0], bounds[1]) || off(signed[i + 1], bounds[2], bounds[3])) throw new Error('a point off the plane');
+      out.x1.push(snap(signed[i] * DRAW_STEP, bounds.slice(0, 2)));
+      out.x2.push(snap(signed[i + 1] * DRAW_STEP, bounds.slice(2, 4)));
       out.y.push(bytes[i + 2]);
     }
     return out;
@@ -59,9 +66,12 @@ const points = {
   },
 };
 
-/** A coordinate on the drawing grid (multiples of DRAW_STEP, within DRAW_BOUNDS). */
-export function snap(v) {
-  const [lo, hi] = DRAW_BOUNDS;
+/**
+ * A coordinate on the drawing grid (multiples of DRAW_STEP, within [lo, hi]).
+ * @param {number} v
+ * @param {number[]} range [lo, hi]: one axis of options.draw_bounds
+ */
+export function snap(v, [lo, hi]) {
   // k / 20, not k * 0.05: 3 / 20 is 0.15 where 3 * 0.05 is 0.15000000000000002, which would
   // make the messages (and the link) longer for nothing.
   return Math.round(Math.min(hi, Math.max(lo, v)) / DRAW_STEP) / (1 / DRAW_STEP);
@@ -168,9 +178,10 @@ export function toHash(state) {
  * @param {string} hash location.hash
  * @param {object} base the state to start from (defaults)
  * @param {string[]} [ignored] receives what was dropped, as text for the page
+ * @param {{drawBounds?: number[]}} [context] options.draw_bounds, the plane drawn points lie on
  * @returns {object}
  */
-export function fromHash(hash, base, ignored = []) {
+export function fromHash(hash, base, ignored = [], context = {}) {
   const state = structuredClone(base);
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   for (const [key, prop] of Object.entries(PROPS)) {
@@ -178,7 +189,7 @@ export function fromHash(hash, base, ignored = []) {
     const text = params.get(key);
     let value;
     try {
-      value = prop.codec.parse(text);
+      value = prop.codec.parse(text, context);
     } catch {
       ignored.push(`ignored malformed ${KEY_NAMES[key] || key} from the link`);
       continue;
@@ -220,11 +231,11 @@ export function knownNames(options, { lessons = [], vary = {} } = {}) {
     feature: names(options.features),
     lesson: new Set(lessons),
     vary,
-    maxClasses: options.max_drawn_classes ?? 6,
-    maxPoints: Math.min(options.limits?.max_drawn_points ?? URL_MAX_POINTS, URL_MAX_POINTS),
-    maxLayers: options.limits?.max_hidden_layers ?? 6,
-    maxUnits: options.limits?.max_units ?? 64,
-    bounds: options.bounds ?? {},
+    maxClasses: options.max_drawn_classes,
+    maxPoints: Math.min(options.limits.max_drawn_points, URL_MAX_POINTS),
+    maxLayers: options.limits.max_hidden_layers,
+    maxUnits: options.limits.max_units,
+    bounds: options.bounds,
   };
 }
 
@@ -319,6 +330,27 @@ export function toRunConfig(state) {
     batch_size: state.batch,
     l2: state.l2,
   };
+}
+
+/** The live keys (KIND.LIVE) and the fields of the protocol's `update` message they go in. */
+export const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2' };
+
+/**
+ * The `update` message for a change of live keys, and the values it sends (by key).
+ * @param {string[]} runs the runs it names
+ * @param {object} state the new state
+ * @param {string[]} keys the keys that changed (others are left out)
+ * @returns {{message: object, values: object}}
+ */
+export function updateMessage(runs, state, keys) {
+  const message = { type: 'update', runs };
+  const values = {};
+  for (const key of keys) {
+    if (!LIVE_FIELDS[key]) continue;
+    message[LIVE_FIELDS[key]] = state[key];
+    values[key] = structuredClone(state[key]);
+  }
+  return { message, values };
 }
 
 /**

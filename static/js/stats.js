@@ -1,5 +1,5 @@
 /**
- * Always-on, cheap rendering counters, readable as `window.nnplayStats` by benchmarks
+ * Always-on, cheap rendering counters, readable as `window.nnplayStats` (main.js puts them there) by benchmarks
  * (bench/bench_browser.py), tests and curious readers in the console. Counting is a few integer
  * increments and performance.now() calls per animation frame: it costs nothing measurable.
  * Times are performance.now() milliseconds (from navigation start).
@@ -26,7 +26,6 @@ export const stats = {
   firstTrainedAt: null,
 };
 
-window.nnplayStats = stats;
 
 let boundaryShown;
 /** Resolves when the first boundary has been drawn. */

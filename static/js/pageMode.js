@@ -1,0 +1,23 @@
+/**
+ * The page's mode on `document.body`: the one owner of the classes the style sheets read
+ * (`comparing`, `opened`, `presenter`), set from the store's mode (static/js/store.js) on each
+ * change. A change of layout (compare mode shown or left, presenter mode) refits the charts.
+ */
+
+const CLASSES = ['comparing', 'opened', 'presenter'];
+
+/**
+ * Follow the store's mode.
+ * @param {import('./store.js').Store} store
+ * @param {{body: HTMLElement, relayout: () => void}} deps relayout: the layout changed
+ *   (main.js: refit the charts, paint again)
+ */
+export function bindPageMode(store, { body, relayout }) {
+  let shown = { comparing: false, opened: false, presenter: false };
+  store.onMode((mode) => {
+    for (const name of CLASSES) body.classList.toggle(name, Boolean(mode[name]));
+    const layoutChanged = mode.presenter !== shown.presenter || (mode.comparing && !shown.comparing);
+    shown = { ...mode };
+    if (layoutChanged) relayout();
+  });
+}
