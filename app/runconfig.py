@@ -266,7 +266,7 @@ class RunConfigModel(Strict):
 
     def train_config(self) -> TrainConfig:
         """The engine's hyperparameters: the live fields, by name."""
-        return TrainConfig(**{name: getattr(self, name) for name in live_fields()})
+        return TrainConfig(**{name: getattr(self, name) for name in live_fields(type(self))})
 
 
 def live_fields(model: type[BaseModel] = RunConfigModel) -> dict[str, FieldInfo]:
