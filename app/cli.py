@@ -5,9 +5,14 @@ headless, as the course's notebooks do.
     nnplay train --dataset flower --layers 4 --activations tanh --learning-rate 1.2
 
 Defaults are the course's planar-data exercise: one hidden layer of 4 tanh units, randn × 0.01,
-batch gradient descent at α = 1.2 for 10,000 iterations. Every bad argument or `NNPLAY_*`
-setting gets one line naming it and what it allows, and exit status 2; Ctrl+C stops a training
-cleanly with what it has done, and exit status 130. No command shows a traceback for these.
+batch gradient descent at α = 1.2 for 10,000 iterations. The flags that describe the run are
+made from the run config's fields (`app.runconfig`: names, types, bounds, choices, help), and a
+run is checked and built as the API builds one: the same `RunConfigModel`, the same limits (this
+machine's `Settings`, raised with `NNPLAY_*` variables), the same `make_trainer`.
+
+Every bad argument or `NNPLAY_*` setting gets one line naming it and what it allows, and exit
+status 2; Ctrl+C stops a training cleanly with what it has done, and exit status 130. No
+command shows a traceback for these.
 """
 
 from __future__ import annotations

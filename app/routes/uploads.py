@@ -12,8 +12,9 @@ from engine.loaders import LoaderError
 
 from .. import parsing
 from ..data import file_error, sandbox_error
+from ..errors import LimitExceededError, RequestError, TooLargeError
 from ..sandbox import SandboxError
-from ..schemas import ErrorResponse, LimitExceededError, RequestError, TooLargeError
+from ..schemas import ErrorResponse
 from ..security import ORIGIN_REFUSED
 from ..settings import Settings
 from ..uploads import Upload, UploadStore, kind_of

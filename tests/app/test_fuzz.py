@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.main import create_app
 from app.protocol import MESSAGE_TYPES
+from app.runconfig import live_fields
 from app.settings import Settings
 from tests.app.conftest import Peer
 
@@ -340,7 +341,7 @@ FIELDS_OF = {
     "pause": ("runs",),
     "step": ("runs", "n"),
     "reset": ("runs",),
-    "update": ("runs", "learning_rate", "optimizer", "batch_size", "l2"),
+    "update": ("runs", *live_fields()),  # the run config's live fields
     "speed": ("runs", "iterations_per_frame"),
     "data": ("runs", "dataset"),
     "delete": ("runs",),
@@ -352,7 +353,8 @@ FIELDS_OF = {
 def _near_valid(kind: str):
     """Messages of `kind` whose fields are mostly plausible, sometimes junk, sometimes extra."""
     fields = (*FIELDS_OF[kind], "ref")
-    value = {name: st.one_of(PLAUSIBLE[name], PLAUSIBLE[name], JSON_VALUES) for name in fields}
+    plausible = {name: PLAUSIBLE.get(name, JSON_VALUES) for name in fields}  # a new field: any
+    value = {name: st.one_of(v, v, JSON_VALUES) for name, v in plausible.items()}
     required = {"runs": value["runs"]} if "runs" in fields else {}
     optional = {name: v for name, v in value.items() if name not in required}
     return st.builds(
