@@ -47,6 +47,7 @@ from .runconfig import (
     LayerModel,
     RunConfigModel,
     enforce_limits,
+    field_schema,
     live_fields,
     make_trainer,
     number_rule,
@@ -175,12 +176,6 @@ def _rule_number(rule: dict):
     )
 
 
-def _field_schema_of(model: type, name: str) -> dict:
-    schema = model.model_json_schema()["properties"][name]
-    members = schema.get("anyOf", [schema])
-    return next(m for m in members if m.get("type") != "null")
-
-
 def field_of(path: str) -> tuple[type, str]:
     """The model and the field name of a run config field's path, e.g. InitModel, "scale" for
     "init.scale" (a dataset's fields: the built-in dataset's)."""
@@ -190,7 +185,7 @@ def field_of(path: str) -> tuple[type, str]:
 
 def _field_schema(path: str) -> dict:
     """The JSON schema of a field's value (its non-null member, if it takes null)."""
-    return _field_schema_of(*field_of(path))
+    return field_schema(*field_of(path))
 
 
 def _add_field(group: argparse._ArgumentGroup, path: str, flag: str) -> None:
@@ -270,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     net = train.add_argument_group("network")
     layer = LayerModel()
-    activations = _field_schema_of(LayerModel, "activation")["enum"]
+    activations = field_schema(LayerModel, "activation")["enum"]
     net.add_argument(
         "--layers",
         type=_layers,

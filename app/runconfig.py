@@ -17,6 +17,8 @@ The names in the `Literal`s are the engine's registries: one vocabulary for engi
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, create_model, model_validator
@@ -325,13 +327,25 @@ def make_trainer(config: RunConfigModel, data: Dataset) -> Trainer:
     )
 
 
+@functools.cache
+def _properties(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema()["properties"]  # a few ms each time pydantic makes it
+
+
+def field_schema(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The JSON schema of a field's value: its non-null member if it also takes null (a copy)."""
+    field = _properties(model)[name]
+    members = field.get("anyOf", [field])  # `X | None`: the value, and null
+    return copy.deepcopy(next(m for m in members if m.get("type") != "null"))
+
+
 def number_rule(model: type[BaseModel], name: str) -> dict[str, Any]:
     """A number field's rule from its model's JSON schema: type, minimum, maximum,
     exclusiveMinimum, exclusiveMaximum, and whether it takes null."""
     keys = ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
-    field = model.model_json_schema()["properties"][name]
-    members = field.get("anyOf", [field])  # `X | None`: the number, and null
-    number = next(m for m in members if m.get("type") != "null")
+    field = _properties(model)[name]
+    members = field.get("anyOf", [field])
+    number = field_schema(model, name)
     rule = {key: number[key] for key in keys if key in number}
     rule["nullable"] = len(members) > 1
     return rule
