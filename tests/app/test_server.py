@@ -1,6 +1,7 @@
 """A real uvicorn server on a free port, real WebSocket clients (the `websockets` library): frames
 stream, clients are isolated, closing frees everything, shutdown leaves no thread or task behind;
-and `nnplay serve` as a subprocess."""
+viewers of a run get its owner's bytes, cannot command it, are told when it ends, and one that
+stops reading costs the owner nothing; and `nnplay serve` as a subprocess."""
 
 from __future__ import annotations
 
@@ -457,3 +458,218 @@ def test_nnplay_serve_closes_half_sent_requests_after_the_header_timeout(tmp_pat
         process.terminate()
         _, err = process.communicate(timeout=TIMEOUT)
     assert "Traceback" not in err, err
+
+
+# --- Viewers: one run, its owner and other connections watching it ------------------------------
+
+
+def raw_frame(client: Client, run: str, kind: str = "frame", until=lambda h: True):
+    """The next binary message of `kind` for `run` matching `until`: (header, bytes as sent)."""
+    while True:
+        message = client.ws.recv(timeout=TIMEOUT)
+        if isinstance(message, bytes):
+            header, _ = decode(message)
+            if header["type"] == kind and header["run"] == run and until(header):
+                return header, message
+
+
+def answer(client: Client, kinds=("ack", "error", "watching", "ended", "pong")) -> dict:
+    """The next text message of one of `kinds` (an error included), skipping frames."""
+    while True:
+        message = client.receive()
+        if isinstance(message, dict) and message["type"] in kinds:
+            return message
+
+
+def watch(viewer: Client, run: str, ref: str = "w") -> dict:
+    viewer.send(type="watch", runs=[run], ref=ref)
+    watching = answer(viewer)
+    assert watching["type"] == "watching", watching
+    return watching
+
+
+def the_run(server: ServerThread, run_id: str):
+    """The server's Run of that id (whichever session owns it)."""
+    for session in list(server.app.state.sessions):
+        if run_id in session.runs:
+            return session.runs[run_id]
+    return None
+
+
+def served_state(run) -> tuple:
+    """What a command could change of a run on the server."""
+    group = run.group
+    return (
+        run.trainer.iteration,
+        run.status,
+        run.config,
+        run.iterations_per_frame,
+        group.playing,
+        group.step_remaining,
+        run.outbox.closed,
+    )
+
+
+def test_two_connections_receive_byte_identical_frames_of_one_run(server):
+    with client_of(server) as owner, client_of(server) as viewer:
+        owner.send(type="create", config=SMALL)
+        created = owner.reply(("created",))
+        run = created["run"]
+        raw_frame(owner, run)
+        watching = watch(viewer, run)
+        assert watching["ref"] == "w"
+        assert {k: v for k, v in watching.items() if k not in ("type", "ref")} == {
+            k: v for k, v in created.items() if k not in ("type", "ref")
+        }  # the run's description, as its owner got it
+        first, _ = raw_frame(viewer, run)  # the newest frame at once, though the run is paused
+        assert first["iteration"] == 0 and first["costs_from"] == 1
+        for k in range(1, 4):  # one iteration a step: one frame each, built once for both
+            owner.send(type="step", runs=[run], n=1)
+            got = [
+                raw_frame(c, run, until=lambda h, k=k: h["iteration"] == k) for c in (owner, viewer)
+            ]
+            assert got[0][1] == got[1][1], "the two connections got different bytes"
+            assert got[0][0]["status"] == "paused" and got[0][0]["costs_from"] == k
+        # Playing: whatever frames each reads, costs arrive once each, the same for both, and a
+        # frame with the same seq and the same costs is the same bytes.
+        owner.send(type="play", runs=[run])
+        seen = {"owner": [], "viewer": []}
+        while not seen["viewer"] or seen["viewer"][-1][0]["iteration"] < 200:
+            seen["viewer"].append(raw_frame(viewer, run))
+        owner.send(type="pause", runs=[run])
+        for name, client in (("owner", owner), ("viewer", viewer)):
+            while not seen[name] or seen[name][-1][0]["status"] != "paused":
+                seen[name].append(raw_frame(client, run))
+        costs = {}
+        for name, frames in seen.items():
+            costs[name], expected = {}, frames[0][0]["costs_from"]
+            for header, message in frames:
+                assert header["costs_from"] == expected, (name, header)  # none lost, none twice
+                values = decode(message)[1]["costs"]
+                iterations = range(expected, expected + len(values))
+                costs[name].update(zip(iterations, values.tolist(), strict=True))
+                expected += len(values)
+        shared = set(costs["owner"]) & set(costs["viewer"])
+        assert len(shared) >= 190 and all(costs["owner"][i] == costs["viewer"][i] for i in shared)
+        by_seq = {(h["seq"], h["costs_from"]): m for h, m in seen["owner"]}
+        same = [by_seq[(h["seq"], h["costs_from"])] == m for h, m in seen["viewer"]
+                if (h["seq"], h["costs_from"]) in by_seq]  # fmt: skip
+        assert same and all(same)
+
+
+def test_a_viewer_s_commands_are_refused_and_change_nothing(server):
+    drawn = {"kind": "drawn", "x1": [0.1, -0.2], "x2": [0.3, 0.4], "y": [0, 1]}
+    commands = {
+        "play": {},
+        "pause": {},
+        "step": {"n": 5},
+        "reset": {},
+        "update": {"learning_rate": 0.5, "optimizer": "adam"},
+        "speed": {"iterations_per_frame": "max"},
+        "data": {"dataset": drawn},
+        "delete": {},
+    }
+    with client_of(server) as owner, client_of(server) as viewer:
+        run = owner.create(**SMALL)
+        owner.send(type="step", runs=[run], n=3)
+        raw_frame(owner, run, until=lambda h: h["iteration"] == 3)
+        watch(viewer, run)
+        raw_frame(viewer, run)
+        served = the_run(server, run)
+        before = served_state(served)
+        for kind, fields in commands.items():
+            viewer.send(type=kind, runs=[run], ref=kind, **fields)
+            error = answer(viewer)
+            assert error["type"] == "error" and error["code"] == "not_owner", error
+            assert error["ref"] == kind and "only the session that created it" in error["message"]
+        viewer.send(type="ping", ref="after")
+        between = []
+        while not (isinstance(m := viewer.receive(), dict) and m["type"] == "pong"):
+            between.append(m)
+        assert between == []  # no frame either: a refused pause or reset emits none
+        assert served_state(served) == before
+        assert server.health()["runs"] == 1
+        owner.send(type="step", runs=[run], n=2)  # the owner still commands it, the viewer sees
+        _, message = raw_frame(owner, run, until=lambda h: h["iteration"] == 5)
+        assert raw_frame(viewer, run, until=lambda h: h["iteration"] == 5)[1] == message
+
+
+def test_viewers_are_told_when_the_owner_deletes_the_run_or_leaves(server):
+    with client_of(server) as viewer:
+        owner = Client(server.ws)
+        try:
+            deleted, kept = owner.create(**SMALL), owner.create(**SMALL, seed=1)
+            for run in (deleted, kept):
+                watch(viewer, run)
+            owner.send(type="delete", runs=[deleted])
+            assert owner.reply()["action"] == "delete"
+            ended = answer(viewer, ("ended",))
+            assert ended == {**ended, "run": deleted, "reason": "deleted", "ref": None}
+            assert "deleted" in ended["message"]
+            viewer.send(type="watch", runs=[deleted])  # gone: as if it never was
+            assert answer(viewer)["code"] == "unknown_run"
+        finally:
+            owner.close()
+        ended = answer(viewer, ("ended",))
+        assert ended["run"] == kept and ended["reason"] == "owner_left"
+        wait_for(lambda: server.health()["runs"] == 0, "the owner's runs to be freed")
+        viewer.send(type="ping", ref="still here")
+        assert answer(viewer)["ref"] == "still here"
+        assert server.health()["sessions"] == 1
+
+
+def test_watch_refuses_unknown_and_own_runs_and_unwatch_stops_the_frames(server):
+    with client_of(server) as owner, client_of(server) as viewer:
+        run = owner.create(**SMALL)
+        owner.send(type="watch", runs=[run])
+        assert answer(owner)["code"] == "invalid"  # its own frames come already
+        viewer.send(type="watch", runs=["no-such-run"], ref="x")
+        error = answer(viewer)
+        assert (error["code"], error["ref"]) == ("unknown_run", "x")
+        watch(viewer, run)
+        viewer.send(type="unwatch", runs=[run, "not-watched"], ref="u")
+        assert answer(viewer) == {"type": "ack", "ref": "u", "action": "unwatch", "runs": [run]}
+        owner.send(type="step", runs=[run], n=3)
+        raw_frame(owner, run, until=lambda h: h["iteration"] == 3)
+        viewer.send(type="ping")
+        between = []
+        while not (isinstance(m := viewer.receive(), dict) and m["type"] == "pong"):
+            between.append(m)
+        assert between == []  # no frame after the unwatch's ack
+        viewer.send(type="play", runs=[run])  # no longer watched: not its run at all
+        assert answer(viewer)["code"] == "unknown_run"
+
+
+@pytest.mark.parametrize(
+    "settings", [Settings(**UNREAD, unread_pause_seconds=0.3, unread_close_seconds=30)]
+)
+def test_a_viewer_that_stops_reading_never_pauses_the_run_nor_starves_another_viewer(server):
+    with client_of(server) as owner, client_of(server) as reader:
+        run = owner.create(**SMALL)
+        stalled = Client(server.ws, receive_buffer=4096)  # reads nothing from here on
+        try:
+            stalled.send(type="watch", runs=[run])
+            watch(reader, run)
+            owner.send(type="speed", runs=[run], iterations_per_frame="max")
+            owner.reply()
+            owner.send(type="play", runs=[run])
+            owner.reply()
+            wait_for(
+                lambda: any(s.player.watching and s._unread for s in server.app.state.sessions),
+                "the stalled viewer's sends to block",
+            )
+            time.sleep(0.5)  # past unread_pause_seconds: the owner's policy would have paused
+            served = the_run(server, run)
+            assert served.group.playing and served.status == "running"
+            for client in (owner, reader):  # both still get new frames, running
+                now = client.frame(lambda h: h["run"] == run)[0]["iteration"]
+                later, _ = client.frame(
+                    lambda h, now=now: h["run"] == run and h["iteration"] > now + 100
+                )
+                assert later["status"] == "running"
+            owner.send(type="pause", runs=[run])
+            for client in (owner, reader):  # read up to the end: their closes need not wait
+                client.frame(lambda h: h["run"] == run and h["status"] == "paused")
+        finally:
+            stalled.ws.close_timeout = 0.1  # it reads nothing: no close handshake to wait for
+            stalled.close()
