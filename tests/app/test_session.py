@@ -9,6 +9,8 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.main import create_app
 from app.protocol import PROTOCOL_VERSION
+from app.runs import Run
+from app.schemas import RunConfigModel
 from app.settings import Settings
 from engine import Network
 from tests.app.conftest import Peer
@@ -125,6 +127,32 @@ def test_update_changes_the_learning_rate_without_reset(peer):
     peer.send(type="step", runs=[run], n=5)
     header, _ = peer.frame(run, until=lambda h: h["status"] == "paused" and h["iteration"] > 20)
     assert header["iteration"] == 25
+
+
+def test_update_reaches_the_trainer_whole_the_optimizer_included(client):
+    """Every field of a live update gets from the message into the run's trainer: the costs
+    after it are those of the engine's trainer given the same change at the same iteration."""
+    with client.websocket_connect("/ws") as ws:
+        peer = Peer(ws)
+        run = peer.create(**SMALL)["run"]
+        peer.send(type="step", runs=[run], n=5)
+        peer.frame(run, until=lambda h: h["iteration"] == 5)
+        peer.send(type="update", runs=[run], optimizer="adam", learning_rate=0.01, l2=0.1)
+        ack = peer.reply()
+        assert ack["changed"] == {"optimizer": "adam", "learning_rate": 0.01, "l2": 0.1}
+        peer.send(type="step", runs=[run], n=10)
+        costs = []
+        while len(costs) < 10:
+            header, arrays = peer.frame(run)
+            if header["costs_from"] > 5:
+                costs += arrays["costs"].tolist()
+        (served,) = [s.runs[run] for s in client.app.state.sessions if run in s.runs]
+    oracle = Run(RunConfigModel.model_validate(SMALL), served.settings)  # the same start
+    oracle.train(5)
+    oracle.trainer.update(optimizer="adam", learning_rate=0.01, l2=0.1)
+    expected = oracle.trainer.run(10).astype(np.float32)
+    np.testing.assert_array_equal(np.array(costs, dtype=np.float32), expected)
+    assert served.trainer.config.optimizer == "adam" and served.config.optimizer == "adam"
 
 
 def test_group_commands_keep_runs_on_the_same_iteration(peer):
