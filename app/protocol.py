@@ -4,7 +4,8 @@ Every client message is a JSON object with a `type`; any message may carry a `re
 server echoes in its answer, to match answers to requests). Commands on runs name them in `runs`
 (ids of the session's own runs; a session holds at most `max_runs_per_session`, default 4);
 naming several makes them a compare group that plays, pauses and steps together, iteration for
-iteration — reset them together and they stay on the same iteration.
+iteration — reset them together and they stay on the same iteration. `watch` shows a session
+another session's runs (their frames, not their commands: see `Watch`).
 """
 
 from __future__ import annotations
