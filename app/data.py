@@ -20,16 +20,9 @@ from engine import Dataset, LoadedData, LoaderError, points_dataset
 from engine.loaders import image_set_from_arrays, synthetic_images
 
 from . import parsing
+from .errors import LimitExceededError, RequestError
+from .runconfig import DRAW_BOUNDS, CsvDataModel, DatasetModel, DrawnDataModel, ImageDataModel
 from .sandbox import SandboxError
-from .schemas import (
-    DRAW_BOUNDS,
-    CsvDataModel,
-    DatasetModel,
-    DrawnDataModel,
-    ImageDataModel,
-    LimitExceededError,
-    RequestError,
-)
 from .settings import Settings
 from .uploads import UploadStore
 

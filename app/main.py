@@ -16,11 +16,12 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .errors import RequestError, TooLargeError
 from .monitor import LoopLagMonitor
 from .routes import api, docs, pages, uploads, ws
 from .sandbox import Sandbox
 from .scheduler import Scheduler
-from .schemas import ErrorResponse, RequestError, TooLargeError
+from .schemas import ErrorResponse
 from .security import OriginGuard, SecurityHeaders
 from .settings import Settings, get_settings
 from .uploads import UploadStore

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, TypeAdapter, create_model
 
-from .schemas import DrawnDataModel, RunConfigModel, Strict, partial_fields
+from .runconfig import DrawnDataModel, RunConfigModel, Strict, partial_fields
 
 PROTOCOL_VERSION = 1
 

@@ -20,7 +20,7 @@ from engine import Dataset, Network, Trainer
 from . import data as data_sources
 from . import frames
 from .fanout import Outbox
-from .schemas import HyperparameterUpdate, RunConfigModel
+from .runconfig import HyperparameterUpdate, RunConfigModel, make_trainer
 from .settings import Settings
 from .uploads import UploadStore
 
@@ -87,17 +87,8 @@ class Run:
 
     def reset(self) -> None:
         """Back to the initial parameters (same seed, same start) and iteration 0."""
-        self.net: Network = self.network_config.build()
-        d = self.dataset
-        self.trainer = Trainer(
-            self.net,
-            d.X_train,
-            d.Y_train,
-            self.config.train_config(),
-            seed=self.config.seed,
-            X_test=d.X_test,
-            Y_test=d.Y_test,
-        )
+        self.trainer: Trainer = make_trainer(self.config, self.dataset)
+        self.net: Network = self.trainer.net
         self.new_costs: list[np.ndarray] = []
         self.status = "paused"
         self.frames_built = 0
@@ -154,7 +145,9 @@ class Run:
         carries the costs its connection missed: see app/fanout.py)."""
         settings, net, d, trainer = self.settings, self.net, self.dataset, self.trainer
         tables = not self.data.plottable and d.task != "regression"
-        scores = trainer.evaluate(confusion=tables)
+        # One forward pass per split gives cost, accuracy, confusion and the hidden layers' stats.
+        scores = trainer.evaluate(confusion=tables, activation_stats=net.L > 1)
+        layer_stats = scores.pop("activation_stats", [])
         confusion = {split: scores.pop(f"{split}_confusion", None) for split in ("train", "test")}
         blobs, detail_blobs = [], []
         two_d = d.n_x - len(d.features) == 2
@@ -185,14 +178,10 @@ class Run:
             detail = frames.encode(
                 {"type": "detail", "run": self.id, "iteration": trainer.iteration}, detail_blobs
             )
-        stats = (
-            [
-                {k: v for k, v in vars(s).items() if k not in ("layer", "activation")}
-                for s in net.activation_stats(d.X_train)
-            ]
-            if net.L > 1
-            else []
-        )
+        stats = [
+            {k: v for k, v in vars(s).items() if k not in ("layer", "activation")}
+            for s in layer_stats
+        ]
         header = {
             "type": "frame",
             "run": self.id,

@@ -35,17 +35,12 @@ from pydantic import ValidationError
 
 from . import data as data_sources
 from . import protocol
+from .errors import LimitExceededError, RequestError
 from .options import hello_message
 from .player import CommandRefusedError, Player
+from .runconfig import NULLABLE_LIVE_FIELDS, DrawnDataModel, HyperparameterUpdate, enforce_limits
 from .runs import Run, dataset_summary
 from .scheduler import Scheduler
-from .schemas import (
-    DrawnDataModel,
-    HyperparameterUpdate,
-    LimitExceededError,
-    RequestError,
-    enforce_limits,
-)
 from .settings import Settings
 from .uploads import UploadStore
 
@@ -469,9 +464,10 @@ class Session:
         return None if speed == "max" else speed
 
     def _checked_update(self, msg: protocol.Update) -> HyperparameterUpdate:
-        """The fields the message sets, as a live update (null only for batch_size: full batch)."""
+        """The fields the message sets, as a live update (null only where it means something:
+        batch_size null is the full batch)."""
         fields = msg.model_fields_set - {"type", "runs", "ref"}
-        for name in sorted(fields - {"batch_size"}):  # null batch_size means full batch
+        for name in sorted(fields - NULLABLE_LIVE_FIELDS):
             if getattr(msg, name) is None:
                 raise ProtocolError(
                     "invalid",

@@ -43,8 +43,8 @@ from typing import Any, Literal
 
 from engine.loaders import HDF5_MAGIC, ZIP_MAGIC
 
+from .errors import LimitExceededError, RequestError
 from .sandbox import Sandbox
-from .schemas import LimitExceededError, RequestError
 
 Kind = Literal["csv", "images"]
 ID_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
