@@ -138,8 +138,7 @@ MESSAGE_TYPES = (
     "data",
     "delete",
     "ping",
+    "watch",
+    "unwatch",
 )
-WATCH_MESSAGE_TYPES = ("watch", "unwatch")
-"""A viewer's messages (see `Watch`)."""
-CLIENT_MESSAGE_TYPES = (*MESSAGE_TYPES, *WATCH_MESSAGE_TYPES)
 """Every type a client may send."""

@@ -353,13 +353,13 @@ class Session:
                     raise ProtocolError(
                         "invalid",
                         'a message is a JSON object with a "type": '
-                        + ", ".join(protocol.CLIENT_MESSAGE_TYPES),
+                        + ", ".join(protocol.MESSAGE_TYPES),
                     )
-                if data["type"] not in protocol.CLIENT_MESSAGE_TYPES:
+                if data["type"] not in protocol.MESSAGE_TYPES:
                     raise ProtocolError(
                         "unknown_type",
                         f"unknown message type {str(data['type'])[:40]!r}; allowed: "
-                        + ", ".join(protocol.CLIENT_MESSAGE_TYPES),
+                        + ", ".join(protocol.MESSAGE_TYPES),
                     )
                 try:
                     parsed = protocol.CLIENT_MESSAGE.validate_python(data)

@@ -24,6 +24,7 @@ ERROR_CODES = {
     "limit",
     "too_large",
     "binary_not_accepted",
+    "not_owner",
 }
 MAX_ERROR_BYTES = 2048
 """An error answer never echoes a large input back."""
@@ -346,6 +347,8 @@ FIELDS_OF = {
     "data": ("runs", "dataset"),
     "delete": ("runs",),
     "ping": (),
+    "watch": ("runs",),
+    "unwatch": ("runs",),
 }
 """The fields each message type takes besides `type` and `ref` (docs/protocol.md)."""
 
@@ -395,7 +398,9 @@ def _expected(message) -> set[str]:
         return {"pong"} if valid else {"error:invalid"}
     if kind == "create":
         return {"created", "error:invalid", "error:limit"}
-    # Commands on runs: random ids are never this session's runs.
+    if kind == "unwatch":  # ids not watched are nothing to stop
+        return {"ack", "error:invalid"}
+    # Commands on runs and watching them: random ids are never a run on this server.
     return {"error:invalid", "error:unknown_run"}
 
 
