@@ -106,8 +106,8 @@ class Ping(Message):
 
 
 class Watch(Message):
-    """Watch runs by their ids, whichever session owns them: answered by a `watching` for each
-    (the run's description, as in `created`), then its frames, the same bytes as its owner's.
+    """Watch runs by their ids, whichever session owns them: answered by one `watching` whose
+    `runs` describe each (as `created` does), then their frames, the same bytes as the owner's.
     Only a run's owner commands it (a viewer's commands get `not_owner`); when the owner deletes
     the run or leaves, an `ended` says so."""
 

@@ -495,7 +495,8 @@ class Session:
         await self.scheduler.call(lambda: run.build_frame(heavy=True))
 
     async def _watch(self, msg: protocol.Watch) -> None:
-        """Watch other sessions' runs: a `watching` for each (like `created`), then frames."""
+        """Watch other sessions' runs: one `watching` describing each (like `created`), then
+        their frames."""
         ids = [i for i in dict.fromkeys(msg.runs) if i not in self.player.watching]
         for run_id in ids:
             if run_id in self.runs:
@@ -510,10 +511,9 @@ class Session:
         watched = await self.scheduler.call(
             lambda: self.player.watch(ids, self._frame_ready, self._run_ended)
         )
-        # The answers are queued before the views are the send loop's: each `watching`
-        # precedes the run's first frame.
-        for description, _view in watched:
-            await self._queue({"type": "watching", "ref": msg.ref, **description})
+        # One answer, queued before the views are the send loop's: it precedes the runs' first
+        # frames. Runs already watched are not described again.
+        await self._queue({"type": "watching", "ref": msg.ref, "runs": [d for d, _view in watched]})
         for description, view in watched:
             if self._ended or view.closed:  # gone meanwhile: `ended` was (or is) said
                 view.close()

@@ -485,7 +485,8 @@ def watch(viewer: Client, run: str, ref: str = "w") -> dict:
     viewer.send(type="watch", runs=[run], ref=ref)
     watching = answer(viewer)
     assert watching["type"] == "watching", watching
-    return watching
+    assert watching["ref"] == ref and len(watching["runs"]) == 1, watching
+    return {"ref": watching["ref"], **watching["runs"][0]}
 
 
 def the_run(server: ServerThread, run_id: str):
@@ -627,6 +628,8 @@ def test_watch_refuses_unknown_and_own_runs_and_unwatch_stops_the_frames(server)
         error = answer(viewer)
         assert (error["code"], error["ref"]) == ("unknown_run", "x")
         watch(viewer, run)
+        viewer.send(type="watch", runs=[run, run], ref="again")  # still one answer, nothing new
+        assert answer(viewer) == {"type": "watching", "ref": "again", "runs": []}
         viewer.send(type="unwatch", runs=[run, "not-watched"], ref="u")
         assert answer(viewer) == {"type": "ack", "ref": "u", "action": "unwatch", "runs": [run]}
         owner.send(type="step", runs=[run], n=3)
