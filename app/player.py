@@ -23,10 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .data import Data
+from .errors import LimitExceededError
 from .fanout import View
+from .runconfig import DrawnDataModel, HyperparameterUpdate
 from .runs import Group, Run
 from .scheduler import Scheduler
-from .schemas import DrawnDataModel, HyperparameterUpdate, LimitExceededError
 from .settings import Settings
 
 ENDED_REASONS = ("deleted", "owner_left")

@@ -14,22 +14,12 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request
 from engine import DATASETS
 
 from .. import data as data_sources
+from ..errors import LimitExceededError, RequestError
 from ..options import server_options
 from ..protocol import PROTOCOL_VERSION
+from ..runconfig import DatasetModel, RunConfigModel, enforce_limits, make_trainer
 from ..runs import dataset_summary
-from ..schemas import (
-    DatasetModel,
-    ErrorResponse,
-    LimitExceededError,
-    PreviewResponse,
-    RequestError,
-    RunConfigModel,
-    TrainRequest,
-    TrainResponse,
-    enforce_limits,
-    http_models,
-    make_trainer,
-)
+from ..schemas import ErrorResponse, PreviewResponse, TrainRequest, TrainResponse, http_models
 from ..security import ORIGIN_REFUSED
 from ..settings import Settings
 from ..uploads import UploadStore
