@@ -15,6 +15,8 @@ import { accepts, explain, refusal } from './rules.js';
 import { downloadRun } from './exporter.js';
 
 export const MAX_VALUES = 4;
+/** The answers of the group's commands: an error of one is not the single-run view's to show. */
+const QUIET = { error: () => {} };
 export const RUN_COLORS = ['#d62728', '#0877bd', '#2ca02c', '#9467bd'];
 const TEMPLATE_LAYER = { units: 4, activation: 'tanh' };
 
@@ -104,20 +106,19 @@ export function valueLabel(kind, value) {
 
 export class CompareController {
   /**
-   * @param {object} deps {socket, controller (the playground's), view (CompareView), recorder, loop (renderLoop.js), store (store.js: the state, the mode),
+   * @param {object} deps {client (runClient.js), controller (the playground's), view (CompareView), status (the notices), recorder, loop (renderLoop.js), store (store.js: the state, the mode),
    *   afterSync(state): called whenever the state may have changed (the lesson card)}
    */
-  constructor({ socket, controller, view, recorder, loop, store, afterSync = () => {} }) {
+  constructor({ client, controller, view, status, recorder, loop, store, afterSync = () => {} }) {
     this.afterSync = afterSync;
-    this.socket = socket;
+    this.client = client;
     this.controller = controller;
     this.view = view;
     this.recorder = recorder;
     this.loop = loop;
     this.store = store;
+    this.notices = status;
     this.runs = [];
-    /** Refs of creates superseded before their answer: their runs are deleted on arrival. */
-    this.orphans = new Set();
     this.key = null;
     this.connected = false;
     this.status = 'paused';
@@ -144,13 +145,12 @@ export class CompareController {
       download: (i, what) => this.download(i, what),
     });
     this.controller.compareProgress = () => Math.max(0, ...this.runs.map((r) => this.recorder.get(r.id)?.frame?.iteration ?? 0));
-    this.socket.listen({
-      open: () => { this.connected = true; this.key = null; this.runs = []; this.orphans.clear(); this.sync(); },
+    this.client.subscribe({
+      hello: () => { this.connected = true; this.key = null; this.runs = []; this.sync(); },
       state: (name) => {
         this.connected = name === 'connected';
         if (!this.connected && this.active) this.view.renderStatus('offline'); // it trains nothing now
       },
-      message: (message) => this.onMessage(message),
       binary: (message) => this.onBinary(message),
     });
     if (this.active) this.controller.suspend();
@@ -164,7 +164,7 @@ export class CompareController {
     }
     if (patch.vals && patch.vals.length > MAX_VALUES) {
       const dropped = patch.vals.slice(MAX_VALUES).map((v) => `'${v}'`).join(', ');
-      this.controller.v.status.showIgnored([`not compared: ${dropped}. A comparison holds at most ${MAX_VALUES} values.`]);
+      this.notices.showIgnored([`not compared: ${dropped}. A comparison holds at most ${MAX_VALUES} values.`]);
       patch.vals = patch.vals.slice(0, MAX_VALUES);
     }
     this.controller.change(patch);
@@ -210,7 +210,7 @@ export class CompareController {
     if (!this.active) {
       if (this.runs.length || this.key !== null) this.deleteRuns();
       this.show(false);
-      if (c.suspended || c.adopted) c.resume();
+      c.resume();
       return;
     }
     const kind = this.state.cmp;
@@ -220,14 +220,15 @@ export class CompareController {
     this.show(this.state.open == null, { kind, values, state: this.state });
     if (key !== this.key && this.connected) {
       this.deleteRuns();
-      if (!c.adopted) c.suspend();
+      c.handOver();
       this.key = key;
       /** The state the comparison was built from: opening one of its runs shows that run's. */
       this.base = structuredClone(this.state);
       this.status = 'paused';
       this.runs = values.map((value, i) => ({
         value, label: valueLabel(kind, value), color: RUN_COLORS[i], index: i, id: null,
-        ref: this.socket.send({ type: 'create', config: configs[i] }), state: variantState(this.state, kind, value),
+        ref: this.client.create(configs[i], { created: (m) => this.onCreated(m), refused: (m) => this.onRefused(m) }),
+        state: variantState(this.state, kind, value),
       }));
       this.view.setRuns(this.runs);
     }
@@ -241,7 +242,7 @@ export class CompareController {
     const open = this.state.open;
     const run = open == null ? null : this.runs[open];
     if (run && run.id) {
-      if (c.runId === run.id) return;
+      if (c.shows(run.id)) return;
       const record = this.recorder.get(run.id);
       // Opened: the toggle reads "Back to comparison" (show(false) alone made it "Compare",
       // which started a comparison of activations instead of coming back).
@@ -250,8 +251,8 @@ export class CompareController {
         created: record.created, group: this.ids, state: { ...run.state, cmp: this.state.cmp, vals: this.state.vals, open },
         replay: record,
       });
-    } else if (open == null && c.adopted) {
-      c.suspend();
+    } else if (open == null && c.showsOpenedRun) {
+      c.suspend(); // the opened run goes back to the comparison
       this.restoreBase();
       this.show(true, { kind: this.state.cmp, values: compareValues(this.state), state: this.state });
       this.view.setRuns(this.runs);
@@ -273,11 +274,10 @@ export class CompareController {
   }
 
   deleteRuns() {
-    const ids = this.ids;
-    if (ids.length && this.socket.open) this.socket.send({ type: 'delete', runs: ids });
+    this.client.remove(this.ids);
     // A run still being created would be left on the server, holding one of the session's
-    // runs: delete it as soon as it is created.
-    for (const r of this.runs) if (!r.id && r.ref != null) this.orphans.add(r.ref);
+    // runs: the client deletes it as soon as it is created.
+    for (const r of this.runs) if (!r.id) this.client.supersede(r.ref);
     this.runs = [];
     this.key = null;
     this.status = 'paused';
@@ -290,32 +290,31 @@ export class CompareController {
       this.wantPlay = true;
       return;
     }
-    this.socket.send({ type: 'play', runs: this.ids });
+    this.client.command('play', this.ids, {}, QUIET);
     this.setStatus('running');
   }
 
   pause() {
     this.wantPlay = false;
     if (!this.ready) return;
-    this.socket.send({ type: 'pause', runs: this.ids });
+    this.client.command('pause', this.ids, {}, QUIET);
     this.setStatus('paused');
   }
 
   step() {
     if (!this.ready) return;
-    this.socket.send({ type: 'step', runs: this.ids, n: this.state.stepn });
+    this.client.command('step', this.ids, { n: this.state.stepn }, QUIET);
   }
 
   reset() {
     this.wantPlay = false;
     if (!this.ready) return;
-    this.socket.send({ type: 'reset', runs: this.ids });
+    this.client.command('reset', this.ids, {}, QUIET);
     this.setStatus('paused');
   }
 
   sendSpeed() {
-    const speed = this.state.speed === 'max' ? 'max' : Number(this.state.speed);
-    this.socket.send({ type: 'speed', runs: this.ids, iterations_per_frame: speed });
+    this.client.speed(this.ids, this.state.speed, QUIET);
   }
 
   setStatus(status) {
@@ -331,16 +330,9 @@ export class CompareController {
 
   // --- the server's answers ---------------------------------------------------------------------
 
-  onMessage(message) {
-    if (this.orphans.has(message.ref)) {
-      this.orphans.delete(message.ref);
-      if (message.type === 'created' && this.socket.open) {
-        this.socket.send({ type: 'delete', runs: [message.run] });
-      }
-      return;
-    }
-    if (message.type === 'error') this.onRefused(message);
-    if (message.type !== 'created') return;
+  /** One run of the comparison was created (runClient.js routes its create's answer here). */
+  onCreated(message) {
+    this.recorder.open(message); // before the recorder hears of it: an opened run shows its record
     const run = this.runs.find((r) => r.ref === message.ref);
     if (!run) return;
     run.id = message.run;
@@ -354,7 +346,7 @@ export class CompareController {
   formGroup() {
     if (!this.ready) return false;
     if (this.state.speed !== '10') this.sendSpeed();
-    this.socket.send({ type: 'pause', runs: this.ids }); // forms the lockstep group now
+    this.client.command('pause', this.ids, {}, QUIET); // forms the lockstep group now
     if (this.wantPlay) {
       this.wantPlay = false;
       this.play();
@@ -366,8 +358,8 @@ export class CompareController {
   onRefused(message) {
     const run = this.runs.find((r) => r.ref === message.ref && !r.id);
     if (!run) return;
-    const why = explain((message.errors || [])[0] || message, this.controller.options.bounds);
-    this.controller.v.status.showIgnored([`not compared: ${run.label}. ${why}`]);
+    const why = explain((message.errors || [])[0] || message, this.store.options.bounds);
+    this.notices.showIgnored([`not compared: ${run.label}. ${why}`]);
     this.runs = this.runs.filter((r) => r !== run);
     this.runs.forEach((r, i) => { r.index = i; r.color = RUN_COLORS[i]; });
     this.view.setRuns(this.runs);
@@ -378,7 +370,7 @@ export class CompareController {
   onBinary({ header, blobs }) {
     const run = this.runs.find((r) => r.id === header.run);
     if (!run || header.type !== 'frame') return;
-    if (this.controller.adopted) return; // the single-run view shows it; the recorder keeps all
+    if (this.controller.showsOpenedRun) return; // the single-run view shows it; the recorder keeps all
     if (blobs.boundary) this.view.updateBoundary(run.index, blobs.boundary);
     if (run === this.runs[0] && header.status !== 'running' && this.status === 'running' && header.status !== 'diverged') {
       this.setStatus(header.status);

@@ -1,18 +1,21 @@
 /**
- * The controller: holds the state, turns user changes into protocol commands (rebuild the run,
- * update it live, or only redraw), routes the server's answers and frames to the views, and
- * keeps the URL in step. It never touches the DOM itself.
+ * The single-run view's controller: takes the views' patches to the store (store.js: checked,
+ * kept consistent, in the URL), turns what changed into the run's commands through the run
+ * client (runClient.js: rebuild the run, update it live, new points, speed) or only a redraw,
+ * hands the run's answers and frames to the views, and asks the render loop (renderLoop.js) to
+ * paint. It never touches the DOM itself. Compare mode (compare.js) hands the page over to it
+ * and back through handOver, adopt, suspend and resume.
  */
 
 import { splitParameters } from './frames.js';
 import {
-  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, checkNames, hasData, toDataConfig, toHash, toRunConfig, trainable,
-  updateMessage,
+  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, hasData, toDataConfig, toHash, toRunConfig, trainable, updateMessage,
 } from './state.js';
+import { changeKinds } from './store.js';
 import { shownDims } from './diagram.js';
 import { noteBoundaryDraw, noteCreated, noteFrame, notePlay, stats } from './stats.js';
 import { pickDue } from './renderLoop.js';
-import { FIELDS, explain, keyOf, refusal, taskLearningRate } from './rules.js';
+import { explain, keyOf, taskLearningRate } from './rules.js';
 
 const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes', 'pclasses', 'upload', 'label', 'images']);
 /** The kinds of keys a run holds: what a refused create or update gives back. */
@@ -27,13 +30,15 @@ const CHART_INTERVAL_MS = { cost: 150, gradients: 400, saturation: 500 };
 
 export class Controller {
   /**
-   * @param {object} deps {options, socket, recorder (exporter.js: the runs' histories), store
+   * @param {object} deps {options, socket (socket.js: connect, close), client (runClient.js: the
+   *   runs' life over the socket), recorder (exporter.js: the runs' histories), store
    *   (store.js: the state, the URL), loop (renderLoop.js), views: {data, ownData, draw, builder, controls,
    *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary}}
    */
-  constructor({ options, socket, recorder, store, loop, views }) {
+  constructor({ options, socket, client, recorder, store, loop, views }) {
     this.options = options;
     this.socket = socket;
+    this.client = client;
     this.recorder = recorder;
     this.store = store;
     this.loop = loop;
@@ -72,7 +77,6 @@ export class Controller {
     this.suspended = false;
     /** Set while showing a run of a comparison: {group: ids driven together}. */
     this.adopted = null;
-    this.ownRefs = new Set();
   }
 
   /** Wire the views and the socket, show the state, connect. */
@@ -86,9 +90,9 @@ export class Controller {
     v.controls.bind({
       play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
     }, change);
-    this.socket.on({
+    this.client.subscribe({
       state: (state, delay) => this.onConnection(state, delay),
-      open: () => this.onHello(),
+      hello: () => this.onHello(),
       message: (message) => this.onMessage(message),
       binary: (message) => this.onBinary(message),
     });
@@ -114,14 +118,14 @@ export class Controller {
       return;
     }
     if (this.status === 'diverged' || this.status === 'finished') return;
-    this.socket.send({ type: 'play', runs: this.commandRuns });
+    this.client.command('play', this.commandRuns);
     this.setStatus('running');
   }
 
   pause() {
     this.wantPlay = false;
     if (!this.runId) return;
-    this.socket.send({ type: 'pause', runs: this.commandRuns });
+    this.client.command('pause', this.commandRuns);
     this.setStatus('paused');
   }
 
@@ -129,13 +133,13 @@ export class Controller {
     if (!this.runId || this.status === 'diverged' || this.status === 'finished') return;
     this.wantPlay = false;
     if (this.status === 'running') this.setStatus('paused'); // a step stops playing (server too)
-    this.socket.send({ type: 'step', runs: this.commandRuns, n: this.state.stepn });
+    this.client.command('step', this.commandRuns, { n: this.state.stepn });
   }
 
   reset() {
     this.wantPlay = false;
     if (!this.runId) return;
-    this.socket.send({ type: 'reset', runs: this.commandRuns });
+    this.client.command('reset', this.commandRuns);
     this.recorder.get(this.runId)?.history.clear(); // the curve starts again now, not at the next frame
     this.clearCurves();
     this.setStatus('paused');
@@ -159,8 +163,9 @@ export class Controller {
         this.v.status.showNotice(`Comparing: the single run (${this.closedAt.toLocaleString('en-US')} iterations) was closed `
           + 'to make room for the comparison\'s runs; back in the single view, a new run starts at iteration 0.');
       }
-      this.socket.send({ type: 'delete', runs: [this.runId] });
+      this.client.remove([this.runId]);
     }
+    this.client.supersede(this.createRef); // a run on its way goes too
     this.runId = null;
     this.created = null;
     this.createRef = null;
@@ -168,8 +173,24 @@ export class Controller {
     this.adopted = null;
   }
 
-  /** Back from compare mode: a run of our own again, from the state. */
+  /** Compare mode (re)builds its runs: hand the page over, unless one of its runs is open here. */
+  handOver() {
+    if (!this.adopted) this.suspend();
+  }
+
+  /** Whether this view shows the run `runId` (compare mode: is the opened run already here?). */
+  shows(runId) {
+    return this.runId === runId;
+  }
+
+  /** @returns {boolean} whether this view shows a run of a comparison (opened from it) */
+  get showsOpenedRun() {
+    return Boolean(this.adopted);
+  }
+
+  /** Back from compare mode: a run of our own again, from the state (nothing if never left). */
   resume() {
+    if (!this.suspended && !this.adopted) return;
     this.suspended = false;
     this.adopted = null;
     this.runId = null;
@@ -227,13 +248,10 @@ export class Controller {
 
   // --- state changes ----------------------------------------------------------------------------
 
-  /** A patch from a view: apply it, record it in the history, act on what changed. */
+  /** A patch from a view: checked by the store, recorded in the history, acted on. */
   change(patch) {
-    const ignored = [];
-    const accepted = { ...patch };
-    const refused = this.refuse(accepted);
-    const next = this.sanitize(checkNames({ ...this.state, ...accepted }, this.known, this.state, ignored, ''));
-    this.followTask(this.state, next, accepted);
+    const { next, accepted, refused, ignored, keys, retune } = this.store.propose(patch, this.created);
+    if (retune !== undefined) this.retuneLr = retune;
     this.v.status.showIgnored(ignored);
     if (refused) {
       // Nothing is sent: the field gets its last good value back, marked, with the reason.
@@ -243,24 +261,9 @@ export class Controller {
     } else {
       this.clearFixed(accepted);
     }
-    const keys = changedKeys(this.state, next);
     if (!keys.length) return;
     this.store.set(next, { push: true });
     this.apply(next, keys);
-  }
-
-  /**
-   * Take out of a patch the first typed number the server would refuse (static/js/rules.js).
-   * @returns {object|null} an error for the status view ({key, message, errors}), or null
-   */
-  refuse(patch) {
-    for (const key of Object.keys(patch)) {
-      const message = refusal(key, patch[key], this.options.bounds);
-      if (!message) continue;
-      delete patch[key];
-      return { key, code: 'refused', message, errors: [{ field: FIELDS[key].path, message }] };
-    }
-    return null;
   }
 
   /** An accepted change to the field an error is shown for fixes it: clear the message. */
@@ -274,25 +277,6 @@ export class Controller {
     if ((key && keys.includes(key)) || keys.includes(top) || (top === 'dataset' && keys.some((k) => DATA_KEYS.has(k)))) {
       this.v.status.clearError();
     }
-  }
-
-  /**
-   * The learning rate follows the task when the data changes task (a regression's squared
-   * error diverges at the classification rate 1.2): if α is still a task's default, it becomes
-   * the new task's (GET /api/options `task_defaults`). A CSV's task is known once created.
-   */
-  followTask(prev, next, patch) {
-    if (patch.lr !== undefined) {
-      this.retuneLr = false; // the student's own α
-      return;
-    }
-    if (!keysOfData(patch)) return;
-    const defaults = Object.keys(this.options.task_defaults || {}).map((task) => taskLearningRate(this.options, task));
-    if (!defaults.includes(next.lr)) return;
-    const csv = next.dataset === OWN_DATA.CSV; // its task comes with the run (see retune)
-    const task = csv ? null : this.taskOf(next);
-    this.retuneLr = csv;
-    if (task && task !== this.taskOf(prev)) next.lr = taskLearningRate(this.options, task) ?? next.lr;
   }
 
   /**
@@ -371,7 +355,7 @@ export class Controller {
 
   apply(next, keys) {
     this.state = next;
-    const kinds = new Set(keys.map((k) => PROPS[k].kind));
+    const kinds = changeKinds(keys);
     this.render();
     if (kinds.has(KIND.RUN) && (this.suspended || this.adopted)) {
       // Compare mode builds its runs from the state; an opened run of it keeps its network.
@@ -388,9 +372,7 @@ export class Controller {
     }
     if (kinds.has(KIND.POINTS)) this.newPoints();
     if (kinds.has(KIND.LIVE) && this.runId) {
-      const { message, values } = updateMessage([this.runId], next, keys);
-      this.updateValues = values;
-      this.updateRef = this.socket.send(message);
+      this.sendUpdate(next, keys);
       if (this.created) {
         this.created.config = { ...this.created.config, ...toRunConfig(next), dataset: this.created.config.dataset };
         this.v.course.render(this.created);
@@ -412,8 +394,7 @@ export class Controller {
 
   sendSpeed() {
     if (!this.runId) return;
-    const speed = this.state.speed === 'max' ? 'max' : Number(this.state.speed);
-    this.socket.send({ type: 'speed', runs: this.commandRuns, iterations_per_frame: speed });
+    this.client.speed(this.commandRuns, this.state.speed);
   }
 
   render() {
@@ -444,7 +425,7 @@ export class Controller {
     if (!this.drawnRun) return; // a new run is on its way (apply created it)
     this.v.boundary.setPoints(this.store.planeDataset(s));
     this.scheduleDraw();
-    this.dataRef = this.socket.send({ type: 'data', runs: [this.runId], dataset: toDataConfig(s) });
+    this.dataRef = this.client.command('data', [this.runId], { dataset: toDataConfig(s) }, { ack: (m) => this.onDataAck(m) });
   }
 
   /** No run: the empty plane with the drawn points, waiting for more. */
@@ -457,7 +438,8 @@ export class Controller {
 
   /** Forget the run (no data to train on yet). */
   dropRun() {
-    if (this.runId && !this.adopted) this.socket.send({ type: 'delete', runs: [this.runId] });
+    if (this.runId && !this.adopted) this.client.remove([this.runId]);
+    this.client.supersede(this.createRef);
     this.runId = null;
     this.created = null;
     this.createRef = null;
@@ -503,8 +485,11 @@ export class Controller {
     this.adopted = null;
     if (this.status === 'running') this.wantPlay = true;
     this.pendingState = structuredClone(this.state);
-    this.createRef = this.socket.send({ type: 'create', config: toRunConfig(this.state) });
-    this.ownRefs.add(this.createRef);
+    this.client.supersede(this.createRef); // a create still on its way: its run is deleted once made
+    this.createRef = this.client.create(toRunConfig(this.state), {
+      created: (message) => this.onCreatedAnswer(message),
+      refused: (message) => this.onCreateRefused(message),
+    });
   }
 
   onHello() {
@@ -524,49 +509,64 @@ export class Controller {
     this.createRun();
   }
 
-  onMessage(message) {
-    switch (message.type) {
-      case 'created':
-        if (message.ref !== this.createRef) {
-          if (!this.ownRefs.has(message.ref)) return; // a compare run
-          this.socket.send({ type: 'delete', runs: [message.run] }); // superseded by a newer create
-          return;
-        }
-        this.createRef = null;
-        if (this.replacing && this.replacing !== message.run) this.socket.send({ type: 'delete', runs: [this.replacing] });
-        this.replacing = null;
-        this.onCreated(message);
-        break;
-      case 'error':
-        if (this.suspended && message.ref) break; // compare mode's own (static/js/compare.js)
-        if (message.ref && message.ref === this.createRef) {
-          this.createRef = null;
-          this.wantPlay = false;
-          if (!this.runId && this.fallBack(message)) return; // no run yet: a link's refused part
-          this.restoreGood(RUN_KINDS);
-        } else if (message.ref && message.ref === this.updateRef) {
+  /** Our create was answered: the run shown is replaced by the new one. */
+  onCreatedAnswer(message) {
+    this.createRef = null;
+    if (this.replacing && this.replacing !== message.run) this.client.remove([this.replacing]);
+    this.replacing = null;
+    this.onCreated(message);
+  }
+
+  /** Our create was refused: back to the run shown (or, for a link's first run, its defaults). */
+  onCreateRefused(message) {
+    this.createRef = null;
+    this.wantPlay = false;
+    if (!this.runId && this.fallBack(message)) return; // no run yet: a link's refused part
+    this.restoreGood(RUN_KINDS);
+    this.showServerError(message);
+  }
+
+  /** Send the live keys that changed to the run; its ack makes them the run's good state. */
+  sendUpdate(state, keys) {
+    const { message, values } = updateMessage([this.runId], state, keys);
+    this.updateValues = values;
+    const ref = this.client.command('update', message.runs, message, {
+      ack: () => {
+        if (ref !== this.updateRef) return; // an older update: the newest one's answer counts
+        if (this.good && this.updateValues) Object.assign(this.good, this.updateValues);
+        this.updateValues = null;
+        this.v.status.clearError();
+      },
+      error: (error) => {
+        if (ref === this.updateRef) {
           this.updateValues = null;
           this.restoreGood(new Set([KIND.LIVE]));
         }
-        this.v.status.showError(message, explain((message.errors || [])[0] || message, this.options.bounds));
-        break;
-      case 'ack':
-        if (message.ref === this.updateRef && message.action === 'update') {
-          if (this.good && this.updateValues) Object.assign(this.good, this.updateValues);
-          this.updateValues = null;
-          this.v.status.clearError();
-        }
-        if (message.ref === this.dataRef && message.action === 'data' && this.created) {
-          this.created = { ...this.created, dataset: message.dataset, config: { ...this.created.config, dataset: toDataConfig(this.state) } };
-          this.v.boundary.setPoints(message.dataset);
-          this.v.course.render(this.created);
-          this.v.status.clearError();
-          this.scheduleDraw();
-        }
-        break;
-      default:
-        break;
-    }
+        this.showServerError(error);
+      },
+    });
+    this.updateRef = ref;
+  }
+
+  /** The server took the drawn points: the run trains on them, split as it says. */
+  onDataAck(message) {
+    if (message.ref !== this.dataRef || !this.created) return;
+    this.created = { ...this.created, dataset: message.dataset, config: { ...this.created.config, dataset: toDataConfig(this.state) } };
+    this.v.boundary.setPoints(message.dataset);
+    this.v.course.render(this.created);
+    this.v.status.clearError();
+    this.scheduleDraw();
+  }
+
+  /** What the server said that no command waits for: its errors are shown. */
+  onMessage(message) {
+    if (message.type !== 'error') return;
+    if (this.suspended && message.ref) return; // compare mode's own (static/js/compare.js)
+    this.showServerError(message);
+  }
+
+  showServerError(message) {
+    this.v.status.showError(message, explain((message.errors || [])[0] || message, this.options.bounds));
   }
 
   onCreated(created) {
@@ -606,15 +606,13 @@ export class Controller {
     this.scheduleDraw();
   }
 
-  /** A CSV's task is known now: give the run that task's learning rate (see followTask). */
+  /** A CSV's task is known now: give the run that task's learning rate (see store.js followTask). */
   retune(task) {
     this.retuneLr = false;
     const lr = taskLearningRate(this.options, task);
     if (lr === undefined || lr === this.state.lr || this.adopted) return;
     this.store.set({ ...this.state, lr });
-    const { message, values } = updateMessage([this.runId], this.state, ['lr']);
-    this.updateValues = values;
-    this.updateRef = this.socket.send(message);
+    this.sendUpdate(this.state, ['lr']);
     this.good.lr = lr;
     this.created.config = { ...this.created.config, learning_rate: lr };
     this.v.course.render(this.created);
@@ -687,9 +685,4 @@ export class Controller {
     stats.drawMs += performance.now() - start;
     return waiting;
   }
-}
-
-/** Whether a patch changes the data (a dataset, an uploaded file, its label column). */
-function keysOfData(patch) {
-  return ['dataset', 'upload', 'label'].some((key) => patch[key] !== undefined);
 }

@@ -23,6 +23,7 @@ import { ConfusionView, GalleryView, NoBoundaryNote } from './evaluation.js';
 import { OwnDataPanel } from './ownData.js';
 import { bindPageMode } from './pageMode.js';
 import { RenderLoop } from './renderLoop.js';
+import { RunClient } from './runClient.js';
 import { bindShortcuts } from './shortcuts.js';
 import { Socket } from './socket.js';
 import { firstBoundaryDrawn, stats } from './stats.js';
@@ -88,13 +89,14 @@ async function main() {
     course: new CoursePanel($('course')),
   };
   const socket = new Socket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  const client = new RunClient(socket); // the socket's handlers: runs' answers, then the subscribers
   const recorder = new Recorder();
-  recorder.attach(socket);
-  const controller = new Controller({ options, socket, recorder, store, loop, views });
+  recorder.attach(socket); // a listener: hears everything, after the handlers
+  const controller = new Controller({ options, socket, client, recorder, store, loop, views });
   controller.start();
   const lessons = new LessonPanel();
   const compare = new CompareController({
-    socket, controller, recorder, loop, store, view: new CompareView(), afterSync: (state) => lessons.render(state),
+    client, controller, recorder, loop, store, status, view: new CompareView(), afterSync: (state) => lessons.render(state),
   });
   compare.start();
   const onUrl = () => {

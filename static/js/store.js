@@ -151,6 +151,58 @@ export class Store {
     };
   }
 
+  // --- changes ------------------------------------------------------------------------------
+
+  /**
+   * A patch from a view, checked against the current state: the first typed number the server
+   * would refuse is taken out (rules.js), unknown names dropped, the state kept consistent, and
+   * the learning rate follows the task when the data changes task (a regression's squared error
+   * diverges at the classification rate 1.2: if α is still a task's default, it becomes the new
+   * task's, GET /api/options `task_defaults`).
+   * @param {object} patch
+   * @param {object|null} [created] the run shown
+   * @returns {{next: object, accepted: object, refused: object|null, ignored: string[], keys: string[],
+   *   retune: boolean|undefined}} refused: an error for the status view ({key, message, errors});
+   *   retune: whether α should follow the task a CSV's run will tell (undefined: unchanged)
+   */
+  propose(patch, created = null) {
+    const ignored = [];
+    const accepted = { ...patch };
+    const refused = this.refuse(accepted);
+    const next = this.sanitize(checkNames({ ...this.state, ...accepted }, this.known, this.state, ignored, ''), created);
+    const retune = this.followTask(this.state, next, accepted, created);
+    return { next, accepted, refused, ignored, keys: changedKeys(this.state, next), retune };
+  }
+
+  /**
+   * Take out of a patch the first typed number the server would refuse.
+   * @returns {object|null} an error for the status view ({key, message, errors}), or null
+   */
+  refuse(patch) {
+    for (const key of Object.keys(patch)) {
+      const message = refusal(key, patch[key], this.options.bounds);
+      if (!message) continue;
+      delete patch[key];
+      return { key, code: 'refused', message, errors: [{ field: FIELDS[key].path, message }] };
+    }
+    return null;
+  }
+
+  /**
+   * The task's learning rate into `next` if the data changed task and α was a task's default.
+   * @returns {boolean|undefined} whether α waits for a CSV's task (undefined: no say)
+   */
+  followTask(prev, next, patch, created) {
+    if (patch.lr !== undefined) return false; // the student's own α
+    if (!['dataset', 'upload', 'label'].some((key) => patch[key] !== undefined)) return undefined;
+    const defaults = Object.keys(this.options.task_defaults || {}).map((task) => taskLearningRate(this.options, task));
+    if (!defaults.includes(next.lr)) return undefined;
+    const csv = next.dataset === OWN_DATA.CSV; // its task comes with the run
+    const task = csv ? null : this.taskOf(next, created);
+    if (task && task !== this.taskOf(prev, created)) next.lr = taskLearningRate(this.options, task) ?? next.lr;
+    return csv;
+  }
+
   // --- the mode ---------------------------------------------------------------------------------
 
   /**

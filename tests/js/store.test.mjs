@@ -6,7 +6,12 @@ import { OPTIONS } from './options.mjs';
 import { Store, changeKinds, memoryUrl } from '../../static/js/store.js';
 import { KIND, PROPS, defaultState, toHash } from '../../static/js/state.js';
 
-const store = (hash = '') => new Store(OPTIONS, { url: memoryUrl(hash) });
+/** A store on a URL, its state read from it (as the page starts). */
+const store = (hash = '') => {
+  const s = new Store(OPTIONS, { url: memoryUrl(hash) });
+  s.state = s.readLink([]);
+  return s;
+};
 
 test('the defaults are the server\'s', () => {
   const s = store();
@@ -98,4 +103,27 @@ test('the mode: listeners hear real changes only', () => {
 
 test('defaultState without the server\'s defaults is the table\'s', () => {
   assert.equal(defaultState().dataset, PROPS.dataset.initial);
+});
+
+test('propose: a refused number is taken out with its reason; the rest goes through', () => {
+  const s = store();
+  const { next, refused, keys } = s.propose({ lr: 0, seed: 7 });
+  assert.equal(refused.key, 'lr');
+  assert.equal(refused.errors[0].field, 'learning_rate');
+  assert.equal(next.lr, s.state.lr);
+  assert.deepEqual(keys, ['seed']);
+});
+
+test('propose: α follows the data to a task of another default rate, unless the student chose it', () => {
+  const s = store();
+  const regression = OPTIONS.datasets.find((d) => d.task === 'regression');
+  const rate = OPTIONS.task_defaults.regression.learning_rate;
+  assert.notEqual(rate, s.state.lr);
+  assert.equal(s.propose({ dataset: regression.name }).next.lr, rate);
+  s.set({ ...s.state, lr: 0.7 });
+  assert.equal(s.propose({ dataset: regression.name }).next.lr, 0.7, 'a rate of the student\'s own stays');
+  assert.equal(s.propose({ dataset: 'csv' }).retune, undefined, 'not a default rate: no say');
+  s.set({ ...s.state, lr: OPTIONS.task_defaults.binary.learning_rate });
+  assert.equal(s.propose({ dataset: 'csv' }).retune, true, "a CSV's task comes with its run");
+  assert.equal(s.propose({ lr: 0.2 }).retune, false);
 });
