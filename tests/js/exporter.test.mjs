@@ -1,0 +1,36 @@
+// The recorder's record and the history download (static/js/exporter.js): what the CSV and JSON hold.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { RunRecord, historyCsv, historyJson, historyRows } from '../../static/js/exporter.js';
+
+const created = { run: 'r1', config: { seed: 3 }, network: { layer_dims: [2, 1], activations: ['sigmoid'] } };
+
+function frame(iteration, costs, extra = {}) {
+  return [{ type: 'frame', run: 'r1', iteration, train_cost: costs[costs.length - 1], ...extra }, { costs: { data: Float32Array.from(costs) } }];
+}
+
+test('one row per iteration: its train cost, and the test scores where a frame reported them', () => {
+  const record = new RunRecord(created);
+  record.addFrame(...frame(2, [0.5, 0.25], { test_cost: 0.75, train_accuracy: 0.5, test_accuracy: 0.25 }));
+  record.addFrame(...frame(4, [0.125, 0.0625], { test_cost: 0.5 }));
+  assert.deepEqual(historyRows(record).map((r) => [r.iteration, r.train_cost, r.test_cost]), [
+    [1, 0.5, null], [2, 0.25, 0.75], [3, 0.125, null], [4, 0.0625, 0.5],
+  ]);
+  assert.equal(historyCsv(record), 'iteration,train_cost,test_cost,train_accuracy,test_accuracy\n'
+    + '1,0.5,,,\n2,0.25,0.75,0.5,0.25\n3,0.125,,,\n4,0.0625,0.5,,\n');
+  const json = JSON.parse(historyJson(record));
+  assert.deepEqual(json.config, created.config);
+  assert.equal(json.history.length, 4);
+  assert.deepEqual(record.costs, [0.5, 0.25, 0.125, 0.0625]);
+});
+
+test('a reset (an older iteration) starts the record over', () => {
+  const record = new RunRecord(created);
+  record.addFrame(...frame(3, [1, 2, 3]));
+  const epoch = record.history.epoch;
+  record.addFrame(...frame(0, []));
+  assert.equal(record.history.length, 0);
+  assert.ok(record.history.epoch > epoch, 'the charts reading it start over');
+  assert.equal(record.reached(10), null);
+});
