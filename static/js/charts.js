@@ -21,6 +21,11 @@ const FONT = { family: 'system-ui, sans-serif', size: 12, color: '#334' };
 export function refreshFont() {
   FONT.size = Math.round(parseFloat(getComputedStyle(document.body).fontSize) * 0.9);
 }
+
+/** @returns {number} the charts' type size, px, as of the last refreshFont() */
+export function chartFontSize() {
+  return FONT.size;
+}
 const MAX_COST_POINTS = 3000;
 const MAX_GRADIENT_POINTS = 2000;
 const LAYER_COLORS = ['#0877bd', '#f59322', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#17becf'];

@@ -5,7 +5,7 @@
  * bind(handlers), show, setRuns, setRun, updateBoundary, draw and renderStatus.
  */
 
-import { BoundaryChart, logAxis } from './charts.js';
+import { BoundaryChart, chartFontSize, logAxis } from './charts.js';
 import { VARY } from './compare.js';
 import { html, setHtml } from './html.js';
 import { pickDue } from './renderLoop.js';
@@ -217,7 +217,7 @@ export class CompareView {
 
   /** What the curves show: they wait while it differs from what was drawn. */
   curvesKey(rows, target) {
-    return JSON.stringify([target, this.log, fontSize(), rows.map(({ run, record }) => [run.id, record?.history.epoch, record?.history.length, record?.frame?.iteration])]);
+    return JSON.stringify([target, this.log, chartFontSize(), rows.map(({ run, record }) => [run.id, record?.history.epoch, record?.history.length, record?.frame?.iteration])]);
   }
 
   curvesWait(rows, target) {
