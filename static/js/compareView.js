@@ -249,7 +249,7 @@ export class CompareView {
 
   drawCost(rows, target) {
     const traces = rows.map(({ run, record }) => {
-      const { x, y } = record ? record.history.downsample(MAX_POINTS) : { x: [], y: [] }; // min and max per bucket
+      const { x, y } = record ? record.history.curve(MAX_POINTS) : { x: [], y: [] }; // min and max per bucket
       return { type: 'scatter', mode: 'lines', name: run.label, x, y, line: { color: run.color, width: 2 } };
     });
     const last = Math.max(1, ...traces.map((t) => t.x[t.x.length - 1] ?? 0));

@@ -138,6 +138,9 @@ export class CostHistory {
    * @returns {{x: number[], y: (number|null)[], upTo: number}} upTo: the last iteration covered
    */
   downsample(most, from = 1, stride = strideFor(this.length, most)) {
+    // Folded costs are known by whole buckets: a stride finer than them cannot show them. (Never
+    // the case with MAX_BUCKETS ≥ 2 × most: a bucket spans at most 2/MAX_BUCKETS of the run.)
+    stride = Math.max(stride, this.width);
     const x = [];
     const y = [];
     let upTo = from - 1;
@@ -156,6 +159,27 @@ export class CostHistory {
       }
     }
     return { x, y, upTo };
+  }
+
+  /**
+   * downsample(most) of the whole curve, kept between calls and extended with what came since
+   * (a chart redrawn at 5 Hz then costs what arrived, not the run's length). Copies: a chart
+   * may hold on to the arrays it was given.
+   * @param {number} most
+   * @returns {{x: number[], y: (number|null)[], upTo: number}}
+   */
+  curve(most) {
+    const stride = strideFor(this.length, most);
+    const c = this.cached;
+    if (!c || c.epoch !== this.epoch || c.stride !== stride || c.most !== most) {
+      this.cached = { epoch: this.epoch, stride, most, ...this.downsample(most, 1, stride) };
+    } else if (Math.floor(this.length / stride) * stride > c.upTo) {
+      const more = this.downsample(most, c.upTo + 1, stride);
+      c.x.push(...more.x);
+      c.y.push(...more.y);
+      c.upTo = more.upTo;
+    }
+    return { x: this.cached.x.slice(), y: this.cached.y.slice(), upTo: this.cached.upTo };
   }
 
   /**

@@ -82,3 +82,17 @@ test('folding keeps reached and the bucket extremes right', () => {
   assert.equal(h.extremes(1, h.start).maxAt, 7);
   assert.equal(h.reached(0.5), h.width + 1); // the bucket holding the spike is above
 });
+
+test('the kept curve is the fresh downsampling, however the costs came', () => {
+  const h = new CostHistory({ exact: 64, maxBuckets: 128 }); // folds and merges (widths up to 32)
+  for (let it = 7; it <= 3000; it += 7) {
+    h.add(it, Array.from({ length: 7 }, (_, i) => Math.sin(it - 6 + i) + (it - 6 + i === 1234 ? 9 : 0)));
+    const kept = h.curve(50);
+    const fresh = h.downsample(50);
+    assert.deepEqual(kept, fresh, `at ${it}`);
+  }
+  assert.ok(h.width > 1, 'old costs were folded');
+  assert.ok(h.curve(50).y.includes(Math.fround(Math.sin(1234) + 9)), 'the spike is in the curve');
+  h.clear();
+  assert.deepEqual(h.curve(50), { x: [], y: [], upTo: 0 });
+});
