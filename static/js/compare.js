@@ -144,7 +144,6 @@ export class CompareController {
       exit: () => this.change({ cmp: '', vals: [], open: null, lesson: '' }),
       download: (i, what) => this.download(i, what),
     });
-    this.controller.compareProgress = () => Math.max(0, ...this.runs.map((r) => this.recorder.get(r.id)?.frame?.iteration ?? 0));
     this.client.subscribe({
       hello: () => { this.connected = true; this.key = null; this.runs = []; this.sync(); },
       state: (name) => {
@@ -174,6 +173,11 @@ export class CompareController {
   toggle() {
     if (this.status === 'running') this.pause();
     else this.play();
+  }
+
+  /** @returns {number} the iteration the comparison on screen has reached (what a drop loses) */
+  progress() {
+    return Math.max(0, ...this.runs.map((r) => this.recorder.get(r.id)?.frame?.iteration ?? 0));
   }
 
   /** The Compare button: back from an opened run, leave compare mode, or compare activations. */
@@ -269,7 +273,7 @@ export class CompareController {
     for (const [key, prop] of Object.entries(PROPS)) {
       if (prop.kind === KIND.RUN || prop.kind === KIND.LIVE || prop.kind === KIND.POINTS) next[key] = structuredClone(this.base[key]);
     }
-    c.store.set(next);
+    this.store.set(next);
     c.render();
   }
 

@@ -33,9 +33,10 @@ export class Controller {
    * @param {object} deps {options, socket (socket.js: connect, close), client (runClient.js: the
    *   runs' life over the socket), recorder (exporter.js: the runs' histories), store
    *   (store.js: the state, the URL), loop (renderLoop.js), views: {data, ownData, draw, builder, controls,
-   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary}}
+   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary},
+   *   compareProgress(): the iteration compare mode's runs have reached}
    */
-  constructor({ options, socket, client, recorder, store, loop, views }) {
+  constructor({ options, socket, client, recorder, store, loop, views, compareProgress = () => 0 }) {
     this.options = options;
     this.socket = socket;
     this.client = client;
@@ -72,8 +73,8 @@ export class Controller {
     this.lostAt = null;
     /** The iteration the single run had reached when compare mode closed it (0: none). */
     this.closedAt = 0;
-    /** The iteration of the comparison on screen (compare mode sets it): what a drop loses there. */
-    this.compareProgress = () => 0;
+    /** The iteration of the comparison on screen: what a drop loses there (main.js: compare.progress). */
+    this.compareProgress = compareProgress;
     this.suspended = false;
     /** Set while showing a run of a comparison: {group: ids driven together}. */
     this.adopted = null;

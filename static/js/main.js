@@ -92,10 +92,13 @@ async function main() {
   const client = new RunClient(socket); // the socket's handlers: runs' answers, then the subscribers
   const recorder = new Recorder();
   recorder.attach(socket); // a listener: hears everything, after the handlers
-  const controller = new Controller({ options, socket, client, recorder, store, loop, views });
+  let compare = null;
+  const controller = new Controller({
+    options, socket, client, recorder, store, loop, views, compareProgress: () => (compare ? compare.progress() : 0),
+  });
   controller.start();
   const lessons = new LessonPanel();
-  const compare = new CompareController({
+  compare = new CompareController({
     client, controller, recorder, loop, store, status, view: new CompareView(), afterSync: (state) => lessons.render(state),
   });
   compare.start();
