@@ -7,27 +7,18 @@
  * and back through handOver, adopt, suspend and resume.
  */
 
-import { splitParameters } from './frames.js';
 import {
   KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, hasData, toDataConfig, toHash, toRunConfig, trainable, updateMessage,
 } from './state.js';
 import { changeKinds } from './store.js';
 import { shownDims } from './diagram.js';
 import { noteBoundaryDraw, noteCreated, noteFrame, notePlay, stats } from './stats.js';
-import { pickDue } from './renderLoop.js';
+import { RunView } from './runView.js';
 import { explain, keyOf, taskLearningRate } from './rules.js';
 
 const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes', 'pclasses', 'upload', 'label', 'images']);
 /** The kinds of keys a run holds: what a refused create or update gives back. */
 const RUN_KINDS = new Set([KIND.RUN, KIND.POINTS, KIND.LIVE]);
-/**
- * Shortest time between two updates of each secondary chart, ms. A Plotly update of a line or
- * bar chart costs ~15-20 ms (autorange, axes, SVG): at every frame they would halve the rate at
- * which the boundary is drawn. The curves hardly move in 0.1 s, so they are refreshed less often,
- * at most one of them per animation frame.
- */
-const CHART_INTERVAL_MS = { cost: 150, gradients: 400, saturation: 500 };
-
 export class Controller {
   /**
    * @param {object} deps {options, socket (socket.js: connect, close), client (runClient.js: the
@@ -44,6 +35,8 @@ export class Controller {
     this.store = store;
     this.loop = loop;
     this.v = views;
+    /** The run's output (boundary, diagram, charts, gallery…), painted once a frame. */
+    this.show = new RunView(views);
     this.known = store.known;
     this.base = store.base;
     /** What the opening link held that the page does not know (shown once the views are up). */
@@ -65,7 +58,6 @@ export class Controller {
     this.status = 'paused';
     this.lastIteration = 0;
     this.frame = null;
-    this.chartDrawnAt = { cost: -Infinity, gradients: -Infinity, saturation: -Infinity };
     this.everConnected = false;
     /** Not connected now: the page says "offline", not "running" (the server trains nothing). */
     this.offline = true;
@@ -217,9 +209,7 @@ export class Controller {
     this.onCreated(created);
     if (replay.frame) {
       // The test cost of every frame so far (the train costs are the record's history), then the newest frame.
-      for (const point of replay.points || []) {
-        if (point.iteration < replay.frame.iteration) this.v.cost.add({ iteration: point.iteration, test_cost: point.test_cost });
-      }
+      this.show.testCosts((replay.points || []).filter((point) => point.iteration < replay.frame.iteration));
       this.onBinary({ header: replay.frame, blobs: replay.boundary ? { boundary: replay.boundary } : {} });
     }
     if (replay.theta) {
@@ -384,12 +374,7 @@ export class Controller {
   }
 
   setView() {
-    const s = this.state;
-    // Drawn points are all shown, the test share as diamonds: a click never adds a point unseen.
-    const view = { test: s.test || s.dataset === OWN_DATA.DRAW, discrete: s.discrete };
-    this.v.boundary.setView(view);
-    this.v.boundaryKey.render(this.v.boundary.data ? this.v.boundary.dataset : null, view);
-    this.v.cost.setView({ log: s.logcost, smooth: s.smooth });
+    this.show.setView(this.state, this.state.dataset === OWN_DATA.DRAW);
     this.scheduleDraw();
   }
 
@@ -424,7 +409,7 @@ export class Controller {
       return;
     }
     if (!this.drawnRun) return; // a new run is on its way (apply created it)
-    this.v.boundary.setPoints(this.store.planeDataset(s));
+    this.show.plane(this.store.planeDataset(s));
     this.scheduleDraw();
     this.dataRef = this.client.command('data', [this.runId], { dataset: toDataConfig(s) }, { ack: (m) => this.onDataAck(m) });
   }
@@ -432,7 +417,7 @@ export class Controller {
   /** No run: the empty plane with the drawn points, waiting for more. */
   showPlane() {
     this.clearOutput();
-    this.v.boundary.setRun({ dataset: this.store.planeDataset(this.state), boundary_resolution: this.options.boundary_resolution });
+    this.show.plane(this.store.planeDataset(this.state), this.options.boundary_resolution);
     this.setView();
     this.scheduleDraw();
   }
@@ -451,19 +436,9 @@ export class Controller {
 
   /** No run: clear what showed the last one (boundary, network, scores, curves, gallery…). */
   clearOutput() {
-    const v = this.v;
-    v.boundary.setRun({ dataset: { plottable: false } });
-    v.boundaryKey.render(null);
-    v.gallery.clear();
-    v.confusion.setRun(null);
-    v.noBoundary.render(null);
-    v.diagram.clear();
-    v.course.clear();
-    v.controls.clear();
-    v.cost.reset(null);
-    v.gradients.setRun(0);
-    v.saturation.setRun([]);
-    if (this.state.dataset === OWN_DATA.CSV) v.noBoundary.waiting('Choose a CSV file (in the data panel) to train on it.');
+    this.show.clear(this.state.dataset === OWN_DATA.CSV ? 'Choose a CSV file (in the data panel) to train on it.' : null);
+    this.v.course.clear();
+    this.v.controls.clear();
     this.frame = null;
     this.lastIteration = 0;
   }
@@ -553,7 +528,7 @@ export class Controller {
   onDataAck(message) {
     if (message.ref !== this.dataRef || !this.created) return;
     this.created = { ...this.created, dataset: message.dataset, config: { ...this.created.config, dataset: toDataConfig(this.state) } };
-    this.v.boundary.setPoints(message.dataset);
+    this.show.plane(message.dataset);
     this.v.course.render(this.created);
     this.v.status.clearError();
     this.scheduleDraw();
@@ -570,6 +545,7 @@ export class Controller {
     this.v.status.showError(message, explain((message.errors || [])[0] || message, this.options.bounds));
   }
 
+  /** A run to show: ours, or one of a comparison opened here. */
   onCreated(created) {
     const v = this.v;
     this.runId = created.run;
@@ -582,22 +558,13 @@ export class Controller {
     v.status.clearError();
     v.controls.clear();
     this.setStatus('paused');
-    v.boundary.setRun(created);
-    this.setView();
-    v.diagram.setNetwork(created);
+    this.show.showRun(created, this.recorder.open(created).history, () => this.setView());
     v.course.render(created);
     const d = created.dataset;
-    v.gallery.clear(d.m_test || d.m_train); // the gallery shows the test images (or train ones)
-    v.confusion.setRun(d.source?.label_names ?? null);
-    v.noBoundary.render(d);
     if (this.state.dataset === OWN_DATA.CSV) v.ownData.learnColumns(this.state.upload, d);
     v.ownData.render(this.state);
     v.ownData.describe(d);
     v.builder.render(this.state, this.taskOf(this.state) || d.task);
-    const dims = created.network.layer_dims;
-    v.gradients.setRun(dims.length - 1);
-    v.saturation.setRun(created.network.activations.slice(0, -1));
-    v.cost.reset(this.recorder.open(created).history); // the run's train costs: the one copy
     if (this.state.speed !== '10') this.sendSpeed();
     if (this.retuneLr) this.retune(created.dataset.task);
     if (this.wantPlay) {
@@ -623,27 +590,18 @@ export class Controller {
   onBinary({ header, blobs }) {
     if (header.run !== this.runId) return;
     if (header.type === 'gallery') {
-      this.v.gallery.setImages(header, blobs.images);
+      this.show.images(header, blobs.images);
       return;
     }
     if (header.type === 'detail') {
-      const theta = blobs.parameters?.data;
-      if (theta) this.v.diagram.updateDetail(splitParameters(theta, shownDims(this.created)), blobs.maps);
+      this.show.detail(blobs, shownDims(this.created));
       this.scheduleDraw();
       return;
     }
     noteFrame();
     if (header.iteration < this.lastIteration) this.clearCurves();
     this.lastIteration = header.iteration;
-    this.v.cost.add(header); // its test cost (the recorder keeps the train costs)
-    this.v.gradients.add(header);
-    if (blobs.boundary) {
-      this.v.boundary.update(blobs.boundary);
-      this.v.diagram.updateBoundary(blobs.boundary);
-    }
-    this.v.saturation.update(header.activation_stats);
-    if (blobs.gallery) this.v.gallery.update(blobs.gallery);
-    if (header.confusion) this.v.confusion.update(header.confusion);
+    this.show.frame(header, blobs);
     this.frame = header;
     // Only the end states come from the frames. Running and paused follow the user's last command:
     // a frame built before the server saw it ('paused' just after play, as when a run recreated
@@ -653,8 +611,7 @@ export class Controller {
   }
 
   clearCurves() {
-    this.v.cost.reset();
-    this.v.gradients.setRun(this.created ? this.created.network.layer_dims.length - 1 : 0);
+    this.show.clearCurves(this.created ? this.created.network.layer_dims.length - 1 : 0);
     this.lastIteration = 0;
   }
 
@@ -664,25 +621,20 @@ export class Controller {
   }
 
   /**
-   * Every frame: the counters, the boundary and the diagram. Then at most one secondary chart,
-   * the most overdue of those due (see CHART_INTERVAL_MS, renderLoop.js pickDue).
+   * Every frame: the counters, then the run's output (runView.js: the boundary, the diagram, at
+   * most one secondary chart).
    * @param {number} start the frame's time, ms
    * @returns {boolean} whether a chart still waits (the loop comes back next frame)
    */
   paint(start) {
     const v = this.v;
-    if (this.frame) {
-      v.controls.renderFrame(this.frame);
+    const frame = this.frame;
+    if (frame) {
+      v.controls.renderFrame(frame);
       v.controls.renderStatus(this.offline ? 'offline' : this.status);
-      v.status.renderFrame(this.frame);
+      v.status.renderFrame(frame);
     }
-    if (v.boundary.draw() && this.frame) noteBoundaryDraw(this.frame.iteration);
-    v.diagram.draw();
-    const { due, waiting } = pickDue(CHART_INTERVAL_MS, (name) => v[name].needsDraw, this.chartDrawnAt, start);
-    if (due) {
-      v[due].draw();
-      this.chartDrawnAt[due] = start;
-    }
+    const waiting = this.show.paint(start, () => { if (frame) noteBoundaryDraw(frame.iteration); });
     stats.drawMs += performance.now() - start;
     return waiting;
   }
