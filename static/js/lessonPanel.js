@@ -1,20 +1,22 @@
 /**
- * The lessons menu and the lesson card: the menu lists LESSONS, choosing one loads its state;
+ * The lessons menu and the lesson card: the menu lists the lessons, choosing one loads its state;
  * the card shows the lesson's text while the state names it. Owns #lessons-menu and #lesson.
  */
 
 import { html, setHtml } from './html.js';
 import { dismissable } from './menus.js';
-import { LESSONS, lessonById } from './lessons.js';
+import { lessonById } from './lessons.js';
 
 export class LessonPanel {
-  constructor() {
+  /** @param {import('./lessons.js').Course} course the lessons (lessons.js loadLessons) */
+  constructor(course) {
+    this.course = course;
     const $ = (id) => document.getElementById(id);
     this.menu = $('lessons-menu');
     this.list = $('lessons-list');
     this.card = $('lesson');
     dismissable(this.menu);
-    setHtml(this.list, html`${LESSONS.map((lesson) => html`<li><button type="button" data-lesson="${lesson.id}"
+    setHtml(this.list, html`${course.lessons.map((lesson) => html`<li><button type="button" data-lesson="${lesson.id}"
       data-testid="lesson-${lesson.id}">${lesson.title}</button></li>`)}`);
   }
 
@@ -37,12 +39,12 @@ export class LessonPanel {
 
   /** Show the lesson the state names (or hide the card). */
   render(state) {
-    const lesson = lessonById(state.lesson);
+    const lesson = lessonById(this.course, state.lesson);
     this.card.hidden = !lesson;
     this.card.dataset.lesson = lesson ? lesson.id : '';
     if (!lesson) return;
-    const index = LESSONS.indexOf(lesson);
-    const next = LESSONS[index + 1];
+    const index = this.course.lessons.indexOf(lesson);
+    const next = this.course.lessons[index + 1];
     setHtml(this.card, html`<h2 data-testid="lesson-title">${lesson.title}</h2>
       <p class="lesson-text" data-testid="lesson-text">${lesson.text}</p>
       <p class="lesson-foot"><span class="muted">Course notes: ${lesson.notes}. Press ▶ and watch.</span>

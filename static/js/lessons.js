@@ -1,5 +1,5 @@
 /**
- * The course's lessons: static/lessons.json, loaded once when this module is first imported.
+ * The course's lessons: static/lessons.json, loaded once by the composition root (loadLessons).
  * Each one is a patch over the lessons' common `base` and the default state (data, network,
  * hyperparameters and a comparison) and a short text to read aloud; other fields (costScale)
  * pass through. Pure: no DOM.
@@ -12,44 +12,49 @@
 
 const LESSONS_URL = new URL('../lessons.json', import.meta.url);
 
-/** The file, or no lessons if it cannot be read (the playground works without them). */
-async function load() {
+/**
+ * The lessons: `base`, what every lesson sets (in the state's keys: the run does not depend on
+ * the server's defaults), and `lessons`, each {id, title, notes, text, state, costScale?}.
+ * @typedef {{base: object, lessons: {id: string, title: string, notes: string, text: string, state: object, costScale?: 'log'}[]}} Course
+ */
+
+/**
+ * The file, or no lessons if it cannot be read (the playground works without them).
+ * @param {URL|string} [url]
+ * @returns {Promise<Course>}
+ */
+export async function loadLessons(url = LESSONS_URL) {
+  let doc = {};
   try {
-    const response = await fetch(LESSONS_URL);
-    if (response.ok) return await response.json();
+    const response = await fetch(url);
+    if (response.ok) doc = await response.json();
   } catch {
     // offline or unreadable: no lessons menu entries
   }
-  return { base: {}, lessons: [] };
+  return { base: Object.freeze(doc.base || {}), lessons: doc.lessons || [] };
 }
-
-const DOC = await load();
-
-/** What every lesson sets, in the state's keys: the run does not depend on the server's defaults. */
-export const LESSON_BASE = Object.freeze(DOC.base || {});
-
-/** @type {{id: string, title: string, notes: string, text: string, state: object, costScale?: 'log'}[]} */
-export const LESSONS = DOC.lessons || [];
 
 /**
  * A lesson by id.
+ * @param {Course} course
  * @param {string} id
  * @returns {object|undefined}
  */
-export function lessonById(id) {
-  return LESSONS.find((lesson) => lesson.id === id);
+export function lessonById(course, id) {
+  return course.lessons.find((lesson) => lesson.id === id);
 }
 
 /**
  * The full state a lesson loads: the defaults, the lessons' base, then the lesson's own settings.
+ * @param {Course} course
  * @param {object} lesson
  * @param {object} defaults defaultState(options.defaults)
  * @returns {object}
  */
-export function lessonState(lesson, defaults) {
+export function lessonState(course, lesson, defaults) {
   // A lesson opens on the view that shows its claim: `costScale: 'log'` where costs span decades.
   const view = { logcost: lesson.costScale === 'log' };
   return {
-    ...structuredClone(defaults), ...view, ...structuredClone(LESSON_BASE), ...structuredClone(lesson.state), lesson: lesson.id, open: null,
+    ...structuredClone(defaults), ...view, ...structuredClone(course.base), ...structuredClone(lesson.state), lesson: lesson.id, open: null,
   };
 }

@@ -7,7 +7,7 @@ import { CompareController, VARY } from './compare.js';
 import { CompareView } from './compareView.js';
 import { Recorder, downloadRun } from './exporter.js';
 import { LessonPanel } from './lessonPanel.js';
-import { LESSONS, lessonById, lessonState } from './lessons.js';
+import { lessonById, lessonState, loadLessons } from './lessons.js';
 import { SharePanel } from './sharePanel.js';
 import { WelcomeCard } from './welcome.js';
 import { defaultState, knownNames } from './state.js';
@@ -47,14 +47,16 @@ function loadPlotly(onload, fallbackMs = 1500) {
 async function main() {
   window.nnplayStats = stats; // the rendering counters, for the benchmarks (bench/bench_browser.py)
   const status = new StatusView();
+  const lessonsLoading = loadLessons(); // at the same time as the options
   const response = await fetch('/api/options');
   if (!response.ok) {
     status.showError({ message: `the server could not list its options (HTTP ${response.status})` });
     return;
   }
   const options = await response.json();
+  const lessonDoc = await lessonsLoading;
   const $ = (id) => document.getElementById(id);
-  const known = knownNames(options, { lessons: LESSONS.map((lesson) => lesson.id), vary: VARY });
+  const known = knownNames(options, { lessons: lessonDoc.lessons.map((lesson) => lesson.id), vary: VARY });
   const url = {
     hash: () => location.hash,
     push: (hash) => history.pushState(null, '', hash),
@@ -97,7 +99,7 @@ async function main() {
     options, socket, client, recorder, store, loop, views, compareProgress: () => (compare ? compare.progress() : 0),
   });
   controller.start();
-  const lessons = new LessonPanel();
+  const lessons = new LessonPanel(lessonDoc);
   compare = new CompareController({
     client, controller, recorder, loop, store, status, view: new CompareView(), afterSync: (state) => lessons.render(state),
   });
@@ -113,7 +115,7 @@ async function main() {
     controller.scheduleDraw();
     compare.scheduleDraw();
   });
-  const loadLesson = (id) => compare.change(lessonState(lessonById(id), defaultState(options.defaults)));
+  const loadLesson = (id) => compare.change(lessonState(lessonDoc, lessonById(lessonDoc, id), defaultState(options.defaults)));
   lessons.bind({ load: loadLesson, close: () => compare.change({ lesson: '' }) });
   new WelcomeCard().bind({ lesson: loadLesson });
   new SharePanel(store).bind({
