@@ -1,5 +1,17 @@
 /**
- * The composition root: fetch the menus' options, build the views, hand them to the controller.
+ * The composition root: fetch the menus' options (and the lessons), build the store, the run
+ * client, the render loop and the views, hand them to the controllers, bind the window's events.
+ * The only module with an effect at import (it runs main()); the others can be imported by Node
+ * (tests/js).
+ *
+ *   store.js       the state every mode shares: sanitize, URL history, change kinds, the mode
+ *   runClient.js   runs over the socket: create, supersede, delete, commands, answers by ref
+ *   renderLoop.js  one animation frame for every painter; relayout when the layout changes
+ *   controller.js  the single run's life: patches to commands, answers and frames to its views
+ *   runView.js     the single run's output views, set up, fed and painted (charts' throttle)
+ *   compare.js     compare mode: its runs as one lockstep group; opens one in the single view
+ *   exporter.js    the recorder (every run's history: history.js) and the downloads
+ *   pageMode.js    the body classes the style sheets read, from the store's mode
  */
 
 import { Builder } from './builder.js';
