@@ -1,7 +1,7 @@
 """A sandbox for parsing uploaded files: one separate, short-lived process per parse.
 
 An uploaded file is hostile until parsed. The loaders refuse every HDF5 and .npy feature that
-reaches outside the file (engine/loading.py, engine/image_sets.py), but the parsers underneath — h5py's C library
+reaches outside the file (engine/image_sets.py), but the parsers underneath — h5py's C library
 above all — are large, and a file they mishandle must not take the server with it. So every
 parse of an upload runs in a child process that:
 
