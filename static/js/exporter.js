@@ -14,9 +14,13 @@ import { CostHistory } from './history.js';
  * costs (`history`, static/js/history.js) are the only copy the page keeps: the charts read them.
  */
 export class RunRecord {
-  constructor(created) {
+  /**
+   * @param {object} created the `created` payload
+   * @param {object} [sizes] the history's sizes (history.js: EXACT, MAX_BUCKETS), smaller in tests
+   */
+  constructor(created, sizes) {
     this.created = created;
-    this.history = new CostHistory();
+    this.history = new CostHistory(sizes);
     this.clear();
     this.initial = null;
     /** θ at iteration 0 as first received from the server (W1..WL, b1..bL, float32). */
@@ -116,28 +120,35 @@ export class Recorder {
 /**
  * The history as rows: every iteration's train cost; test cost and accuracies where a frame
  * reported them (empty otherwise). Past history.js's EXACT newest iterations, the older ones come
- * one row per bucket (its last iteration, its mean train cost).
+ * one row per bucket, which says so: its last iteration, its mean train cost, and the
+ * summary columns (first_iteration, train_cost_min, train_cost_max), empty on exact rows.
  * @param {RunRecord} record
  * @returns {object[]}
  */
 export function historyRows(record) {
   const byIteration = new Map(record.points.map((p) => [p.iteration, p]));
   const finite = (v) => (v == null || !Number.isFinite(v) ? null : v);
-  return record.history.rows().map(({ iteration, cost }) => {
+  return record.history.rows().map(({ iteration, cost, first, min, max }) => {
     const p = byIteration.get(iteration) || {};
-    return {
+    const row = {
       iteration, train_cost: finite(cost), test_cost: finite(p.test_cost),
       train_accuracy: finite(p.train_accuracy), test_accuracy: finite(p.test_accuracy),
     };
+    if (first === undefined) return row;
+    return { ...row, first_iteration: first, train_cost_min: finite(min), train_cost_max: finite(max) };
   });
 }
 
 const COLUMNS = ['iteration', 'train_cost', 'test_cost', 'train_accuracy', 'test_accuracy'];
+/** Only in a history with summarized rows (a run longer than history.js's EXACT iterations). */
+const SUMMARY_COLUMNS = ['first_iteration', 'train_cost_min', 'train_cost_max'];
 
-/** @returns {string} the history as CSV, one header line then one line per iteration */
+/** @returns {string} the history as CSV, one header line then one line per iteration (or bucket) */
 export function historyCsv(record) {
-  const lines = [COLUMNS.join(',')];
-  for (const row of historyRows(record)) lines.push(COLUMNS.map((c) => (row[c] == null ? '' : row[c])).join(','));
+  const rows = historyRows(record);
+  const columns = rows.some((r) => 'first_iteration' in r) ? [...COLUMNS, ...SUMMARY_COLUMNS] : COLUMNS;
+  const lines = [columns.join(',')];
+  for (const row of rows) lines.push(columns.map((c) => (row[c] == null ? '' : row[c])).join(','));
   return lines.join('\n') + '\n';
 }
 

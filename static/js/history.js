@@ -200,13 +200,16 @@ export class CostHistory {
 
   /**
    * The history as rows: each iteration still at full resolution; before those, one row per
-   * bucket (its last iteration, its mean cost, its min and max).
-   * @returns {{iteration: number, cost: number, min?: number, max?: number}[]}
+   * bucket (its first and last iteration, its mean cost, its min and max).
+   * @returns {{iteration: number, cost: number, first?: number, min?: number, max?: number}[]}
    */
   rows() {
     const rows = [];
     this.buckets.forEach((bucket, b) => {
-      rows.push({ iteration: (b + 1) * this.width, cost: bucket.count ? bucket.sum / bucket.count : NaN, min: bucket.min, max: bucket.max });
+      rows.push({
+        iteration: (b + 1) * this.width, first: b * this.width + 1,
+        cost: bucket.count ? bucket.sum / bucket.count : NaN, min: bucket.min, max: bucket.max,
+      });
     });
     for (let k = 0; k < this.n; k++) rows.push({ iteration: this.start + k + 1, cost: this.values[k] });
     return rows;

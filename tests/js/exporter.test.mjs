@@ -34,3 +34,21 @@ test('a reset (an older iteration) starts the record over', () => {
   assert.ok(record.history.epoch > epoch, 'the charts reading it start over');
   assert.equal(record.reached(10), null);
 });
+
+test('past the exact history, a summarized row says it is one: its first iteration, mean, min and max', () => {
+  const record = new RunRecord(created, { exact: 4, maxBuckets: 8 });
+  record.addFrame(...frame(8, [4, 2, 6, 0, 1, 1, 1, 1]));
+  const rows = historyRows(record);
+  const summarized = rows.filter((r) => 'first_iteration' in r);
+  assert.ok(summarized.length > 0, 'older iterations are folded into buckets');
+  for (const r of summarized) {
+    assert.ok(r.first_iteration <= r.iteration);
+    assert.ok(r.train_cost_min <= r.train_cost && r.train_cost <= r.train_cost_max);
+  }
+  const covered = summarized.reduce((n, r) => n + r.iteration - r.first_iteration + 1, 0);
+  assert.equal(covered + rows.length - summarized.length, 8, 'every iteration in exactly one row');
+  const csv = historyCsv(record).split('\n');
+  assert.equal(csv[0], 'iteration,train_cost,test_cost,train_accuracy,test_accuracy,first_iteration,train_cost_min,train_cost_max');
+  const exact = rows.find((r) => !('first_iteration' in r));
+  assert.ok(csv.includes(`${exact.iteration},${exact.train_cost},,,,,,`), 'exact rows leave the summary empty');
+});
