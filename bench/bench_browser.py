@@ -132,8 +132,14 @@ def measure_latency(page, repeats: int) -> list[float]:
     return latencies
 
 
+RETURNING_VISITOR = "try { localStorage.setItem('nnplay.welcome', 'dismissed') } catch (e) {}"
+
+
 def run_round(browser, url: str, size: tuple[int, int], args, trace: str | None) -> dict:
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    # Playwright's wait_for_function evaluates strings, which the page's CSP forbids: bypass it
+    # (as the browser tests do), and start as a returning visitor (no first-visit card).
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
+    context.add_init_script(RETURNING_VISITOR)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
