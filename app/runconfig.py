@@ -380,10 +380,15 @@ def enforce_limits(config: RunConfigModel, settings: Settings) -> None:
         return
     if not isinstance(data, DatasetModel):
         return  # files: their limits apply as they are read (app.data)
+    enforce_size(data, settings, "dataset.size")
+
+
+def enforce_size(data: DatasetModel, settings: Settings, field: str) -> None:
+    """Refuse a built-in dataset of more than `max_samples` points (its default size counts)."""
     size = data.size or DATASETS[data.name].default_size
     if size > settings.max_samples:
         raise LimitExceededError(
-            "dataset.size",
+            field,
             settings.max_samples,
             f"at most {settings.max_samples} points per dataset, got {size}",
             setting="max_samples",

@@ -11,13 +11,11 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 
-from engine import DATASETS
-
 from .. import data as data_sources
 from ..errors import LimitExceededError, RequestError
 from ..options import server_options
 from ..protocol import PROTOCOL_VERSION
-from ..runconfig import DatasetModel, RunConfigModel, enforce_limits, make_trainer
+from ..runconfig import DatasetModel, RunConfigModel, enforce_limits, enforce_size, make_trainer
 from ..runs import dataset_summary
 from ..schemas import ErrorResponse, PreviewResponse, TrainRequest, TrainResponse, http_models
 from ..security import ORIGIN_REFUSED
@@ -87,13 +85,7 @@ def read_options(settings: SettingsDep) -> dict[str, Any]:
 
 def preview(dataset: DatasetModel, settings: Settings) -> PreviewResponse:
     """The points of a dataset config (train and test), for drawing it."""
-    size = dataset.size or DATASETS[dataset.name].default_size
-    if size > settings.max_samples:
-        raise LimitExceededError(
-            "size",
-            settings.max_samples,
-            f"at most {settings.max_samples} points per dataset, got {size}",
-        )
+    enforce_size(dataset, settings, "size")
     try:
         data = dataset.to_engine().build()
     except ValueError as error:
