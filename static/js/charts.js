@@ -8,7 +8,7 @@
 
 import { BINARY_SCALE, CLASS_COLORS, NEG, POS, classScale, scaleRgb, tint } from './colors.js';
 import { decodeCurve, paintGrid } from './boundaryGrid.js';
-import { strideFor } from './history.js';
+import { ScoreLog, strideFor } from './history.js';
 
 const Plotly = () => window.Plotly;
 const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
@@ -407,6 +407,8 @@ export class CostChart {
     this.epoch = history ? history.epoch : 0;
     this.stride = 1;
     this.test = { x: [], y: [] };
+    /** The test curve's points, bounded and evenly spaced (only frames on its spacing). */
+    this.testLog = new ScoreLog({ newest: false });
     this.shownUpTo = 0;
     this.rebuild = true;
   }
@@ -425,8 +427,13 @@ export class CostChart {
     const t = header.test_cost;
     const last = this.test.x[this.test.x.length - 1] ?? 0;
     if (t != null && header.iteration > last) {
-      this.test.x.push(header.iteration);
-      this.test.y.push(t);
+      if (this.testLog.add([header.iteration, t])) { // older points went: draw it anew
+        this.test = { x: this.testLog.items.map((p) => p[0]), y: this.testLog.items.map((p) => p[1]) };
+        this.rebuild = true;
+      } else if (this.testLog.last?.[0] === header.iteration) {
+        this.test.x.push(header.iteration);
+        this.test.y.push(t);
+      }
     }
   }
 

@@ -7,7 +7,7 @@
  */
 
 import { splitParameters } from './frames.js';
-import { CostHistory } from './history.js';
+import { CostHistory, ScoreLog } from './history.js';
 
 /**
  * One run's history, filled from its `created` payload, frames and `detail` messages. Its train
@@ -21,6 +21,8 @@ export class RunRecord {
   constructor(created, sizes) {
     this.created = created;
     this.history = new CostHistory(sizes);
+    /** The frames' scores (test cost, accuracies), bounded: see ScoreLog. */
+    this.scores = new ScoreLog();
     this.clear();
     this.initial = null;
     /** θ at iteration 0 as first received from the server (W1..WL, b1..bL, float32). */
@@ -28,7 +30,7 @@ export class RunRecord {
 
   clear() {
     this.history.clear();
-    this.points = [];
+    this.scores.clear();
     this.frame = null;
     this.boundary = null;
     this.theta = null;
@@ -36,17 +38,22 @@ export class RunRecord {
     this.maps = null;
   }
 
+  /** @returns {object[]} each kept frame's scores {iteration, train_cost, test_cost, …}, in order */
+  get points() {
+    return this.scores.items;
+  }
+
   addFrame(header, blobs) {
     const last = this.frame ? this.frame.iteration : 0;
     if (header.iteration < last) this.clear(); // a reset: start over
     this.history.add(header.iteration, blobs.costs ? blobs.costs.data : []);
-    const previous = this.points[this.points.length - 1];
+    const previous = this.scores.last;
     const point = {
       iteration: header.iteration, train_cost: header.train_cost, test_cost: header.test_cost,
       train_accuracy: header.train_accuracy, test_accuracy: header.test_accuracy,
     };
-    if (previous && previous.iteration === header.iteration) this.points[this.points.length - 1] = point;
-    else this.points.push(point);
+    if (previous && previous.iteration === header.iteration) this.scores.replaceLast(point);
+    else this.scores.add(point); // bounded: evenly spaced over a long run
     this.frame = header;
     if (blobs.boundary) this.boundary = blobs.boundary;
   }

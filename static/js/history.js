@@ -228,6 +228,67 @@ export function strideFor(length, most) {
   return stride;
 }
 
+/** Entries a ScoreLog keeps at most (one a frame: 16384 frames is 9 minutes at 30 frames/s). */
+export const MAX_SCORES = 16384;
+
+/**
+ * What the page keeps once per frame (test cost and accuracies), bounded and evenly spaced over
+ * the whole run: it keeps every `every`-th frame's entry, and when that outgrows `cap` entries
+ * the spacing doubles and every other entry goes. With `newest`, the latest entry is kept too,
+ * in the last place, until the next one takes it (a download ends with the latest scores).
+ * @template T
+ */
+export class ScoreLog {
+  /** @param {{cap?: number, newest?: boolean}} [options] */
+  constructor({ cap = MAX_SCORES, newest = true } = {}) {
+    this.cap = cap;
+    this.newest = newest;
+    this.clear();
+  }
+
+  clear() {
+    /** @type {T[]} */
+    this.items = [];
+    this.frames = []; // the frame number of each entry
+    this.every = 1;
+    this.count = 0;
+  }
+
+  /** @returns {T|undefined} */
+  get last() {
+    return this.items[this.items.length - 1];
+  }
+
+  /** The newest entry again (the same frame, sent once more): it takes the last place. */
+  replaceLast(item) {
+    if (this.items.length) this.items[this.items.length - 1] = item;
+  }
+
+  /**
+   * One frame's entry.
+   * @param {T} item
+   * @returns {boolean} whether older entries went (a chart of them redraws)
+   */
+  add(item) {
+    this.count += 1;
+    const n = this.items.length;
+    if (n && this.frames[n - 1] % this.every !== 0) { // the newest, off the spacing: replaced
+      this.items.pop();
+      this.frames.pop();
+    }
+    if (this.count % this.every !== 0 && !this.newest) return false;
+    this.items.push(item);
+    this.frames.push(this.count);
+    if (this.items.length <= this.cap) return false;
+    this.every *= 2;
+    const last = this.frames.length - 1;
+    const keep = this.frames.map((f, i) => f % this.every === 0 || (this.newest && i === last));
+    this.items = this.items.filter((_, i) => keep[i]);
+    this.frames = this.frames.filter((_, i) => keep[i]);
+    return true;
+  }
+}
+
 /** Count one cost in a bucket. */
 function include(bucket, v, it) {
   if (!Number.isFinite(v)) {

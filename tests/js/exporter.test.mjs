@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { RunRecord, historyCsv, historyJson, historyRows } from '../../static/js/exporter.js';
+import { MAX_SCORES, ScoreLog } from '../../static/js/history.js';
 
 const created = { run: 'r1', config: { seed: 3 }, network: { layer_dims: [2, 1], activations: ['sigmoid'] } };
 
@@ -51,4 +52,27 @@ test('past the exact history, a summarized row says it is one: its first iterati
   assert.equal(csv[0], 'iteration,train_cost,test_cost,train_accuracy,test_accuracy,first_iteration,train_cost_min,train_cost_max');
   const exact = rows.find((r) => !('first_iteration' in r));
   assert.ok(csv.includes(`${exact.iteration},${exact.train_cost},,,,,,`), 'exact rows leave the summary empty');
+});
+
+test('the test scores of a long run stay bounded: evenly spaced, first and newest kept', () => {
+  const record = new RunRecord(created);
+  const frames = 100_000; // a 1,000,000-iteration run at 10 iterations a frame
+  for (let f = 1; f <= frames; f++) record.addFrame(...frame(10 * f, [1], { test_cost: f }));
+  assert.ok(record.points.length <= MAX_SCORES, `${record.points.length} points kept`);
+  assert.ok(record.points.length > MAX_SCORES / 4);
+  const its = record.points.map((p) => p.iteration);
+  assert.equal(its[its.length - 1], 10 * frames, 'the newest scores are kept');
+  const gaps = new Set(its.slice(0, -1).map((it, i) => (i === 0 ? it : it - its[i - 1])));
+  assert.equal(gaps.size, 1, `evenly spaced from the start (gaps ${[...gaps]})`);
+  const rows = historyRows(record);
+  assert.equal(rows[rows.length - 1].test_cost, frames, 'the download ends with the latest scores');
+});
+
+test('a score log without the newest keeps only the frames on its spacing, and says when it thinned', () => {
+  const log = new ScoreLog({ cap: 4, newest: false });
+  const thinnedAt = [];
+  for (let f = 1; f <= 20; f++) if (log.add(f)) thinnedAt.push(f);
+  assert.deepEqual(thinnedAt, [5, 10, 20]);
+  assert.deepEqual(log.items, [8, 16]);
+  assert.ok(log.items.length <= 4);
 });
