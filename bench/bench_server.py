@@ -8,8 +8,10 @@ units, 100 × 100 boundary), waits for its first frame, presses play and counts 
 for `--seconds`. Reported per scenario: frames/s received per client (median and minimum over
 clients), first-frame latency after play (median, max), bytes per boundary frame, bytes per
 detail message, the server's event-loop lag over the window (p50/p99/max, from /api/health),
-and the server's CPU use (sum over its processes, in cores). The clients run in this process,
-the server in another: both share the machine's 2 cores, as they would in a classroom.
+and the server's CPU use (sum over its processes, in cores) and per student-second (ms of server
+CPU per second of one student's run), beside the load generator's own CPU. The clients run in
+this process (they read each frame's header only), the server in another: both share the
+machine's cores, as they would in a classroom. The first line printed names the machine.
 
     python bench/bench_server.py --fairness          # the two abuse scenarios of issue 10
 
@@ -146,10 +148,12 @@ async def scenario(port: int, pids: list[int], n: int, seconds: float, heavy: in
         asyncio.create_task(client(url, seconds, start_at, HEAVY_CONFIG)) for _ in range(heavy)
     ]
     await asyncio.sleep(1.0 + 0.05 * (n + heavy))  # everyone connected and created
-    cpu0, t0 = cpu_seconds(pids), time.perf_counter()
+    cpu0, own0, t0 = cpu_seconds(pids), time.process_time(), time.perf_counter()
     start_at.set()
     results = await asyncio.gather(*tasks)
-    cpu = (cpu_seconds(pids) - cpu0) / (time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    cpu = (cpu_seconds(pids) - cpu0) / elapsed
+    own = (time.process_time() - own0) / elapsed
     lag = await asyncio.to_thread(
         http_json, f"http://127.0.0.1:{port}/api/health?lag_window={min(30, seconds)}"
     )
@@ -171,7 +175,27 @@ async def scenario(port: int, pids: list[int], n: int, seconds: float, heavy: in
         ),
         "loop_lag": lag["loop_lag"],
         "server_cpu_cores": round(cpu, 2),
+        "server_ms_per_student_second": round(1000 * cpu / (n + heavy), 1),
+        "load_generator_cpu_cores": round(own, 2),
     }
+
+
+def machine() -> str:
+    """This machine, as a benchmark result must name it: cores, CPU model, load, commit."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (
+        f"machine: {os.cpu_count()} logical CPUs, {model}; load average {load}; "
+        f"commit {commit or '?'}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
 
 
 def start_server(port: int, workers: int, env: dict | None = None) -> subprocess.Popen:
@@ -359,6 +383,7 @@ def main() -> None:
     if args.fairness:
         run_fairness(args)
         return
+    print(machine(), flush=True)
     rows = []
     for n in (int(c) for c in args.clients.split(",")):
         port = free_port()
@@ -376,9 +401,9 @@ def main() -> None:
     print(
         "| clients | workers | frames/s per client (median / min) | first frame after play "
         "(median / max) | bytes per boundary frame (median / max) | detail bytes | loop lag "
-        "p50 / p99 / max | server CPU |"
+        "p50 / p99 / max | server CPU | per student-second | load generator CPU |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         heavy = f" + {r['heavy_clients']} heavy" if r["heavy_clients"] else ""
         lag = r["loop_lag"]
@@ -387,7 +412,8 @@ def main() -> None:
             f" | {r['first_frame_ms_median']:.0f} / {r['first_frame_ms_max']:.0f} ms"
             f" | {r['frame_bytes']:.0f} / {r['frame_bytes_max']} B | {r['detail_bytes']:.0f} B"
             f" | {lag['p50_ms']:.1f} / {lag['p99_ms']:.1f} / {lag['max_ms']:.1f} ms"
-            f" | {r['server_cpu_cores']:.2f} cores |"
+            f" | {r['server_cpu_cores']:.2f} cores | {r['server_ms_per_student_second']:.1f} ms"
+            f" | {r['load_generator_cpu_cores']:.2f} cores |"
         )
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2))
