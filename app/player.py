@@ -70,7 +70,7 @@ class Player:
     def adopt(self, run: Run, notify: Callable[[], None]) -> None:
         """Own a run just built: its frames go to `notify`'s session, its time is ours. From here
         on `leave` frees it, even if the session closes before it is added to the scheduler."""
-        run.notify = notify
+        run.owner_view.notify = notify
         run.owner = self.owner  # the scheduler shares time among sessions, not runs
         self.runs[run.id] = run
 

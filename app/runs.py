@@ -11,7 +11,6 @@ was not sent yet, behind the outbox's lock.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 
 import numpy as np
 
@@ -130,15 +129,6 @@ class Run:
         scheduler orders the first turns of runs played at once, lightest first."""
         return self.dataset.X_train.shape[1] * sum(W.size for W in self.net.weights)
 
-    @property
-    def notify(self) -> Callable[[], None]:
-        """Called (from the training thread) when the owner has a new frame to send."""
-        return self.owner_view.notify
-
-    @notify.setter
-    def notify(self, callback: Callable[[], None]) -> None:
-        self.owner_view.notify = callback
-
     @np.errstate(all="ignore")  # near a divergence values overflow float32: they travel as inf
     def build_frame(self, heavy: bool) -> None:
         """Encode the run's state now, once, for every connection that shows it (each frame
@@ -219,11 +209,6 @@ class Run:
         return frames.encode(header, [frames.Blob.of("images", data.gallery)])
 
     # --- event-loop side -------------------------------------------------------------------------
-
-    def take_frames(self) -> tuple[bytes | None, bytes | None, bytes | None]:
-        """The owner's gallery (once), newest frame and detail not yet sent (None where none);
-        the frame's costs count as sent (see `fanout.View.take`)."""
-        return self.owner_view.take()
 
     def describe(self) -> dict:
         """What a client needs to draw this run: its config, network and dataset points."""

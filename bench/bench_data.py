@@ -65,10 +65,10 @@ def frame_costs(run: Run, repeats: int) -> tuple[float, float, int, int]:
     10 iterations, as at the default speed of 10 iterations per frame."""
     light = median_seconds(lambda: run.build_frame(heavy=False), repeats)
     heavy = median_seconds(lambda: run.build_frame(heavy=True), repeats)
-    run.take_frames()
+    run.owner_view.take()
     run.train(10)
     run.build_frame(heavy=True)
-    _, frame, detail = run.take_frames()
+    _, frame, detail = run.owner_view.take()
     return light, heavy, len(frame), len(detail)
 
 
