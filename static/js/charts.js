@@ -384,10 +384,15 @@ export class BoundaryChart {
   }
 }
 
+/** [[x, y], …] as the arrays [x…] and [y…] a Plotly trace takes. */
+function columns(points) {
+  return [points.map((p) => p[0]), points.map((p) => p[1])];
+}
+
 /**
  * The cost curve: the train cost of every iteration (read from the run's CostHistory, the page's
  * one copy, downsampled to MAX_COST_POINTS buckets that keep their min and max) and the test
- * cost per frame.
+ * cost per frame (a ScoreLog: bounded, evenly spaced).
  */
 export class CostChart {
   /** @param {HTMLElement} el */
@@ -406,8 +411,8 @@ export class CostChart {
     this.history = history;
     this.epoch = history ? history.epoch : 0;
     this.stride = 1;
-    this.test = { x: [], y: [] };
-    /** The test curve's points, bounded and evenly spaced (only frames on its spacing). */
+    /** The test curve's points [iteration, cost], bounded and evenly spaced (frames on its
+     * spacing only, so a point once drawn stays until the log thins). */
     this.testLog = new ScoreLog({ newest: false });
     this.shownUpTo = 0;
     this.rebuild = true;
@@ -425,15 +430,9 @@ export class CostChart {
    */
   add(header) {
     const t = header.test_cost;
-    const last = this.test.x[this.test.x.length - 1] ?? 0;
-    if (t != null && header.iteration > last) {
-      if (this.testLog.add([header.iteration, t])) { // older points went: draw it anew
-        this.test = { x: this.testLog.items.map((p) => p[0]), y: this.testLog.items.map((p) => p[1]) };
-        this.rebuild = true;
-      } else if (this.testLog.last?.[0] === header.iteration) {
-        this.test.x.push(header.iteration);
-        this.test.y.push(t);
-      }
+    const last = this.testLog.last?.[0] ?? 0;
+    if (t != null && header.iteration > last && this.testLog.add([header.iteration, t])) {
+      this.rebuild = true; // older points went: draw it anew
     }
   }
 
@@ -447,7 +446,7 @@ export class CostChart {
     const s = this.stride;
     const cleared = Boolean(this.history) && this.history.epoch !== this.epoch;
     return Boolean(Plotly()) && (this.rebuild || cleared || this.fontSize !== FONT.size || Math.floor(this.length / s) * s > this.shownUpTo ||
-      this.test.x.length > this.testShown);
+      this.testLog.items.length > this.testShown);
   }
 
   /** Draw what arrived since the last draw. */
@@ -462,7 +461,8 @@ export class CostChart {
       this.stride = stride;
       this.rebuild = true;
     }
-    if (this.shownEmpty && (this.length || this.test.x.length)) this.rebuild = true; // axes to the data
+    const test = this.testLog.items;
+    if (this.shownEmpty && (this.length || test.length)) this.rebuild = true; // axes to the data
     if (this.rebuild || this.fontSize !== FONT.size) {
       this.rebuild = false;
       this.fontSize = FONT.size;
@@ -470,9 +470,10 @@ export class CostChart {
       this.emaAt = 0;
       const { x, y, upTo } = this.sample(1);
       this.shownUpTo = upTo;
-      const empty = !x.length && !this.test.x.length;
+      const [tx, ty] = columns(test);
+      const empty = !x.length && !tx.length;
       this.shownEmpty = empty;
-      this.extent = positiveExtent(y, this.test.y);
+      this.extent = positiveExtent(y, ty);
       const yaxis = this.view.log ? logAxis(...this.extent) : { type: 'linear', ...(empty ? { range: [0, 1] } : {}) };
       const layout = baseLayout({
         xaxis: { title: { text: 'iteration' }, rangemode: 'tozero', ...(empty ? { range: [0, 100] } : {}) },
@@ -482,17 +483,16 @@ export class CostChart {
       });
       Plotly().react(this.el, [
         { type: 'scatter', mode: 'lines', name: 'train', x, y, line: { color: '#0877bd', width: 2 } },
-        { type: 'scatter', mode: 'lines', name: 'test', x: [...this.test.x], y: [...this.test.y], line: { color: '#f59322', width: 2, dash: 'dot' } },
+        { type: 'scatter', mode: 'lines', name: 'test', x: tx, y: ty, line: { color: '#f59322', width: 2, dash: 'dot' } },
       ], layout, CONFIG);
-      this.testShown = this.test.x.length;
+      this.testShown = test.length;
       return;
     }
     const { x, y, upTo } = this.sample(this.shownUpTo + 1);
-    const tx = this.test.x.slice(this.testShown);
-    const ty = this.test.y.slice(this.testShown);
+    const [tx, ty] = columns(test.slice(this.testShown));
     if (!x.length && !tx.length) return;
     this.shownUpTo = upTo;
-    this.testShown = this.test.x.length;
+    this.testShown = test.length;
     Plotly().extendTraces(this.el, { x: [x, tx], y: [y, ty] }, [0, 1]);
     if (this.view.log) { // a log axis has its own ticks (logAxis): follow the data's extent
       const none = Number.isNaN(this.extent[0]); // the axis was a placeholder (no cost yet)
