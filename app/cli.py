@@ -163,16 +163,15 @@ def _allowed(low, high, integer=False, low_open=False, high_open=False) -> str:
     return f"{kind} {lower}{upper}"
 
 
-def _rule_number(rule: dict):
-    """A flag's parser for a number field's rule (`runconfig.number_rule`)."""
-    low_open = "exclusiveMinimum" in rule
-    high_open = "exclusiveMaximum" in rule
-    return _number(
+def _rule_bounds(rule: dict) -> tuple[float, float, bool, bool, bool]:
+    """(low, high, integer, low_open, high_open) of a number field's rule
+    (`runconfig.number_rule`), as `_number` and `_allowed` take them."""
+    return (
         rule.get("exclusiveMinimum", rule.get("minimum", -math.inf)),
         rule.get("exclusiveMaximum", rule.get("maximum", math.inf)),
-        integer=rule["type"] == "integer",
-        low_open=low_open,
-        high_open=high_open,
+        rule["type"] == "integer",
+        "exclusiveMinimum" in rule,
+        "exclusiveMaximum" in rule,
     )
 
 
@@ -208,16 +207,9 @@ def _add_field(group: argparse._ArgumentGroup, path: str, flag: str) -> None:
         options["type"] = _choice_list(names, name.removesuffix("s"))
         allowed = f"comma-separated, from: {', '.join(names)}"
     elif schema.get("type") in ("integer", "number"):
-        rule = number_rule(model, name)
-        options["type"] = _rule_number(rule)
-        low_open, high_open = "exclusiveMinimum" in rule, "exclusiveMaximum" in rule
-        allowed = _allowed(
-            rule.get("exclusiveMinimum", rule.get("minimum", -math.inf)),
-            rule.get("exclusiveMaximum", rule.get("maximum", math.inf)),
-            rule["type"] == "integer",
-            low_open,
-            high_open,
-        )
+        bounds = _rule_bounds(number_rule(model, name))
+        options["type"] = _number(*bounds)
+        allowed = _allowed(*bounds)
     about, _, unset = about.partition("; None: ")
     if isinstance(default, list):
         default = ",".join(default) or None
