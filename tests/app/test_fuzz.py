@@ -383,6 +383,10 @@ def _is_valid_json(text: str) -> bool:
     return True
 
 
+WATCH_LIMIT = Settings().max_runs_per_session
+"""How many runs a session watches at most (docs/protocol.md, `watch`)."""
+
+
 def _expected(message) -> set[str]:
     """The answers a message may get: an independent reading of the protocol's rules."""
     if not isinstance(message, dict) or "type" not in message:
@@ -400,6 +404,10 @@ def _expected(message) -> set[str]:
         return {"created", "error:invalid", "error:limit"}
     if kind == "unwatch":  # ids not watched are nothing to stop
         return {"ack", "error:invalid"}
+    runs = message.get("runs")
+    if kind == "watch" and isinstance(runs, list) and len(set(map(json.dumps, runs))) > WATCH_LIMIT:
+        # More runs than a session may watch: refused as over the limit, or as invalid.
+        return {"error:invalid", "error:limit"}
     # Commands on runs and watching them: random ids are never a run on this server.
     return {"error:invalid", "error:unknown_run"}
 
