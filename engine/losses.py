@@ -6,11 +6,16 @@ The cost follows from the output activation, as in the course:
 - softmax → categorical cross-entropy   J = -(1/m) Σ_i Σ_k y_ki log a_ki
 - anything else (linear for regression) → mean squared error   J = (1/m) Σ_i Σ_k (a_ki - y_ki)²
 
-Cross-entropies are computed from Z, not from A: with log a = -log(1 + e^-z) and
-log(1 - a) = -z - log(1 + e^-z), a saturated sigmoid (a == 1.0 exactly in float64) still gives
-the large finite cost it deserves instead of log(0) = -inf and NaN gradients.
+Cross-entropies are computed from Z, not from A: with softplus(z) = log(1 + e^z),
+log a = z - softplus(z) and log(1 - a) = -softplus(z), so a saturated sigmoid (a == 1.0
+exactly in float64) still gives the large finite cost it deserves instead of log(0) = -inf
+and NaN gradients.
 
-Every loss returns dZ[L] = ∂J/∂Z[L], which for the two matched pairs is the course's (A - Y)/m.
+Every loss is two functions, the cost and its gradient, run one after the other on the same
+buffers: `value` writes A = g(Z) and returns J; `gradient` then writes dZ[L] = ∂J/∂Z[L] from
+that A (and Z). Kept apart so a training step can take the gradient of a pass whose value was
+already taken (a frame's evaluation at the same parameters, see `Network._cost`); `evaluate`
+runs both. For the two matched pairs dZ[L] is the course's (A - Y)/m.
 Departure from the course's notation: the course writes dZ for the per-example derivative and
 multiplies by 1/m in dW and db; here dZ is the derivative of the mean cost J itself, so it
 already carries the 1/m and dW = dZ A_prev^T, db = Σ dZ come out identical with one multiply fewer
@@ -26,112 +31,146 @@ import numpy as np
 
 from .activations import Activation
 
+FAST_BCE_MIN_SIZE = 128
+"""From this many output values on, binary cross-entropy takes its exp/log1p route (see
+`binary_cross_entropy`); below, NumPy's logaddexp is cheaper than the route's extra calls."""
+
+FAST_BCE_MAX_Z = 700.0
+"""The exp/log1p route needs e^z finite: every z ≤ 700 (e^700 ≈ 1e304 < float64's 1.8e308)."""
+
 
 @dataclass(frozen=True)
 class Loss:
-    """A named cost J(Z[L], Y) and its gradient, for one kind of output."""
+    """A named cost J(Z[L], Y) and its gradient, for one kind of output.
+
+    Z, Y, A, dZ and `scratch` are (n_L, m) float arrays; A, dZ and scratch are written.
+    """
 
     name: str
     title: str
     task: str
     """"binary", "multiclass" or "regression": how predictions and accuracy are read."""
-    evaluate: Callable[..., float]
-    """(Z, Y, act, A, dZ) -> J; writes g(Z) into A and, unless dZ is None, ∂J/∂Z into dZ."""
+    value: Callable[[np.ndarray, np.ndarray, Activation, np.ndarray, np.ndarray], float]
+    """(Z, Y, act, A, scratch) -> J; writes g(Z) into A; `scratch` is a buffer it may use."""
+    gradient: Callable[[np.ndarray, np.ndarray, Activation, np.ndarray, np.ndarray], None]
+    """(Z, Y, act, A, dZ): writes ∂J/∂Z into dZ, from the A that `value` left."""
+
+    def evaluate(
+        self,
+        Z: np.ndarray,
+        Y: np.ndarray,
+        act: Activation,
+        A: np.ndarray,
+        dZ: np.ndarray | None,
+    ) -> float:
+        """J; writes g(Z) into A and, unless dZ is None, ∂J/∂Z into dZ."""
+        J = self.value(Z, Y, act, A, np.empty_like(Z) if dZ is None else dZ)
+        if dZ is not None:
+            self.gradient(Z, Y, act, A, dZ)
+        return J
+
+
+# --- binary cross-entropy (sigmoid output) -------------------------------------------------------
 
 
 def binary_cross_entropy(
-    Z: np.ndarray,
-    Y: np.ndarray,
-    act: Activation,
-    A: np.ndarray,
-    dZ: np.ndarray | None,
+    Z: np.ndarray, Y: np.ndarray, act: Activation, A: np.ndarray, scratch: np.ndarray
 ) -> float:
-    """Sigmoid output. Z, Y, A, dZ are (n_L, m); Y holds labels in [0, 1].
+    """Sigmoid output; Y holds labels in [0, 1]. J, with A = 1 / (1 + e^-Z) written into A.
 
-    With ℓ = log(1 + e^-z) = -log a:  -[y log a + (1-y) log(1-a)] = ℓ + (1 - y) z.
+    With softplus(z) = log(1 + e^z):  -[y log a + (1-y) log(1-a)] = softplus(z) - y z.
     """
     m = Z.shape[1]
-    # Fast path, why: NumPy's logaddexp is not vectorised (~12 ns/element: ~5 µs of a 23 µs step
-    # at m = 400). While every z ≥ -700, t = e^-z ≤ e^700 cannot overflow, so ℓ = log1p(t) and
-    # a = 1 / (1 + t) are exact to a rounding or two, with no warning. It costs two more NumPy
-    # calls, which only pay off from ~128 values. Saturated outputs (z < -700), NaN and the
-    # like take the logaddexp route below.
-    if Z.size >= 128 and Z.min() >= -700.0:
-        t = np.negative(Z, out=A)
-        np.exp(t, out=t)
-        ell = np.log1p(t, out=dZ if dZ is not None else np.empty_like(Z))
-        J = (ell.sum() + Z.sum() - np.vdot(Y, Z)) / m
-        t += 1.0
-        np.reciprocal(t, out=A)  # a = 1 / (1 + e^-z), the course's formula
-        if dZ is not None:
-            np.subtract(A, Y, out=dZ)
-            dZ *= 1.0 / m
+    # Fast route, why: NumPy's logaddexp is not vectorised (~12 ns/element: ~5 µs at m = 400).
+    # While every z ≤ 700, u = e^z cannot overflow, so softplus = log1p(u) and
+    # a = u / (1 + u) are exact to a rounding or two, with no warning: fewer, faster calls from
+    # ~128 values on. Saturated outputs (z > 700), NaN and small batches take logaddexp.
+    if Z.size >= FAST_BCE_MIN_SIZE and np.maximum.reduce(Z, axis=None) <= FAST_BCE_MAX_Z:
+        u = np.exp(Z, out=A)
+        softplus = np.log1p(u, out=scratch)
+        J = (np.add.reduce(softplus, axis=None) - np.vdot(Y, Z)) / m
+        np.add(u, 1.0, out=scratch)
+        np.divide(u, scratch, out=A)  # a = e^z / (1 + e^z) = 1 / (1 + e^-z)
         return float(J)
-    ell = np.negative(Z, out=A)
-    np.logaddexp(0.0, ell, out=ell)
-    J = (ell.sum() + Z.sum() - np.vdot(Y, Z)) / m
-    np.negative(ell, out=A)
-    np.exp(A, out=A)  # a = e^-ℓ
-    if dZ is not None:
-        np.subtract(A, Y, out=dZ)
-        dZ *= 1.0 / m
+    softplus = np.logaddexp(0.0, Z, out=scratch)
+    J = (np.add.reduce(softplus, axis=None) - np.vdot(Y, Z)) / m
+    np.subtract(Z, softplus, out=A)
+    np.exp(A, out=A)  # a = e^(log a), log a = z - softplus(z) ≤ 0: no overflow
     return float(J)
 
 
+def cross_entropy_gradient(
+    Z: np.ndarray, Y: np.ndarray, act: Activation, A: np.ndarray, dZ: np.ndarray
+) -> None:
+    """dZ = (A - Y) / m: the gradient of both cross-entropies through their matched output."""
+    np.subtract(A, Y, out=dZ)
+    dZ *= 1.0 / Z.shape[1]
+
+
+# --- categorical cross-entropy (softmax output) --------------------------------------------------
+
+
 def categorical_cross_entropy(
-    Z: np.ndarray,
-    Y: np.ndarray,
-    act: Activation,
-    A: np.ndarray,
-    dZ: np.ndarray | None,
+    Z: np.ndarray, Y: np.ndarray, act: Activation, A: np.ndarray, scratch: np.ndarray
 ) -> float:
-    """Softmax output. Z, A, dZ are (C, m); Y is one-hot (C, m).
+    """Softmax output. Z, A are (C, m); Y is one-hot (C, m). J, with softmax(Z) written into A.
 
     log a = (z - max z) - log Σ e^(z - max z), column by column, so no exponent overflows.
     """
     m = Z.shape[1]
     log_a = np.subtract(Z, Z.max(axis=0, keepdims=True), out=A)
-    log_a -= np.log(np.exp(log_a).sum(axis=0, keepdims=True))
+    np.exp(log_a, out=scratch)
+    log_a -= np.log(scratch.sum(axis=0, keepdims=True))
     J = -np.vdot(Y, log_a) / m
     np.exp(log_a, out=A)
-    if dZ is not None:
-        np.subtract(A, Y, out=dZ)
-        dZ *= 1.0 / m
     return float(J)
+
+
+# --- mean squared error (any other output) -------------------------------------------------------
 
 
 def mean_squared_error(
-    Z: np.ndarray,
-    Y: np.ndarray,
-    act: Activation,
-    A: np.ndarray,
-    dZ: np.ndarray | None,
+    Z: np.ndarray, Y: np.ndarray, act: Activation, A: np.ndarray, scratch: np.ndarray
 ) -> float:
-    """Any elementwise output g (linear for regression). Z, Y, A, dZ are (n_L, m).
-
-    dJ/dA = (2/m)(A - Y), then dZ = dJ/dA * g'(Z) through the activation's backward.
-    """
-    m = Z.shape[1]
+    """Any elementwise output g (linear for regression). J, with g(Z) written into A."""
     A = act.forward(Z, A)
-    diff = np.subtract(A, Y, out=dZ)
-    J = np.vdot(diff, diff) / m
-    if dZ is not None:
-        dZ *= 2.0 / m
-        act.backward(dZ, Z, A)
-    return float(J)
+    diff = np.subtract(A, Y, out=scratch)
+    return float(np.vdot(diff, diff) / Z.shape[1])
+
+
+def mean_squared_error_gradient(
+    Z: np.ndarray, Y: np.ndarray, act: Activation, A: np.ndarray, dZ: np.ndarray
+) -> None:
+    """dJ/dA = (2/m)(A - Y), then dZ = dJ/dA * g'(Z) through the activation's backward."""
+    np.subtract(A, Y, out=dZ)
+    dZ *= 2.0 / Z.shape[1]
+    act.backward(dZ, Z, A)
 
 
 LOSSES: dict[str, Loss] = {
     loss.name: loss
     for loss in (
-        Loss("binary_cross_entropy", "Binary cross-entropy", "binary", binary_cross_entropy),
+        Loss(
+            "binary_cross_entropy",
+            "Binary cross-entropy",
+            "binary",
+            binary_cross_entropy,
+            cross_entropy_gradient,
+        ),
         Loss(
             "categorical_cross_entropy",
             "Categorical cross-entropy",
             "multiclass",
             categorical_cross_entropy,
+            cross_entropy_gradient,
         ),
-        Loss("mean_squared_error", "Mean squared error", "regression", mean_squared_error),
+        Loss(
+            "mean_squared_error",
+            "Mean squared error",
+            "regression",
+            mean_squared_error,
+            mean_squared_error_gradient,
+        ),
     )
 }
 

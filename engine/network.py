@@ -15,11 +15,22 @@ modules read a network only through its public API (`weights`, `biases`, `activa
 `grid_workspace`, `check_X`, `check_Y`, `train_step`, `scores`); `gradcheck.py` adds
 `flat_parameters` and `cost_at`.
 
-How it is laid out in memory, and why: all parameters live in one flat float64 vector θ, weights
-first (W1, W2, …, WL) then biases (b1, …, bL); W[l] and b[l] are views into it, and so are the
-gradients dW[l], db[l] into one vector dθ. One NumPy call then updates every parameter, L2 touches
-the weights as one slice, and a divergence check is one sum. The update is written into a second
-vector and adopted only if finite, so a diverging step leaves the last good parameters in place.
+How it is laid out in memory, and why: all parameters live in one flat float64 vector θ, layer
+by layer, each layer as the matrix Wb[l] = [W[l] | b[l]] (n[l], n[l-1] + 1) row by row (the bias
+trick of `propagation.py`: one matrix product per layer and direction); W[l] and b[l] are views
+into it, and so are the gradients dW[l], db[l] into one vector dθ. One NumPy call then updates
+every parameter and a divergence check is one sum. The update is written into a second vector
+and adopted only if finite, so a diverging step leaves the last good parameters in place. The
+course's flat order (W1 … WL, then b1 … bL), that of `flat_parameters` and `cost_at`, is a
+permutation of θ.
+
+One forward pass per frame: a `Trainer` scores its training set at the current parameters
+(`scores`, for a frame) and then trains on it at the same parameters. `_cost` stamps the
+Workspace of such a scoring pass with (parameters version, X, Y, cost); the next full-batch
+training step on the same X and Y objects, with the parameters untouched since, takes its
+gradient from that pass instead of running it again (same buffers, same arithmetic: bit for bit
+the same step). Any forward pass into the Workspace, any update or setting of the parameters
+voids the stamp.
 """
 
 from __future__ import annotations
@@ -45,7 +56,13 @@ from .errors import DivergedError
 from .initializations import DEFAULT_RANDOM_SCALE, get_initialization, initialize_weights
 from .losses import loss_for
 from .optimization import Hyperparameters, make_optimizer
-from .propagation import Workspace, WorkspacePool, model_backward, model_forward
+from .propagation import (
+    Workspace,
+    WorkspacePool,
+    augmented_backward,
+    augmented_forward,
+    model_forward,
+)
 from .training import History, TrainConfig, train
 
 MAX_WORKSPACES = 4
@@ -58,17 +75,26 @@ last tile of each grid, kept apart so that drawing never evicts a training batch
 
 def _flat_views(
     theta: np.ndarray, layer_dims: Sequence[int]
-) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Views W[l] (n[l], n[l-1]) and b[l] (n[l], 1) into θ laid out as [W1 … WL, b1 … bL]."""
-    weights, biases = [], []
+) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Views Wb[l] = [W[l] | b[l]] (n[l], n[l-1] + 1), W[l] (n[l], n[l-1]) and b[l] (n[l], 1)
+    into θ laid out as [Wb1 … WbL], each row by row."""
+    blocks, weights, biases = [], [], []
     offset = 0
     for n_prev, n in itertools.pairwise(layer_dims):
-        weights.append(theta[offset : offset + n * n_prev].reshape(n, n_prev))
-        offset += n * n_prev
-    for n in layer_dims[1:]:
-        biases.append(theta[offset : offset + n].reshape(n, 1))
-        offset += n
-    return weights, biases
+        Wb = theta[offset : offset + n * (n_prev + 1)].reshape(n, n_prev + 1)
+        blocks.append(Wb)
+        weights.append(Wb[:, :-1])
+        biases.append(Wb[:, -1:])
+        offset += n * (n_prev + 1)
+    return blocks, weights, biases
+
+
+def _course_order(layer_dims: Sequence[int]) -> np.ndarray:
+    """Indices into θ of W1 … WL then b1 … bL, each row by row: θ[order] is the course's flat
+    vector (that of `flat_parameters`)."""
+    size = sum(n * (n_prev + 1) for n_prev, n in itertools.pairwise(layer_dims))
+    _, weights, biases = _flat_views(np.arange(size), layer_dims)
+    return np.concatenate([p.ravel() for p in (*weights, *biases)])
 
 
 @dataclass(frozen=True)
@@ -117,15 +143,22 @@ class Network:
         self.seed = seed
 
         dims = self.layer_dims
-        self._n_weights = sum(n * n_prev for n_prev, n in itertools.pairwise(dims))
-        size = self._n_weights + sum(dims[1:])
+        self._course_order = _course_order(dims)
+        size = self._course_order.size
         self._theta = np.zeros(size)
-        self._W, self._b = _flat_views(self._theta, dims)
+        self._Wb, self._W, self._b = _flat_views(self._theta, dims)
         self._theta_next = np.zeros(size)
-        self._W_next, self._b_next = _flat_views(self._theta_next, dims)
+        self._Wb_next, self._W_next, self._b_next = _flat_views(self._theta_next, dims)
         self._grad = np.zeros(size)
-        self._dW, self._db = _flat_views(self._grad, dims)
+        self._dWb, self._dW, self._db = _flat_views(self._grad, dims)
         self._has_gradients = False
+        self._weight_mask = np.zeros(size)
+        """1.0 at the weights of θ, 0.0 at the biases: what L2 penalizes."""
+        for W in _flat_views(self._weight_mask, dims)[1]:
+            W.fill(1.0)
+        self._l2_scratch = np.empty(size)
+        self._version = 0
+        """Bumped whenever θ changes: what a Workspace's stamp is checked against."""
 
         self._workspaces = WorkspacePool(dims, self._acts, MAX_WORKSPACES)
         self._grid_workspaces = WorkspacePool(dims, self._acts, MAX_GRID_WORKSPACES)
@@ -190,6 +223,7 @@ class Network:
         self._after_parameters_changed()
 
     def _after_parameters_changed(self) -> None:
+        self._version += 1
         self._optimizer = None
         self._has_gradients = False
         self._grad.fill(0.0)
@@ -216,8 +250,9 @@ class Network:
         return tuple(self._acts)
 
     def flat_parameters(self) -> np.ndarray:
-        """A copy of θ (n_parameters,): W1 … WL then b1 … bL, each flattened row by row."""
-        return self._theta.copy()
+        """The parameters as one new vector (n_parameters,) in the course's order: W1 … WL then
+        b1 … bL, each flattened row by row (θ's own layout interleaves them, see above)."""
+        return self._theta[self._course_order]
 
     def grid_workspace(self, m: int, dtype: type = np.float32) -> Workspace:
         """Forward buffers for m points in dtype, kept between calls for the pictures of
@@ -256,27 +291,51 @@ class Network:
         l2: float,
         gradients: bool,
         theta: np.ndarray | None = None,
+        X_aug: np.ndarray | None = None,
     ) -> float:
         """J(X, Y) for checked inputs; with `gradients`, also fill dθ by backpropagation.
 
-        theta: another parameter vector laid out as θ to take J at (no gradients then)."""
+        theta: another parameter vector laid out as θ to take J at (no gradients then).
+        X_aug: [X; 1] (n_x + 1, m), if the caller keeps it (else X is copied into the
+        Workspace's). Only with X_aug may a gradient pass reuse a stamped scoring pass (see the
+        module's docstring): its caller owns X and Y and does not change them in place.
+        """
         m = X.shape[1]
         ws = self._workspaces.get(m)
+        acts, loss = self._acts, self.loss
         if theta is None:
-            theta, W, b = self._theta, self._W, self._b
+            theta, Wb = self._theta, self._Wb
         else:
-            W, b = _flat_views(theta, self.layer_dims)
-        Z_L = model_forward(X, W, b, self._acts, ws)
-        dZ_L = ws.D[-1] if gradients else None
-        J = self.loss.evaluate(Z_L, Y, self._acts[-1], ws.A[-1], dZ_L)
+            Wb = _flat_views(theta, self.layer_dims)[0]
+        stamp = ws.stamp
+        if (
+            X_aug is not None
+            and stamp is not None
+            and stamp[0] == self._version
+            and stamp[1] is X
+            and stamp[2] is Y
+            and theta is self._theta
+        ):
+            J = stamp[3]  # this pass was just run, by a frame's scoring of the training set
+        else:
+            if X_aug is None:
+                X_aug = ws.X_aug
+                np.copyto(X_aug[:-1], X)
+            Z_L = augmented_forward(X_aug, Wb, acts, ws)
+            J = loss.value(Z_L, Y, acts[-1], ws.A[-1], ws.D[-1])
+            if theta is self._theta and not gradients:
+                ws.stamp = (self._version, X, Y, J)
         if gradients:
-            model_backward(X, self._W, self._acts, ws, dZ_L, self._dW, self._db)
+            dZ_L = ws.D[-1]
+            loss.gradient(ws.Z[-1], Y, acts[-1], ws.A[-1], dZ_L)
+            augmented_backward(X_aug, self._W, acts, ws, dZ_L, self._dWb)
             self._has_gradients = True
         if l2:
-            weights = theta[: self._n_weights]
+            weights = np.multiply(theta, self._weight_mask, out=self._l2_scratch)
             J += l2 / (2 * m) * float(np.dot(weights, weights))
             if gradients:
-                self._grad[: self._n_weights] += (l2 / m) * weights
+                weights *= l2 / m
+                self._grad += weights
         return J
 
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -301,7 +360,9 @@ class Network:
             raise ValueError(f"theta must have shape {self._theta.shape}, got {theta.shape}")
         X, Y = self._prepare(X, Y)
         l2 = check_finite("l2", l2, allow_equal=True)
-        return self._cost(X, Y, l2, gradients=False, theta=theta)
+        own_layout = np.empty_like(theta)
+        own_layout[self._course_order] = theta
+        return self._cost(X, Y, l2, gradients=False, theta=own_layout)
 
     def scores(
         self,
@@ -374,23 +435,34 @@ class Network:
             self._raise_diverged(X, Y, "cost", math.nan)
 
     def train_step(
-        self, X: np.ndarray, Y: np.ndarray, optimizer: str, hp: Hyperparameters, l2: float
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        optimizer: str,
+        hp: Hyperparameters,
+        l2: float,
+        X_aug: np.ndarray | None = None,
     ) -> float:
         """`step` for inputs already checked (X, Y as `check_X`, `check_Y` return them; hp from
         `checks.make_hyperparameters`; l2 finite ≥ 0): the training loop's hot path. Raises
-        `DivergedError` as `step` does, but does not silence or translate NumPy's warnings."""
-        J = self._cost(X, Y, l2, gradients=True)
+        `DivergedError` as `step` does, but does not silence or translate NumPy's warnings.
+
+        X_aug: [X; 1] (n_x + 1, m) from a caller that keeps its training set so (a `Trainer`);
+        it saves a copy and lets the step reuse the caller's scoring pass at these parameters."""
+        J = self._cost(X, Y, l2, True, None, X_aug)
         if not math.isfinite(J):
             self._raise_diverged(X, Y, "cost", J)
         opt = self._optimizer
         if opt is None or opt.name != optimizer:
             opt = self._optimizer = make_optimizer(optimizer, self._theta.size)
         theta_next = np.subtract(self._theta, opt.delta(self._grad, hp), out=self._theta_next)
-        if not math.isfinite(theta_next.sum()):
+        if not math.isfinite(np.add.reduce(theta_next)):
             self._raise_diverged(X, Y, "parameters", None)
         self._theta, self._theta_next = theta_next, self._theta
+        self._Wb, self._Wb_next = self._Wb_next, self._Wb
         self._W, self._W_next = self._W_next, self._W
         self._b, self._b_next = self._b_next, self._b
+        self._version += 1
         self.iterations += 1
         return J
 

@@ -4,15 +4,24 @@ The building blocks are the course's, mirrored pairwise:
 
     linear_forward(A_prev, W, b)          Z = W A_prev + b
     linear_backward(dZ, A_prev, W, ...)   dW = dZ A_prev^T,  db = Σ_i dZ,  dA_prev = W^T dZ
-    model_forward(X, ...)                 [LINEAR -> g] × L, keeping Z[l] and A[l] as the cache
-    model_backward(dZ_L, ...)             consumes that cache from layer L down to layer 1
+    augmented_forward(X_aug, Wb, ...)     [LINEAR -> g] × L, keeping Z[l] and A[l] as the cache
+    augmented_backward(X_aug, Wb, ...)    consumes that cache from layer L down to layer 1
+    model_forward(X, weights, biases, …)  the forward pass from separate W[l], b[l] (pictures)
 
 Shapes: A[l], Z[l], dZ[l] are (n[l], m); W[l] and dW[l] are (n[l], n[l-1]); b[l], db[l] (n[l], 1).
 
-Where the code departs from the course (both are about speed; the arithmetic is the course's):
+Where the code departs from the course (all three are about speed; the arithmetic is the
+course's):
 
 - The "cache" is a `Workspace`: buffers for Z[l], A[l] and dZ[l] allocated once for a given m
   and reused by every step, instead of fresh arrays and (A_prev, W, b) tuples each iteration.
+- Training uses the bias trick: the network keeps each layer as one matrix Wb[l] = [W[l] | b[l]]
+  (n[l], n[l-1] + 1), and the Workspace keeps each hidden A[l] with a row of ones under it,
+  A_aug[l] = [A[l]; 1] (n[l] + 1, m). Then Z[l] = W[l] A[l-1] + b[l] = Wb[l] A_aug[l-1] is one
+  matrix product, and so is [dW[l] | db[l]] = dZ[l] A_aug[l-1]^T, which gives db[l] = Σ_i dZ[l]
+  as the product's last column. That halves the NumPy calls of a small network's step (a
+  broadcast `Z += b` costs more than the product itself); the sums are the same, only the
+  rounding order of db's may differ.
 - dZ[l] is ∂J/∂Z[l] of the mean cost, so it carries the 1/m (see `losses.py`).
 - Backward stops at dZ[1]: dA[0], the gradient with respect to the input X, is never needed to
   train, and on wide inputs (64×64×3 images) it is the single largest product of the pass.
@@ -43,21 +52,14 @@ def linear_backward(
     dW: np.ndarray,
     db: np.ndarray,
     dA_prev: np.ndarray | None = None,
-    ones: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Fill dW = dZ A_prev^T and db = Σ_i dZ[:, i] in place; return dA_prev = W^T dZ if asked.
 
     dZ (n[l], m), A_prev (n[l-1], m), W and dW (n[l], n[l-1]), db (n[l], 1). Pass a buffer
     (n[l-1], m) as `dA_prev` to get the gradient for the layer below; leave it None at layer 1.
-    `ones`, a column of m ones (m, 1), lets db be taken as the product dZ · 1 (see below).
     """
     np.dot(dZ, A_prev.T, out=dW)
-    if ones is None:
-        np.add.reduce(dZ, axis=1, keepdims=True, out=db)
-    else:
-        # The same sum as one BLAS matrix-vector product: 2-3× faster than add.reduce with
-        # keepdims and out= on the small (n[l], m) arrays of a step (0.7 vs 1.6 µs at 4 × 400).
-        np.dot(dZ, ones, out=db)
+    np.add.reduce(dZ, axis=1, keepdims=True, out=db)
     if dA_prev is None:
         return None
     return np.dot(W.T, dZ, out=dA_prev)
@@ -67,11 +69,17 @@ class Workspace:
     """The forward cache and backward scratch for one batch size m and one dtype.
 
     Z[i], A[i] and D[i] are (n[i+1], m) for layer l = i + 1. D[i] holds dA[l] and is turned into
-    dZ[l] in place. A linear hidden layer's A is its Z (no copy). `ones` is a column (m, 1) of
-    ones that backpropagation sums dZ[l] against to get db[l].
+    dZ[l] in place. For a hidden layer A[i] is the top of A_aug[i] (n[l] + 1, m), whose last row
+    is ones (the bias trick, see the module's docstring); a linear hidden layer's A is its Z (no
+    copy). X_aug (n_x + 1, m) is an input buffer with the same row of ones, for inputs that are
+    copied in (mini-batches).
+
+    `stamp` says which pass the cache holds: the forward functions clear it; `Network._cost`
+    sets it to (parameters version, X, Y, cost) after a pass it may reuse. Whoever reads the
+    buffers of a pass must not write them.
     """
 
-    __slots__ = ("A", "D", "Z", "m", "ones")
+    __slots__ = ("A", "A_aug", "D", "X_aug", "Z", "m", "stamp")
 
     def __init__(
         self,
@@ -81,13 +89,23 @@ class Workspace:
         dtype: type = np.float64,
     ) -> None:
         self.m = m
-        self.Z = [np.empty((n, m), dtype) for n in layer_dims[1:]]
-        self.A = [
-            Z if act.name == "linear" and i < len(activations) - 1 else np.empty_like(Z)
-            for i, (Z, act) in enumerate(zip(self.Z, activations, strict=True))
+        L = len(layer_dims) - 1
+        self.A_aug = [_with_ones_row(n, m, dtype) for n in layer_dims[1:L]]
+        self.A = [A_aug[:-1] for A_aug in self.A_aug] + [np.empty((layer_dims[L], m), dtype)]
+        self.Z = [
+            A if i < L - 1 and act.name == "linear" else np.empty_like(A)
+            for i, (A, act) in enumerate(zip(self.A, activations, strict=True))
         ]
         self.D = [np.empty_like(Z) for Z in self.Z]
-        self.ones = np.ones((m, 1), dtype)
+        self.X_aug = _with_ones_row(layer_dims[0], m, dtype)
+        self.stamp: tuple | None = None
+
+
+def _with_ones_row(n: int, m: int, dtype: type) -> np.ndarray:
+    """An (n + 1, m) buffer whose last row is ones."""
+    buffer = np.empty((n + 1, m), dtype)
+    buffer[-1] = 1.0
+    return buffer
 
 
 class WorkspacePool:
@@ -114,6 +132,50 @@ class WorkspacePool:
         return ws
 
 
+def augmented_forward(
+    X_aug: np.ndarray,
+    Wb: Sequence[np.ndarray],
+    activations: Sequence[Activation],
+    ws: Workspace,
+) -> np.ndarray:
+    """Run LINEAR -> g for the hidden layers and LINEAR for the output; return Z[L] (n_L, m).
+
+    X_aug (n_x + 1, m) is [X; 1]; Wb[l] (n[l], n[l-1] + 1) is [W[l] | b[l]]. After the call
+    ws.Z[i] and ws.A[i] hold Z[l], A[l] for the hidden layers l = 1 … L-1 and ws.Z[L-1] holds
+    Z[L]; the output activation is applied by the cost (see `losses.py`), which also needs Z[L].
+    """
+    ws.stamp = None
+    A_aug, Zs, As = X_aug, ws.Z, ws.A
+    for i in range(len(Wb) - 1):
+        Z = np.dot(Wb[i], A_aug, out=Zs[i])
+        if As[i] is not Z:
+            activations[i].forward(Z, As[i])
+        A_aug = ws.A_aug[i]
+    return np.dot(Wb[-1], A_aug, out=Zs[-1])
+
+
+def augmented_backward(
+    X_aug: np.ndarray,
+    weights: Sequence[np.ndarray],
+    activations: Sequence[Activation],
+    ws: Workspace,
+    dZ_L: np.ndarray,
+    dWb: Sequence[np.ndarray],
+) -> None:
+    """Backpropagate dZ[L] (n_L, m) through the cache of `augmented_forward`; fill dWb[l].
+
+    weights: W[l] (n[l], n[l-1]) (the left part of Wb[l]); dWb[l] (n[l], n[l-1] + 1) receives
+    [dW[l] | db[l]]. For l = L … 1: [dW[l] | db[l]] = dZ[l] A_aug[l-1]^T; then
+    dA[l-1] = W[l]^T dZ[l] and dZ[l-1] = dA[l-1] * g'(Z[l-1]), in place in ws.D.
+    """
+    dZ = dZ_L
+    for i in range(len(weights) - 1, 0, -1):
+        np.dot(dZ, ws.A_aug[i - 1].T, out=dWb[i])
+        dA_prev = np.dot(weights[i].T, dZ, out=ws.D[i - 1])
+        dZ = activations[i - 1].backward(dA_prev, ws.Z[i - 1], ws.A[i - 1])
+    np.dot(dZ, X_aug.T, out=dWb[0])
+
+
 def model_forward(
     X: np.ndarray,
     weights: Sequence[np.ndarray],
@@ -121,12 +183,9 @@ def model_forward(
     activations: Sequence[Activation],
     ws: Workspace,
 ) -> np.ndarray:
-    """Run LINEAR -> g for the hidden layers and LINEAR for the output; return Z[L] (n_L, m).
-
-    X is (n_x, m). After the call ws.Z[i] and ws.A[i] hold Z[l], A[l] for the hidden layers
-    l = 1 … L-1 and ws.Z[L-1] holds Z[L]; the output activation is applied by the cost (see
-    `losses.py`), which also needs Z[L] itself.
-    """
+    """`augmented_forward` for separate W[l] (n[l], n[l-1]) and b[l] (n[l], 1), e.g. float32
+    copies for a picture; X is (n_x, m). Returns Z[L] (n_L, m), leaving the cache in ws."""
+    ws.stamp = None
     A = X
     last = len(weights) - 1
     for i, (W, b, act) in enumerate(zip(weights, biases, activations, strict=True)):
@@ -135,28 +194,3 @@ def model_forward(
             return Z
         A = Z if ws.A[i] is Z else act.forward(Z, ws.A[i])
     raise AssertionError("a network has at least one layer")
-
-
-def model_backward(
-    X: np.ndarray,
-    weights: Sequence[np.ndarray],
-    activations: Sequence[Activation],
-    ws: Workspace,
-    dZ_L: np.ndarray,
-    d_weights: Sequence[np.ndarray],
-    d_biases: Sequence[np.ndarray],
-) -> None:
-    """Backpropagate dZ[L] (n_L, m) through the cache of `model_forward`; fill dW[l], db[l].
-
-    For l = L … 1: dW[l], db[l] from dZ[l]; then dA[l-1] = W[l]^T dZ[l] and
-    dZ[l-1] = dA[l-1] * g'(Z[l-1]), in place in ws.D.
-    """
-    dZ = dZ_L
-    for i in range(len(weights) - 1, -1, -1):
-        A_prev = ws.A[i - 1] if i > 0 else X
-        dA_prev = ws.D[i - 1] if i > 0 else None
-        dA_prev = linear_backward(
-            dZ, A_prev, weights[i], d_weights[i], d_biases[i], dA_prev, ws.ones
-        )
-        if dA_prev is not None:
-            dZ = activations[i - 1].backward(dA_prev, ws.Z[i - 1], ws.A[i - 1])

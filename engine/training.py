@@ -87,9 +87,18 @@ class Trainable(Protocol):
         """Y as float64 (n_L, m), or a ValueError."""
 
     def train_step(
-        self, X: np.ndarray, Y: np.ndarray, optimizer: str, hp: Hyperparameters, l2: float
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        optimizer: str,
+        hp: Hyperparameters,
+        l2: float,
+        X_aug: np.ndarray | None = None,
     ) -> float:
-        """One update on checked (X, Y); the cost before it; DivergedError if not finite."""
+        """One update on checked (X, Y); the cost before it; DivergedError if not finite.
+
+        X_aug: [X; 1] (n_x + 1, m), X with a row of ones under it, kept by the caller; then the
+        step may reuse the caller's `scores` pass of the same X, Y at the same parameters."""
 
     def scores(
         self,
@@ -196,6 +205,11 @@ class Trainer:
     X (n_x, m), Y (n_y, m) are the training set; X_test, Y_test an optional test set for
     `evaluate`. `seed` seeds the mini-batch shuffling; (network seed, config, seed) reproduce a
     run bit for bit.
+
+    The trainer keeps its own copy of X, as the top of X_aug = [X; 1] (n_x + 1, m) (the bias
+    trick of `propagation.py`): a full-batch step then needs no copy of its input, and may take
+    its forward pass from the `evaluate` just before it (one pass per frame, see `network.py`).
+    Change the data with `replace_data`, not in place.
     """
 
     def __init__(
@@ -209,7 +223,7 @@ class Trainer:
         Y_test: np.ndarray | None = None,
     ) -> None:
         self.net = net
-        self.X = net.check_X(X)
+        self.X, self._X_aug = _with_ones_row(net.check_X(X))
         self.Y = net.check_Y(Y, self.X.shape[1])
         self.X_test = self.Y_test = None
         if X_test is not None and Y_test is not None and np.asarray(X_test).size:
@@ -260,9 +274,9 @@ class Trainer:
             X_test_checked = self.net.check_X(X_test, "X_test")
             Y_test_checked = self.net.check_Y(Y_test, X_test_checked.shape[1], "Y_test")
         old = self.batches
-        self.X, self.Y = X, Y
+        (self.X, self._X_aug), self.Y = _with_ones_row(X), Y
         self.X_test, self.Y_test = X_test_checked, Y_test_checked
-        self.batches = MiniBatches(X, Y, self.config.batch_size, old.rng)
+        self.batches = MiniBatches(self.X, Y, self.config.batch_size, old.rng)
         self.batches.epoch = old.epoch
 
     def run(self, iterations: int) -> np.ndarray:
@@ -276,15 +290,16 @@ class Trainer:
         costs = np.empty(iterations)
         if self.diverged is not None:
             return costs[:0]
-        net, batches, cfg, hp = self.net, self.batches, self.config, self._hp
+        train_step, batches, cfg, hp = self.net.train_step, self.batches, self.config, self._hp
         optimizer, l2 = cfg.optimizer, cfg.l2
+        X_aug = self._X_aug if batches.full_batch else None  # mini-batches are copied in
         done = 0
         try:
             # Overflow on the way to a divergence is expected, reported below: no warnings.
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 while done < iterations:
                     X_batch, Y_batch = batches.next()
-                    costs[done] = net.train_step(X_batch, Y_batch, optimizer, hp, l2)
+                    costs[done] = train_step(X_batch, Y_batch, optimizer, hp, l2, X_aug)
                     done += 1
         except DivergedError as error:
             error.iteration = self.iteration + done + 1
@@ -338,13 +353,17 @@ class Trainer:
         `activation_stats`, also "activation_stats", the training set's list of `LayerStats`
         (those of `Network.activation_stats`), read from the same pass as its cost.
 
-        Near a divergence the cost can overflow: it is then None, not a warning."""
+        Near a divergence the cost can overflow: it is then None, not a warning.
+
+        The test set is scored first, so that the training set's pass is the last one in its
+        Workspace (the two share one when they have as many examples): the next full-batch step
+        reuses it."""
         net, l2 = self.net, self.config.l2
         result: dict = dict.fromkeys(("train_cost", "train_accuracy", "test_cost", "test_accuracy"))
-        splits = [("train", self.X, self.Y), ("test", self.X_test, self.Y_test)]
+        if confusion:
+            result["train_confusion"] = result["test_confusion"] = None
+        splits = [("test", self.X_test, self.Y_test), ("train", self.X, self.Y)]
         for split, X, Y in splits:
-            if confusion:
-                result[f"{split}_confusion"] = None
             if X is None:
                 continue
             stats = activation_stats and split == "train"
@@ -359,6 +378,14 @@ class Trainer:
             if value is not None and not math.isfinite(value):
                 result[key] = None
         return result
+
+
+def _with_ones_row(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(X, X_aug) for X (n_x, m): X_aug = [X; 1] (n_x + 1, m) a new array, X its top rows."""
+    X_aug = np.empty((X.shape[0] + 1, X.shape[1]))
+    X_aug[:-1] = X
+    X_aug[-1] = 1.0
+    return X_aug[:-1], X_aug
 
 
 def train(

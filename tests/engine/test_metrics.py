@@ -92,14 +92,16 @@ def test_scores_check_their_inputs_unless_told_they_are_checked():
 
 
 def _count_forward_passes(monkeypatch):
+    """Record m of every forward pass the network runs (either form of it)."""
     calls = []
-    real = engine.network.model_forward
+    for name in ("model_forward", "augmented_forward"):
+        real = getattr(engine.network, name)
 
-    def counting(X, *args):
-        calls.append(X.shape[1])
-        return real(X, *args)
+        def counting(X, *args, real=real):
+            calls.append(X.shape[1])
+            return real(X, *args)
 
-    monkeypatch.setattr(engine.network, "model_forward", counting)
+        monkeypatch.setattr(engine.network, name, counting)
     return calls
 
 
@@ -126,7 +128,8 @@ def test_evaluate_reads_cost_accuracy_confusion_and_stats_from_one_pass_per_set(
     trainer.run(50)
     calls = _count_forward_passes(monkeypatch)
     scores = trainer.evaluate(confusion=True, activation_stats=True)
-    assert calls == [data.X_train.shape[1], data.X_test.shape[1]]  # one pass per set
+    # One pass per set; the training set's last, so that the next step can reuse it.
+    assert calls == [data.X_test.shape[1], data.X_train.shape[1]]
     monkeypatch.undo()
     assert scores["activation_stats"] == net.activation_stats(data.X_train)
     assert scores["train_cost"] == net.cost(data.X_train, data.Y_train, l2=0.01)

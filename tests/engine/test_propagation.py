@@ -10,9 +10,10 @@ from engine.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from engine.propagation import (
     Workspace,
     WorkspacePool,
+    augmented_backward,
+    augmented_forward,
     linear_backward,
     linear_forward,
-    model_backward,
     model_forward,
 )
 
@@ -40,6 +41,13 @@ def _parameters(layer_dims, seed=0):
     weights = [rng.normal(size=(n, n_prev)) for n_prev, n in itertools.pairwise(layer_dims)]
     biases = [rng.normal(size=(n, 1)) for n in layer_dims[1:]]
     return weights, biases
+
+
+def _augmented(X, weights, biases):
+    """[X; 1] and Wb[l] = [W[l] | b[l]], as new arrays."""
+    return np.vstack([X, np.ones((1, X.shape[1]))]), [
+        np.hstack([W, b]) for W, b in zip(weights, biases, strict=True)
+    ]
 
 
 def _naive_forward(X, weights, biases, names):
@@ -74,15 +82,22 @@ def test_linear_forward_is_W_A_prev_plus_b():
     np.testing.assert_allclose(out, expected, rtol=1e-13)
 
 
+@pytest.mark.parametrize("augmented", [False, True], ids=["W_and_b", "bias_trick"])
 @pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
-def test_model_forward_matches_a_naive_loop(hidden):
+def test_forward_passes_match_a_naive_loop(hidden, augmented):
     names = [hidden, hidden, "sigmoid"]
     weights, biases = _parameters(LAYER_DIMS)
     X = np.random.default_rng(2).normal(size=(LAYER_DIMS[0], M))
     ws = Workspace(LAYER_DIMS, [ACTIVATIONS[n] for n in names], M)
+    ws.stamp = ("a pass", "that is", "no longer", "there")
 
-    Z_L = model_forward(X, weights, biases, [ACTIVATIONS[n] for n in names], ws)
+    acts = [ACTIVATIONS[n] for n in names]
+    if augmented:
+        Z_L = augmented_forward(*_augmented(X, weights, biases), acts, ws)
+    else:
+        Z_L = model_forward(X, weights, biases, acts, ws)
 
+    assert ws.stamp is None  # a forward pass voids what the cache held
     Zs, As, Z_L_expected = _naive_forward(X, weights, biases, names)
     assert Z_L is ws.Z[-1]
     assert Z_L.shape == (LAYER_DIMS[-1], M)
@@ -93,7 +108,7 @@ def test_model_forward_matches_a_naive_loop(hidden):
 
 
 @pytest.mark.parametrize("hidden", HIDDEN_ACTIVATIONS)
-def test_model_backward_matches_naive_course_backpropagation(hidden):
+def test_augmented_backward_matches_naive_course_backpropagation(hidden):
     names = [hidden, "tanh", "sigmoid"]
     acts = [ACTIVATIONS[n] for n in names]
     weights, biases = _parameters(LAYER_DIMS, seed=3)
@@ -113,16 +128,16 @@ def test_model_backward_matches_naive_course_backpropagation(hidden):
             dZ = (weights[l].T @ dZ) * G_PRIME[names[l - 1]](Zs[l - 1])
 
     ws = Workspace(LAYER_DIMS, acts, M)
-    model_forward(X, weights, biases, acts, ws)
+    X_aug, Wb = _augmented(X, weights, biases)
+    augmented_forward(X_aug, Wb, acts, ws)
     dZ_L = ws.D[-1]
     dZ_L[...] = (G["sigmoid"](ws.Z[-1]) - Y) / M
-    dWs = [np.full_like(W, np.nan) for W in weights]
-    dbs = [np.full_like(b, np.nan) for b in biases]
-    model_backward(X, weights, acts, ws, dZ_L, dWs, dbs)
+    dWb = [np.full_like(block, np.nan) for block in Wb]
+    augmented_backward(X_aug, [block[:, :-1] for block in Wb], acts, ws, dZ_L, dWb)
 
     for l in range(len(weights)):
-        np.testing.assert_allclose(dWs[l], expected_dW[l], rtol=1e-10, atol=1e-14)
-        np.testing.assert_allclose(dbs[l], expected_db[l], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(dWb[l][:, :-1], expected_dW[l], rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(dWb[l][:, -1:], expected_db[l], rtol=1e-10, atol=1e-14)
 
 
 def test_linear_backward_gives_the_course_gradients():
@@ -162,6 +177,15 @@ def test_workspace_has_course_shapes_for_its_batch_size_and_dtype():
     for buffers in (ws.Z, ws.A, ws.D):
         assert [a.shape for a in buffers] == [(5, 9), (4, 9), (2, 9)]
         assert all(a.dtype == np.float32 for a in buffers)
+        assert all(a.flags.c_contiguous for a in buffers)  # what np.dot(out=) needs
+    # Hidden A[l] sit on a row of ones (the bias trick), and so does the input buffer.
+    assert [a.shape for a in ws.A_aug] == [(6, 9), (5, 9)]
+    for A_aug, A in zip(ws.A_aug, ws.A, strict=False):
+        assert np.shares_memory(A_aug, A) and A_aug[:-1].ctypes.data == A.ctypes.data
+        np.testing.assert_array_equal(A_aug[-1], np.ones(9, np.float32))
+    assert ws.X_aug.shape == (4, 9)
+    np.testing.assert_array_equal(ws.X_aug[-1], np.ones(9, np.float32))
+    assert ws.stamp is None
 
 
 def test_workspace_aliases_A_to_Z_for_a_linear_hidden_layer_only():
