@@ -112,7 +112,12 @@ def _export_source(source: str | None, into: Path) -> str:
     """Put TF Playground's files into `into`; returns where they came from (commit if known)."""
     if source is None:
         with tempfile.TemporaryDirectory() as tmp:
-            _run(["git", "clone", "--depth", "1", UPSTREAM, tmp + "/playground"], Path(tmp))
+            try:
+                _run(["git", "clone", "--depth", "1", UPSTREAM, tmp + "/playground"], Path(tmp))
+            except subprocess.CalledProcessError:
+                raise SystemExit(
+                    f"could not clone {UPSTREAM}: clone it where you can and pass --source"
+                ) from None
             return _export_source(tmp + "/playground", into)
     path = Path(source).resolve()
     git_dir = path / ".git" if (path / ".git").exists() else path
@@ -143,20 +148,33 @@ def _export_source(source: str | None, into: Path) -> str:
 
 
 def setup(source: str | None) -> None:
-    """Fetch, patch and build TF Playground into CACHE (replaced if present)."""
+    """Fetch, patch and build TF Playground into CACHE (a build that succeeded replaces it)."""
     if shutil.which("npm") is None:
         raise SystemExit("npm is needed (node 20): apt-get install -y nodejs npm")
+    work = CACHE.with_name(CACHE.name + ".new")
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    try:
+        info = _build(source, work)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
     if CACHE.exists():
         shutil.rmtree(CACHE)
-    CACHE.mkdir(parents=True)
-    origin = _export_source(source, CACHE)
+    work.rename(CACHE)
+    print(f"built TF Playground into {CACHE / 'dist'}: {info}")
+
+
+def _build(source: str | None, work: Path) -> dict:
+    origin = _export_source(source, work)
     # The patch only adds a read-only counter (see bench/tfplayground/README.md).
-    _run(["patch", "-p1", "--forward", "-i", str(PATCH)], CACHE)
-    # Its package-lock.json pins the whole 2016-era toolchain (browserify + tsify + TypeScript
-    # 2.9 + uglify-js 2), which builds unchanged on node 20: install exactly that.
-    _run(["npm", "ci", "--no-audit", "--no-fund"], CACHE)
-    (CACHE / "dist").mkdir(exist_ok=True)
-    _run(["npm", "run", "build"], CACHE)
+    _run(["patch", "-p1", "--forward", "-i", str(PATCH)], work)
+    # Its package-lock.json pins its whole toolchain (browserify + tsify + TypeScript 2.9 +
+    # uglify-js 2), which builds unchanged on node 20: install exactly that.
+    _run(["npm", "ci", "--no-audit", "--no-fund"], work)
+    (work / "dist").mkdir(exist_ok=True)
+    _run(["npm", "run", "build"], work)
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
     info = {
         "source": origin,
@@ -164,8 +182,8 @@ def setup(source: str | None) -> None:
         "node": node,
         "built": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     }
-    (CACHE / "BUILD.json").write_text(json.dumps(info, indent=2) + "\n")
-    print(f"built TF Playground into {CACHE / 'dist'}: {info}")
+    (work / "BUILD.json").write_text(json.dumps(info, indent=2) + "\n")
+    return info
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,6 +278,13 @@ def tree_ticks(root: int) -> dict[int, int]:
             out[pid] = table[pid][1]
             todo.extend(children.get(pid, []))
     return out
+
+
+def busy_ticks() -> int:
+    """CPU ticks the whole machine spent busy (all cores, /proc/stat), for the others' load."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return sum(fields) - fields[3] - fields[4]  # minus idle and iowait
 
 
 def cores(before: dict[int, int], after: dict[int, int], seconds: float) -> float:
@@ -410,17 +435,19 @@ def run_trial(
         # The measuring window: from WARMUP_S after play, for --seconds.
         now = page.evaluate("() => performance.now()")
         page.wait_for_timeout(max(0.0, WARMUP_S * 1000 - (now - play_at)))
-        b0, s0 = tree_ticks(browser_pid), tree_ticks(server_pid) if server_pid else {}
-        p0 = page.evaluate(SNAPSHOT[system])
+        m0, b0 = busy_ticks(), tree_ticks(browser_pid)
+        s0 = tree_ticks(server_pid) if server_pid else {}
         t0 = time.monotonic()
+        p0 = page.evaluate(SNAPSHOT[system])
         page.wait_for_timeout(args.seconds * 1000)
-        b1, s1 = tree_ticks(browser_pid), tree_ticks(server_pid) if server_pid else {}
+        m1, b1 = busy_ticks(), tree_ticks(browser_pid)
+        s1 = tree_ticks(server_pid) if server_pid else {}
+        wall = time.monotonic() - t0
         p1 = page.evaluate(SNAPSHOT[system])
         if system == "nnplay":  # what the page said at the end of the window (a stall shows)
             result["status"] = page.evaluate(
                 "() => document.getElementById('run-status')?.textContent ?? null"
             )
-        wall = time.monotonic() - t0
         elapsed = (p1["now"] - p0["now"]) / 1000
         result["drawn_per_s"] = (p1["drawn"] - p0["drawn"]) / elapsed
         result["canvas_ticks_per_s"] = (p1["big"] - p0["big"]) / elapsed
@@ -429,6 +456,12 @@ def run_trial(
             result["received_per_s"] = (p1["received"] - p0["received"]) / elapsed
         result["browser_cores"] = cores(b0, b1, wall)
         result["server_cores"] = cores(s0, s1, wall) if server_pid else 0.0
+        # Everything else on the machine meanwhile (other people's jobs, this script, the
+        # Playwright driver): the noise to read the numbers against.
+        result["machine_cores"] = (m1 - m0) / CLK_TCK / wall
+        result["other_cores"] = (
+            result["machine_cores"] - result["browser_cores"] - result["server_cores"]
+        )
         left = args.timeout * 1000 - (page.evaluate("() => performance.now()") - play_at)
         if left > 0:
             # A timeout is an outcome, recorded below.
@@ -547,13 +580,18 @@ def pair_ratio(pairs: list[tuple[dict, dict]], key: str) -> str:
 
 def report(trials: list[dict], meta: dict) -> str:
     m0, m1 = meta["machine_start"], meta["machine_end"]
+    others = [t["other_cores"] for t in trials if "other_cores" in t]
+    busy = [t["machine_cores"] for t in trials if "machine_cores" in t]
     lines = [
         f"{meta['date']}: nnplay {meta['commit']} against TF Playground "
         f"({meta['tf_build'].get('source', '?')}); {meta['rounds']} rounds, "
         f"window {meta['seconds']:g} s, timeout {meta['timeout']:g} s; nnplay's default speed "
         f"as its page showed it: {', '.join(meta['nnplay_speeds']) or '?'}.",
         f"Machine: {m0['cpu']}, {m0['cores']} cores, load average {m0['load']} at start, "
-        f"{m1['load']} at end.",
+        f"{m1['load']} at end; during the windows the machine was busy "
+        f"{fmt(median(busy), 2)} cores (median), of which other processes than the browser and "
+        f"the nnplay server {fmt(median(others), 2)} (range {fmt(min(others, default=None), 2)}"
+        f"–{fmt(max(others, default=None), 2)}).",
         "",
         "| problem | metric | TF Playground | nnplay | nnplay / TF (median of pairs) |",
         "|---|---|---|---|---|",
@@ -679,6 +717,7 @@ def main() -> None:
                                 "drawn_per_s",
                                 "browser_cores",
                                 "cold_first_trained_ms",
+                                "other_cores",
                                 "error",
                             )
                             if k in t
