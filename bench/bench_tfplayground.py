@@ -4,7 +4,7 @@
     python bench/bench_tfplayground.py --setup --source ../playground  # a clone or bare git dir
     python bench/bench_tfplayground.py                 # 5 rounds of circle, xor, spiral
     python bench/bench_tfplayground.py --rounds 3 --problems circle,xor --seconds 5 --json o.json
-    python bench/bench_tfplayground.py --nnplay-root /tmp/base   # nnplay of another checkout
+    python bench/bench_tfplayground.py --base-root /tmp/base     # + the nnplay of another checkout
 
 Setup (`--setup`) takes TF Playground's public source (`git clone
 https://github.com/tensorflow/playground`, or `--source` a clone, a bare git dir or a plain
@@ -45,7 +45,8 @@ and measures, from play pressed (a click on `#play-pause-button` / `#play`, time
   iteration > 0 drawn, play being clicked as soon as the page can take it.
 
 Trials are interleaved: in each round every problem runs TF Playground and nnplay back to back
-(which goes first alternates by round); round r seeds both with r + 1 (TF Playground's `seed`
+(and `base`, the nnplay of `--base-root`, e.g. a worktree of the commit before a change; which
+goes first alternates by round); round r seeds both with r + 1 (TF Playground's `seed`
 string, nnplay's data and initialization seeds). The report gives
 medians per problem and the median of per-pair ratios nnplay / TF (< 1: nnplay takes less).
 Not a test: run by hand; results in bench/README.md.
@@ -93,7 +94,7 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 PROBLEMS = {"circle": "circles", "xor": "xor", "spiral": "spiral"}  # TF name -> nnplay name
-SYSTEMS = ("tf", "nnplay")
+SYSTEMS = ("tf", "nnplay", "base")  # base: an nnplay of another checkout (--base-root)
 TARGET_ACCURACY = 0.95
 WARMUP_S = 0.5
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -379,8 +380,8 @@ SNAPSHOT = {
 }
 
 
-def trial_url(system: str, base: str, problem: str, round_index: int) -> str:
-    if system == "tf":
+def trial_url(kind: str, base: str, problem: str, round_index: int) -> str:
+    if kind == "tf":
         return f"{base}index.html#dataset={problem}&seed={round_index + 1}"
     hash_ = urllib.parse.urlencode(
         {
@@ -416,21 +417,22 @@ def run_trial(
             r.abort()
 
     context.route("**/*", route)
-    if system == "nnplay":
+    kind = "tf" if system == "tf" else "nnplay"  # "base": an nnplay of another checkout
+    if kind == "nnplay":
         context.add_init_script(RETURNING_VISITOR)
-    context.add_init_script(f"({HOOKS})({json.dumps(CONFIG[system])})")
+    context.add_init_script(f"({HOOKS})({json.dumps(CONFIG[kind])})")
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     result: dict = {"system": system, "url": url}
     try:
         page.goto(url)
-        page.wait_for_function(READY[system], timeout=30_000)
-        if system == "nnplay":
+        page.wait_for_function(READY[kind], timeout=30_000)
+        if kind == "nnplay":
             result["speed"] = page.evaluate("() => document.getElementById('speed')?.value ?? null")
-        page.click(CONFIG[system]["play"])
-        page.wait_for_function(f"{TRAINED_AT[system]} !== null", timeout=30_000)
-        result["cold_first_trained_ms"] = page.evaluate(TRAINED_AT[system])
+        page.click(CONFIG[kind]["play"])
+        page.wait_for_function(f"{TRAINED_AT[kind]} !== null", timeout=30_000)
+        result["cold_first_trained_ms"] = page.evaluate(TRAINED_AT[kind])
         play_at = page.evaluate("() => window.__bench.playAt")
         # The measuring window: from WARMUP_S after play, for --seconds.
         now = page.evaluate("() => performance.now()")
@@ -438,13 +440,13 @@ def run_trial(
         m0, b0 = busy_ticks(), tree_ticks(browser_pid)
         s0 = tree_ticks(server_pid) if server_pid else {}
         t0 = time.monotonic()
-        p0 = page.evaluate(SNAPSHOT[system])
+        p0 = page.evaluate(SNAPSHOT[kind])
         page.wait_for_timeout(args.seconds * 1000)
         m1, b1 = busy_ticks(), tree_ticks(browser_pid)
         s1 = tree_ticks(server_pid) if server_pid else {}
         wall = time.monotonic() - t0
-        p1 = page.evaluate(SNAPSHOT[system])
-        if system == "nnplay":  # what the page said at the end of the window (a stall shows)
+        p1 = page.evaluate(SNAPSHOT[kind])
+        if kind == "nnplay":  # what the page said at the end of the window (a stall shows)
             result["status"] = page.evaluate(
                 "() => document.getElementById('run-status')?.textContent ?? null"
             )
@@ -583,39 +585,54 @@ def report(trials: list[dict], meta: dict) -> str:
     others = [t["other_cores"] for t in trials if "other_cores" in t]
     busy = [t["machine_cores"] for t in trials if "machine_cores" in t]
     lines = [
-        f"{meta['date']}: nnplay {meta['commit']} against TF Playground "
+        f"{meta['date']}: "
+        + "; ".join(f"{s} = nnplay {c}" for s, c in meta["commits"].items())
+        + " against TF Playground "
         f"({meta['tf_build'].get('source', '?')}); {meta['rounds']} rounds, "
         f"window {meta['seconds']:g} s, timeout {meta['timeout']:g} s; nnplay's default speed "
-        f"as its page showed it: {', '.join(meta['nnplay_speeds']) or '?'}.",
+        f"as its page showed it: "
+        + "; ".join(f"{s} {', '.join(v) or '?'}" for s, v in meta["nnplay_speeds"].items())
+        + ".",
         f"Machine: {m0['cpu']}, {m0['cores']} cores, load average {m0['load']} at start, "
         f"{m1['load']} at end; during the windows the machine was busy "
         f"{fmt(median(busy), 2)} cores (median), of which other processes than the browser and "
         f"the nnplay server {fmt(median(others), 2)} (range {fmt(min(others, default=None), 2)}"
         f"–{fmt(max(others, default=None), 2)}).",
+        "Ratios: the median over the rounds of each pair's ratio (< 1: nnplay's is smaller; for"
+        " the time a timeout is infinitely long, so a pair where only nnplay timed out gives ∞).",
         "",
-        "| problem | metric | TF Playground | nnplay | nnplay / TF (median of pairs) |",
-        "|---|---|---|---|---|",
     ]
+    nn_systems = [s for s in meta["systems"] if s != "tf"]
+
+    def short(commit: str) -> str:  # "abc1234*" when the checkout had uncommitted changes
+        return commit.split()[0] + ("*" if "uncommitted" in commit else "")
+
+    names = {"tf": "TF Playground", **{s: f"{s} {short(meta['commits'][s])}" for s in nn_systems}}
+    head = ["TF Playground"]
+    for s in nn_systems:
+        head += [names[s], f"{s} / TF"]
+    lines += ["| problem | metric | " + " | ".join(head) + " |", "|---" * (2 + len(head)) + "|"]
     details = [
         "",
-        "| problem | detail | TF Playground | nnplay |",
-        "|---|---|---|---|",
+        "| problem | detail | " + " | ".join(names[s] for s in meta["systems"]) + " |",
+        "|---" * (2 + len(meta["systems"])) + "|",
     ]
     for problem in meta["problems"]:
         by = {
             s: [t for t in trials if t["problem"] == problem and t["system"] == s] for s in SYSTEMS
         }
         tf_by_round = {t["round"]: t for t in by["tf"]}
-        pairs = [(tf_by_round[t["round"]], t) for t in by["nnplay"] if t["round"] in tf_by_round]
+        pairs = {
+            s: [(tf_by_round[t["round"]], t) for t in by[s] if t["round"] in tf_by_round]
+            for s in nn_systems
+        }
         for key, label, digits in METRICS:
-            row = [
-                cell(by["tf"], key, digits),
-                cell(by["nnplay"], key, digits),
-                pair_ratio(pairs, key),
-            ]
+            row = [cell(by["tf"], key, digits)]
+            for s in nn_systems:
+                row += [cell(by[s], key, digits), pair_ratio(pairs[s], key)]
             lines.append(f"| {problem} | {label} | " + " | ".join(row) + " |")
         for key, label, digits in DETAILS:
-            row = [cell(by["tf"], key, digits), cell(by["nnplay"], key, digits)]
+            row = [cell(by[s], key, digits) for s in meta["systems"]]
             details.append(f"| {problem} | {label} | " + " | ".join(row) + " |")
     lines.extend(details)
     errors = [t for t in trials if "error" in t]
@@ -654,6 +671,12 @@ def main() -> None:
     )
     parser.add_argument("--json", help="write every trial and the report's context here")
     parser.add_argument(
+        "--base-root",
+        type=lambda p: Path(p).resolve(),
+        help="also run the nnplay of this checkout (e.g. a worktree of the start commit) as"
+        " `base`, interleaved in the same rounds",
+    )
+    parser.add_argument(
         "--nnplay-root",
         type=lambda p: Path(p).resolve(),
         default=ROOT,
@@ -674,8 +697,13 @@ def main() -> None:
         json.loads((CACHE / "BUILD.json").read_text()) if (CACHE / "BUILD.json").exists() else {}
     )
 
+    roots = {"nnplay": args.nnplay_root}
+    if args.base_root:
+        roots["base"] = args.base_root
+    systems = [s for s in SYSTEMS if s == "tf" or s in roots]
     meta = {
-        "commit": nnplay_commit(args.nnplay_root),
+        "systems": systems,
+        "commits": {s: nnplay_commit(root) for s, root in roots.items()},
         "tf_build": tf_build,
         "rounds": args.rounds,
         "problems": problems,
@@ -685,10 +713,12 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     static_server, tf_base = serve_static(dist)
-    nn_proc, nn_base = start_nnplay(args.nnplay_root)
+    servers: dict[str, tuple[subprocess.Popen, str]] = {}
     trials: list[dict] = []
     tag = f"--tfp-bench-tag={uuid.uuid4().hex}"  # finds this browser's process tree in /proc
     try:
+        for s, root in roots.items():
+            servers[s] = start_nnplay(root)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, tag])
             browser_pid = _find_pid(tag)
@@ -696,18 +726,12 @@ def main() -> None:
                 raise SystemExit("could not find the browser's process")
             for r in range(args.rounds):
                 for problem in problems:
-                    order = SYSTEMS if r % 2 == 0 else SYSTEMS[::-1]
+                    order = systems if r % 2 == 0 else systems[::-1]
                     for system in order:
-                        base = tf_base if system == "tf" else nn_base
-                        url = trial_url(system, base, problem, r)
-                        t = run_trial(
-                            browser,
-                            browser_pid,
-                            system,
-                            url,
-                            args,
-                            nn_proc.pid if system == "nnplay" else None,
-                        )
+                        proc, base = servers.get(system, (None, tf_base))
+                        url = trial_url("tf" if system == "tf" else "nnplay", base, problem, r)
+                        pid = proc.pid if proc else None
+                        t = run_trial(browser, browser_pid, system, url, args, pid)
                         t.update(problem=problem, round=r)
                         trials.append(t)
                         summary = ", ".join(
@@ -725,16 +749,18 @@ def main() -> None:
                         print(f"round {r} {problem:6} {system:6} {summary}", flush=True)
             browser.close()
     finally:
-        nn_proc.terminate()
-        try:
-            nn_proc.wait(10)
-        except subprocess.TimeoutExpired:
-            nn_proc.kill()
+        for proc, _ in servers.values():
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
         static_server.shutdown()
     meta["machine_end"] = machine()
-    meta["nnplay_speeds"] = sorted(
-        {t.get("speed") for t in trials if t["system"] == "nnplay" and t.get("speed")}
-    )
+    meta["nnplay_speeds"] = {
+        s: sorted({t["speed"] for t in trials if t["system"] == s and t.get("speed")})
+        for s in roots
+    }
     text = report(trials, meta)
     print()
     print(text)
