@@ -654,6 +654,12 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
 
         signal.signal(signal.SIGTERM, remove_then_die)
     try:
+        if args.workers > 1 and os.name == "posix":
+            # Workers that accept in turn, the least loaded first (see app/workers.py).
+            from .workers import Supervisor
+
+            options = {"log_level": args.log_level, **uvicorn_options()}
+            return Supervisor(args.workers, args.host, args.port, **options).run()
         uvicorn.run(
             "app.main:create_app",
             factory=True,

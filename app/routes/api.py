@@ -4,6 +4,7 @@
 own (`schemas.http_models`), so /openapi.json states the limits it enforces.
 """
 
+import os
 import threading
 import time
 from typing import Annotated, Any
@@ -64,13 +65,15 @@ def read_health(
         float | None, Query(gt=0, le=30, description="Seconds of lag history.")
     ] = None,
 ) -> dict[str, Any]:
-    """Liveness: the training thread runs; sessions and runs this process holds; event-loop lag
-    (how late the loop wakes a sleeper, in ms, over the last 30 s); how uploaded files are kept
-    from the server's files while they are parsed ("landlock", "chroot" or "none")."""
+    """Liveness: the training thread runs; this process's id (one of `serve --workers N`'s), the
+    sessions and runs it holds; event-loop lag (how late the loop wakes a sleeper, in ms, over
+    the last 30 s); how uploaded files are kept from the server's files while they are parsed
+    ("landlock", "chroot" or "none")."""
     state = request.app.state
     return {
         "status": "ok" if state.scheduler.alive else "degraded",
         "protocol": PROTOCOL_VERSION,
+        "pid": os.getpid(),
         "sessions": len(state.sessions),
         "runs": state.scheduler.run_count,
         "loop_lag": state.loop_lag.summary(lag_window),

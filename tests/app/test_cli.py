@@ -244,25 +244,31 @@ def test_bad_data_files_get_one_line_naming_the_problem(tmp_path, capsys, conten
 
 
 def test_serve_gives_its_workers_one_upload_directory_and_removes_it(monkeypatch):
-    import os
-
-    import uvicorn
-
-    from app.cli import main
+    from app import workers
 
     monkeypatch.setenv("NNPLAY_UPLOAD_DIR", "")  # unset for the CLI; restored after the test
     seen = {}
 
-    def fake_run(app, **kwargs):
+    def fake_run(supervisor):
         seen["dir"] = os.environ["NNPLAY_UPLOAD_DIR"]
         seen["exists"] = os.path.isdir(seen["dir"])
-        seen["kwargs"] = kwargs
+        seen["workers"], seen["options"] = supervisor.n_workers, supervisor.options
+        return 0
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(workers.Supervisor, "run", fake_run)
     assert main(["serve", "--workers", "2", "--port", str(free_port())]) == 0
-    assert seen["exists"] and seen["kwargs"]["workers"] == 2
-    assert seen["kwargs"]["ws_per_message_deflate"] is False
+    assert seen["exists"] and seen["workers"] == 2
+    assert seen["options"]["ws_per_message_deflate"] is False
+    assert seen["options"]["log_level"] == "info"
     assert not os.path.exists(seen["dir"])  # removed when the server stops
+
+
+def test_serve_with_workers_exits_with_the_supervisor_s_status(monkeypatch):
+    from app import workers
+
+    monkeypatch.setenv("NNPLAY_UPLOAD_DIR", "")  # restored after the test
+    monkeypatch.setattr(workers.Supervisor, "run", lambda supervisor: 3)  # a worker failed
+    assert main(["serve", "--workers", "2", "--port", str(free_port())]) == 3
 
 
 def test_serve_starts_uvicorn_with_the_header_timeout_protocols(monkeypatch):
