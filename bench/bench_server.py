@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import statistics
 import struct
@@ -92,18 +93,25 @@ def server_pids(root_pid: int) -> list[int]:
     return pids
 
 
-async def client(url: str, seconds: float, start_at: asyncio.Event, config: dict | None) -> dict:
+async def client(
+    url: str,
+    seconds: float,
+    start_at: asyncio.Event,
+    config: dict | None,
+    n_runs: int = 1,
+    ports: list | None = None,
+) -> dict:
+    """One student: `n_runs` runs of `config` (one compare group when several), played at
+    `start_at`, counting the frames of each for `seconds`. Frames/s are per run."""
     async with websockets.connect(url, compression=None, max_size=None) as ws:
+        port = ws.transport.get_extra_info("sockname")[1]
+        if ports is not None:
+            ports.append(port)
         json.loads(await ws.recv())  # hello
-        await ws.send(json.dumps({"type": "create", "config": config or {}}))
-        run = None
-        while run is None:
-            message = await ws.recv()
-            if isinstance(message, str) and json.loads(message)["type"] == "created":
-                run = json.loads(message)["run"]
+        runs = await created_runs(ws, n_runs, config or {})
         await start_at.wait()
         played = time.perf_counter()
-        await ws.send(json.dumps({"type": "play", "runs": [run]}))
+        await ws.send(json.dumps({"type": "play", "runs": runs}))
         first = acked = None
         frames = 0
         frame_bytes, detail_bytes = [], []
@@ -129,9 +137,10 @@ async def client(url: str, seconds: float, start_at: asyncio.Event, config: dict
             frames += 1
             frame_bytes.append(len(message))
         elapsed = time.perf_counter() - counted_from if first is not None else seconds
-        await ws.send(json.dumps({"type": "pause", "runs": [run]}))
+        await ws.send(json.dumps({"type": "pause", "runs": runs}))
         return {
-            "fps": (frames - 1) / elapsed if frames > 1 else 0.0,
+            "port": port,
+            "fps": (frames - n_runs) / n_runs / elapsed if frames > n_runs else 0.0,
             "first_frame_ms": 1000 * first if first is not None else None,
             "ack_ms": 1000 * acked if acked is not None else None,
             "frame_bytes": statistics.median(frame_bytes) if frame_bytes else None,
@@ -140,31 +149,99 @@ async def client(url: str, seconds: float, start_at: asyncio.Event, config: dict
         }
 
 
-async def scenario(port: int, pids: list[int], n: int, seconds: float, heavy: int) -> dict:
+def halves_ratio(rates: list[float]) -> float | None:
+    """Mean frame rate of the slowest half of the clients over that of the fastest half (1.0:
+    everyone alike); None for fewer than two clients."""
+    if len(rates) < 2:
+        return None
+    ordered = sorted(rates)
+    half = len(ordered) // 2
+    fastest = statistics.fmean(ordered[-half:])
+    return statistics.fmean(ordered[:half]) / fastest if fastest else 0.0
+
+
+def _socket_inodes(port: int) -> dict[int, int]:
+    """Server-side TCP connections of `port` on this machine: the client's port → the socket's
+    inode (Linux /proc/net/tcp and tcp6)."""
+    found = {}
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                local, remote, inode = fields[1], fields[2], int(fields[9])
+                if int(local.rsplit(":", 1)[1], 16) == port and inode:
+                    found[int(remote.rsplit(":", 1)[1], 16)] = inode
+    return found
+
+
+def owners_of(server_port: int, client_ports: list[int], pids: list[int]) -> dict[int, int]:
+    """Which server process holds each client's connection: client port → pid (Linux /proc;
+    empty elsewhere). Works for any server, whatever it reports about itself."""
+    inodes = _socket_inodes(server_port)
+    holder = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        holder[int(target[8:-1])] = pid
+    return {p: holder[inodes[p]] for p in client_ports if inodes.get(p) in holder}
+
+
+def worker_lags(port: int, seconds: float, tries: int = 24) -> list[dict]:
+    """/api/health's loop lag of each worker: a fresh connection per request reaches whichever
+    worker accepts it, so ask until every pid seen has answered (or `tries` run out). A server
+    that does not report its pid gives one reading."""
+    seen = {}
+    for _ in range(tries):
+        health = http_json(f"http://127.0.0.1:{port}/api/health?lag_window={min(30, seconds)}")
+        seen.setdefault(health.get("pid"), health["loop_lag"])
+        if None in seen:
+            break
+    return list(seen.values())
+
+
+async def scenario(
+    port: int, pids: list[int], n: int, seconds: float, heavy: int, n_runs: int = 1
+) -> dict:
     url = f"ws://127.0.0.1:{port}/ws"
-    start_at = asyncio.Event()
-    tasks = [asyncio.create_task(client(url, seconds, start_at, None)) for _ in range(n)]
+    start_at, ports = asyncio.Event(), []
+    tasks = [
+        asyncio.create_task(client(url, seconds, start_at, None, n_runs, ports)) for _ in range(n)
+    ]
     tasks += [
         asyncio.create_task(client(url, seconds, start_at, HEAVY_CONFIG)) for _ in range(heavy)
     ]
-    await asyncio.sleep(1.0 + 0.05 * (n + heavy))  # everyone connected and created
+    await asyncio.sleep(1.0 + 0.05 * (n * n_runs + heavy))  # everyone connected and created
+    owners = owners_of(port, ports, pids)
     cpu0, own0, t0 = cpu_seconds(pids), time.process_time(), time.perf_counter()
     start_at.set()
     results = await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - t0
     cpu = (cpu_seconds(pids) - cpu0) / elapsed
     own = (time.process_time() - own0) / elapsed
-    lag = await asyncio.to_thread(
-        http_json, f"http://127.0.0.1:{port}/api/health?lag_window={min(30, seconds)}"
-    )
+    lags = await asyncio.to_thread(worker_lags, port, seconds)
     normal = results[:n]
     fps = [r["fps"] for r in normal]
     firsts = [r["first_frame_ms"] for r in normal if r["first_frame_ms"] is not None]
+    by_pid = {}
+    for r in normal:
+        by_pid.setdefault(owners.get(r["port"]), []).append(r["fps"])
+    split = sorted(
+        ((len(rates), statistics.median(rates)) for pid, rates in by_pid.items() if pid),
+        reverse=True,
+    )
     return {
         "clients": n,
+        "runs_per_client": n_runs,
         "heavy_clients": heavy,
         "fps_median": statistics.median(fps),
         "fps_min": min(fps),
+        "slowest_half_over_fastest_half": halves_ratio(fps),
+        # clients per server process (most first) and their median frames/s
+        "split": [count for count, _ in split],
+        "split_fps_median": [round(rate, 1) for _, rate in split],
         "heavy_fps": [round(r["fps"], 1) for r in results[n:]],
         "first_frame_ms_median": statistics.median(firsts) if firsts else None,
         "first_frame_ms_max": max(firsts) if firsts else None,
@@ -173,11 +250,19 @@ async def scenario(port: int, pids: list[int], n: int, seconds: float, heavy: in
         "detail_bytes": statistics.median(
             [r["detail_bytes"] for r in normal if r["detail_bytes"]] or [0]
         ),
-        "loop_lag": lag["loop_lag"],
+        # the worst worker's (each worker has its own loop)
+        "loop_lag": {key: max(lag[key] for lag in lags) for key in ("p50_ms", "p99_ms", "max_ms")},
+        "loop_lag_workers": len(lags),
         "server_cpu_cores": round(cpu, 2),
         "server_ms_per_student_second": round(1000 * cpu / (n + heavy), 1),
         "load_generator_cpu_cores": round(own, 2),
     }
+
+
+def commit_of(root: Path) -> str:
+    return subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=root, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def machine() -> str:
@@ -188,9 +273,7 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
+    commit = commit_of(ROOT)
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"machine: {os.cpu_count()} logical CPUs, {model}; load average {load}; "
@@ -198,7 +281,10 @@ def machine() -> str:
     )
 
 
-def start_server(port: int, workers: int, env: dict | None = None) -> subprocess.Popen:
+def start_server(
+    port: int, workers: int, env: dict | None = None, root: Path = ROOT
+) -> subprocess.Popen:
+    """`nnplay serve` of the checkout at `root` on `port`, once it answers /api/health."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -212,21 +298,46 @@ def start_server(port: int, workers: int, env: dict | None = None) -> subprocess
             "--log-level",
             "warning",
         ],
-        cwd=ROOT,
+        cwd=root,
         env={**os.environ, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers in its process group, to kill them all if need be
     )
     for _ in range(200):
         try:
-            http_json(f"http://127.0.0.1:{port}/api/health")
-            return process
+            health = http_json(f"http://127.0.0.1:{port}/api/health")
+            break
         except OSError:
             time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("the server did not start")
+    else:
+        stop_server(process)
+        raise RuntimeError("the server did not start")
+    if workers > 1:  # every worker up before the clients come
+        if "pid" not in health:  # a server that does not say which process answers
+            time.sleep(WORKERS_START_SECONDS)
+        pids = {health.get("pid")}
+        deadline = time.monotonic() + WORKERS_START_SECONDS
+        while len(pids) < workers and "pid" in health and time.monotonic() < deadline:
+            time.sleep(0.05)
+            health = http_json(f"http://127.0.0.1:{port}/api/health")
+            pids.add(health["pid"])
+    return process
 
 
+def stop_server(process: subprocess.Popen) -> None:
+    """SIGTERM, as a classroom's server is stopped; its whole process group killed if it has
+    not exited 30 s later (or had not started)."""
+    process.terminate()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=30)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+WORKERS_START_SECONDS = 5.0
+"""How long `--workers N` may take to start every worker."""
 LARGEST_CONFIG = {
     "dataset": {"name": "spiral", "size": 2000},
     "layers": [{"units": 64, "activation": "relu"}] * 6,  # max_hidden_layers × max_units
@@ -361,8 +472,7 @@ def run_fairness(args: argparse.Namespace) -> None:
             else:
                 row = asyncio.run(first_frames(port, args.sessions, args.joiners))
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop_server(server)
         rows.append(row)
         print(json.dumps(row), flush=True)
     if args.json:
@@ -375,6 +485,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--heavy", type=int, default=0, help="extra clients with a heavy run")
+    parser.add_argument(
+        "--runs-per-client", type=int, default=1, help="default runs per client, one compare group"
+    )
+    parser.add_argument(
+        "--against",
+        default=None,
+        help="another checkout (e.g. a git worktree of the base commit): each scenario runs on "
+        "its server and on this one's, alternately",
+    )
+    parser.add_argument("--repeats", type=int, default=1, help="rounds of every scenario")
     parser.add_argument("--json", default=None)
     parser.add_argument("--fairness", action="store_true", help="the issue-10 abuse scenarios")
     parser.add_argument("--sessions", type=int, default=30, help="--fairness: full sessions")
@@ -384,39 +504,59 @@ def main() -> None:
         run_fairness(args)
         return
     print(machine(), flush=True)
+    roots = [Path(args.against).resolve(), ROOT] if args.against else [ROOT]
     rows = []
-    for n in (int(c) for c in args.clients.split(",")):
-        port = free_port()
-        server = start_server(port, args.workers, LOAD_ENV)
-        try:
-            time.sleep(0.5)
-            row = asyncio.run(scenario(port, server_pids(server.pid), n, args.seconds, args.heavy))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-        row["workers"] = args.workers
-        rows.append(row)
-        print(json.dumps(row), flush=True)
+    for _ in range(args.repeats):
+        for n in (int(c) for c in args.clients.split(",")):
+            for root in roots:
+                port = free_port()
+                server = start_server(port, args.workers, LOAD_ENV, root)
+                try:
+                    time.sleep(0.5)
+                    pids = server_pids(server.pid)
+                    row = asyncio.run(
+                        scenario(port, pids, n, args.seconds, args.heavy, args.runs_per_client)
+                    )
+                finally:
+                    stop_server(server)
+                row["workers"] = args.workers
+                row["commit"] = commit_of(root)
+                row["load_average"] = round(os.getloadavg()[0], 2)
+                rows.append(row)
+                print(json.dumps(row), flush=True)
     print()
-    print(
-        "| clients | workers | frames/s per client (median / min) | first frame after play "
+    print(table(rows))
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=2))
+
+
+def table(rows: list[dict]) -> str:
+    """The scenario rows as a markdown table."""
+    lines = [
+        "| commit | clients | workers | frames/s per client (median / min) | slowest half / "
+        "fastest half | clients per process (their median frames/s) | first frame after play "
         "(median / max) | bytes per boundary frame (median / max) | detail bytes | loop lag "
-        "p50 / p99 / max | server CPU | per student-second | load generator CPU |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+        "p50 / p99 / max (worst worker) | server CPU | per student-second | load generator CPU |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         heavy = f" + {r['heavy_clients']} heavy" if r["heavy_clients"] else ""
+        runs = f" × {r['runs_per_client']} runs" if r["runs_per_client"] > 1 else ""
         lag = r["loop_lag"]
-        print(
-            f"| {r['clients']}{heavy} | {r['workers']} | {r['fps_median']:.1f} / {r['fps_min']:.1f}"
+        ratio = r["slowest_half_over_fastest_half"]
+        pairs = zip(r["split"], r["split_fps_median"], strict=True)
+        split = " / ".join(f"{count} ({rate})" for count, rate in pairs)
+        lines.append(
+            f"| {r['commit']} | {r['clients']}{runs}{heavy} | {r['workers']}"
+            f" | {r['fps_median']:.1f} / {r['fps_min']:.1f}"
+            f" | {'–' if ratio is None else f'{ratio:.2f}'} | {split or '–'}"
             f" | {r['first_frame_ms_median']:.0f} / {r['first_frame_ms_max']:.0f} ms"
             f" | {r['frame_bytes']:.0f} / {r['frame_bytes_max']} B | {r['detail_bytes']:.0f} B"
             f" | {lag['p50_ms']:.1f} / {lag['p99_ms']:.1f} / {lag['max_ms']:.1f} ms"
             f" | {r['server_cpu_cores']:.2f} cores | {r['server_ms_per_student_second']:.1f} ms"
             f" | {r['load_generator_cpu_cores']:.2f} cores |"
         )
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
