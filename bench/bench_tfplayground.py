@@ -5,6 +5,7 @@
     python bench/bench_tfplayground.py                 # 5 rounds of circle, xor, spiral
     python bench/bench_tfplayground.py --rounds 3 --problems circle,xor --seconds 5 --json o.json
     python bench/bench_tfplayground.py --base-root /tmp/base     # + the nnplay of another checkout
+    python bench/bench_tfplayground.py --check-accuracy --rounds 3   # the accuracy read, checked
 
 Setup (`--setup`) takes TF Playground's public source (`git clone
 https://github.com/tensorflow/playground`, or `--source` a clone, a bare git dir or a plain
@@ -488,6 +489,68 @@ def run_trial(
 
 
 # ---------------------------------------------------------------------------------------------
+# A check of the patch's accuracy against the page itself
+
+# The share of test points (shown with showTestData) whose colour matches the boundary
+# heatmap's colour under them (blue +1, orange -1), beside the patch's count, at one instant.
+HEATMAP_ACCURACY = r"""
+() => {
+  const canvas = document.querySelector('#heatmap canvas');
+  const image = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  const box = canvas.getBoundingClientRect();
+  let right = 0, n = 0;
+  for (const c of document.querySelectorAll('#heatmap svg g.test circle')) {
+    const r = c.getBoundingClientRect();
+    const px = Math.floor((r.left + r.width / 2 - box.left) / box.width * canvas.width);
+    const py = Math.floor((r.top + r.height / 2 - box.top) / box.height * canvas.height);
+    const i = 4 * (py * canvas.width + px);
+    const shown = image[i + 2] - image[i] > 0 ? 1 : -1;
+    const fill = getComputedStyle(c).fill.match(/\d+/g).map(Number);
+    n++;
+    if (shown === (fill[2] - fill[0] > 0 ? 1 : -1)) right++;
+  }
+  return {heatmap: right / n, points: n, patch: window.tfpBench.testAccuracy,
+    epoch: window.tfpBench.iter};
+}
+"""
+
+
+def check_accuracy(args, problems: list[str]) -> None:
+    """TF Playground paused at a few instants: the patch's test accuracy against the one its
+    heatmap shows at the test points (they differ only where a point's 0.12-wide heatmap cell
+    straddles the boundary)."""
+    static_server, tf_base = serve_static(CACHE / "dist")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for problem in problems:
+                for r in range(args.rounds):
+                    context = browser.new_context(viewport=VIEWPORT)
+                    context.route(
+                        "**/*",
+                        lambda route: (
+                            route.continue_()
+                            if urllib.parse.urlsplit(route.request.url).hostname == "127.0.0.1"
+                            else route.abort()
+                        ),
+                    )
+                    page = context.new_page()
+                    page.goto(
+                        f"{tf_base}index.html#dataset={problem}&seed={r + 1}&showTestData=true"
+                    )
+                    page.wait_for_function(READY["tf"])
+                    page.click(CONFIG["tf"]["play"])
+                    page.wait_for_timeout(150 * (r + 1))
+                    page.click(CONFIG["tf"]["play"])
+                    page.wait_for_timeout(200)  # the last epoch drawn
+                    print(problem, f"seed {r + 1}", page.evaluate(HEATMAP_ACCURACY), flush=True)
+                    context.close()
+            browser.close()
+    finally:
+        static_server.shutdown()
+
+
+# ---------------------------------------------------------------------------------------------
 # Report
 
 
@@ -671,6 +734,11 @@ def main() -> None:
     )
     parser.add_argument("--json", help="write every trial and the report's context here")
     parser.add_argument(
+        "--check-accuracy",
+        action="store_true",
+        help="only compare the patch's TF Playground test accuracy with its heatmap's, then stop",
+    )
+    parser.add_argument(
         "--base-root",
         type=lambda p: Path(p).resolve(),
         help="also run the nnplay of this checkout (e.g. a worktree of the start commit) as"
@@ -693,6 +761,9 @@ def main() -> None:
     dist = CACHE / "dist"
     if not (dist / "bundle.js").is_file():
         raise SystemExit(f"no TF Playground build in {dist}: run with --setup first")
+    if args.check_accuracy:
+        check_accuracy(args, problems)
+        return
     tf_build = (
         json.loads((CACHE / "BUILD.json").read_text()) if (CACHE / "BUILD.json").exists() else {}
     )
