@@ -319,8 +319,8 @@ class Network:
             J = stamp[3]  # this pass was just run, by a frame's scoring of the training set
         else:
             if X_aug is None:
+                ws.X[...] = X
                 X_aug = ws.X_aug
-                np.copyto(X_aug[:-1], X)
             Z_L = augmented_forward(X_aug, Wb, acts, ws)
             J = loss.value(Z_L, Y, acts[-1], ws.A[-1], ws.D[-1])
             if theta is self._theta and not gradients:
@@ -420,7 +420,7 @@ class Network:
         warn about the overflow on the way; `Trainer.run` and `fit` silence those warnings.
         """
         X, Y = self._prepare(X, Y)
-        key = (learning_rate, *hyperparameters.items())
+        key = (learning_rate, *hyperparameters.items()) if hyperparameters else learning_rate
         if key != self._hp_key:  # a notebook loop passes the same values every step
             self._hp = make_hyperparameters(learning_rate, **hyperparameters)
             self._hp_key = key

@@ -40,7 +40,7 @@ def linear_forward(
     A_prev: np.ndarray, W: np.ndarray, b: np.ndarray, out: np.ndarray | None = None
 ) -> np.ndarray:
     """Z = W A_prev + b.  A_prev (n[l-1], m), W (n[l], n[l-1]), b (n[l], 1) -> Z (n[l], m)."""
-    Z = np.dot(W, A_prev, out=out)
+    Z = W.dot(A_prev, out=out)
     Z += b
     return Z
 
@@ -72,14 +72,14 @@ class Workspace:
     dZ[l] in place. For a hidden layer A[i] is the top of A_aug[i] (n[l] + 1, m), whose last row
     is ones (the bias trick, see the module's docstring); a linear hidden layer's A is its Z (no
     copy). X_aug (n_x + 1, m) is an input buffer with the same row of ones, for inputs that are
-    copied in (mini-batches).
+    copied in (mini-batches) through its top, X (n_x, m).
 
     `stamp` says which pass the cache holds: the forward functions clear it; `Network._cost`
     sets it to (parameters version, X, Y, cost) after a pass it may reuse. Whoever reads the
     buffers of a pass must not write them.
     """
 
-    __slots__ = ("A", "A_aug", "D", "X_aug", "Z", "m", "stamp")
+    __slots__ = ("A", "A_aug", "D", "X", "X_aug", "Z", "m", "stamp")
 
     def __init__(
         self,
@@ -98,6 +98,7 @@ class Workspace:
         ]
         self.D = [np.empty_like(Z) for Z in self.Z]
         self.X_aug = _with_ones_row(layer_dims[0], m, dtype)
+        self.X = self.X_aug[:-1]
         self.stamp: tuple | None = None
 
 
@@ -144,14 +145,16 @@ def augmented_forward(
     ws.Z[i] and ws.A[i] hold Z[l], A[l] for the hidden layers l = 1 … L-1 and ws.Z[L-1] holds
     Z[L]; the output activation is applied by the cost (see `losses.py`), which also needs Z[L].
     """
+    # ndarray.dot, not np.dot: the same product without np.dot's Python-level dispatch
+    # (~0.4 µs a call, a tenth of a small network's step over its five products).
     ws.stamp = None
     A_aug, Zs, As = X_aug, ws.Z, ws.A
     for i in range(len(Wb) - 1):
-        Z = np.dot(Wb[i], A_aug, out=Zs[i])
+        Z = Wb[i].dot(A_aug, out=Zs[i])
         if As[i] is not Z:
             activations[i].forward(Z, As[i])
         A_aug = ws.A_aug[i]
-    return np.dot(Wb[-1], A_aug, out=Zs[-1])
+    return Wb[-1].dot(A_aug, out=Zs[-1])
 
 
 def augmented_backward(
@@ -170,10 +173,10 @@ def augmented_backward(
     """
     dZ = dZ_L
     for i in range(len(weights) - 1, 0, -1):
-        np.dot(dZ, ws.A_aug[i - 1].T, out=dWb[i])
-        dA_prev = np.dot(weights[i].T, dZ, out=ws.D[i - 1])
+        dZ.dot(ws.A_aug[i - 1].T, out=dWb[i])
+        dA_prev = weights[i].T.dot(dZ, out=ws.D[i - 1])
         dZ = activations[i - 1].backward(dA_prev, ws.Z[i - 1], ws.A[i - 1])
-    np.dot(dZ, X_aug.T, out=dWb[0])
+    dZ.dot(X_aug.T, out=dWb[0])
 
 
 def model_forward(
