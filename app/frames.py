@@ -44,13 +44,23 @@ class Blob:
 
 
 def quantize(values: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """uint8 codes of `values` on [lo, hi]; NaN becomes 0, ±inf the ends."""
+    """uint8 codes of `values` on [lo, hi]; NaN becomes 0, ±inf the ends.
+
+    Three passes over the grid in the usual case (scale, round, clip) and one conversion: a
+    frame quantizes its boundary 30 times a second. NaN, which only a diverging network gives,
+    is looked for once (in the sum) and cleaned only when present."""
     span = hi - lo if hi > lo else 1.0
-    with np.errstate(invalid="ignore"):
-        scaled = (values - np.float32(lo)) * np.float32(255.0 / span)
-    np.nan_to_num(scaled, copy=False, nan=0.0, posinf=255.0, neginf=0.0)
-    np.clip(scaled, 0, 255, out=scaled)
-    return np.rint(scaled, out=scaled).astype(np.uint8)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if lo == 0.0:
+            scaled = np.multiply(values, np.float32(255.0 / span), dtype=np.float32)
+        else:
+            scaled = np.subtract(values, np.float32(lo), dtype=np.float32)
+            scaled *= np.float32(255.0 / span)
+        np.rint(scaled, out=scaled)
+        np.clip(scaled, 0, 255, out=scaled)  # ±inf: the ends
+        if np.isnan(np.add.reduce(scaled, axis=None)):
+            np.nan_to_num(scaled, copy=False, nan=0.0)
+    return scaled.astype(np.uint8)
 
 
 def quantize_boundary(output: np.ndarray, task: str) -> Blob:
@@ -116,8 +126,14 @@ def quantize_maps(maps: Sequence[np.ndarray], activations: Sequence[str]) -> Blo
 
 
 def encode(header: dict, blobs: Sequence[Blob]) -> bytes:
-    """One binary frame: magic, header length, JSON header, 4-byte-aligned blobs."""
-    table = []
+    """One binary frame: magic, header length, JSON header, 4-byte-aligned blobs.
+
+    The header's scalars are written to JSON once; only the small blob table, whose offsets
+    depend on the header's own length, is written again until that length settles."""
+    if "blobs" in header:
+        raise ValueError("a frame header's `blobs` is the encoder's own")
+    body = json.dumps(header, separators=(",", ":"), allow_nan=False)
+    opening = (body[:-1] + "," if len(body) > 2 else "{") + '"blobs":'
     # Offsets depend on the header's own length, which depends on the offsets: lay the blobs
     # out relative to the blob section, then shift by the (padded) header length.
     relative, position = [], 0
@@ -130,8 +146,7 @@ def encode(header: dict, blobs: Sequence[Blob]) -> bytes:
             {"name": b.name, "offset": shift + r, "length": len(b.data), **b.meta}
             for b, r in zip(blobs, relative, strict=True)
         ]
-        text = json.dumps({**header, "blobs": table}, separators=(",", ":"), allow_nan=False)
-        raw = text.encode()
+        raw = (opening + json.dumps(table, separators=(",", ":"), allow_nan=False) + "}").encode()
         start = (8 + len(raw) + 3) & ~3
         if start == shift:
             break

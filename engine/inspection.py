@@ -29,8 +29,13 @@ from .features import expand_features
 from .propagation import Workspace, model_forward
 
 GRID_TILE = 8192
-"""Most grid points per tile (a layer of 8 units is then 256 KB of float32, cache-resident). The
-grid is cut into equal tiles (40,000 points: 5 × 8,000) so one set of buffers serves them all."""
+"""Fewest grid points a tile may hold at most (a layer of 8 units is then 256 KB of float32,
+cache-resident). Narrower networks take more points a tile (`grid_tile_points`): the default
+network's 100 × 100 boundary is one tile. The grid is cut into equal tiles (40,000 points of a
+wide network: 5 × 8,000) so one set of buffers serves them all."""
+
+TILE_BYTES = 256 * 1024
+"""What the widest layer of a tile may take (float32): cache-resident."""
 
 MAX_RESOLUTION = 1000
 
@@ -118,14 +123,31 @@ def _plane_inputs(
     return grid_inputs(bounds, resolution, tuple(features))
 
 
+def grid_tile_points(layer_dims: Sequence[int]) -> int:
+    """Most grid points in one tile of a network's grid pass: as many as keep its widest layer
+    within TILE_BYTES of float32, and never fewer than GRID_TILE."""
+    return max(GRID_TILE, TILE_BYTES // (4 * max(layer_dims[1:])))
+
+
 def _grid_parameters(net: Drawable) -> tuple[list[np.ndarray], list[np.ndarray], type]:
     """float32 copies of W[l], b[l] — or float64 ones if a weight is past float32's range, as
-    just before a divergence, where float32 would turn the picture into NaN."""
-    weights = [W.astype(np.float32) for W in net.weights]
-    biases = [b.astype(np.float32) for b in net.biases]
-    if all(np.isfinite(p).all() for p in (*weights, *biases)):
-        return weights, biases, np.float32
-    return [W.copy() for W in net.weights], [b.copy() for b in net.biases], np.float64
+    just before a divergence, where float32 would turn the picture into NaN. One conversion of
+    the whole θ, then views (a frame asks for this many times a second)."""
+    weights, biases = net.weights, net.biases
+    theta = np.concatenate([*(W.ravel() for W in weights), *(b.ravel() for b in biases)])
+    theta32 = theta.astype(np.float32)
+    if np.isfinite(theta32).all():
+        theta, dtype = theta32, np.float32
+    else:
+        dtype = np.float64
+    W_out, b_out, offset = [], [], 0
+    for W in weights:
+        W_out.append(theta[offset : offset + W.size].reshape(W.shape))
+        offset += W.size
+    for b in biases:
+        b_out.append(theta[offset : offset + b.size].reshape(b.shape))
+        offset += b.size
+    return W_out, b_out, dtype
 
 
 @QUIET
@@ -154,7 +176,7 @@ def output_grid(
     flat = out.reshape(n_L, n) if out.flags.c_contiguous else np.empty((n_L, n), np.float32)
     weights, biases, dtype = _grid_parameters(net)
     acts = net.activation_functions
-    tiles = -(-n // GRID_TILE)
+    tiles = -(-n // grid_tile_points(net.layer_dims))
     tile = -(-n // tiles)
     for start in range(0, n, tile):
         stop = min(start + tile, n)
@@ -204,8 +226,10 @@ def symmetry(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> lis
         if W.shape[0] < 2:
             result.append(None)
             continue
-        P = np.hstack([W, b])
-        spread = math.sqrt(float(np.mean(np.sum((P - P.mean(axis=0)) ** 2, axis=1))))
-        size = math.sqrt(float(np.mean(np.sum(P * P, axis=1))))
+        n = W.shape[0]
+        P = np.concatenate((W, b), axis=1)
+        D = P - P.mean(axis=0)
+        spread = math.sqrt(float(np.vdot(D, D)) / n)
+        size = math.sqrt(float(np.vdot(P, P)) / n)
         result.append(spread / max(size, SYMMETRY_FLOOR))
     return result

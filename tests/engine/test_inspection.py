@@ -9,7 +9,7 @@ import pytest
 
 from engine.activations import ACTIVATIONS
 from engine.features import expand_features
-from engine.inspection import GRID_TILE, MAX_RESOLUTION
+from engine.inspection import MAX_RESOLUTION, grid_tile_points
 from engine.metrics import SATURATION_THRESHOLD, confusion_matrix
 from engine.network import Network
 
@@ -67,13 +67,29 @@ GRID_NETS = {
 }
 
 
-@pytest.mark.parametrize("resolution", [30, 101], ids=["one_tile", "partial_last_tile"])
+def _tiles(layer_dims, resolution):
+    """The tile sizes `output_grid` cuts a grid of `resolution` into for this network."""
+    n = resolution**2
+    count = -(-n // grid_tile_points(layer_dims))
+    tile = -(-n // count)
+    return [min(tile, n - start) for start in range(0, n, tile)]
+
+
+def _partial_tiles_resolution(layer_dims):
+    """The smallest resolution whose grid takes several tiles, the last one shorter."""
+    resolution = math.isqrt(grid_tile_points(layer_dims))
+    while len(set(_tiles(layer_dims, resolution))) < 2:
+        resolution += 1
+    return resolution
+
+
+@pytest.mark.parametrize("tiling", ["one_tile", "partial_last_tile"])
 @pytest.mark.parametrize("case", list(GRID_NETS))
-def test_output_grid_equals_forward_on_the_grid_points(case, resolution):
+def test_output_grid_equals_forward_on_the_grid_points(case, tiling):
     layer_dims, activations = GRID_NETS[case]
     net = _random_network(layer_dims, activations, seed=1)
-    if resolution == 101:
-        assert resolution**2 > GRID_TILE and resolution**2 % GRID_TILE != 0
+    resolution = 30 if tiling == "one_tile" else _partial_tiles_resolution(layer_dims)
+    assert (len(_tiles(layer_dims, resolution)) > 1) == (tiling == "partial_last_tile")
 
     grid = net.predict_proba_grid(BOUNDS, resolution)
 
@@ -96,7 +112,8 @@ def test_output_grid_rows_follow_x2_and_columns_follow_x1():
 def test_output_grid_is_right_across_resolutions_on_one_network():
     # The tile buffers are kept on the network between calls; they must not go stale.
     net = _random_network([2, 5, 1], ["tanh", "sigmoid"], seed=2)
-    for resolution in (101, 30, 101, 2):
+    tiled = _partial_tiles_resolution([2, 5, 1])
+    for resolution in (101, 30, tiled, 101, tiled, 2):
         expected = _as_grid(net.forward(_grid_points(BOUNDS, resolution)), resolution)
         np.testing.assert_allclose(
             net.predict_proba_grid(BOUNDS, resolution), expected, rtol=GRID_RTOL, atol=GRID_ATOL
