@@ -26,7 +26,7 @@ from .data import Data
 from .errors import LimitExceededError
 from .fanout import View
 from .runconfig import DrawnDataModel, HyperparameterUpdate
-from .runs import Group, Run
+from .runs import AUTO, Group, Run
 from .scheduler import Scheduler
 from .settings import Settings
 
@@ -202,14 +202,19 @@ class Player:
         group.step_remaining = 0
         for run in runs:
             run.reset()
+        group.boost()
         self.scheduler.emit(group)
         return {"iterations": [0 for _ in runs]}
 
-    def set_speed(self, runs: list[Run], iterations_per_frame: int | None) -> dict:
-        """Iterations between two frames of each run, or None for as fast as possible."""
+    def set_speed(self, runs: list[Run], iterations_per_frame: int | str | None) -> dict:
+        """Iterations between two frames of each run, None for as fast as possible, or AUTO
+        (which starts at its boost: choosing it is asking for it to go quick)."""
         for run in runs:
             run.iterations_per_frame = iterations_per_frame
-            run.group.frame_budget = min(run.group.frame_budget, iterations_per_frame or 0)
+            group = run.group
+            if iterations_per_frame == AUTO:
+                group.boost()
+            group.frame_budget = min(group.frame_budget, group.iterations_per_frame or 0)
         return {"iterations_per_frame": iterations_per_frame or "max"}
 
     def update(self, runs: list[Run], update: HyperparameterUpdate) -> dict:
@@ -217,6 +222,7 @@ class Player:
         for run in runs:
             run.update(update)
             run.group.seconds_per_iteration = None  # a batch size changes it: measure again
+            run.group.boost()  # it learns anew: auto goes quick again
         return {"changed": update.model_dump(include=update.model_fields_set)}
 
     def replace_data(self, runs: list[Run], points: DrawnDataModel, data: Data) -> None:
@@ -224,6 +230,7 @@ class Player:
         for run in runs:
             run.replace_data(run.config.model_copy(update={"dataset": points}), data)
             run.group.seconds_per_iteration = None  # more points: measure again
+            run.group.boost()
             run.build_frame(heavy=True)  # the new points' boundary, even when paused
 
     def pause_for_unread(self, runs: list[Run]) -> list[str]:

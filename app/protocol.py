@@ -76,11 +76,13 @@ Update = create_model(
 
 
 class Speed(Message):
-    """Iterations between frames, or "max" for as fast as the server can."""
+    """Iterations between frames, "max" for as fast as the server can, or "auto" (a new run's
+    speed): as many as fit a training-time budget a frame, quick when the run starts to learn,
+    then settling so that a full class shares the server."""
 
     type: Literal["speed"]
     runs: RunIds
-    iterations_per_frame: Annotated[int, Field(ge=1, le=1_000_000)] | Literal["max"]
+    iterations_per_frame: Annotated[int, Field(ge=1, le=1_000_000)] | Literal["max", "auto"]
 
 
 class Delete(Message):

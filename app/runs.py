@@ -10,6 +10,7 @@ was not sent yet, behind the outbox's lock.
 
 from __future__ import annotations
 
+import math
 import secrets
 
 import numpy as np
@@ -24,6 +25,19 @@ from .settings import Settings
 from .uploads import UploadStore
 
 STATUSES = ("paused", "running", "diverged", "finished")
+AUTO = "auto"
+"""The default speed: as many iterations a frame as fit a training-time budget (see Group)."""
+AUTO_BOOST_SECONDS = 0.004
+"""Auto's training time a frame when a group starts to learn (played from iteration 0, reset,
+hyperparameters or data changed): 4 ms, 12 % of a core at 30 frames/s, so the interesting first
+seconds are quick (the course's flower learns in about 0.2 s of it)."""
+AUTO_FLOOR_SECONDS = 0.0003
+"""What the budget settles at: 0.3 ms a frame, 9 ms a second (the default run: about 10-15
+iterations a frame), so a full lecture hall shares the server."""
+AUTO_HALF_LIFE_FRAMES = 45
+"""Frames (1.5 s of play at 30 frames/s) over which the boost above the floor halves."""
+AUTO_MAX_ITERATIONS = 10_000
+AUTO_DECAY = 0.5 ** (1 / AUTO_HALF_LIFE_FRAMES)
 DIAGRAM_MAX_INPUTS = 32
 """Wider inputs (images) are drawn as one input node: W[1] travels as its row norms ‖W1[k, :]‖."""
 MAP_UNITS_AT_FULL_RESOLUTION = 64
@@ -70,8 +84,9 @@ class Run:
         )
         """Side of each hidden-unit map in this run's details (see MAP_UNITS_AT_FULL_RESOLUTION)."""
         self.status = "paused"
-        self.iterations_per_frame: int | None = 10
-        """Speed: iterations between two frames, or None for as fast as possible."""
+        self.iterations_per_frame: int | str | None = AUTO
+        """Speed: iterations between two frames, None for as fast as possible, or AUTO (as
+        many as fit the group's training budget a frame: see Group.auto_budget)."""
         self.group: Group = Group([self])
         self.owner: object = None
         """Who the run's CPU time is charged to (its session): the scheduler shares time fairly
@@ -252,6 +267,11 @@ class Group:
         """Time spent building the pending frame so far (over one or more turns)."""
         self.seconds_per_frame: dict[bool, float | None] = {False: None, True: None}
         """Estimate of one run's frame, light and heavy, to fit frames into a turn."""
+        self.auto_budget = AUTO_BOOST_SECONDS
+        """At the AUTO speed, the training time a frame: the boost, decaying frame by frame to
+        the floor (`spend_auto_frame`); back to the boost when it starts learning anew
+        (`boost`). One budget for the group's runs together: a student comparing four runs
+        gets the training time of one, split between them."""
 
     @property
     def active(self) -> bool:
@@ -264,8 +284,31 @@ class Group:
 
     @property
     def iterations_per_frame(self) -> int | None:
+        """Iterations between two frames: the smallest of its runs' speeds, AUTO's as many as
+        fit the budget (one until an iteration has been timed); None: as fast as possible."""
         speeds = [r.iterations_per_frame for r in self.runs]
-        return None if None in speeds else min(speeds)
+        if None in speeds:
+            return None
+        fixed = [s for s in speeds if s != AUTO]
+        if len(fixed) < len(speeds):
+            fixed.append(self.auto_iterations())
+        return min(fixed)
+
+    def auto_iterations(self) -> int:
+        """How many iterations of the group fit its auto budget (at least one)."""
+        estimate = self.seconds_per_iteration
+        if estimate is None:
+            return 1
+        return max(1, min(AUTO_MAX_ITERATIONS, int(self.auto_budget / max(estimate, 1e-9))))
+
+    def boost(self) -> None:
+        """It starts learning anew (reset, new hyperparameters or data): auto goes quick again."""
+        self.auto_budget = AUTO_BOOST_SECONDS
+
+    def spend_auto_frame(self) -> None:
+        """One frame played at auto: the boost above the floor decays by 2^(-1/half-life)."""
+        floor = AUTO_FLOOR_SECONDS
+        self.auto_budget = floor + (self.auto_budget - floor) * AUTO_DECAY
 
     def train(self, iterations: int) -> int:
         """The same number of iterations for every run that can still train (the scheduler
@@ -333,7 +376,7 @@ def _finite_or_none(value):
     if value is None:
         return None
     value = float(value)
-    return value if np.isfinite(value) else None
+    return value if math.isfinite(value) else None
 
 
 def _clean(stats: list[dict]) -> list[dict]:

@@ -56,6 +56,7 @@ import asyncio
 import collections
 import ctypes
 import logging
+import math
 import sys
 import threading
 import time
@@ -64,7 +65,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .runs import Group, Run
+from .runs import AUTO, Group, Run
 from .settings import Settings
 
 log = logging.getLogger("nnplay.scheduler")
@@ -75,6 +76,8 @@ FRAME_COST_SHARE = 5
 """A group's frames may take at most 1/5 of its time: slow frames are spaced out to keep that."""
 JOINER_TURNS = 8
 """Turns given to just-played groups ahead of the round at one turn boundary, at most."""
+WAKEUP_DELAY = 0.004
+"""Longest a frame built in a round waits before the event loop is told (see `wake_loop`)."""
 
 
 @dataclass
@@ -104,9 +107,13 @@ class Scheduler:
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self._thread_id: int | None = None
         self._previous_switch_interval = sys.getswitchinterval()
         self._previous_blas_threads: int | None = None
         self.turns = 0
+        self._wakeups: dict[asyncio.AbstractEventLoop, list[Callable[[], Any]]] = {}
+        """Event-loop callbacks asked for by this round's frames, not handed over yet."""
+        self._wakeups_since = 0.0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -174,6 +181,28 @@ class Scheduler:
         self._commands.append((fn, reply))
         self._wake.set()
 
+    def wake_loop(self, loop: asyncio.AbstractEventLoop, callback: Callable[[], Any]) -> None:
+        """Have `callback()` run on `loop` soon (a session's "a frame is ready").
+
+        From the training thread the callbacks of a round go over as one: one cross-thread
+        wake-up of the event loop a round (or every WAKEUP_DELAY seconds of a long round), not
+        one per frame, so the loop takes the GIL once for a round's frames rather than once for
+        each. From any other thread: at once."""
+        if threading.get_ident() != self._thread_id:
+            loop.call_soon_threadsafe(callback)
+            return
+        if not self._wakeups:
+            self._wakeups_since = time.perf_counter()
+        self._wakeups.setdefault(loop, []).append(callback)
+
+    def _hand_over_wakeups(self) -> None:
+        pending, self._wakeups = self._wakeups, {}
+        for loop, callbacks in pending.items():
+            try:
+                loop.call_soon_threadsafe(_call_each, callbacks)
+            except RuntimeError:  # the loop has closed: nobody to tell
+                pass
+
     def add(self, run: Run) -> None:
         """Register a run (from inside a command: the thread owns the registry)."""
         if run.id not in self._runs:
@@ -217,10 +246,13 @@ class Scheduler:
         return groups
 
     def _loop(self) -> None:
+        self._thread_id = threading.get_ident()
         while not self._stopping:
             self._run_commands()
             wake_at = self._round()
             self.turns += 1
+            if self._wakeups:
+                self._hand_over_wakeups()
             if wake_at is not None:
                 timeout = max(0.0, wake_at - time.perf_counter())
                 self._wake.wait(timeout)
@@ -259,6 +291,8 @@ class Scheduler:
             if not _wants_turns(group):  # a command just paused or removed it
                 continue
             self._take_turn(owner, group)
+            if self._wakeups and time.perf_counter() - self._wakeups_since >= WAKEUP_DELAY:
+                self._hand_over_wakeups()  # a long round does not hold its first frames back
         return None
 
     def _serve_joiners(self, limit: float) -> None:
@@ -348,6 +382,9 @@ class Scheduler:
         if now < group.next_frame_at:
             return group.next_frame_at
         self._frames(group, now, deadline)
+        if any(r.iterations_per_frame == AUTO for r in group.runs):
+            group.spend_auto_frame()
+            speed = group.iterations_per_frame  # the budget measured by this frame's turns
         group.frame_budget = speed
         return None
 
@@ -435,11 +472,13 @@ class Scheduler:
         # Every run's frame is built. Frames that are slow to build (a big image set: ~20 ms,
         # the largest networks: ~25 ms a run) come less often, so that they take at most
         # 1 / FRAME_COST_SHARE of the group's time and training keeps the rest.
+        # Frames are due on a common clock of 1 / frame_rate ticks, whoever's they are: the
+        # frames of every group at a fixed speed fall due together, so one round (and one wake-up
+        # of the thread and of the event loop) serves them all, not one each.
         end = time.perf_counter()
         interval = 1.0 / self.settings.frame_rate
-        group.next_frame_at = max(
-            group.frame_started_at + interval, end + (FRAME_COST_SHARE - 1) * group.frame_seconds
-        )
+        tick = (math.floor(group.frame_started_at / interval) + 1) * interval
+        group.next_frame_at = max(tick, end + (FRAME_COST_SHARE - 1) * group.frame_seconds)
         group.fresh = False
 
 
@@ -481,6 +520,11 @@ def blas_threads(count: int) -> int | None:
                 set_(count)
                 return previous
     return None
+
+
+def _call_each(callbacks: list[Callable[[], Any]]) -> None:
+    for callback in callbacks:
+        callback()
 
 
 def _wants_turns(group: Group) -> bool:

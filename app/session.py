@@ -194,7 +194,7 @@ class Session:
         """Called from the training thread when a run this session shows has a new frame."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._ready.set)
+            self.scheduler.wake_loop(loop, self._ready.set)
 
     def _run_ended(self, run_id: str, reason: str) -> None:
         """Called from the training thread when a run this session watches ends."""
@@ -451,10 +451,12 @@ class Session:
             )
         return msg.n
 
-    def _checked_speed(self, msg: protocol.Speed) -> int | None:
-        """The speed asked: iterations per frame, None for "max"."""
+    def _checked_speed(self, msg: protocol.Speed) -> int | str | None:
+        """The speed asked: iterations per frame, None for "max", or "auto"."""
         speed = msg.iterations_per_frame
         limit = self.settings.max_iterations_per_frame
+        if speed == "auto":
+            return speed
         if speed != "max" and speed > limit:
             raise LimitExceededError(
                 "iterations_per_frame",

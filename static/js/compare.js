@@ -349,7 +349,7 @@ export class CompareController {
    * @returns {boolean} whether the group is complete */
   formGroup() {
     if (!this.ready) return false;
-    if (this.state.speed !== '10') this.sendSpeed();
+    if (this.state.speed !== PROPS.speed.initial) this.sendSpeed(); // the server's default too
     this.client.command('pause', this.ids, {}, QUIET); // forms the lockstep group now
     if (this.wantPlay) {
       this.wantPlay = false;

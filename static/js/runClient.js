@@ -100,13 +100,13 @@ export class RunClient {
   }
 
   /**
-   * The speed command for a state's `speed` ('max' or a number of iterations per frame).
+   * The speed command for a state's `speed` ('auto', 'max' or a number of iterations per frame).
    * @param {string[]} runs
    * @param {string} speed
    * @param {Object<string, Function>} [answer]
    */
   speed(runs, speed, answer = null) {
-    return this.command('speed', runs, { iterations_per_frame: speed === 'max' ? 'max' : Number(speed) }, answer);
+    return this.command('speed', runs, { iterations_per_frame: speed === 'max' || speed === 'auto' ? speed : Number(speed) }, answer);
   }
 
   // --- the socket's answers -------------------------------------------------------------------

@@ -125,7 +125,7 @@ export const PROPS = {
   opt: { codec: str, kind: KIND.LIVE, initial: 'gd' },
   batch: { codec: nullableInt, kind: KIND.LIVE, initial: null },
   l2: { codec: num, kind: KIND.LIVE, initial: 0 },
-  speed: { codec: str, kind: KIND.SPEED, initial: '10' },
+  speed: { codec: str, kind: KIND.SPEED, initial: 'auto' },
   stepn: { codec: int, kind: KIND.VIEW, initial: 1 },
   test: { codec: bool, kind: KIND.VIEW, initial: false },
   discrete: { codec: bool, kind: KIND.VIEW, initial: false },

@@ -12,7 +12,14 @@ import pytest
 
 from app.fanout import Outbox
 from app.player import CommandRefusedError, Player
-from app.runs import Group, Run
+from app.runs import (
+    AUTO,
+    AUTO_BOOST_SECONDS,
+    AUTO_FLOOR_SECONDS,
+    AUTO_HALF_LIFE_FRAMES,
+    Group,
+    Run,
+)
 from app.scheduler import Scheduler
 from app.schemas import HyperparameterUpdate, LimitExceededError, RunConfigModel
 from app.settings import Settings
@@ -237,3 +244,74 @@ def test_viewers_are_told_when_the_owner_leaves_and_a_viewer_leaving_stops_its_v
     assert ended == [("r0", "owner_left")]  # r1 was no longer watched: not told
     assert scheduler.run_count == 0 and not owner.runs
     assert viewer.leave() == [] and not viewer.watching
+
+
+# --- the auto speed ---------------------------------------------------------------------------
+
+
+def _gaps(run: FakeRun) -> list[int]:
+    """Iterations between consecutive frames while it played."""
+    iterations = [i for i, _heavy, status in run.frames if status == "running"]
+    return [b - a for a, b in zip(iterations, iterations[1:], strict=False)]
+
+
+def test_a_new_run_plays_at_auto_speed():
+    run = Run(SMALL, Settings(**TINY_FRAMES))
+    assert run.iterations_per_frame == AUTO
+    assert run.describe()["iterations_per_frame"] == "auto"
+
+
+def test_auto_trains_as_many_iterations_as_fit_its_budget_and_the_boost_decays_to_the_floor():
+    group = Group([FakeRun("r", speed=AUTO)])
+    assert group.iterations_per_frame == 1  # no iteration timed yet
+    group.seconds_per_iteration = 25e-6
+    assert group.iterations_per_frame == int(AUTO_BOOST_SECONDS / 25e-6)
+    for _ in range(AUTO_HALF_LIFE_FRAMES):
+        group.spend_auto_frame()
+    half = AUTO_FLOOR_SECONDS + (AUTO_BOOST_SECONDS - AUTO_FLOOR_SECONDS) / 2
+    assert group.auto_budget == pytest.approx(half)
+    for _ in range(40 * AUTO_HALF_LIFE_FRAMES):
+        group.spend_auto_frame()
+    assert group.auto_budget == pytest.approx(AUTO_FLOOR_SECONDS)
+    assert group.iterations_per_frame == int(group.auto_budget / 25e-6)
+    assert abs(group.iterations_per_frame - AUTO_FLOOR_SECONDS / 25e-6) <= 1
+    group.boost()
+    assert group.auto_budget == AUTO_BOOST_SECONDS
+    group.runs.append(FakeRun("fixed", speed=3))  # a fixed speed in the group caps it
+    assert group.iterations_per_frame == 3
+
+
+def test_auto_frames_follow_the_budget_and_a_compare_group_shares_one():
+    clock = FakeClock()
+    settings = Settings(slice_seconds=0.05, frame_rate=120)
+    scheduler = Scheduler(settings, clock=clock)
+    alone = FakeRun("alone", clock, speed=AUTO)
+    four = [FakeRun(f"c{i}", clock, speed=AUTO) for i in range(4)]
+    for run in (alone, *four):
+        run.iteration_cost = 25e-6
+        scheduler.add(run)
+    Player(scheduler, settings, owner="A").play([alone])
+    Player(scheduler, settings, owner="B").play(four)
+    drive(scheduler, lambda: len(_gaps(alone)) >= 6 and len(_gaps(four[0])) >= 6)
+    boosted = AUTO_BOOST_SECONDS / 25e-6  # 160 iterations a frame at first
+    assert 0.8 * boosted <= max(_gaps(alone)) <= boosted
+    # One budget for the group: each of the four runs trains a quarter as many iterations.
+    assert 0.8 * boosted / 4 <= max(_gaps(four[0])) <= boosted / 4 + 1
+    assert _gaps(four[0]) == _gaps(four[3])  # in lockstep
+
+
+def test_reset_update_and_choosing_auto_boost_it_again():
+    settings = Settings(**TINY_FRAMES)
+    player = Player(Scheduler(settings), settings, owner="A")
+    run = Run(SMALL, settings)
+    group = run.group
+    group.auto_budget = AUTO_FLOOR_SECONDS
+    player.reset([run])
+    assert group.auto_budget == AUTO_BOOST_SECONDS
+    group.auto_budget = AUTO_FLOOR_SECONDS
+    player.update([run], HyperparameterUpdate(learning_rate=0.5))
+    assert group.auto_budget == AUTO_BOOST_SECONDS
+    assert player.set_speed([run], 10) == {"iterations_per_frame": 10}
+    group.auto_budget = AUTO_FLOOR_SECONDS
+    assert player.set_speed([run], AUTO) == {"iterations_per_frame": "auto"}
+    assert group.auto_budget == AUTO_BOOST_SECONDS

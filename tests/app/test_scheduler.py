@@ -35,8 +35,30 @@ def next_frame_delay(seconds: float) -> float:
     return group.next_frame_at - now
 
 
-def test_fast_frames_keep_the_frame_rate():
-    assert abs(next_frame_delay(0.0) - 1 / 30) < 1e-3
+def test_fast_frames_keep_the_frame_rate_on_a_common_clock():
+    # The next frame is due at the next tick of a clock of 1/30 s shared by every group (so the
+    # frames of many groups fall due together): within one interval, on a tick.
+    for _ in range(5):
+        scheduler = Scheduler(Settings(frame_rate=30))
+        group = Group([FakeRun(0.0)])
+        scheduler.emit(group, final=False)
+        delay = group.next_frame_at - group.frame_started_at
+        assert 0 < delay <= 1 / 30
+        tick = group.next_frame_at * 30
+        assert abs(tick - round(tick)) < 1e-6
+        time.sleep(0.007)
+
+
+def test_frames_of_groups_played_at_different_moments_fall_due_together():
+    scheduler = Scheduler(Settings(frame_rate=30))
+    a, b = Group([FakeRun(0.0)]), Group([FakeRun(0.0)])
+    scheduler.emit(a, final=False)
+    time.sleep(0.011)  # a third of an interval later
+    scheduler.emit(b, final=False)
+    if b.frame_started_at // (1 / 30) == a.frame_started_at // (1 / 30):  # the same interval
+        assert a.next_frame_at == b.next_frame_at
+    else:
+        assert b.next_frame_at == pytest.approx(a.next_frame_at + 1 / 30)
 
 
 def test_slow_frames_take_at_most_their_share_of_the_time():

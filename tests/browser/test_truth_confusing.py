@@ -248,7 +248,7 @@ def test_speed_reads_in_iterations_per_second_and_epoch_only_when_it_differs(pla
     speed = page.get_by_test_id("speed")
     texts = speed.locator("option").all_text_contents()
     assert not any("frame" in t for t in texts), texts
-    assert texts[:3] == ["30", "150", "300"]
+    assert texts[:4] == ["auto", "30", "150", "300"]  # auto, the default, first
     expect(page.locator("label[data-field=iterations_per_frame]")).to_contain_text("Iterations/s")
     page.get_by_test_id("play").click()
     wait_iteration(page, "n >= 50")

@@ -57,11 +57,13 @@ test('commands name their runs; an answer goes to its handler, or to the subscri
   const acks = [];
   client.command('step', ['a', 'b'], { n: 5 });
   client.speed(['a'], 'max');
+  client.speed(['a'], 'auto');
   client.speed(['a'], '100');
   const ref = client.command('update', ['a'], { type: 'ignored', batch_size: 8 }, { ack: (m) => acks.push(m.ref) });
   assert.deepEqual(socket.sent.map(({ ref: _, ...m }) => m), [
     { type: 'step', runs: ['a', 'b'], n: 5 },
     { type: 'speed', runs: ['a'], iterations_per_frame: 'max' },
+    { type: 'speed', runs: ['a'], iterations_per_frame: 'auto' },
     { type: 'speed', runs: ['a'], iterations_per_frame: 100 },
     { type: 'update', runs: ['a'], batch_size: 8 },
   ]);
