@@ -275,3 +275,20 @@ def test_train_step_on_checked_inputs_is_step(planar):
         J_b = b.train_step(b.check_X(X), b.check_Y(Y, 50), "momentum", hp, 0.1)
         assert J_a == J_b
     np.testing.assert_array_equal(a.flat_parameters(), b.flat_parameters())
+
+
+def test_train_step_with_X_aug_is_train_step_and_reuses_only_the_same_inputs(planar):
+    from engine.checks import make_hyperparameters
+
+    X, Y = planar
+    X_aug = np.vstack([X, np.ones((1, 50))])
+    flipped = 1.0 - Y
+    hp = make_hyperparameters(0.5)
+    a = Network([2, 4, 1], ["tanh", "sigmoid"], init_scale=0.5, seed=2)
+    b = Network([2, 4, 1], ["tanh", "sigmoid"], init_scale=0.5, seed=2)
+    for labels in (Y, flipped, Y):
+        a.scores(X, Y, checked=True)  # a pass of (X, Y) at a's parameters, as a frame's
+        J_a = a.train_step(X, labels, "gd", hp, 0.0, X_aug)
+        J_b = b.train_step(X, labels, "gd", hp, 0.0)
+        assert J_a == J_b
+    np.testing.assert_array_equal(a.flat_parameters(), b.flat_parameters())

@@ -442,3 +442,135 @@ def test_train_is_what_network_fit_runs(flower):
     np.testing.assert_array_equal(history_a.costs, history_b.costs)
     assert (history_a.epochs, history_a.status) == (history_b.epochs, history_b.status)
     np.testing.assert_array_equal(a.flat_parameters(), b.flat_parameters())
+
+
+# --- one forward pass per frame ------------------------------------------------------------------
+
+
+def _count_training_passes(monkeypatch):
+    """m of every forward pass a network runs for training or scoring."""
+    import engine.network
+
+    calls = []
+    real = engine.network.augmented_forward
+
+    def counting(X_aug, *args):
+        calls.append(X_aug.shape[1])
+        return real(X_aug, *args)
+
+    monkeypatch.setattr(engine.network, "augmented_forward", counting)
+    return calls
+
+
+def _frame_run(data, config=None, test=True):
+    net = Network([2, 5, 1], ["tanh", "sigmoid"], init="random", init_scale=0.5, seed=4)
+    sets = {"X_test": data.X_test, "Y_test": data.Y_test} if test else {}
+    return Trainer(net, data.X_train, data.Y_train, config or TrainConfig(1.2), seed=1, **sets)
+
+
+@pytest.fixture(scope="module")
+def split_flower():
+    return make_dataset("flower", seed=3, train_fraction=0.8)
+
+
+def _assert_same_run(a: Trainer, b: Trainer, costs_a, costs_b):
+    np.testing.assert_array_equal(np.concatenate(costs_a), np.concatenate(costs_b))
+    np.testing.assert_array_equal(a.net.flat_parameters(), b.net.flat_parameters())
+
+
+def test_a_step_after_evaluate_reuses_its_training_pass_bit_for_bit(monkeypatch, split_flower):
+    framed, plain = _frame_run(split_flower), _frame_run(split_flower)
+    calls = _count_training_passes(monkeypatch)
+    costs_framed, costs_plain, scored = [], [], []
+    for _ in range(25):  # frames of 4 iterations, each followed by its scores
+        costs_framed.append(framed.run(4))
+        scored.append(framed.evaluate()["train_cost"])
+    m_train, m_test = split_flower.X_train.shape[1], split_flower.X_test.shape[1]
+    # Each frame: the test pass, the training pass, and 4 steps of which the first reuses
+    # the previous frame's training pass (the very first step has none to reuse).
+    assert calls.count(m_test) == 25
+    assert calls.count(m_train) == 25 + 25 * 4 - 24
+    for _ in range(25):
+        costs_plain.append(plain.run(4))
+    _assert_same_run(framed, plain, costs_framed, costs_plain)
+    # The frame's training cost is the next iteration's cost before its update, exactly.
+    assert scored[:-1] == [costs[0] for costs in costs_framed[1:]]
+
+
+def test_reuse_holds_when_test_and_training_sets_have_as_many_examples(monkeypatch, flower):
+    half = flower.X_train.shape[1] // 2
+    X, Y = flower.X_train, flower.Y_train
+    runs = [
+        Trainer(
+            Network([2, 4, 1], ["tanh", "sigmoid"], init_scale=0.5, seed=2),
+            X[:, :half],
+            Y[:, :half],
+            TrainConfig(1.2),
+            X_test=X[:, half : 2 * half],
+            Y_test=Y[:, half : 2 * half],
+        )
+        for _ in range(2)
+    ]
+    calls = _count_training_passes(monkeypatch)
+    costs_framed = []
+    for _ in range(10):
+        costs_framed.append(runs[0].run(3))
+        runs[0].evaluate()
+    assert len(calls) == 10 * (2 + 3) - 9  # one of the three steps reuses, from frame 2 on
+    _assert_same_run(runs[0], runs[1], costs_framed, [runs[1].run(30)])
+
+
+def _interleaved(trainer, change, calls):
+    """run 3, evaluate, change, run 3: the passes the second run took."""
+    trainer.run(3)
+    trainer.evaluate()
+    change(trainer)
+    before = len(calls)
+    costs = trainer.run(3)
+    return costs, calls[before:]
+
+
+CHANGES_THAT_VOID_THE_PASS = {
+    "set_parameters": lambda t: t.net.set_parameters(
+        {k: v * 0.5 for k, v in t.net.parameters.items()}
+    ),
+    "initialize": lambda t: t.net.initialize(seed=9),
+    "another_pass_of_as_many_examples": lambda t: t.net.cost(t.X[:, ::-1], t.Y[:, ::-1]),
+    "activation_stats": lambda t: t.net.activation_stats(t.X),
+    "replace_data": lambda t: t.replace_data(t.X[:, ::-1], t.Y[:, ::-1]),
+    "replace_inputs_only": lambda t: t.replace_data(t.X * 0.5, t.Y),
+    "mini_batches": lambda t: t.update(batch_size=32),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES_THAT_VOID_THE_PASS)
+def test_anything_that_changes_the_pass_voids_its_reuse(monkeypatch, split_flower, change):
+    framed, plain = _frame_run(split_flower), _frame_run(split_flower)
+    calls = _count_training_passes(monkeypatch)
+    costs_framed, passes = _interleaved(framed, CHANGES_THAT_VOID_THE_PASS[change], calls)
+    assert len(passes) == 3  # every step ran its own forward pass
+    plain.run(3)
+    CHANGES_THAT_VOID_THE_PASS[change](plain)
+    _assert_same_run(framed, plain, [costs_framed], [plain.run(3)])
+
+
+HYPERPARAMETER_CHANGES = {
+    "learning_rate": {"learning_rate": 0.3},
+    "l2": {"l2": 0.7},
+    "optimizer": {"optimizer": "adam", "learning_rate": 0.01},
+    "full_batch_size": {"batch_size": 10_000},
+}
+
+
+@pytest.mark.parametrize("change", HYPERPARAMETER_CHANGES)
+def test_hyperparameter_updates_keep_the_pass_and_the_run_exact(monkeypatch, split_flower, change):
+    # The pass depends on the parameters and the data only: the cost's L2 term, the update rule
+    # and its rate are applied after it, so it stays valid, and the run stays bit for bit.
+    changes = HYPERPARAMETER_CHANGES[change]
+    framed, plain = _frame_run(split_flower), _frame_run(split_flower)
+    calls = _count_training_passes(monkeypatch)
+    costs_framed, passes = _interleaved(framed, lambda t: t.update(**changes), calls)
+    assert len(passes) == 2  # the first step reused the evaluation's pass
+    plain.run(3)
+    plain.update(**changes)
+    _assert_same_run(framed, plain, [costs_framed], [plain.run(3)])
