@@ -13,6 +13,21 @@ CPU per second of one student's run), beside the load generator's own CPU. The c
 this process (they read each frame's header only), the server in another: both share the
 machine's cores, as they would in a classroom. The first line printed names the machine.
 
+How evenly the class is served: the mean frame rate of the slowest half of the clients over
+that of the fastest half (1.0 when everyone gets the same; also within the worst server
+process), and with `--workers N` how many clients each server process holds and their median
+frame rate, read from the kernel's socket tables (/proc), whatever the server reports. The loop
+lag is the worst worker's: /api/health names the pid that answered, so it is asked until every
+worker has.
+
+    python bench/bench_server.py --clients 30,100,200 --workers 2 --runs-per-client 4
+    python bench/bench_server.py --clients 30 --workers 2 --against /tmp/base --repeats 3
+
+`--runs-per-client 4` gives every client four default runs played as one compare group
+(frames/s are then per run, CPU per student-second per client). `--against DIR` runs every
+scenario on the server of another checkout too (a `git worktree` of the commit to compare
+with), alternately, `--repeats` times: the rows name each one's commit.
+
     python bench/bench_server.py --fairness          # the two abuse scenarios of issue 10
 
 `--fairness` runs two scenarios instead: (a) one normal student (default run and speed, reads
@@ -232,6 +247,7 @@ async def scenario(
         ((len(rates), statistics.median(rates)) for pid, rates in by_pid.items() if pid),
         reverse=True,
     )
+    within = [halves_ratio(rates) for pid, rates in by_pid.items() if pid and len(rates) > 1]
     return {
         "clients": n,
         "runs_per_client": n_runs,
@@ -242,6 +258,9 @@ async def scenario(
         # clients per server process (most first) and their median frames/s
         "split": [count for count, _ in split],
         "split_fps_median": [round(rate, 1) for _, rate in split],
+        # the halves ratio among one process's clients (the worst process): how evenly one
+        # process shares itself, apart from how evenly the processes share the class
+        "slowest_half_over_fastest_half_within_a_process": min(within) if within else None,
         "heavy_fps": [round(r["fps"], 1) for r in results[n:]],
         "first_frame_ms_median": statistics.median(firsts) if firsts else None,
         "first_frame_ms_max": max(firsts) if firsts else None,
@@ -534,7 +553,8 @@ def table(rows: list[dict]) -> str:
     """The scenario rows as a markdown table."""
     lines = [
         "| commit | clients | workers | frames/s per client (median / min) | slowest half / "
-        "fastest half | clients per process (their median frames/s) | first frame after play "
+        "fastest half (within the worst process) | clients per process (their median "
+        "frames/s) | first frame after play "
         "(median / max) | bytes per boundary frame (median / max) | detail bytes | loop lag "
         "p50 / p99 / max (worst worker) | server CPU | per student-second | load generator CPU |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
@@ -544,12 +564,14 @@ def table(rows: list[dict]) -> str:
         runs = f" × {r['runs_per_client']} runs" if r["runs_per_client"] > 1 else ""
         lag = r["loop_lag"]
         ratio = r["slowest_half_over_fastest_half"]
+        within = r.get("slowest_half_over_fastest_half_within_a_process")
         pairs = zip(r["split"], r["split_fps_median"], strict=True)
         split = " / ".join(f"{count} ({rate})" for count, rate in pairs)
         lines.append(
             f"| {r['commit']} | {r['clients']}{runs}{heavy} | {r['workers']}"
             f" | {r['fps_median']:.1f} / {r['fps_min']:.1f}"
-            f" | {'–' if ratio is None else f'{ratio:.2f}'} | {split or '–'}"
+            f" | {'–' if ratio is None else f'{ratio:.2f}'}"
+            f" ({'–' if within is None else f'{within:.2f}'}) | {split or '–'}"
             f" | {r['first_frame_ms_median']:.0f} / {r['first_frame_ms_max']:.0f} ms"
             f" | {r['frame_bytes']:.0f} / {r['frame_bytes_max']} B | {r['detail_bytes']:.0f} B"
             f" | {lag['p50_ms']:.1f} / {lag['p99_ms']:.1f} / {lag['max_ms']:.1f} ms"
