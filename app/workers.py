@@ -1,22 +1,28 @@
 """`nnplay serve --workers N`: N uvicorn processes that share the class evenly.
 
 uvicorn's own `workers=N` lets every process accept from one listening socket as fast as it
-can: the first to wake takes a whole burst of connections (30 students split 24 and 6), and a
-worker with twice the students gives each half the frame rate. Per-worker SO_REUSEPORT sockets
-do no better: the kernel spreads connections by a hash of their addresses, a coin toss per
-student, not by load (measured in bench/README.md).
+can: the first to wake takes most of a burst of connections (30 students connecting at once
+split 18/12 to 26/4 over two workers, 200 split 116/84 to 164/36), and once the server is busy
+a worker with more students gives each of them fewer frames. Per-worker SO_REUSEPORT sockets do
+better but not well: the kernel picks a socket by a hash of the connection's addresses, a coin
+toss per student, not by load (30 split up to 20/10, 200 up to 114/86).
 
 So here the supervisor binds the one socket and starts N worker processes; each accepts for
 itself, one connection at a time, and only when it holds no more connections than any other
-live worker (their counts are in shared memory, `Loads`). A worker that is not the least loaded
-stops watching the socket for `STEP_BACK_SECONDS`, so the least loaded one takes the
-connection. A worker whose heartbeat is older than `STALE_SECONDS` (hung, dead, restarting) no
-longer counts, so nobody waits on it.
+live worker (their counts are in shared memory, `Loads`): 30, 100 and 200 students split
+15/15, 50/50 and 100/100. A worker that is not the least loaded stops watching the socket for
+`STEP_BACK_SECONDS`, so the least loaded one takes the connection. A worker whose heartbeat is
+older than `STALE_SECONDS` (dead, restarting, or its event loop blocked) no longer counts, so
+nobody waits on it. Every open connection counts, a page's HTTP keep-alive ones too (for the
+few seconds they stay open), as they are counted at accept, before one knows which of them
+becomes a WebSocket.
 
 The supervisor restarts a worker that dies after it started, as uvicorn does, and stops the
-whole server (exit status 3, an error logged) when one fails to start — a broken app or
-settings would fail every restart the same way. SIGINT or SIGTERM shuts every worker down
-gracefully (uvicorn's own shutdown in each), then the supervisor returns.
+whole server (exit status 3, an error logged) when one fails to start: a broken app or
+settings would fail every restart the same way. Unlike uvicorn it does not kill a worker that
+stops answering (its loop blocked): that worker only stops getting new connections. SIGINT or
+SIGTERM shuts every worker down gracefully (uvicorn's own shutdown in each), then the
+supervisor returns.
 
 Each worker runs stock uvicorn (`uvicorn.Server`, uvloop where installed) with the app factory
 and `uvicorn_options()`; only the accept is its own. POSIX only: elsewhere `serve` keeps
