@@ -7,7 +7,8 @@ Every activation has three faces:
 
 - `forward(Z, out)`: A = g(Z), written into `out` (same shape as Z, any (n, m)).
 - `derivative(Z, A)`: g'(Z) elementwise, the course's formula (tanh: 1 - A², sigmoid: A(1 - A)).
-- `backward(dA, Z, A)`: dZ = dA * g'(Z), computed in place in `dA` with no temporaries. This is
+- `backward(dA, Z, A, scratch)`: dZ = dA * g'(Z), computed in place in `dA`; `scratch`, a
+  buffer of dA's shape it may overwrite, spares it temporaries (None: it makes its own). This is
   what backpropagation calls; `derivative` is what the tests hold it to.
 
 Softmax is an output activation only: its Jacobian is not elementwise, so its gradient is taken
@@ -33,7 +34,7 @@ class Activation:
     title: str
     forward: Callable[[np.ndarray, np.ndarray | None], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
-    backward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
+    backward: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None], np.ndarray]
     saturating: bool = False
     """Has flat tails where g' vanishes (sigmoid, tanh): report the fraction saturated."""
     rectifier: bool = False
@@ -65,10 +66,12 @@ def sigmoid_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
     return A * (1.0 - A)
 
 
-def sigmoid_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """dZ = dA * A (1 - A), in place in dA."""
+def sigmoid_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray | None = None
+) -> np.ndarray:
+    """dZ = dA * A (1 - A) = dA A - (dA A) A, in place in dA."""
     dA *= A
-    dA -= dA * A
+    dA -= np.multiply(dA, A, out=scratch)
     return dA
 
 
@@ -85,9 +88,13 @@ def tanh_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
     return 1.0 - A * A
 
 
-def tanh_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+def tanh_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray | None = None
+) -> np.ndarray:
     """dZ = dA * (1 - A²) = dA - (dA * A) * A, in place in dA."""
-    dA -= dA * A * A
+    dAA = np.multiply(dA, A, out=scratch)
+    dAA *= A
+    dA -= dAA
     return dA
 
 
@@ -110,7 +117,9 @@ def relu_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
     return (Z > 0).astype(Z.dtype)
 
 
-def relu_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+def relu_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray | None = None
+) -> np.ndarray:
     """dZ = dA where Z > 0, else 0, in place in dA."""
     dA *= Z > 0
     return dA
@@ -129,7 +138,9 @@ def leaky_relu_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
     return np.where(Z > 0, 1.0, LEAKY_SLOPE).astype(Z.dtype)
 
 
-def leaky_relu_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+def leaky_relu_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray | None = None
+) -> np.ndarray:
     """dZ = dA where Z > 0, else 0.01 dA, in place in dA."""
     dA *= np.where(Z > 0, 1.0, LEAKY_SLOPE)
     return dA
@@ -151,7 +162,9 @@ def linear_derivative(Z: np.ndarray, A: np.ndarray) -> np.ndarray:
     return np.ones_like(Z)
 
 
-def linear_backward(dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
+def linear_backward(
+    dA: np.ndarray, Z: np.ndarray, A: np.ndarray, scratch: np.ndarray | None = None
+) -> np.ndarray:
     """dZ = dA."""
     return dA
 

@@ -144,7 +144,7 @@ def mean_squared_error_gradient(
     """dJ/dA = (2/m)(A - Y), then dZ = dJ/dA * g'(Z) through the activation's backward."""
     np.subtract(A, Y, out=dZ)
     dZ *= 2.0 / Z.shape[1]
-    act.backward(dZ, Z, A)
+    act.backward(dZ, Z, A, None)
 
 
 LOSSES: dict[str, Loss] = {

@@ -69,17 +69,18 @@ class Workspace:
     """The forward cache and backward scratch for one batch size m and one dtype.
 
     Z[i], A[i] and D[i] are (n[i+1], m) for layer l = i + 1. D[i] holds dA[l] and is turned into
-    dZ[l] in place. For a hidden layer A[i] is the top of A_aug[i] (n[l] + 1, m), whose last row
-    is ones (the bias trick, see the module's docstring); a linear hidden layer's A is its Z (no
-    copy). X_aug (n_x + 1, m) is an input buffer with the same row of ones, for inputs that are
-    copied in (mini-batches) through its top, X (n_x, m).
+    dZ[l] in place, with S[i] as the activation's scratch (hidden layers). For a hidden layer A[i]
+    is the top of A_aug[i] (n[l] + 1, m), whose last row is ones (the bias trick, see the
+    module's docstring); a linear hidden layer's A is its Z (no copy). X_aug (n_x + 1, m) is an
+    input buffer with the same row of ones, for inputs that are copied in (mini-batches) through
+    its top, X (n_x, m).
 
     `stamp` says which pass the cache holds: the forward functions clear it; `Network._cost`
     sets it to (parameters version, X, Y, cost) after a pass it may reuse. Whoever reads the
     buffers of a pass must not write them.
     """
 
-    __slots__ = ("A", "A_aug", "D", "X", "X_aug", "Z", "m", "stamp")
+    __slots__ = ("A", "A_aug", "D", "S", "X", "X_aug", "Z", "m", "stamp")
 
     def __init__(
         self,
@@ -97,6 +98,7 @@ class Workspace:
             for i, (A, act) in enumerate(zip(self.A, activations, strict=True))
         ]
         self.D = [np.empty_like(Z) for Z in self.Z]
+        self.S = [np.empty_like(Z) for Z in self.Z[:-1]]
         self.X_aug = _with_ones_row(layer_dims[0], m, dtype)
         self.X = self.X_aug[:-1]
         self.stamp: tuple | None = None
@@ -175,7 +177,7 @@ def augmented_backward(
     for i in range(len(weights) - 1, 0, -1):
         dZ.dot(ws.A_aug[i - 1].T, out=dWb[i])
         dA_prev = weights[i].T.dot(dZ, out=ws.D[i - 1])
-        dZ = activations[i - 1].backward(dA_prev, ws.Z[i - 1], ws.A[i - 1])
+        dZ = activations[i - 1].backward(dA_prev, ws.Z[i - 1], ws.A[i - 1], ws.S[i - 1])
     dZ.dot(X_aug.T, out=dWb[0])
 
 

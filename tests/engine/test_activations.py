@@ -76,8 +76,9 @@ def test_derivative_matches_central_finite_differences_of_forward(name):
     np.testing.assert_allclose(analytic, numeric, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("with_scratch", [False, True], ids=["own_temporaries", "scratch"])
 @pytest.mark.parametrize("name", ELEMENTWISE)
-def test_backward_equals_dA_times_derivative_in_place(name):
+def test_backward_equals_dA_times_derivative_in_place(name, with_scratch):
     act = ACTIVATIONS[name]
     rng = np.random.default_rng(1)
     Z = _moderate_Z(name)
@@ -87,7 +88,8 @@ def test_backward_equals_dA_times_derivative_in_place(name):
     expected = dA * act.derivative(Z, A)
 
     buffer = dA.copy()
-    dZ = act.backward(buffer, Z, A)
+    scratch = np.full_like(Z, np.nan) if with_scratch else None
+    dZ = act.backward(buffer, Z, A, scratch)
 
     assert dZ is buffer
     np.testing.assert_allclose(buffer, expected, rtol=1e-12, atol=1e-15)

@@ -56,7 +56,7 @@ def test_gradient_check_catches_a_wrong_derivative(monkeypatch, rng):
     """The check must be able to fail: break tanh's backward and it must say so."""
     tanh = activations_module.ACTIVATIONS["tanh"]
 
-    def wrong_backward(dA, Z, A):
+    def wrong_backward(dA, Z, A, scratch=None):
         dA *= 1.0 - A  # should be 1 - A²
         return dA
 
