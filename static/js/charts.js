@@ -26,6 +26,28 @@ export function refreshFont() {
 export function chartFontSize() {
   return FONT.size;
 }
+/**
+ * Watch whether a chart's element is on screen (within ON_SCREEN_MARGIN of the viewport, and not
+ * hidden): `chart.onScreen`, true until the observer first says otherwise. A secondary chart
+ * off screen keeps what it receives but does not redraw (each redraw is a whole Plotly draw,
+ * 15-25 ms); coming on screen, it calls `chart.onShown()` (main.js: ask the render loop for a
+ * paint), and the next frame draws it up to date. Its first draw for a run is made anyway.
+ * @param {{el: HTMLElement, onScreen?: boolean, onShown?: () => void}} chart
+ */
+export function watchOnScreen(chart) {
+  chart.onScreen = true;
+  if (typeof IntersectionObserver === 'undefined') return;
+  new IntersectionObserver((entries) => {
+    const on = entries[entries.length - 1].isIntersecting;
+    if (on === chart.onScreen) return;
+    chart.onScreen = on;
+    if (on) chart.onShown?.();
+  }, { rootMargin: ON_SCREEN_MARGIN }).observe(chart.el);
+}
+
+/** How near the viewport a chart starts drawing again: before it scrolls into view. */
+const ON_SCREEN_MARGIN = '200px';
+
 const MAX_COST_POINTS = 3000;
 const MAX_GRADIENT_POINTS = 2000;
 const LAYER_COLORS = ['#0877bd', '#f59322', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#17becf'];
@@ -121,11 +143,13 @@ function emptyNote(text) {
 
 /**
  * The decision boundary with the train (and optionally test) points. In 2-D the heatmap is not a
- * Plotly trace: each grid is painted into a small canvas (one pixel per grid cell, through a
- * lookup table of the colour scale) and shown as a layout image stretched over the axes, which
- * the browser smooths like `zsmooth: 'best'`. A new grid then only swaps the image's source
- * (Plotly redraws its image layer, not the traces or axes): about 1 ms instead of ~60 ms for a
- * 100 × 100 heatmap trace, which is what lets the page keep up with 30 frames/s.
+ * Plotly trace nor a Plotly image: each grid is painted into a small canvas of the chart's own
+ * (one pixel per grid cell, through a lookup table of the colour scale), laid under Plotly's SVG
+ * exactly over the axes' area and stretched there by CSS, which the browser smooths like
+ * `zsmooth: 'best'`. A new grid is one putImageData of r × r pixels: no Plotly call, no PNG
+ * encoding or decoding, no SVG change. Plotly draws the points and axes, and is called again
+ * only for a new run, a view toggle or a font change; the canvas follows its plot area after
+ * every Plotly draw (`plotly_afterplot`). `el.figure()` gives Plotly the image for a PNG export.
  */
 export class BoundaryChart {
   /** @param {HTMLElement} el */
@@ -165,6 +189,7 @@ export class BoundaryChart {
     const r = created.boundary_resolution;
     const [x1lo, x1hi, x2lo, x2hi] = d.bounds;
     this.r = r;
+    if (this.canvas) this.canvas.hidden = true; // until this run's first grid is drawn
     const points = (split, test) => this.pointsTrace(d, split, test);
     if (this.oneD) {
       this.values = new Array(r).fill(null);
@@ -175,7 +200,14 @@ export class BoundaryChart {
       ];
       this.layout = baseLayout({ xaxis: { title: { text: 'x₁' }, range: [x1lo, x1hi] }, yaxis: { title: { text: 'y' } } });
     } else {
-      this.canvas = document.createElement('canvas');
+      if (!this.canvas) {
+        this.canvas = document.createElement('canvas');
+        this.canvas.className = 'boundary-canvas';
+        this.canvas.dataset.testid = 'boundary-canvas';
+        this.canvas.hidden = true;
+        this.el.append(this.canvas);
+        this.el.figure = () => this.figure();
+      }
       this.canvas.width = this.canvas.height = r;
       this.image = new ImageData(r, r);
       // An empty first trace keeps the points at data[1] and data[2] in both shapes of chart.
@@ -185,12 +217,9 @@ export class BoundaryChart {
       this.el.style.aspectRatio = String(aspect);
       this.layout = baseLayout({
         margin: { l: 2.4 * FONT.size, r: FONT.size, t: FONT.size, b: 2 * FONT.size },
+        plot_bgcolor: 'rgba(0,0,0,0)', // the boundary canvas shows through the plot area
         xaxis: { range: [x1lo, x1hi], constrain: 'domain', showgrid: false, zeroline: false },
         yaxis: { range: [x2lo, x2hi], scaleanchor: 'x', constrain: 'domain', showgrid: false, zeroline: false },
-        images: [{
-          source: this.canvas.toDataURL(), xref: 'x', yref: 'y', x: x1lo, y: x2hi, sizex: x1hi - x1lo, sizey: x2hi - x2lo,
-          xanchor: 'left', yanchor: 'top', sizing: 'stretch', layer: 'below',
-        }],
       });
     }
     this.data[2].visible = this.view.test;
@@ -279,10 +308,7 @@ export class BoundaryChart {
     this.fresh = false;
     if (this.grid) this.fill(this.grid);
     if (this.fontSize !== FONT.size) this.layoutDirty = true;
-    if (!this.oneD && !this.layoutDirty && this.el.layout) {
-      Plotly().relayout(this.el, { 'images[0].source': this.layout.images[0].source });
-      return fresh;
-    }
+    if (!this.oneD && !this.layoutDirty && this.el.layout) return fresh; // the canvas alone
     this.layoutDirty = false;
     this.fontSize = FONT.size;
     this.data[2].visible = this.view.test;
@@ -291,13 +317,52 @@ export class BoundaryChart {
     this.revision += 1;
     this.layout.datarevision = this.revision;
     Plotly().react(this.el, this.data, this.layout, CONFIG);
+    if (!this.listening) { // every Plotly draw (ours, or its own on a window resize) moves the axes
+      this.listening = true;
+      this.el.on('plotly_afterplot', () => this.place());
+    }
     // A new run's aspect ratio resizes the div, which Plotly.react does not measure: fit the
     // plot to it, or the last run's size stays and its points spill out of the chart.
     const full = this.el._fullLayout;
     if (full && (Math.abs(full.width - this.el.clientWidth) > 1 || Math.abs(full.height - this.el.clientHeight) > 1)) {
       Plotly().Plots.resize(this.el);
     }
+    this.place();
     return fresh;
+  }
+
+  /**
+   * Lay the boundary canvas over the axes' area as Plotly last drew it (CSS pixels in the chart).
+   * Shown only in 2-D, once Plotly has drawn the axes and a grid has been painted.
+   */
+  place() {
+    if (!this.canvas) return;
+    const full = this.el._fullLayout;
+    const xaxis = full?.xaxis;
+    const yaxis = full?.yaxis;
+    const show = Boolean(this.data && !this.oneD && this.grid && xaxis?._length && yaxis?._length);
+    this.canvas.hidden = !show;
+    if (!show) return;
+    const box = `${xaxis._offset}px|${yaxis._offset}px|${xaxis._length}px|${yaxis._length}px`;
+    if (box === this.placed) return;
+    this.placed = box;
+    const [left, top, width, height] = box.split('|');
+    Object.assign(this.canvas.style, { left, top, width, height });
+  }
+
+  /**
+   * The chart as Plotly should export it (exporter.js downloadChart): its data and layout, with
+   * the boundary canvas as a layout image behind the points, where it shows on screen.
+   * @returns {{data: object[], layout: object}|HTMLElement}
+   */
+  figure() {
+    if (!this.data || this.oneD || !this.grid || !this.el.layout) return this.el;
+    const [x1lo, x1hi, x2lo, x2hi] = this.dataset.bounds;
+    const image = {
+      source: this.canvas.toDataURL(), xref: 'x', yref: 'y', x: x1lo, y: x2hi, sizex: x1hi - x1lo, sizey: x2hi - x2lo,
+      xanchor: 'left', yanchor: 'top', sizing: 'stretch', layer: 'below',
+    };
+    return { data: this.el.data, layout: { ...this.el.layout, images: [image] } };
   }
 
   /**
@@ -346,8 +411,9 @@ export class BoundaryChart {
       return;
     }
     paintGrid(this.image.data, data, this.r, this.lutFor(meta));
-    this.canvas.getContext('2d').putImageData(this.image, 0, 0);
-    this.layout.images[0].source = this.canvas.toDataURL();
+    this.context ??= this.canvas.getContext('2d');
+    this.context.putImageData(this.image, 0, 0);
+    if (this.canvas.hidden && Plotly()) this.place(); // the run's first grid: show the canvas
   }
 
   /**
@@ -401,6 +467,7 @@ export class CostChart {
     this.view = { log: false, smooth: 0 };
     this.history = null;
     this.reset();
+    watchOnScreen(this);
   }
 
   /**
@@ -445,8 +512,8 @@ export class CostChart {
   get needsDraw() {
     const s = this.stride;
     const cleared = Boolean(this.history) && this.history.epoch !== this.epoch;
-    return Boolean(Plotly()) && (this.rebuild || cleared || this.fontSize !== FONT.size || Math.floor(this.length / s) * s > this.shownUpTo ||
-      this.testLog.items.length > this.testShown);
+    return Boolean(Plotly()) && (this.onScreen || !this.el.layout) && (this.rebuild || cleared || this.fontSize !== FONT.size
+      || Math.floor(this.length / s) * s > this.shownUpTo || this.testLog.items.length > this.testShown);
   }
 
   /** Draw what arrived since the last draw. */
@@ -547,6 +614,7 @@ export class GradientChart {
     this.el = el;
     this.pending = null;
     this.lastIteration = -1;
+    watchOnScreen(this);
   }
 
   /** @param {number} L number of weight layers */
@@ -564,14 +632,20 @@ export class GradientChart {
     this.lastIteration = header.iteration;
     (header.gradient_norms || []).forEach((g, l) => {
       if (l >= this.L) return;
-      this.pending[l].x.push(header.iteration);
-      this.pending[l].y.push(g != null && g > 0 ? g : null);
+      const t = this.pending[l];
+      t.x.push(header.iteration);
+      t.y.push(g != null && g > 0 ? g : null);
+      if (t.x.length > 2 * MAX_GRADIENT_POINTS) { // off screen a long time: the chart keeps the last ones only
+        t.x.splice(0, t.x.length - MAX_GRADIENT_POINTS);
+        t.y.splice(0, t.y.length - MAX_GRADIENT_POINTS);
+      }
     });
   }
 
   /** @returns {boolean} whether draw() has anything to show */
   get needsDraw() {
-    return this.pending !== null && Boolean(Plotly()) && (this.needsCreate || this.fontSize !== FONT.size || this.pending.some((t) => t.x.length));
+    return this.pending !== null && Boolean(Plotly()) && (this.needsCreate || ((this.onScreen || !this.el.layout)
+      && (this.fontSize !== FONT.size || this.pending.some((t) => t.x.length))));
   }
 
   draw() {
@@ -618,6 +692,7 @@ export class SaturationChart {
     this.el = el;
     this.stats = null;
     this.activations = [];
+    watchOnScreen(this);
   }
 
   /** @param {string[]} activations hidden layers' activations */
@@ -635,7 +710,7 @@ export class SaturationChart {
 
   /** @returns {boolean} whether draw() has anything to show */
   get needsDraw() {
-    return this.stats !== null && Boolean(Plotly()) && (Boolean(this.dirty) || this.fontSize !== FONT.size);
+    return this.stats !== null && Boolean(Plotly()) && (this.onScreen || !this.el.layout) && (Boolean(this.dirty) || this.fontSize !== FONT.size);
   }
 
   draw() {

@@ -9,11 +9,14 @@ import { BoundaryChart, chartFontSize, logAxis } from './charts.js';
 import { VARY } from './compare.js';
 import { html, setHtml } from './html.js';
 import { pickDue } from './renderLoop.js';
+import { setData, setText } from './domWrite.js';
+import { noteCompareDraw } from './stats.js';
 
 const Plotly = () => window.Plotly;
 const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
 const MAX_POINTS = 1500;
-const COST_INTERVAL_MS = 200;
+/** Shortest time between two redraws of the curves, ms: each is two whole Plotly.react calls. */
+const COST_INTERVAL_MS = 250;
 
 function fmt(v, digits = 4) {
   return v == null || !Number.isFinite(v) ? '–' : Number(v).toFixed(digits);
@@ -63,6 +66,33 @@ export function comparisonNote({ kind, values, state }) {
 
 /** Up to this many units in the one hidden layer, the ReLU note was measured true. */
 const RELU_NOTE_MAX_UNITS = 8;
+
+/**
+ * A row of the summary table brought to a run's last frame: the cells and data attributes the
+ * markup of drawTable gives it, written only where they changed.
+ * @param {HTMLTableRowElement} tr
+ * @param {object|null} record the run's (exporter.js)
+ * @param {number} target
+ */
+function fillRow(tr, record, target) {
+  const f = record?.frame;
+  const reached = record ? record.reached(target) : null;
+  const diverged = f?.status === 'diverged' || f?.diverged_at != null;
+  setData(tr, 'iteration', String(f?.iteration ?? 0));
+  setData(tr, 'cost', String(f?.train_cost ?? ''));
+  setData(tr, 'trainAccuracy', String(f?.train_accuracy ?? ''));
+  setData(tr, 'testAccuracy', String(f?.test_accuracy ?? ''));
+  setData(tr, 'reached', String(reached ?? ''));
+  const c = tr.cells;
+  setText(c[1], String(f?.iteration ?? 0));
+  setText(c[2], fmt(f?.train_cost));
+  setText(c[3], pct(f?.train_accuracy));
+  setText(c[4], pct(f?.test_accuracy));
+  setText(c[5], String(reached ?? '–'));
+  const bad = diverged ? 'bad' : '';
+  if (c[6].className !== bad) c[6].className = bad;
+  setText(c[6], diverged ? `yes (at ${f.diverged_at ?? f.iteration})` : 'no');
+}
 
 export class CompareView {
   constructor() {
@@ -198,7 +228,7 @@ export class CompareView {
    */
   draw(rows, target, now) {
     if (this.root.hidden) return false;
-    for (const chart of this.charts) if (chart.data) chart.draw();
+    for (const chart of this.charts) if (chart.data && chart.draw()) noteCompareDraw();
     this.drawTable(rows, target);
     const iterations = rows.map(({ record }) => record?.frame?.iteration ?? 0);
     this.iteration.textContent = String(Math.max(0, ...iterations));
@@ -224,7 +254,18 @@ export class CompareView {
     return this.curvesKey(rows, target) !== this.drawn;
   }
 
+  /**
+   * The summary table: built whole when its runs (or the target) change, then each frame only its
+   * cells' text and data attributes are written, and only those that changed (domWrite.js).
+   */
   drawTable(rows, target) {
+    const shape = JSON.stringify([target, rows.map(({ run }) => [run.label, run.color])]);
+    const tbody = this.table.tBodies[0];
+    if (shape === this.tableShape && tbody.rows.length === rows.length) {
+      rows.forEach(({ record }, i) => fillRow(tbody.rows[i], record, target));
+      return;
+    }
+    this.tableShape = shape;
     const body = rows.map(({ run, record }, i) => {
       const f = record?.frame;
       const reached = record ? record.reached(target) : null;
@@ -239,12 +280,8 @@ export class CompareView {
           <button data-run="${i}" data-action="json" data-testid="compare-json-${i}" title="History as JSON">JSON</button>
           <button data-run="${i}" data-action="parameters" data-testid="compare-params-${i}" title="Trained W, b as JSON">W, b</button></td></tr>`;
     });
-    const markup = html`${body}`;
-    if (String(markup) !== this.tableBody) {
-      this.tableBody = String(markup);
-      setHtml(this.table.tBodies[0], markup);
-      this.table.tHead.rows[0].cells[5].textContent = `iterations until J stays ≤ ${target}`;
-    }
+    setHtml(tbody, html`${body}`);
+    this.table.tHead.rows[0].cells[5].textContent = `iterations until J stays ≤ ${target}`;
   }
 
   drawCost(rows, target) {

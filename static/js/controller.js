@@ -630,9 +630,12 @@ export class Controller {
     const v = this.v;
     const frame = this.frame;
     if (frame) {
-      v.controls.renderFrame(frame);
+      if (frame !== this.paintedFrame) { // the loop also comes back for the charts alone
+        this.paintedFrame = frame;
+        v.controls.renderFrame(frame);
+        v.status.renderFrame(frame);
+      }
       v.controls.renderStatus(this.offline ? 'offline' : this.status);
-      v.status.renderFrame(frame);
     }
     const waiting = this.show.paint(start, () => { if (frame) noteBoundaryDraw(frame.iteration); });
     stats.drawMs += performance.now() - start;

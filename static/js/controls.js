@@ -5,6 +5,7 @@
  */
 
 import { OWN_DATA } from './state.js';
+import { formatCount, setData, setDisabled, setHidden, setText } from './domWrite.js';
 
 export class Controls {
   /** @param {object} options GET /api/options */
@@ -91,27 +92,29 @@ export class Controls {
    */
   renderFrame(header) {
     const el = this.el;
-    el.iteration.value = header.iteration.toLocaleString('en-US');
-    el.iteration.dataset.value = String(header.iteration);
-    el.epoch.value = header.epoch.toLocaleString('en-US');
+    // Every animation frame: each element is written only when its value changes (domWrite.js).
+    setText(el.iteration, formatCount(header.iteration));
+    setData(el.iteration, 'value', String(header.iteration));
+    setText(el.epoch, formatCount(header.epoch));
     // With the whole training set as one batch an epoch is an iteration: say it once.
-    el.epochCount.hidden = header.epoch === header.iteration;
+    setHidden(el.epochCount, header.epoch === header.iteration);
     this.renderStatus(header.status);
-    el.trainCost.textContent = fmt(header.train_cost);
-    el.testCost.textContent = fmt(header.test_cost);
-    el.trainAcc.textContent = pct(header.train_accuracy);
-    el.testAcc.textContent = pct(header.test_accuracy);
+    setText(el.trainCost, fmt(header.train_cost));
+    setText(el.testCost, fmt(header.test_cost));
+    setText(el.trainAcc, pct(header.train_accuracy));
+    setText(el.testAcc, pct(header.test_accuracy));
   }
 
   /** Show play or pause, and the status word. */
   renderStatus(status) {
     const running = status === 'running';
-    this.el.play.hidden = running;
-    this.el.pause.hidden = !running;
-    this.el.play.disabled = status === 'diverged' || status === 'finished';
-    this.el.step.disabled = this.el.play.disabled;
-    this.el.status.textContent = status;
-    this.el.status.dataset.status = status;
+    const ended = status === 'diverged' || status === 'finished';
+    setHidden(this.el.play, running);
+    setHidden(this.el.pause, !running);
+    setDisabled(this.el.play, ended);
+    setDisabled(this.el.step, ended);
+    setText(this.el.status, status);
+    setData(this.el.status, 'status', status);
   }
 
   /** Clear counters (a new run). */

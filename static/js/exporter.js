@@ -222,14 +222,17 @@ export const PNG_WIDTH = 1600;
 
 /**
  * Download a Plotly chart as PNG (drawn in the page: works offline), PNG_WIDTH pixels wide: the
- * chart as laid out on screen (its proportions, type and line widths), scaled up.
- * @param {HTMLElement} el a chart's div
+ * chart as laid out on screen (its proportions, type and line widths), scaled up. A chart that
+ * draws part of itself outside Plotly (the boundary's canvas) gives its whole figure as
+ * `el.figure()`.
+ * @param {HTMLElement & {figure?: () => object}} el a chart's div
  * @param {string} name file name without extension
  */
 export function downloadChart(el, name) {
   const width = el.clientWidth || 700;
   const height = el.clientHeight || 450;
-  return window.Plotly.downloadImage(el, { format: 'png', filename: name, width, height, scale: PNG_WIDTH / width });
+  const figure = el.figure ? el.figure() : el;
+  return window.Plotly.downloadImage(figure, { format: 'png', filename: name, width, height, scale: PNG_WIDTH / width });
 }
 
 /**

@@ -111,6 +111,7 @@ async function main() {
     options, socket, client, recorder, store, loop, views, compareProgress: () => (compare ? compare.progress() : 0),
   });
   controller.start();
+  for (const chart of [views.cost, views.gradients, views.saturation]) chart.onShown = () => controller.scheduleDraw();
   const lessons = new LessonPanel(lessonDoc);
   compare = new CompareController({
     client, controller, recorder, loop, store, status, view: new CompareView(), afterSync: (state) => lessons.render(state),

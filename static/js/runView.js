@@ -12,11 +12,22 @@ import { pickDue } from './renderLoop.js';
 
 /**
  * Shortest time between two updates of each secondary chart, ms. A Plotly update of a line or
- * bar chart costs ~15-20 ms (autorange, axes, SVG): at every frame they would halve the rate at
- * which the boundary is drawn. The curves hardly move in 0.1 s, so they are refreshed less often,
- * at most one of them per animation frame.
+ * bar chart costs ~12-20 ms (measured on this 2-core machine: extendTraces is a whole Plotly
+ * redraw, fixed axis ranges or WebGL traces do not make it cheaper there): at every frame they
+ * would halve the rate at which the boundary is drawn. The curves hardly move in a quarter of a
+ * second, so they are refreshed less often, at most one of them per animation frame, and only
+ * while on screen (charts.js watchOnScreen).
  */
-export const CHART_INTERVAL_MS = { cost: 150, gradients: 400, saturation: 500 };
+export const CHART_INTERVAL_MS = { cost: 250, gradients: 400, saturation: 500 };
+
+/**
+ * While frames stream, a secondary chart is drawn in the animation frame that has just drawn a
+ * new boundary: its 12-20 ms then fall in the gap before the next frame arrives (~33 ms at 30
+ * frames/s), not across it, where two frames would come in one animation frame and the older
+ * one would never be drawn. Without a new boundary for this long (paused, or no boundary), the
+ * charts are drawn in any animation frame.
+ */
+export const QUIET_MS = 100;
 
 export class RunView {
   /**
@@ -26,6 +37,7 @@ export class RunView {
   constructor(views) {
     this.v = views;
     this.chartDrawnAt = { cost: -Infinity, gradients: -Infinity, saturation: -Infinity };
+    this.freshAt = -Infinity;
   }
 
   /**
@@ -131,17 +143,22 @@ export class RunView {
   }
 
   /**
-   * The frame's drawing: the boundary and the diagram, then at most one secondary chart.
+   * The frame's drawing: the boundary and the diagram, then at most one secondary chart (see
+   * QUIET_MS for when).
    * @param {number} now the frame's time, ms
    * @param {() => void} onFresh called as soon as a newly received grid is drawn (stats.js)
    * @returns {boolean} whether a chart still waits (the loop comes back next frame)
    */
   paint(now, onFresh) {
     const v = this.v;
-    if (v.boundary.draw()) onFresh();
+    const fresh = v.boundary.draw();
+    if (fresh) {
+      onFresh();
+      this.freshAt = now;
+    }
     v.diagram.draw();
     const { due, waiting } = pickDue(CHART_INTERVAL_MS, (name) => v[name].needsDraw, this.chartDrawnAt, now);
-    if (due) {
+    if (due && (fresh || now - this.freshAt >= QUIET_MS)) {
       v[due].draw();
       this.chartDrawnAt[due] = now;
     }

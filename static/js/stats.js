@@ -10,6 +10,8 @@ export const stats = {
   framesReceived: 0,
   /** Boundary heatmaps actually drawn (with a new grid: Plotly updates, or the canvas shown before Plotly loads). */
   boundaryDraws: 0,
+  /** Boundaries drawn in compare mode, every run's (a newly received grid put on its canvas). */
+  compareDraws: 0,
   /** Frames received but replaced by a newer one before they could be drawn. */
   framesCoalesced: 0,
   /** Iteration of the last boundary drawn. */
@@ -56,6 +58,15 @@ export function noteBoundaryDraw(iteration) {
     boundaryShown();
   }
   if (iteration > 0 && stats.playAt != null && stats.firstTrainedAt == null) stats.firstTrainedAt = now;
+}
+
+/** Record a boundary drawn in compare mode (the first one is the page's first boundary too). */
+export function noteCompareDraw() {
+  stats.compareDraws += 1;
+  if (stats.firstBoundaryAt == null) {
+    stats.firstBoundaryAt = performance.now();
+    boundaryShown();
+  }
 }
 
 /** Record that the first run was created. */

@@ -5,6 +5,8 @@
  * Everything here is written as text.
  */
 
+import { setHidden, setText } from './domWrite.js';
+
 const NOTICE_MS = 4000;
 const SYMMETRY_EPS = 1e-6;
 
@@ -138,21 +140,21 @@ export class StatusView {
       const reason = (header.message || '').replace(/^diverged at iteration \d+:\s*/i, '');
       // The counter shows the iterations done; the one that blew up is the next: say both.
       const at = header.diverged_at ?? header.iteration + 1;
-      this.diverged.textContent = `Diverged at iteration ${at}${reason ? `: ${reason.replace(/\.$/, '')}` : ''}. `
+      setText(this.diverged, `Diverged at iteration ${at}${reason ? `: ${reason.replace(/\.$/, '')}` : ''}. `
         + `Training stopped after iteration ${(at - 1).toLocaleString('en-US')}, the last one that finished (the counter). `
-        + 'Lower the learning rate, then reset.';
-      this.diverged.hidden = false;
+        + 'Lower the learning rate, then reset.');
+      setHidden(this.diverged, false);
     } else {
-      this.diverged.hidden = true;
+      setHidden(this.diverged, true);
     }
     // symmetry[i] is hidden layer i + 1 (every hidden layer, the last one too; none for the output).
     const identical = (header.symmetry || [])
       .map((s, l) => (s != null && s < SYMMETRY_EPS ? l + 1 : null))
       .filter((l) => l != null);
-    this.symmetry.textContent = identical.length
+    setText(this.symmetry, identical.length
       ? `Symmetry: the units of layer${identical.length > 1 ? 's' : ''} ${identical.join(', ')} are identical — ` +
         'they get the same gradient and can never differ (try a random initialization).'
-      : '';
-    this.symmetry.hidden = !identical.length;
+      : '');
+    setHidden(this.symmetry, !identical.length);
   }
 }

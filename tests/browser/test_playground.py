@@ -26,9 +26,10 @@ def costs(page) -> list[float]:
 
 
 def boundary(page) -> str:
-    """The boundary as drawn: the data URL of the image behind the points."""
+    """The boundary as drawn: the pixels of the canvas behind the points, as a data URL."""
     return page.evaluate(
-        "document.querySelector('[data-testid=boundary-chart]').layout.images[0].source"
+        "document.querySelector('[data-testid=boundary-chart] [data-testid=boundary-canvas]')"
+        ".toDataURL()"
     )
 
 

@@ -306,6 +306,7 @@ def test_log_gradient_axes_have_a_few_distinct_labels_that_do_not_overlap(
 ):
     page.goto(server_url + "/" + link)
     ready(page)
+    page.get_by_test_id("gradient-chart").scroll_into_view_if_needed()  # off screen, it waits
     page.get_by_test_id("step").click()  # one iteration: norms of a narrow range
     page.wait_for_function(
         "document.querySelector('[data-testid=gradient-chart]').data?.[0]?.y.some(v => v > 0)"
