@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 
 MAGIC = b"NNPF"
+BLOB_DTYPES = {np.dtype(np.uint8): "uint8", np.dtype(np.float32): "float32"}
+"""The dtypes a blob may hold, and their names in the header."""
 
 
 @dataclass
@@ -37,10 +39,10 @@ class Blob:
     @classmethod
     def of(cls, name: str, array: np.ndarray, **meta) -> Blob:
         """A blob of a uint8 or float32 array (C order), its dtype and shape recorded."""
-        array = np.ascontiguousarray(array)
-        if array.dtype not in (np.uint8, np.float32):
+        dtype = BLOB_DTYPES.get(array.dtype)
+        if dtype is None:
             raise TypeError(f"blob {name!r}: only uint8 and float32 travel, got {array.dtype}")
-        return cls(name, array.tobytes(), {"dtype": str(array.dtype), "shape": array.shape, **meta})
+        return cls(name, array.tobytes(order="C"), {"dtype": dtype, "shape": array.shape, **meta})
 
 
 def quantize(values: np.ndarray, lo: float, hi: float) -> np.ndarray:

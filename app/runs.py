@@ -31,9 +31,9 @@ AUTO_BOOST_SECONDS = 0.004
 """Auto's training time a frame when a group starts to learn (played from iteration 0, reset,
 hyperparameters or data changed): 4 ms, 12 % of a core at 30 frames/s, so the interesting first
 seconds are quick (the course's flower learns in about 0.2 s of it)."""
-AUTO_FLOOR_SECONDS = 0.0003
-"""What the budget settles at: 0.3 ms a frame, 9 ms a second (the default run: about 10-15
-iterations a frame), so a full lecture hall shares the server."""
+AUTO_FLOOR_SECONDS = 0.0002
+"""What the budget settles at: 0.2 ms a frame, 6 ms a second (the default run: about 10
+iterations a frame, the old default speed), so a full lecture hall shares the server."""
 AUTO_HALF_LIFE_FRAMES = 45
 """Frames (1.5 s of play at 30 frames/s) over which the boost above the floor halves."""
 AUTO_MAX_ITERATIONS = 10_000

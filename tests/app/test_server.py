@@ -42,6 +42,14 @@ def get_json(url: str) -> dict:
         return json.loads(response.read())
 
 
+def _drain(*clients) -> None:
+    """Read whatever the clients have been sent (returns None, so it can sit in a predicate)."""
+    for client in clients:
+        with contextlib.suppress(TimeoutError):
+            while True:
+                client.ws.recv(timeout=0)
+
+
 def wait_for(predicate, what: str, timeout: float = TIMEOUT, interval: float = 0.02):
     """Poll `predicate()` until it returns something truthy; return that, or fail."""
     deadline = time.monotonic() + timeout
@@ -657,11 +665,18 @@ def test_a_viewer_that_stops_reading_never_pauses_the_run_nor_starves_another_vi
             owner.reply()
             owner.send(type="play", runs=[run])
             owner.reply()
+            # The owner and the other viewer keep reading meanwhile (a client that stops
+            # reading is paused: that is the owner's policy, not what this test is about).
             wait_for(
-                lambda: any(s.player.watching and s._unread for s in server.app.state.sessions),
+                lambda: (
+                    _drain(owner, reader)
+                    or any(s.player.watching and s._unread for s in server.app.state.sessions)
+                ),
                 "the stalled viewer's sends to block",
             )
-            time.sleep(0.5)  # past unread_pause_seconds: the owner's policy would have paused
+            deadline = time.monotonic() + 0.5  # past unread_pause_seconds: the owner's policy
+            while time.monotonic() < deadline:  # would have paused by now
+                _drain(owner, reader)
             served = the_run(server, run)
             assert served.group.playing and served.status == "running"
             for client in (owner, reader):  # both still get new frames, running
