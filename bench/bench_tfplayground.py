@@ -698,6 +698,16 @@ def report(trials: list[dict], meta: dict) -> str:
             row = [cell(by[s], key, digits) for s in meta["systems"]]
             details.append(f"| {problem} | {label} | " + " | ".join(row) + " |")
     lines.extend(details)
+    stalls = [t for t in trials if t.get("received_per_s") is not None and t["received_per_s"] < 5]
+    if stalls:
+        lines.extend(["", f"{len(stalls)} nnplay trial(s) nearly stalled (< 5 frames received/s):"])
+        lines.extend(
+            f"- {t['system']} {t['problem']} round {t['round']}: {t['received_per_s']:.1f} frames/s"
+            f" received, {t['drawn_per_s']:.1f} drawn, server {t['server_cores']:.2f} cores,"
+            f" browser {t['browser_cores']:.2f}, machine {t['machine_cores']:.2f}"
+            f" (page status {t.get('status')})"
+            for t in stalls
+        )
     errors = [t for t in trials if "error" in t]
     if errors:
         lines.extend(["", f"{len(errors)} trial(s) failed:"])
