@@ -102,17 +102,19 @@ def scores_from_pass(
     stats = layer_stats(ws, activations) if activation_stats else None
     if task == "regression":
         return Scores(J, None, None, stats)
-    Z_L = ws.Z[-1]
-    A = activations[-1].forward(Z_L, np.empty_like(Z_L))
+    # A[L] as the cost computed it in this pass (`losses.py` writes g(Z[L]) into ws.A[-1]): the
+    # predictions are those of the cost just reported, and need no second output activation.
+    A, m = ws.A[-1], Y.shape[1]
     if task == "binary":
         predicted = A > 0.5
-        accuracy = float(np.mean((predicted == (Y > 0.5)).all(axis=0)))
+        right = predicted == (Y > 0.5)
+        accuracy = np.count_nonzero(right.all(axis=0) if len(right) > 1 else right) / m
         counts = None
         if confusion and Y.shape[0] == 1:
             counts = confusion_matrix(predicted[0], Y[0] > 0.5, 2)
         return Scores(J, accuracy, counts, stats)
     predicted, actual = A.argmax(axis=0), Y.argmax(axis=0)
-    accuracy = float(np.mean(predicted == actual))
+    accuracy = np.count_nonzero(predicted == actual) / m
     counts = confusion_matrix(predicted, actual, Y.shape[0]) if confusion else None
     return Scores(J, accuracy, counts, stats)
 
