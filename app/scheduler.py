@@ -8,8 +8,9 @@ Why one thread per process, in turns, rather than a thread per run or a process 
 - The event loop never trains and never waits on the thread: sessions hand commands over as
   closures (`call`), which run between turns — so a command sees a run between iterations, and a
   command on several runs (a compare group) applies to all of them at the same iteration.
-- GIL hand-over: the interpreter's switch interval is lowered to 1 ms while the thread runs, so
-  the event loop gets the GIL back quickly (see bench/README.md for the measured loop lag).
+- GIL hand-over: the interpreter's switch interval is lowered to 1 ms while the thread runs
+  (`switch_interval`), so the event loop gets the GIL back quickly (see bench/README.md for the
+  measured loop lag and CPU against other intervals).
 - One core means one BLAS thread: OpenBLAS is set to one thread while the thread runs (see
   `blas_threads`; its own threads made turns 14 times longer on a busy 2-core server).
 
@@ -70,7 +71,6 @@ from .settings import Settings
 
 log = logging.getLogger("nnplay.scheduler")
 
-SWITCH_INTERVAL = 0.001
 IDLE_WAIT = 0.25
 FRAME_COST_SHARE = 5
 """A group's frames may take at most 1/5 of its time: slow frames are spaced out to keep that."""
@@ -122,7 +122,7 @@ class Scheduler:
         if self._thread is not None:
             return
         self._stopping = False
-        sys.setswitchinterval(SWITCH_INTERVAL)
+        sys.setswitchinterval(self.settings.switch_interval)
         self._previous_blas_threads = blas_threads(1)
         self._thread = threading.Thread(target=self._loop, name="nnplay-trainer", daemon=True)
         self._thread.start()

@@ -99,6 +99,13 @@ class Settings(BaseSettings):
     slice_seconds: float = Field(
         0.004, gt=0, le=0.1, description="Longest a run trains before the next run's turn."
     )
+    switch_interval: float = Field(
+        0.001,
+        gt=0,
+        le=0.1,
+        description="Python's GIL switch interval while training (how soon the event loop "
+        "gets the GIL back from the training thread).",
+    )
     # Fairness and abuse: one client's heavy, unread or many sessions must not cost the others
     max_sessions_per_client: int = Field(
         8, ge=1, description="Open WebSocket sessions per client address (tabs of one student)."
