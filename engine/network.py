@@ -159,6 +159,8 @@ class Network:
         self._l2_scratch = np.empty(size)
         self._version = 0
         """Bumped whenever θ changes: what a Workspace's stamp is checked against."""
+        self._X_aug_of: tuple = (None, None)
+        """(X, X_aug) last given to `train_step`: scoring that X reads the same [X; 1]."""
 
         self._workspaces = WorkspacePool(dims, self._acts, MAX_WORKSPACES)
         self._grid_workspaces = WorkspacePool(dims, self._acts, MAX_GRID_WORKSPACES)
@@ -296,9 +298,11 @@ class Network:
         """J(X, Y) for checked inputs; with `gradients`, also fill dθ by backpropagation.
 
         theta: another parameter vector laid out as θ to take J at (no gradients then).
-        X_aug: [X; 1] (n_x + 1, m), if the caller keeps it (else X is copied into the
-        Workspace's). Only with X_aug may a gradient pass reuse a stamped scoring pass (see the
-        module's docstring): its caller owns X and Y and does not change them in place.
+        X_aug: [X; 1] (n_x + 1, m), if the caller keeps it; else the one the last `train_step`
+        was given for this X object (so a Trainer's scoring pass reads the very buffer its
+        steps do), else X is copied into the Workspace's. Only with X_aug may a pass reuse a
+        stamped scoring pass (see the module's docstring): its caller owns X and Y and does not
+        change them in place.
         """
         m = X.shape[1]
         ws = self._workspaces.get(m)
@@ -319,8 +323,11 @@ class Network:
             J = stamp[3]  # this pass was just run, by a frame's scoring of the training set
         else:
             if X_aug is None:
-                ws.X[...] = X
-                X_aug = ws.X_aug
+                if X is self._X_aug_of[0]:
+                    X_aug = self._X_aug_of[1]
+                else:
+                    ws.X[...] = X
+                    X_aug = ws.X_aug
             Z_L = augmented_forward(X_aug, Wb, acts, ws)
             J = loss.value(Z_L, Y, acts[-1], ws.A[-1], ws.D[-1])
             if theta is self._theta and not gradients:
@@ -449,6 +456,8 @@ class Network:
 
         X_aug: [X; 1] (n_x + 1, m) from a caller that keeps its training set so (a `Trainer`);
         it saves a copy and lets the step reuse the caller's scoring pass at these parameters."""
+        if X_aug is not None and X is not self._X_aug_of[0]:
+            self._X_aug_of = (X, X_aug)
         J = self._cost(X, Y, l2, True, None, X_aug)
         if not math.isfinite(J):
             self._raise_diverged(X, Y, "cost", J)
