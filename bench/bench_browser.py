@@ -137,13 +137,13 @@ def snapshot(page) -> dict:
     )
 
 
-def measure_readiness(page, url: str | None) -> dict:
+def measure_readiness(page, url: str | None, compare: bool = False) -> dict:
     """Navigate to `url` (None: reload) and time the page becoming usable (ms from navigation)."""
     if url is None:
         page.reload()
     else:
         page.goto(url)
-    if COMPARE_HASH in page.url:  # the compare view's runs created, their boundaries shown
+    if compare:  # the compare view's runs created, their boundaries shown
         page.wait_for_function(
             "() => { const c = window.nnplay && window.nnplay.compare;"
             " return c && c.ready && c.runs.length === 3 && c.runs.every(r => {"
@@ -250,8 +250,8 @@ def run_round(browser, url: str, size: tuple[int, int], args, trace: str | None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     compare = args.page == "compare"
     try:
-        result = {"readiness": measure_readiness(page, url)}
-        result["readiness_warm"] = measure_readiness(page, None)  # cached: a return visit
+        result = {"readiness": measure_readiness(page, url, compare)}
+        result["readiness_warm"] = measure_readiness(page, None, compare)  # a return visit
         if not compare or args.wait_plotly:
             page.wait_for_function("() => window.Plotly !== undefined", timeout=30_000)
         page.wait_for_timeout(args.settle * 1000)
