@@ -157,6 +157,7 @@ class Network:
         for W in _flat_views(self._weight_mask, dims)[1]:
             W.fill(1.0)
         self._l2_scratch = np.empty(size)
+        self._ones = np.ones(size)
         self._version = 0
         """Bumped whenever θ changes: what a Workspace's stamp is checked against."""
         self._X_aug_of: tuple = (None, None)
@@ -465,7 +466,8 @@ class Network:
         if opt is None or opt.name != optimizer:
             opt = self._optimizer = make_optimizer(optimizer, self._theta.size)
         theta_next = np.subtract(self._theta, opt.delta(self._grad, hp), out=self._theta_next)
-        if not math.isfinite(np.add.reduce(theta_next)):
+        # Σθ as θ · 1, a BLAS product (~0.3 µs, a reduction ~0.8): any inf or NaN makes it so.
+        if not math.isfinite(theta_next.dot(self._ones)):
             self._raise_diverged(X, Y, "parameters", None)
         self._theta, self._theta_next = theta_next, self._theta
         self._Wb, self._Wb_next = self._Wb_next, self._Wb
