@@ -312,7 +312,7 @@ class Network:
             theta, Wb = self._theta, self._Wb
         else:
             Wb = _flat_views(theta, self.layer_dims)[0]
-        stamp = ws.stamp
+        stamp, wide = ws.stamp, False
         if (
             X_aug is not None
             and stamp is not None
@@ -326,17 +326,19 @@ class Network:
             if X_aug is None:
                 if X is self._X_aug_of[0]:
                     X_aug = self._X_aug_of[1]
+                elif X.shape[0] > self.layer_dims[1]:
+                    wide = True  # copying X would cost more than adding b[1] (images)
                 else:
                     ws.X[...] = X
                     X_aug = ws.X_aug
-            Z_L = augmented_forward(X_aug, Wb, acts, ws)
+            Z_L = augmented_forward(X if wide else X_aug, Wb, acts, ws, wide)
             J = loss.value(Z_L, Y, acts[-1], ws.A[-1], ws.D[-1])
             if theta is self._theta and not gradients:
                 ws.stamp = (self._version, X, Y, J)
         if gradients:
             dZ_L = ws.D[-1]
             loss.gradient(ws.Z[-1], Y, acts[-1], ws.A[-1], dZ_L)
-            augmented_backward(X_aug, self._W, acts, ws, dZ_L, self._dWb)
+            augmented_backward(X if wide else X_aug, self._W, acts, ws, dZ_L, self._dWb, wide)
             self._has_gradients = True
         if l2:
             weights = np.multiply(theta, self._weight_mask, out=self._l2_scratch)

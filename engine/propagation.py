@@ -80,7 +80,7 @@ class Workspace:
     buffers of a pass must not write them.
     """
 
-    __slots__ = ("A", "A_aug", "D", "S", "X", "X_aug", "Z", "m", "stamp")
+    __slots__ = ("A", "A_aug", "D", "S", "X", "X_aug", "Z", "dW1", "m", "stamp")
 
     def __init__(
         self,
@@ -102,6 +102,8 @@ class Workspace:
         self.X_aug = _with_ones_row(layer_dims[0], m, dtype)
         self.X = self.X_aug[:-1]
         self.stamp: tuple | None = None
+        self.dW1: np.ndarray | None = None
+        """dW[1] (n[1], n_x) for a wide input's backward, made on first use."""
 
 
 def _with_ones_row(n: int, m: int, dtype: type) -> np.ndarray:
@@ -140,18 +142,29 @@ def augmented_forward(
     Wb: Sequence[np.ndarray],
     activations: Sequence[Activation],
     ws: Workspace,
+    wide: bool = False,
 ) -> np.ndarray:
     """Run LINEAR -> g for the hidden layers and LINEAR for the output; return Z[L] (n_L, m).
 
     X_aug (n_x + 1, m) is [X; 1]; Wb[l] (n[l], n[l-1] + 1) is [W[l] | b[l]]. After the call
     ws.Z[i] and ws.A[i] hold Z[l], A[l] for the hidden layers l = 1 … L-1 and ws.Z[L-1] holds
     Z[L]; the output activation is applied by the cost (see `losses.py`), which also needs Z[L].
+
+    wide: X_aug is X itself (n_x, m), and layer 1 is W[1] X + b[1]. For wide inputs (images),
+    where putting X on a row of ones would copy more than the broadcast `+ b[1]` costs.
     """
     # ndarray.dot, not np.dot: the same product without np.dot's Python-level dispatch
     # (~0.4 µs a call, a tenth of a small network's step over its five products).
     ws.stamp = None
-    A_aug, Zs, As = X_aug, ws.Z, ws.A
-    for i in range(len(Wb) - 1):
+    A_aug, Zs, As, start = X_aug, ws.Z, ws.A, 0
+    if wide:
+        Z = linear_forward(X_aug, Wb[0][:, :-1], Wb[0][:, -1:], out=Zs[0])
+        if len(Wb) == 1:
+            return Z
+        if As[0] is not Z:
+            activations[0].forward(Z, As[0])
+        A_aug, start = ws.A_aug[0], 1
+    for i in range(start, len(Wb) - 1):
         Z = Wb[i].dot(A_aug, out=Zs[i])
         if As[i] is not Z:
             activations[i].forward(Z, As[i])
@@ -166,19 +179,27 @@ def augmented_backward(
     ws: Workspace,
     dZ_L: np.ndarray,
     dWb: Sequence[np.ndarray],
+    wide: bool = False,
 ) -> None:
     """Backpropagate dZ[L] (n_L, m) through the cache of `augmented_forward`; fill dWb[l].
 
     weights: W[l] (n[l], n[l-1]) (the left part of Wb[l]); dWb[l] (n[l], n[l-1] + 1) receives
     [dW[l] | db[l]]. For l = L … 1: [dW[l] | db[l]] = dZ[l] A_aug[l-1]^T; then
     dA[l-1] = W[l]^T dZ[l] and dZ[l-1] = dA[l-1] * g'(Z[l-1]), in place in ws.D.
+    wide: as for `augmented_forward` (X_aug is X): then dW[1] = dZ[1] X^T, db[1] = Σ_i dZ[1].
     """
     dZ = dZ_L
     for i in range(len(weights) - 1, 0, -1):
         dZ.dot(ws.A_aug[i - 1].T, out=dWb[i])
         dA_prev = weights[i].T.dot(dZ, out=ws.D[i - 1])
         dZ = activations[i - 1].backward(dA_prev, ws.Z[i - 1], ws.A[i - 1], ws.S[i - 1])
-    dZ.dot(X_aug.T, out=dWb[0])
+    if not wide:
+        dZ.dot(X_aug.T, out=dWb[0])
+        return
+    if ws.dW1 is None:
+        ws.dW1 = np.empty((dZ.shape[0], X_aug.shape[0]), dZ.dtype)
+    dWb[0][:, :-1] = dZ.dot(X_aug.T, out=ws.dW1)  # a product writes only into a C array
+    np.add.reduce(dZ, axis=1, keepdims=True, out=dWb[0][:, -1:])
 
 
 def model_forward(

@@ -292,3 +292,24 @@ def test_train_step_with_X_aug_is_train_step_and_reuses_only_the_same_inputs(pla
         J_b = b.train_step(X, labels, "gd", hp, 0.0)
         assert J_a == J_b
     np.testing.assert_array_equal(a.flat_parameters(), b.flat_parameters())
+
+
+@pytest.mark.parametrize("layer_dims", [[12, 3, 1], [6, 1]], ids=["hidden", "logistic"])
+def test_wide_inputs_take_layer_1_from_X_itself_with_the_same_gradients(rng, layer_dims):
+    # More inputs than units in layer 1 (images): the step reads X as it is instead of copying
+    # it under a row of ones. Gradients as finite differences say, and the same steps as a
+    # Trainer's, which keeps [X; 1].
+    from engine import TrainConfig, Trainer
+    from engine.gradcheck import gradient_check
+
+    acts = ["tanh", "sigmoid"][-len(layer_dims) + 1 :]
+    X = rng.standard_normal((layer_dims[0], 30))
+    Y = (X[0:1] > 0).astype(float)
+    a = Network(layer_dims, acts, init="xavier", seed=1)
+    b = Network(layer_dims, acts, init="xavier", seed=1)
+    assert gradient_check(a, X, Y, l2=0.1).difference < 1e-7
+    costs = [a.step(X, Y, learning_rate=0.5, l2=0.1) for _ in range(5)]
+    np.testing.assert_allclose(
+        costs, Trainer(b, X, Y, TrainConfig(0.5, l2=0.1)).run(5), rtol=1e-12, atol=0
+    )
+    np.testing.assert_allclose(a.flat_parameters(), b.flat_parameters(), rtol=1e-12, atol=1e-15)
