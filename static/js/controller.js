@@ -565,7 +565,7 @@ export class Controller {
     v.ownData.render(this.state);
     v.ownData.describe(d);
     v.builder.render(this.state, this.taskOf(this.state) || d.task);
-    if (this.state.speed !== '10') this.sendSpeed();
+    if (this.state.speed !== PROPS.speed.initial) this.sendSpeed(); // the server's default too
     if (this.retuneLr) this.retune(created.dataset.task);
     if (this.wantPlay) {
       this.wantPlay = false;

@@ -25,7 +25,7 @@ export class Controls {
     // each: the speed reads as iterations per second, not as the protocol's "per frame".
     const rate = options.frame_rate;
     for (const option of [...this.el.speed.options]) {
-      if (option.value === 'max') continue;
+      if (option.value === 'max' || option.value === 'auto') continue;
       if (Number(option.value) > maxSpeed) option.remove();
       else option.textContent = Math.round(Number(option.value) * rate).toLocaleString('en-US');
     }
