@@ -222,6 +222,7 @@ class Player:
         for run in runs:
             run.update(update)
             run.group.seconds_per_iteration = None  # a batch size changes it: measure again
+            run.group.recent_seconds_per_iteration = None
             run.group.boost()  # it learns anew: auto goes quick again
         return {"changed": update.model_dump(include=update.model_fields_set)}
 
@@ -230,6 +231,7 @@ class Player:
         for run in runs:
             run.replace_data(run.config.model_copy(update={"dataset": points}), data)
             run.group.seconds_per_iteration = None  # more points: measure again
+            run.group.recent_seconds_per_iteration = None
             run.group.boost()
             run.build_frame(heavy=True)  # the new points' boundary, even when paused
 

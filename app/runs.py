@@ -27,15 +27,16 @@ from .uploads import UploadStore
 STATUSES = ("paused", "running", "diverged", "finished")
 AUTO = "auto"
 """The default speed: as many iterations a frame as fit a training-time budget (see Group)."""
-AUTO_BOOST_SECONDS = 0.004
+AUTO_BOOST_SECONDS = 0.008
 """Auto's training time a frame when a group starts to learn (played from iteration 0, reset,
-hyperparameters or data changed): 4 ms, 12 % of a core at 30 frames/s, so the interesting first
-seconds are quick (the course's flower learns in about 0.2 s of it)."""
+hyperparameters or data changed): 8 ms, a quarter of a core at 30 frames/s, so the interesting
+first seconds are quick, if the server has the time (it is capped by the owner's share of the
+training thread: `auto_share`)."""
 AUTO_FLOOR_SECONDS = 0.0002
 """What the budget settles at: 0.2 ms a frame, 6 ms a second (the default run: about 10
 iterations a frame, the old default speed), so a full lecture hall shares the server."""
-AUTO_HALF_LIFE_FRAMES = 45
-"""Frames (1.5 s of play at 30 frames/s) over which the boost above the floor halves."""
+AUTO_HALF_LIFE_FRAMES = 60
+"""Frames (2 s of play at 30 frames/s) over which the boost above the floor halves."""
 AUTO_MAX_ITERATIONS = 10_000
 AUTO_DECAY = 0.5 ** (1 / AUTO_HALF_LIFE_FRAMES)
 DIAGRAM_MAX_INPUTS = 32
@@ -267,6 +268,12 @@ class Group:
         """Time spent building the pending frame so far (over one or more turns)."""
         self.seconds_per_frame: dict[bool, float | None] = {False: None, True: None}
         """Estimate of one run's frame, light and heavy, to fit frames into a turn."""
+        self.auto_share = float("inf")
+        """The most training time a frame its owner's share of the thread leaves (the scheduler
+        sets it every round from how many owners are playing)."""
+        self.recent_seconds_per_iteration: float | None = None
+        """The time per iteration of its last turn that trained several (auto sizes by it: the
+        estimate above falls slowly after a slow first iteration)."""
         self.auto_budget = AUTO_BOOST_SECONDS
         """At the AUTO speed, the training time a frame: the boost, decaying frame by frame to
         the floor (`spend_auto_frame`); back to the boost when it starts learning anew
@@ -295,11 +302,13 @@ class Group:
         return min(fixed)
 
     def auto_iterations(self) -> int:
-        """How many iterations of the group fit its auto budget (at least one)."""
-        estimate = self.seconds_per_iteration
+        """How many iterations of the group fit its auto budget, capped by its owner's share
+        (at least one)."""
+        estimate = self.recent_seconds_per_iteration or self.seconds_per_iteration
         if estimate is None:
             return 1
-        return max(1, min(AUTO_MAX_ITERATIONS, int(self.auto_budget / max(estimate, 1e-9))))
+        budget = min(self.auto_budget, max(self.auto_share, AUTO_FLOOR_SECONDS))
+        return max(1, min(AUTO_MAX_ITERATIONS, int(budget / max(estimate, 1e-9))))
 
     def boost(self) -> None:
         """It starts learning anew (reset, new hyperparameters or data): auto goes quick again."""

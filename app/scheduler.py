@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import ctypes
 import logging
 import math
@@ -76,6 +77,11 @@ FRAME_COST_SHARE = 5
 """A group's frames may take at most 1/5 of its time: slow frames are spaced out to keep that."""
 JOINER_TURNS = 8
 """Turns given to just-played groups ahead of the round at one turn boundary, at most."""
+AUTO_MEASURED_ITERATIONS = 5
+"""A turn of at least this many iterations measures the time per iteration auto sizes by."""
+AUTO_SHARE = 0.5
+"""At auto speed, training takes at most this part of an owner's share of the thread a frame
+(the rest builds and sends the frames)."""
 WAKEUP_DELAY = 0.004
 """Longest a frame built in a round waits before the event loop is told (see `wake_loop`)."""
 
@@ -198,10 +204,8 @@ class Scheduler:
     def _hand_over_wakeups(self) -> None:
         pending, self._wakeups = self._wakeups, {}
         for loop, callbacks in pending.items():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody to tell
                 loop.call_soon_threadsafe(_call_each, callbacks)
-            except RuntimeError:  # the loop has closed: nobody to tell
-                pass
 
     def add(self, run: Run) -> None:
         """Register a run (from inside a command: the thread owns the registry)."""
@@ -264,9 +268,13 @@ class Scheduler:
         now = time.perf_counter()
         wake_at = now + IDLE_WAIT
         ready: dict[Hashable, list[Group]] = {}
-        for group in self._groups():
-            if not _wants_turns(group):
-                continue
+        active = [group for group in self._groups() if _wants_turns(group)]
+        # Auto speed's budget is capped by each owner's share of the thread: with many students
+        # playing, nobody's boost takes the others' frames (see Group.auto_share).
+        playing = len({group.runs[0].owner for group in active})
+        share = AUTO_SHARE / self.settings.frame_rate / max(1, playing)
+        for group in active:
+            group.auto_share = share
             due = _due(group, now)
             if due is None:
                 ready.setdefault(group.runs[0].owner, []).append(group)
@@ -400,6 +408,8 @@ class Scheduler:
                 group.seconds_per_iteration = per_iteration
             else:
                 group.seconds_per_iteration = 0.8 * estimate + 0.2 * per_iteration
+            if done >= AUTO_MEASURED_ITERATIONS:
+                group.recent_seconds_per_iteration = per_iteration
         return done
 
     def _finished(self, group: Group, now: float, deadline: float) -> bool:

@@ -91,7 +91,9 @@ def _grid_points(bounds, resolution, features):
 def _hidden(net, X):
     """Every hidden layer's activations over X, by hand from the public parameters."""
     A, layers = X, []
-    for W, b, act in zip(net.weights[:-1], net.biases[:-1], net.activation_functions[:-1]):
+    for W, b, act in zip(
+        net.weights[:-1], net.biases[:-1], net.activation_functions[:-1], strict=True
+    ):
         A = act.forward(W @ A + b, None)
         layers.append(A)
     return layers

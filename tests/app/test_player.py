@@ -4,6 +4,7 @@ cadence, compare groups, ownership and viewers."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from types import SimpleNamespace
 
@@ -20,7 +21,7 @@ from app.runs import (
     Group,
     Run,
 )
-from app.scheduler import Scheduler
+from app.scheduler import AUTO_SHARE, Scheduler
 from app.schemas import HyperparameterUpdate, LimitExceededError, RunConfigModel
 from app.settings import Settings
 
@@ -252,7 +253,7 @@ def test_viewers_are_told_when_the_owner_leaves_and_a_viewer_leaving_stops_its_v
 def _gaps(run: FakeRun) -> list[int]:
     """Iterations between consecutive frames while it played."""
     iterations = [i for i, _heavy, status in run.frames if status == "running"]
-    return [b - a for a, b in zip(iterations, iterations[1:], strict=False)]
+    return [b - a for a, b in itertools.pairwise(iterations)]
 
 
 def test_a_new_run_plays_at_auto_speed():
@@ -281,23 +282,39 @@ def test_auto_trains_as_many_iterations_as_fit_its_budget_and_the_boost_decays_t
     assert group.iterations_per_frame == 3
 
 
-def test_auto_frames_follow_the_budget_and_a_compare_group_shares_one():
+def _play_auto(groups_of_owners: list[int], frames: int = 6) -> list[list[FakeRun]]:
+    """Each owner plays one group of that many auto runs (iterations cost 25 µs on a fake
+    clock) until every run has `frames` gaps between frames."""
     clock = FakeClock()
-    settings = Settings(slice_seconds=0.05, frame_rate=120)
+    settings = Settings(slice_seconds=0.05, frame_rate=30)
     scheduler = Scheduler(settings, clock=clock)
-    alone = FakeRun("alone", clock, speed=AUTO)
-    four = [FakeRun(f"c{i}", clock, speed=AUTO) for i in range(4)]
-    for run in (alone, *four):
-        run.iteration_cost = 25e-6
-        scheduler.add(run)
-    Player(scheduler, settings, owner="A").play([alone])
-    Player(scheduler, settings, owner="B").play(four)
-    drive(scheduler, lambda: len(_gaps(alone)) >= 6 and len(_gaps(four[0])) >= 6)
-    boosted = AUTO_BOOST_SECONDS / 25e-6  # 160 iterations a frame at first
-    assert 0.8 * boosted <= max(_gaps(alone)) <= boosted
+    groups = []
+    for owner, size in enumerate(groups_of_owners):
+        runs = [FakeRun(f"{owner}.{i}", clock, speed=AUTO) for i in range(size)]
+        for run in runs:
+            run.iteration_cost, run.owner = 25e-6, owner
+            scheduler.add(run)
+        Player(scheduler, settings, owner=owner).play(runs)
+        groups.append(runs)
+    drive(scheduler, lambda: all(len(_gaps(runs[0])) >= frames for runs in groups))
+    return groups
+
+
+def test_auto_frames_follow_the_budget_and_a_compare_group_shares_one():
+    alone, four = _play_auto([1, 4])
+    boosted = AUTO_BOOST_SECONDS / 25e-6  # 320 iterations a frame at first
+    assert 0.8 * boosted <= max(_gaps(alone[0])) <= boosted
     # One budget for the group: each of the four runs trains a quarter as many iterations.
     assert 0.8 * boosted / 4 <= max(_gaps(four[0])) <= boosted / 4 + 1
     assert _gaps(four[0]) == _gaps(four[3])  # in lockstep
+
+
+def test_with_many_owners_playing_auto_takes_no_more_than_a_share_of_the_thread():
+    groups = _play_auto([1] * 10, frames=3)
+    share = AUTO_SHARE / 30 / 10  # 1.7 ms a frame each: less than the boost
+    assert share < AUTO_BOOST_SECONDS
+    for (run,) in groups:
+        assert 0.8 * share / 25e-6 <= max(_gaps(run)) <= share / 25e-6 + 1
 
 
 def test_reset_update_and_choosing_auto_boost_it_again():
