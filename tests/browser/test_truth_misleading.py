@@ -94,14 +94,14 @@ def test_large_init_lesson_states_the_costs_its_table_shows_at_2000(page, server
     text = page.get_by_test_id("lesson-text")
     expect(text).to_have_text(lesson("large-init-tanh")["text"])
     step_comparison_to(page, 2000)
-    # The table (4 digits) shows what the text says: 0.54 for × 10, 0.11-0.12 for the others.
+    # The table (4 digits) shows what the text says: above 0.3 for × 10, 0.11-0.12 for the others.
     costs = {
         label: float(row_text(page, label).split("\t")[2])
         for label in ("random × 10", "xavier", "he")
     }
-    assert round(costs["random × 10"], 2) == 0.54
+    assert costs["random × 10"] > 0.3
     assert 0.105 <= costs["xavier"] <= 0.125 and 0.105 <= costs["he"] <= 0.125
-    expect(text).to_contain_text("still about 0.54 after 2000 iterations")
+    expect(text).to_contain_text("still above 0.3 after 2000 iterations")
     expect(text).to_contain_text("0.11–0.12 by iteration 2000")
     expect(text).not_to_contain_text("below 0.1 after")
 
