@@ -27,6 +27,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -520,7 +521,7 @@ def _train(
         f"batch={args.batch_size or 'full'}, {args.iterations} iterations",
         file=log,
     )
-    chunk = max(1, args.iterations // 100)
+    chunk = max(1, min(args.iterations // 100, 1000))  # Ctrl+C is seen between chunks
     if args.print_every:
         chunk = math.gcd(chunk, args.print_every)
     costs = []
@@ -540,8 +541,19 @@ def _train(
         disable=not progress,
     )
     interrupted = False
+    # Ctrl+C asks the loop to stop after the chunk in progress (a KeyboardInterrupt raised inside
+    # NumPy's C code can be lost there); a second Ctrl+C interrupts at once.
+    stop: list[bool] = []
+
+    def on_ctrl_c(signum: int, frame: object) -> None:
+        if stop:
+            raise KeyboardInterrupt
+        stop.append(True)
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_ctrl_c) if in_main_thread else None
     try:
-        while trainer.iteration < args.iterations and trainer.diverged is None:
+        while trainer.iteration < args.iterations and trainer.diverged is None and not stop:
             before = trainer.iteration
             done = trainer.run(min(chunk, args.iterations - before))
             costs.extend(done.tolist())
@@ -557,7 +569,10 @@ def _train(
     except KeyboardInterrupt:
         interrupted = True
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         bar.close()
+    interrupted = interrupted or bool(stop)
     elapsed = time.perf_counter() - start
     history = trainer.history(np.asarray(costs))
     scores = trainer.evaluate()
