@@ -38,23 +38,24 @@ import { RenderLoop } from './renderLoop.js';
 import { RunClient } from './runClient.js';
 import { bindShortcuts } from './shortcuts.js';
 import { Socket } from './socket.js';
-import { firstBoundaryDrawn, firstTrainedDrawn, stats } from './stats.js';
+import { firstBoundaryDrawn, stats } from './stats.js';
 import { StatusView } from './status.js';
 import { Store } from './store.js';
 
 /**
  * Plotly (4.8 MB: ~1 s of the main thread to compile and run on a first visit, during which
  * nothing is drawn) is loaded once the first boundary is on screen (or after `fallbackMs`, if
- * none comes), so that it does not hold up the page; and, if play is pressed by then, once the
- * first trained boundary is drawn too (at most `trainedMs` later): a student who presses play at
- * once sees the network learn first, and the charts' axes a second later. Until Plotly runs, the
- * boundary and its points are drawn in a canvas (charts.js drawPreview).
+ * none comes), so that it does not hold up the page; and, if play is pressed by then, only
+ * `learnFirstMs` after play: the auto speed's quick start (app/runs.py AUTO_BOOST_SECONDS)
+ * learns most problems in that time, so a student who presses play at once watches the network
+ * learn, boundary and accuracies, and the charts (with the whole cost history) come after.
+ * Until Plotly runs, the boundary and its points are drawn in a canvas (charts.js drawPreview).
  */
-function loadPlotly(onload, fallbackMs = 1500, trainedMs = 1200) {
+function loadPlotly(onload, fallbackMs = 1500, learnFirstMs = 2500) {
   const after = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
-  Promise.race([firstBoundaryDrawn, after(fallbackMs)]).then(() => Promise.race([
-    stats.playAt == null ? after(0) : firstTrainedDrawn, after(trainedMs),
-  ])).then(() => {
+  Promise.race([firstBoundaryDrawn, after(fallbackMs)]).then(() => (
+    stats.playAt == null ? null : after(Math.max(0, stats.playAt + learnFirstMs - performance.now()))
+  )).then(() => {
     const script = document.createElement('script');
     script.src = '/vendor/plotly.min.js';
     script.addEventListener('load', onload);

@@ -32,9 +32,6 @@ export const stats = {
 let boundaryShown;
 /** Resolves when the first boundary has been drawn. */
 export const firstBoundaryDrawn = new Promise((resolve) => { boundaryShown = resolve; });
-let trainedShown;
-/** Resolves when the first boundary of a trained iteration (> 0) has been drawn. */
-export const firstTrainedDrawn = new Promise((resolve) => { trainedShown = resolve; });
 
 /** Record a press of play. */
 export function notePlay() {
@@ -61,7 +58,6 @@ export function noteBoundaryDraw(iteration) {
     boundaryShown();
   }
   if (iteration > 0 && stats.playAt != null && stats.firstTrainedAt == null) stats.firstTrainedAt = now;
-  if (iteration > 0) trainedShown();
 }
 
 /** Record a boundary drawn in compare mode (the first one is the page's first boundary too). */

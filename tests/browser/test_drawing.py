@@ -58,6 +58,7 @@ def stats(page) -> dict:
 def test_the_boundary_canvas_shows_the_newest_grid_over_the_axes_without_plotly_calls(playground):
     page = playground
     page.evaluate(COUNT_PLOTLY)
+    page.get_by_test_id("speed").select_option("10")  # 10 iterations a frame: 60 frames to 600
     before = stats(page)
     page.get_by_test_id("play").click()
     wait_iteration(page, "n >= 600")
@@ -103,6 +104,7 @@ def test_an_off_screen_chart_waits_and_shows_every_point_once_in_view(playground
     page = playground  # 1280 x 720: the gradient chart is below the fold
     gradient = "document.querySelector('[data-testid=gradient-chart]')"
     assert page.evaluate(f"{gradient}.getBoundingClientRect().top") > 720 + 200
+    page.get_by_test_id("speed").select_option("10")  # 10 iterations a frame: 90 frames to 900
     page.get_by_test_id("play").click()
     wait_iteration(page, "n >= 900")
     page.get_by_test_id("pause").click()

@@ -19,6 +19,12 @@ def diagram(page, key: str) -> str:
     return page.locator(DIAGRAM).get_attribute(f"data-{key}")
 
 
+COST_POINTS = (
+    "document.querySelector('[data-testid=cost-chart]').data?.[0]?.y"
+    ".filter(v => v != null).length ?? 0"
+)
+
+
 def costs(page) -> list[float]:
     return page.evaluate(
         "document.querySelector('[data-testid=cost-chart]').data[0].y.filter(v => v != null)"
@@ -75,8 +81,10 @@ def test_training_learns_the_flower_and_pause_step_control_it(playground, shots)
     before = boundary(page)
     page.get_by_test_id("play").click()
     wait_iteration(page, "n >= 1500")
+    # The cost chart redraws a few times a second: it catches up with every iteration's cost.
+    page.wait_for_function(f"() => ({COST_POINTS}) > 1000")
     curve = costs(page)
-    assert len(curve) > 300
+    assert len(curve) > 1000
     assert curve[-1] < 0.8 * curve[0]
     assert boundary(page) != before
     page.get_by_test_id("pause").click()
@@ -109,7 +117,8 @@ def test_learning_rate_applies_live_without_reset(playground):
     wait_iteration(page, f"n >= {at_change + 300}")
     assert "lr=0.5" in page.url
     expect(page.get_by_test_id("notice")).to_be_hidden()
-    assert len(costs(page)) >= at_change  # the curve kept its history
+    # The curve kept its history (the chart catches up within a redraw or two).
+    page.wait_for_function(f"n => ({COST_POINTS}) >= n", arg=at_change)
     page.get_by_test_id("learning-rate").fill("500")
     page.get_by_test_id("learning-rate").press("Enter")
     error = page.get_by_test_id("error-message")
