@@ -44,23 +44,25 @@ import { Store } from './store.js';
 
 /**
  * Plotly (4.8 MB: ~1 s of the main thread to compile and run on a first visit, during which
- * nothing is drawn) is loaded once the first boundary is on screen (or after `fallbackMs`, if
- * none comes), so that it does not hold up the page; and, if play is pressed by then, only
- * `learnFirstMs` after play: the auto speed's quick start (app/runs.py AUTO_BOOST_SECONDS)
- * learns most problems in that time, so a student who presses play at once watches the network
- * learn, boundary and accuracies, and the charts (with the whole cost history) come after.
- * Until Plotly runs, the boundary and its points are drawn in a canvas (charts.js drawPreview).
+ * nothing is drawn) is loaded `graceMs` after the first boundary is on screen (or after
+ * `fallbackMs`, if none comes), so that it does not hold up the page; and, if play is pressed by
+ * then, only `learnFirstMs` after play: the auto speed's quick start (app/runs.py
+ * AUTO_BOOST_SECONDS) learns most problems in that time, so a student who presses play at once
+ * watches the network learn, boundary and accuracies, and the charts (with the whole cost
+ * history) come after. Until Plotly runs, the boundary and its points are drawn in a canvas.
  */
-function loadPlotly(onload, fallbackMs = 1500, learnFirstMs = 2500) {
+function loadPlotly(onload, fallbackMs = 1500, graceMs = 700, learnFirstMs = 2500) {
   const after = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
-  Promise.race([firstBoundaryDrawn, after(fallbackMs)]).then(() => (
-    stats.playAt == null ? null : after(Math.max(0, stats.playAt + learnFirstMs - performance.now()))
-  )).then(() => {
-    const script = document.createElement('script');
-    script.src = '/vendor/plotly.min.js';
-    script.addEventListener('load', onload);
-    document.head.append(script);
-  });
+  Promise.race([firstBoundaryDrawn.then(() => after(graceMs)), after(fallbackMs + graceMs)])
+    .then(() => (
+      stats.playAt == null ? null : after(stats.playAt + learnFirstMs - performance.now())
+    ))
+    .then(() => {
+      const script = document.createElement('script');
+      script.src = '/vendor/plotly.min.js';
+      script.addEventListener('load', onload);
+      document.head.append(script);
+    });
 }
 
 async function main() {
