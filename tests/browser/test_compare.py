@@ -222,6 +222,12 @@ def test_exported_parameters_and_history_reproduce_the_run(compare, tmp_path):
     assert lines[0] == "iteration,train_cost,test_cost,train_accuracy,test_accuracy"
     assert len(lines) - 1 == exported["iteration"]
 
+    # The charts' library loads a little after play (static/js/main.js): the menu lists a PNG
+    # for each chart already drawn by it.
+    page.wait_for_function(
+        "() => document.querySelector('[data-png=compare-cost]')"
+        "?.classList.contains('js-plotly-plot')"
+    )
     page.get_by_test_id("share-menu").locator("summary").click()
     with page.expect_download() as download:
         page.get_by_test_id("png-compare-cost").click()
