@@ -221,18 +221,14 @@ class Player:
         """Change hyperparameters live: the networks and their progress stay."""
         for run in runs:
             run.update(update)
-            run.group.seconds_per_iteration = None  # a batch size changes it: measure again
-            run.group.recent_seconds_per_iteration = None
-            run.group.boost()  # it learns anew: auto goes quick again
+            run.group.boost(retime=True)  # it learns anew; a batch size changes an iteration
         return {"changed": update.model_dump(include=update.model_fields_set)}
 
     def replace_data(self, runs: list[Run], points: DrawnDataModel, data: Data) -> None:
         """New drawn points for runs on drawn points; their networks keep training."""
         for run in runs:
             run.replace_data(run.config.model_copy(update={"dataset": points}), data)
-            run.group.seconds_per_iteration = None  # more points: measure again
-            run.group.recent_seconds_per_iteration = None
-            run.group.boost()
+            run.group.boost(retime=True)  # it learns anew; more points, longer iterations
             run.build_frame(heavy=True)  # the new points' boundary, even when paused
 
     def pause_for_unread(self, runs: list[Run]) -> list[str]:

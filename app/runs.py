@@ -297,9 +297,14 @@ class Group:
         if None in speeds:
             return None
         fixed = [s for s in speeds if s != AUTO]
-        if len(fixed) < len(speeds):
+        if self.at_auto:
             fixed.append(self.auto_iterations())
         return min(fixed)
+
+    @property
+    def at_auto(self) -> bool:
+        """Whether a run of the group plays at the AUTO speed (its budget then applies)."""
+        return any(r.iterations_per_frame == AUTO for r in self.runs)
 
     def auto_iterations(self) -> int:
         """How many iterations of the group fit its auto budget, capped by its owner's share
@@ -310,9 +315,14 @@ class Group:
         budget = min(self.auto_budget, max(self.auto_share, AUTO_FLOOR_SECONDS))
         return max(1, min(AUTO_MAX_ITERATIONS, int(budget / max(estimate, 1e-9))))
 
-    def boost(self) -> None:
-        """It starts learning anew (reset, new hyperparameters or data): auto goes quick again."""
+    def boost(self, retime: bool = False) -> None:
+        """It starts learning anew (reset, new hyperparameters or data): auto goes quick again.
+
+        retime: an iteration's cost may have changed too (a batch size, more points): the time
+        per iteration is measured again."""
         self.auto_budget = AUTO_BOOST_SECONDS
+        if retime:
+            self.seconds_per_iteration = self.recent_seconds_per_iteration = None
 
     def spend_auto_frame(self) -> None:
         """One frame played at auto: the boost above the floor decays by 2^(-1/half-life)."""

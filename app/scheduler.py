@@ -67,7 +67,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .runs import AUTO, Group, Run
+from .runs import Group, Run
 from .settings import Settings
 
 log = logging.getLogger("nnplay.scheduler")
@@ -390,7 +390,7 @@ class Scheduler:
         if now < group.next_frame_at:
             return group.next_frame_at
         self._frames(group, now, deadline)
-        if any(r.iterations_per_frame == AUTO for r in group.runs):
+        if group.at_auto:
             group.spend_auto_frame()
             speed = group.iterations_per_frame  # the budget measured by this frame's turns
         group.frame_budget = speed

@@ -48,20 +48,12 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (bench/chromium.py)
+
 from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.threaded import ThreadedServer  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TARGET_FPS = 20.0
 TARGET_LATENCY_MS = 300.0
 TARGET_READY_MS = 1000.0

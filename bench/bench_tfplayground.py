@@ -74,6 +74,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+from chromium import CHROMIUM, CHROMIUM_ARGS  # bench/chromium.py
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
@@ -83,16 +84,6 @@ CACHE = HERE / ".cache" / "playground"
 PATCH = HERE / "tfplayground" / "bench-hook.patch"
 UPSTREAM = "https://github.com/tensorflow/playground"
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1280, "height": 800}
 PROBLEMS = {"circle": "circles", "xor": "xor", "spiral": "spiral"}  # TF name -> nnplay name
 SYSTEMS = ("tf", "nnplay", "base")  # base: an nnplay of another checkout (--base-root)

@@ -18,6 +18,7 @@ grid[i, j] is the value at (x1_j, x2_i) — the layout heatmaps expect.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Protocol
@@ -65,6 +66,9 @@ class Drawable(Protocol):
     @property
     def activation_functions(self) -> tuple[Activation, ...]:
         """g[1] … g[L]."""
+
+    def flat_parameters(self) -> np.ndarray:
+        """A new vector of W1 … WL then b1 … bL, each flattened row by row."""
 
     def grid_workspace(self, m: int, dtype: type) -> Workspace:
         """Buffers for m points in dtype, kept by the network between calls."""
@@ -133,20 +137,20 @@ def _grid_parameters(net: Drawable) -> tuple[list[np.ndarray], list[np.ndarray],
     """float32 copies of W[l], b[l] — or float64 ones if a weight is past float32's range, as
     just before a divergence, where float32 would turn the picture into NaN. One conversion of
     the whole θ, then views (a frame asks for this many times a second)."""
-    weights, biases = net.weights, net.biases
-    theta = np.concatenate([*(W.ravel() for W in weights), *(b.ravel() for b in biases)])
+    theta = net.flat_parameters()
     theta32 = theta.astype(np.float32)
     if np.isfinite(theta32).all():
         theta, dtype = theta32, np.float32
     else:
         dtype = np.float64
+    dims = net.layer_dims
     W_out, b_out, offset = [], [], 0
-    for W in weights:
-        W_out.append(theta[offset : offset + W.size].reshape(W.shape))
-        offset += W.size
-    for b in biases:
-        b_out.append(theta[offset : offset + b.size].reshape(b.shape))
-        offset += b.size
+    for n_prev, n in itertools.pairwise(dims):
+        W_out.append(theta[offset : offset + n * n_prev].reshape(n, n_prev))
+        offset += n * n_prev
+    for n in dims[1:]:
+        b_out.append(theta[offset : offset + n].reshape(n, 1))
+        offset += n
     return W_out, b_out, dtype
 
 
