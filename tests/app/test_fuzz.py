@@ -300,7 +300,8 @@ PLAUSIBLE = {
     "l2": st.floats(min_value=-1, max_value=200),
     "batch_size": st.none() | st.integers(min_value=-1, max_value=6000),
     "optimizer": st.sampled_from(["gd", "momentum", "adam", "rmsprop", "sgd!"]),
-    "iterations_per_frame": st.just("max") | st.integers(min_value=-1, max_value=2_000_000),
+    "iterations_per_frame": st.sampled_from(["max", "auto"])
+    | st.integers(min_value=-1, max_value=2_000_000),
     "config": st.fixed_dictionaries(
         {},
         optional={
