@@ -1,0 +1,35 @@
+"""A first visit, in a real browser against a real server: what the page asks for, and when
+(templates/index.html, static/js/main.js).
+
+Every module main.js imports, the options and the lessons are requested with the page (its
+preload links) rather than each once its importer has arrived, and each once: the page's own
+fetch uses the preloaded answer."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import wait_ready
+
+RESOURCES = """() => performance.getEntriesByType('resource').map((e) => ({
+  path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd }))"""
+
+
+def test_a_first_visit_asks_for_every_module_the_options_and_lessons_with_the_page(
+    page, server_url
+):
+    page.goto(server_url + "/")  # a fresh context: nothing cached
+    wait_ready(page)
+    entries = page.evaluate(RESOURCES)
+    paths = [e["path"] for e in entries]
+    main = next(e for e in entries if e["path"] == "/static/js/main.js")
+    modules = [e for e in entries if e["path"].startswith("/static/js/") and e is not main]
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)"', page.content()))
+    assert {e["path"] for e in modules} == preloaded, "modules fetched = modules preloaded"
+    late = [e["path"] for e in modules if e["start"] > main["end"]]
+    assert late == [], "requested only after main.js arrived: a waterfall"
+    for path in ("/api/options", "/static/lessons.json"):
+        (entry,) = [e for e in entries if e["path"] == path]  # once: the preload was used
+        assert entry["start"] <= main["end"], path
+    repeated = {p for p in paths if paths.count(p) > 1 and not p.startswith("/api/datasets")}
+    assert repeated == set()
