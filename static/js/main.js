@@ -1,6 +1,7 @@
 /**
- * The composition root: fetch the menus' options (and the lessons), build the store, the run
- * client, the render loop and the views, hand them to the controllers, bind the window's events.
+ * The composition root: open the socket (held until everything listens), fetch the menus'
+ * options (and the lessons), build the store, the run client, the render loop and the views, hand
+ * them to the controllers, bind the window's events.
  * The only module with an effect at import (it runs main()); the others can be imported by Node
  * (tests/js).
  *
@@ -68,9 +69,15 @@ function loadPlotly(onload, fallbackMs = 1500, graceMs = 700, learnFirstMs = 250
 async function main() {
   window.nnplayStats = stats; // the rendering counters, for the benchmarks (bench/bench_browser.py)
   const status = new StatusView();
+  // The connection opens first, while the options and lessons arrive (templates/index.html
+  // preloads them) and the views are built; what it says waits for the handlers (release()).
+  const socket = new Socket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  socket.hold();
+  socket.connect();
   const lessonsLoading = loadLessons(); // at the same time as the options
   const response = await fetch('/api/options');
   if (!response.ok) {
+    socket.close();
     status.showError({ message: `the server could not list its options (HTTP ${response.status})` });
     return;
   }
@@ -111,7 +118,6 @@ async function main() {
     diagram: new Diagram($('diagram'), options),
     course: new CoursePanel($('course')),
   };
-  const socket = new Socket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   const client = new RunClient(socket); // the socket's handlers: runs' answers, then the subscribers
   const recorder = new Recorder();
   recorder.attach(socket); // a listener: hears everything, after the handlers
@@ -155,6 +161,7 @@ async function main() {
   views.data.drawPreviews((name) => fetch('/api/datasets/preview', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }),
   }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.statusText)))));
+  socket.release(); // everything listens now: what the server said meanwhile (hello) is heard
 }
 
 main();

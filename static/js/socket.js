@@ -20,6 +20,24 @@ export class Socket {
     this.handlers = { message: () => {}, binary: () => {}, state: () => {}, open: () => {} };
     this.listeners = [];
     this.closedByUs = false;
+    /** What arrived while held (hold()), as calls to make on release(); null: deliver at once. */
+    this.held = null;
+  }
+
+  /**
+   * Keep what arrives (state changes, messages, frames) until release(): the page opens the
+   * connection first, while it fetches its options and builds its views, and hands it its
+   * handlers only then.
+   */
+  hold() {
+    this.held = this.held || [];
+  }
+
+  /** Hand what was kept to the handlers and listeners, in the order it came; then deliver at once. */
+  release() {
+    const held = this.held || [];
+    this.held = null;
+    for (const deliver of held) deliver();
   }
 
   /**
@@ -40,18 +58,27 @@ export class Socket {
   }
 
   emit(kind, value) {
+    if (this.held) {
+      this.held.push(() => this.emit(kind, value));
+      return;
+    }
     this.handlers[kind](value);
     for (const listener of this.listeners) listener[kind]?.(value);
   }
 
   /** The connection's state, to the handler and the listeners: (name, ms until the retry). */
   setState(name, delay) {
+    if (this.held) {
+      this.held.push(() => this.setState(name, delay));
+      return;
+    }
     this.handlers.state(name, delay);
     for (const listener of this.listeners) listener.state?.(name, delay);
   }
 
-  /** Open the connection (and keep it open: reconnects after a drop). */
+  /** Open the connection (and keep it open: reconnects after a drop); once: opening or open, nothing. */
   connect() {
+    if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
     this.setState('connecting');
     const ws = new WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
