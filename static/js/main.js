@@ -66,6 +66,19 @@ function loadPlotly(onload, fallbackMs = 1500, graceMs = 700, learnFirstMs = 250
     });
 }
 
+/**
+ * Resolves once the first boundary is drawn (or `fallbackMs` passed without one) and the main
+ * thread is idle: for what the page can do without, after what the student waits for.
+ */
+function whenSettled(fallbackMs = 1500, idleTimeoutMs = 500) {
+  const after = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+  const idle = () => new Promise((resolve) => {
+    if (window.requestIdleCallback) window.requestIdleCallback(resolve, { timeout: idleTimeoutMs });
+    else setTimeout(resolve, 0);
+  });
+  return Promise.race([firstBoundaryDrawn, after(fallbackMs)]).then(idle);
+}
+
 async function main() {
   window.nnplayStats = stats; // the rendering counters, for the benchmarks (bench/bench_browser.py)
   const status = new StatusView();
@@ -158,9 +171,11 @@ async function main() {
     toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),
     closeZoom: () => views.diagram.closeZoom(),
   }, store);
-  views.data.drawPreviews((name) => fetch('/api/datasets/preview', {
+  // The datasets' thumbnails (a request each, computed by the server) come once the first
+  // boundary is on screen and the page is idle: the run's create and first frame go first.
+  whenSettled().then(() => views.data.drawPreviews((name) => fetch('/api/datasets/preview', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }),
-  }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.statusText)))));
+  }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.statusText))))));
   socket.release(); // everything listens now: what the server said meanwhile (hello) is heard
 }
 

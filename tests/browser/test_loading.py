@@ -3,7 +3,8 @@
 
 Every module main.js imports, the options and the lessons are requested with the page (its
 preload links) rather than each once its importer has arrived, and each once: the page's own
-fetch uses the preloaded answer."""
+fetch uses the preloaded answer. The datasets' thumbnails, which the server computes, are asked
+for only after the first boundary is drawn, so they do not compete with the run's creation."""
 
 from __future__ import annotations
 
@@ -33,3 +34,20 @@ def test_a_first_visit_asks_for_every_module_the_options_and_lessons_with_the_pa
         assert entry["start"] <= main["end"], path
     repeated = {p for p in paths if paths.count(p) > 1 and not p.startswith("/api/datasets")}
     assert repeated == set()
+
+
+def test_dataset_thumbnails_are_asked_for_after_the_first_boundary_and_drawn(page, server_url):
+    page.goto(server_url + "/")
+    wait_ready(page)
+    count = "document.querySelectorAll('#dataset-previews .preview:not(.own)').length"
+    page.wait_for_function(
+        "() => performance.getEntriesByType('resource')"
+        f".filter((e) => e.name.endsWith('/api/datasets/preview')).length === {count}"
+        " && document.querySelectorAll('#dataset-previews .no-preview').length === 0"
+    )
+    starts = page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".filter((e) => e.name.endsWith('/api/datasets/preview')).map((e) => e.startTime)"
+    )
+    first_boundary = page.evaluate("window.nnplayStats.firstBoundaryAt")
+    assert starts and min(starts) >= first_boundary
