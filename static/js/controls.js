@@ -27,7 +27,7 @@ export class Controls {
     for (const option of [...this.el.speed.options]) {
       if (option.value === 'max' || option.value === 'auto') continue;
       if (Number(option.value) > maxSpeed) option.remove();
-      else option.textContent = Math.round(Number(option.value) * rate).toLocaleString('en-US');
+      else option.textContent = formatCount(Math.round(Number(option.value) * rate));
     }
   }
 
