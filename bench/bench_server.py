@@ -115,9 +115,11 @@ async def client(
     config: dict | None,
     n_runs: int = 1,
     ports: list | None = None,
+    warm: float = 0.0,
 ) -> dict:
     """One student: `n_runs` runs of `config` (one compare group when several), played at
-    `start_at`, counting the frames of each for `seconds`. Frames/s are per run."""
+    `start_at`, counting the frames of each for `seconds` (from `warm` seconds after play on:
+    the first frame after play is timed either way). Frames/s are per run."""
     async with websockets.connect(url, compression=None, max_size=None) as ws:
         port = ws.transport.get_extra_info("sockname")[1]
         if ports is not None:
@@ -130,7 +132,8 @@ async def client(
         first = acked = None
         frames = 0
         frame_bytes, detail_bytes = [], []
-        deadline = played + seconds
+        deadline = played + warm + seconds
+        counted_from = played + warm
         while time.perf_counter() < deadline:
             try:
                 message = await asyncio.wait_for(ws.recv(), deadline - time.perf_counter())
@@ -146,16 +149,22 @@ async def client(
                 continue
             if header["iteration"] == 0:
                 continue  # the frame from create, before play
+            now = time.perf_counter()
             if first is None:
-                first = time.perf_counter() - played
-                counted_from = time.perf_counter()
-            frames += 1
-            frame_bytes.append(len(message))
+                first = now - played
+                if not warm:
+                    counted_from = now
+            if now >= counted_from:
+                frames += 1
+                frame_bytes.append(len(message))
         elapsed = time.perf_counter() - counted_from if first is not None else seconds
         await ws.send(json.dumps({"type": "pause", "runs": runs}))
         return {
             "port": port,
-            "fps": (frames - n_runs) / n_runs / elapsed if frames > n_runs else 0.0,
+            # Without warm-up the first frames start the clock: the frames after them count.
+            "fps": (frames - (0 if warm else n_runs)) / n_runs / elapsed
+            if frames > n_runs
+            else 0.0,
             "first_frame_ms": 1000 * first if first is not None else None,
             "ack_ms": 1000 * acked if acked is not None else None,
             "frame_bytes": statistics.median(frame_bytes) if frame_bytes else None,
@@ -218,20 +227,29 @@ def worker_lags(port: int, seconds: float, tries: int = 24) -> list[dict]:
 
 
 async def scenario(
-    port: int, pids: list[int], n: int, seconds: float, heavy: int, n_runs: int = 1
+    port: int,
+    pids: list[int],
+    n: int,
+    seconds: float,
+    heavy: int,
+    n_runs: int = 1,
+    warm: float = 0.0,
 ) -> dict:
     url = f"ws://127.0.0.1:{port}/ws"
     start_at, ports = asyncio.Event(), []
     tasks = [
-        asyncio.create_task(client(url, seconds, start_at, None, n_runs, ports)) for _ in range(n)
+        asyncio.create_task(client(url, seconds, start_at, None, n_runs, ports, warm))
+        for _ in range(n)
     ]
     tasks += [
-        asyncio.create_task(client(url, seconds, start_at, HEAVY_CONFIG)) for _ in range(heavy)
+        asyncio.create_task(client(url, seconds, start_at, HEAVY_CONFIG, warm=warm))
+        for _ in range(heavy)
     ]
     await asyncio.sleep(1.0 + 0.05 * (n * n_runs + heavy))  # everyone connected and created
     owners = owners_of(port, ports, pids)
-    cpu0, own0, t0 = cpu_seconds(pids), time.process_time(), time.perf_counter()
     start_at.set()
+    await asyncio.sleep(warm)  # past auto's quick start: the steady state
+    cpu0, own0, t0 = cpu_seconds(pids), time.process_time(), time.perf_counter()
     results = await asyncio.gather(*tasks)
     elapsed = time.perf_counter() - t0
     cpu = (cpu_seconds(pids) - cpu0) / elapsed
@@ -251,6 +269,7 @@ async def scenario(
     return {
         "clients": n,
         "runs_per_client": n_runs,
+        "warm_seconds": warm,
         "heavy_clients": heavy,
         "fps_median": statistics.median(fps),
         "fps_min": min(fps),
@@ -514,6 +533,13 @@ def main() -> None:
         "its server and on this one's, alternately",
     )
     parser.add_argument("--repeats", type=int, default=1, help="rounds of every scenario")
+    parser.add_argument(
+        "--warm",
+        type=float,
+        default=0.0,
+        help="count frames and CPU from this many seconds after play (the steady state after "
+        "auto's quick start, which halves every 2 s: 14 s leaves 1/128 of it)",
+    )
     parser.add_argument("--json", default=None)
     parser.add_argument("--fairness", action="store_true", help="the issue-10 abuse scenarios")
     parser.add_argument("--sessions", type=int, default=30, help="--fairness: full sessions")
@@ -534,7 +560,15 @@ def main() -> None:
                     time.sleep(0.5)
                     pids = server_pids(server.pid)
                     row = asyncio.run(
-                        scenario(port, pids, n, args.seconds, args.heavy, args.runs_per_client)
+                        scenario(
+                            port,
+                            pids,
+                            n,
+                            args.seconds,
+                            args.heavy,
+                            args.runs_per_client,
+                            args.warm,
+                        )
                     )
                 finally:
                     stop_server(server)
