@@ -24,6 +24,8 @@ import numpy as np
 
 from . import frames
 
+NO_COSTS = np.empty(0)
+
 
 def _nothing(*args) -> None:
     pass
@@ -74,8 +76,9 @@ class Outbox:
         """Costs not yet sent to every view, from iteration `_costs_from` on."""
         self._costs_from = 1
         self._seq = 0
-        self._last: tuple[dict, list[frames.Blob]] | None = None
-        """The newest frame's header (with its seq) and blobs, for a view that joins later."""
+        self._last: tuple[str, list[frames.Blob]] | None = None
+        """The newest frame's header (as JSON, with its seq) and blobs, for a view that joins
+        later."""
         self._detail: bytes | None = None
         self._make_gallery = gallery
         self._gallery: bytes | None = None
@@ -98,8 +101,8 @@ class Outbox:
             view._frame_end = view.sent_from
             view._gallery = self._gallery_bytes()
             if self._last is not None:
-                header, blobs = self._last
-                view._frame = self._encode(header, blobs, view.sent_from, np.empty(0))
+                body, blobs = self._last
+                view._frame = self._encode(body, blobs, view.sent_from, NO_COSTS)
                 view._detail = self._detail
             self._views.append(view)
         if view._frame is not None:
@@ -120,22 +123,24 @@ class Outbox:
         with self._lock:
             if len(new_costs):
                 self._costs.append(new_costs)
-            costs = np.concatenate(self._costs) if self._costs else np.empty(0)
+            if len(self._costs) > 1:
+                self._costs = [np.concatenate(self._costs)]
+            costs = self._costs[0] if self._costs else NO_COSTS
             end = self._costs_from + len(costs)
             self._seq += 1
-            header = {**header, "seq": self._seq}
+            body = frames.header_json({**header, "seq": self._seq})  # once for every view
             blobs = list(blobs)
             encoded: dict[int, bytes] = {}
             for view in self._views:
                 start = view.sent_from
                 if start not in encoded:
                     encoded[start] = self._encode(
-                        header, blobs, start, costs[start - self._costs_from :]
+                        body, blobs, start, costs[start - self._costs_from :]
                     )
                 view._frame, view._frame_end = encoded[start], end
                 if detail is not None:
                     view._detail = detail
-            self._last = (header, blobs)
+            self._last = (body, blobs)
             if detail is not None:
                 self._detail = detail
             # Costs every view has been sent are dropped (sent_from only grows, until a reset).
@@ -198,6 +203,7 @@ class Outbox:
         return self._gallery
 
     @staticmethod
-    def _encode(header: dict, blobs: list[frames.Blob], start: int, costs: np.ndarray) -> bytes:
+    def _encode(body: str, blobs: list[frames.Blob], start: int, costs: np.ndarray) -> bytes:
+        """The frame of header JSON `body` for a view whose costs start at iteration `start`."""
         cost_blob = frames.Blob.of("costs", costs.astype(np.float32))
-        return frames.encode({**header, "costs_from": start}, [cost_blob, *blobs])
+        return frames.encode_json(f'{body[:-1]},"costs_from":{start}}}', [cost_blob, *blobs])

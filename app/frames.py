@@ -103,16 +103,18 @@ def quantize_maps(maps: Sequence[np.ndarray], activations: Sequence[str]) -> Blo
     codes, los, his = [], [], []
     for A, activation in zip(maps, activations, strict=True):
         n = A.shape[0]
-        if activation in ACTIVATION_RANGES:
-            lo = np.full(n, ACTIVATION_RANGES[activation][0])
-            hi = np.full(n, ACTIVATION_RANGES[activation][1])
-        else:
-            flat = A.reshape(n, -1)
-            finite = np.isfinite(flat)
-            lo = np.where(finite, flat, np.inf).min(axis=1).astype(np.float64)
-            hi = np.where(finite, flat, -np.inf).max(axis=1).astype(np.float64)
-            none = ~finite.any(axis=1)
-            lo[none], hi[none] = 0.0, 1.0
+        if activation in ACTIVATION_RANGES:  # the usual case: one range for the whole layer
+            lo, hi = ACTIVATION_RANGES[activation]
+            codes.append(quantize(A, lo, hi))
+            los += [lo] * n
+            his += [hi] * n
+            continue
+        flat = A.reshape(n, -1)
+        finite = np.isfinite(flat)
+        lo = np.where(finite, flat, np.inf).min(axis=1).astype(np.float64)
+        hi = np.where(finite, flat, -np.inf).max(axis=1).astype(np.float64)
+        none = ~finite.any(axis=1)
+        lo[none], hi[none] = 0.0, 1.0
         span = np.where(hi > lo, hi - lo, 1.0)
         shape = (n,) + (1,) * (A.ndim - 1)
         with np.errstate(invalid="ignore"):
@@ -128,13 +130,23 @@ def quantize_maps(maps: Sequence[np.ndarray], activations: Sequence[str]) -> Blo
 
 
 def encode(header: dict, blobs: Sequence[Blob]) -> bytes:
-    """One binary frame: magic, header length, JSON header, 4-byte-aligned blobs.
+    """One binary frame: magic, header length, JSON header, 4-byte-aligned blobs."""
+    return encode_json(header_json(header), blobs)
 
-    The header's scalars are written to JSON once; only the small blob table, whose offsets
-    depend on the header's own length, is written again until that length settles."""
+
+def header_json(header: dict) -> str:
+    """A frame header's JSON text (compact; NaN refused): what `encode_json` takes."""
     if "blobs" in header:
         raise ValueError("a frame header's `blobs` is the encoder's own")
-    body = json.dumps(header, separators=(",", ":"), allow_nan=False)
+    return json.dumps(header, separators=(",", ":"), allow_nan=False)
+
+
+def encode_json(body: str, blobs: Sequence[Blob]) -> bytes:
+    """`encode` of a header already written as JSON (`header_json`): a run's frame is written
+    to JSON once and encoded for its viewers with only their `costs_from` added to the text.
+
+    Only the small blob table, whose offsets depend on the header's own length, is written
+    again until that length settles."""
     opening = (body[:-1] + "," if len(body) > 2 else "{") + '"blobs":'
     # Offsets depend on the header's own length, which depends on the offsets: lay the blobs
     # out relative to the blob section, then shift by the (padded) header length.
