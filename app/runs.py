@@ -20,6 +20,7 @@ from engine import Dataset, Network, Trainer
 from . import data as data_sources
 from . import frames
 from .fanout import Outbox
+from .pictures import Picture
 from .runconfig import HyperparameterUpdate, RunConfigModel, make_trainer
 from .settings import Settings
 from .uploads import UploadStore
@@ -33,8 +34,15 @@ hyperparameters or data changed): 8 ms, a quarter of a core at 30 frames/s, so t
 first seconds are quick, if the server has the time (it is capped by the owner's share of the
 training thread: `auto_share`)."""
 AUTO_FLOOR_SECONDS = 0.0002
-"""What the budget settles at: 0.2 ms a frame, 6 ms a second (the default run: about 10
-iterations a frame, the old default speed), so a full lecture hall shares the server."""
+"""What the budget settles at: 0.2 ms a frame, 6 ms a second, so a full lecture hall shares the
+server. Never fewer iterations than AUTO_FLOOR_ITERATIONS, though, where they fit."""
+AUTO_FLOOR_ITERATIONS = 10
+"""Auto trains at least the old default speed's 10 iterations a frame (300 a second), whatever
+one iteration is measured at (a busy machine, cold caches after a frame's wait: the default
+run's 20 µs measure 25–60 µs in a server), as long as they fit AUTO_FLOOR_CAP_SECONDS."""
+AUTO_FLOOR_CAP_SECONDS = 0.002
+"""The most training time a frame the iteration floor may take: a large network (6 × 64 units on
+2000 points: ~7 ms an iteration) trains one iteration a frame, not ten."""
 AUTO_HALF_LIFE_FRAMES = 60
 """Frames (2 s of play at 30 frames/s) over which the boost above the floor halves."""
 AUTO_MAX_ITERATIONS = 10_000
@@ -96,6 +104,11 @@ class Run:
         """Its frames, encoded once for every connection that shows it (app/fanout.py)."""
         self.owner_view = self.outbox.subscribe()
         """The owner's connection's view of the frames (its `notify` is set by the owner)."""
+        self.boundary = Picture()
+        self.maps = Picture()
+        """The boundary and the hidden units' maps, recomputed when they can have moved by a
+        colour step (app/pictures.py)."""
+        self.details_built = 0
         self.reset()
 
     # --- training-thread side --------------------------------------------------------------------
@@ -106,7 +119,9 @@ class Run:
         self.net: Network = self.trainer.net
         self.new_costs: list[np.ndarray] = []
         self.status = "paused"
-        self.frames_built = 0
+        self.frames_built = self.details_built = 0
+        self.boundary.clear()
+        self.maps.clear()
         self.outbox.reset()  # costs restart at iteration 1
 
     def replace_data(self, config: RunConfigModel, data: data_sources.Data) -> None:
@@ -116,12 +131,16 @@ class Run:
         self.data, self.dataset, self.config = data, data.dataset, config
         d = self.dataset
         self.trainer.replace_data(d.X_train, d.Y_train, d.X_test, d.Y_test)
+        self.boundary.clear()  # new points: it moves at a new speed (and the plane may change)
+        self.maps.clear()
 
     def update(self, update: HyperparameterUpdate) -> None:
         """Change hyperparameters live; the network and its progress stay."""
         changes = update.changes()
         self.trainer.update(**changes)
         self.config = self.config.model_copy(update=changes)
+        self.boundary.clear()  # a new learning rate: a new speed
+        self.maps.clear()
 
     def train(self, iterations: int) -> int:
         """Train up to `iterations`; returns how many were done. Sets diverged/finished."""
@@ -159,13 +178,24 @@ class Run:
         two_d = d.n_x - len(d.features) == 2
         if two_d or d.n_x == 1:
             bounds = d.bounds if two_d else d.bounds[:2]
-            output = net.predict_proba_grid(bounds, settings.boundary_resolution, d.features)
-            if d.target_scale is not None:  # standardized predictions, shown in y's units
-                output = d.target_scale.invert(output)
-            blobs.append(frames.quantize_boundary(output, d.task))
+            # Paused, finished or diverged: the frame that stays on screen is exact.
+            exact = self.status != "running"
+
+            def boundary() -> frames.Blob:
+                output = net.predict_proba_grid(bounds, settings.boundary_resolution, d.features)
+                if d.target_scale is not None:  # standardized predictions, shown in y's units
+                    output = d.target_scale.invert(output)
+                return frames.quantize_boundary(output, d.task)
+
+            blobs.append(self.boundary.get(self.frames_built, boundary, exact))
             if heavy and net.L > 1:
-                maps = net.hidden_activation_grids(bounds, self.map_resolution, d.features)
-                detail_blobs.append(frames.quantize_maps(maps, net.activations[:-1]))
+
+                def maps() -> frames.Blob:
+                    grids = net.hidden_activation_grids(bounds, self.map_resolution, d.features)
+                    return frames.quantize_maps(grids, net.activations[:-1])
+
+                self.details_built += 1
+                detail_blobs.append(self.maps.get(self.details_built, maps, exact))
         if heavy:
             weights = list(net.weights)
             if d.n_x > DIAGRAM_MAX_INPUTS:  # one input node: its edges are the rows' norms
@@ -307,13 +337,15 @@ class Group:
         return any(r.iterations_per_frame == AUTO for r in self.runs)
 
     def auto_iterations(self) -> int:
-        """How many iterations of the group fit its auto budget, capped by its owner's share
-        (at least one)."""
+        """How many iterations of the group fit its auto budget, capped by its owner's share;
+        at least AUTO_FLOOR_ITERATIONS where they fit AUTO_FLOOR_CAP_SECONDS, and at least one."""
         estimate = self.recent_seconds_per_iteration or self.seconds_per_iteration
         if estimate is None:
             return 1
+        estimate = max(estimate, 1e-9)
         budget = min(self.auto_budget, max(self.auto_share, AUTO_FLOOR_SECONDS))
-        return max(1, min(AUTO_MAX_ITERATIONS, int(budget / max(estimate, 1e-9))))
+        floor = min(AUTO_FLOOR_ITERATIONS, int(AUTO_FLOOR_CAP_SECONDS / estimate))
+        return max(1, floor, min(AUTO_MAX_ITERATIONS, int(budget / estimate)))
 
     def boost(self, retime: bool = False) -> None:
         """It starts learning anew (reset, new hyperparameters or data): auto goes quick again.

@@ -78,7 +78,9 @@ FRAME_COST_SHARE = 5
 JOINER_TURNS = 8
 """Turns given to just-played groups ahead of the round at one turn boundary, at most."""
 AUTO_MEASURED_ITERATIONS = 5
-"""A turn of at least this many iterations measures the time per iteration auto sizes by."""
+"""Iterations a turn must train to set the time per iteration auto sizes by at once; a shorter
+turn moves it by its share (done / AUTO_MEASURED_ITERATIONS of the way), so one slow turn (a
+pre-emption) cannot hold auto's speed down while its turns stay short."""
 AUTO_SHARE = 0.5
 """At auto speed, training takes at most this part of an owner's share of the thread a frame
 (the rest builds and sends the frames)."""
@@ -408,8 +410,12 @@ class Scheduler:
                 group.seconds_per_iteration = per_iteration
             else:
                 group.seconds_per_iteration = 0.8 * estimate + 0.2 * per_iteration
-            if done >= AUTO_MEASURED_ITERATIONS:
+            recent = group.recent_seconds_per_iteration
+            weight = min(1.0, done / AUTO_MEASURED_ITERATIONS)
+            if recent is None or weight == 1.0:
                 group.recent_seconds_per_iteration = per_iteration
+            else:
+                group.recent_seconds_per_iteration = recent + weight * (per_iteration - recent)
         return done
 
     def _finished(self, group: Group, now: float, deadline: float) -> bool:

@@ -16,6 +16,8 @@ from app.player import CommandRefusedError, Player
 from app.runs import (
     AUTO,
     AUTO_BOOST_SECONDS,
+    AUTO_FLOOR_CAP_SECONDS,
+    AUTO_FLOOR_ITERATIONS,
     AUTO_FLOOR_SECONDS,
     AUTO_HALF_LIFE_FRAMES,
     Group,
@@ -274,8 +276,13 @@ def test_auto_trains_as_many_iterations_as_fit_its_budget_and_the_boost_decays_t
     for _ in range(40 * AUTO_HALF_LIFE_FRAMES):
         group.spend_auto_frame()
     assert group.auto_budget == pytest.approx(AUTO_FLOOR_SECONDS)
-    assert group.iterations_per_frame == int(group.auto_budget / 25e-6)
-    assert abs(group.iterations_per_frame - AUTO_FLOOR_SECONDS / 25e-6) <= 1
+    assert int(group.auto_budget / 25e-6) < AUTO_FLOOR_ITERATIONS
+    assert group.iterations_per_frame == AUTO_FLOOR_ITERATIONS  # the old default speed, at least
+    group.recent_seconds_per_iteration = 5 * AUTO_FLOOR_CAP_SECONDS / AUTO_FLOOR_ITERATIONS
+    assert group.iterations_per_frame == AUTO_FLOOR_ITERATIONS // 5  # as many as fit the cap
+    group.recent_seconds_per_iteration = 3 * AUTO_FLOOR_CAP_SECONDS  # a large network
+    assert group.iterations_per_frame == 1
+    group.recent_seconds_per_iteration = None
     group.boost()
     assert group.auto_budget == AUTO_BOOST_SECONDS
     group.runs.append(FakeRun("fixed", speed=3))  # a fixed speed in the group caps it
