@@ -39,7 +39,8 @@ server. Never fewer iterations than AUTO_FLOOR_ITERATIONS, though, where they fi
 AUTO_FLOOR_ITERATIONS = 10
 """Auto trains at least the old default speed's 10 iterations a frame (300 a second), whatever
 one iteration is measured at (a busy machine, cold caches after a frame's wait: the default
-run's 20 µs measure 25–60 µs in a server), as long as they fit AUTO_FLOOR_CAP_SECONDS."""
+run's 20 µs measure 25–60 µs in a server), as long as they fit AUTO_FLOOR_CAP_SECONDS. Shared by
+a compare group's runs, as its budget is (four runs: 3 each)."""
 AUTO_FLOOR_CAP_SECONDS = 0.002
 """The most training time a frame the iteration floor may take: a large network (6 × 64 units on
 2000 points: ~7 ms an iteration) trains one iteration a frame, not ten."""
@@ -344,7 +345,10 @@ class Group:
             return 1
         estimate = max(estimate, 1e-9)
         budget = min(self.auto_budget, max(self.auto_share, AUTO_FLOOR_SECONDS))
-        floor = min(AUTO_FLOOR_ITERATIONS, int(AUTO_FLOOR_CAP_SECONDS / estimate))
+        # The floor is one run's worth, shared like the budget: a compare group of four
+        # trains 3 iterations each a frame at least, not 10.
+        shared = -(-AUTO_FLOOR_ITERATIONS // max(1, len(self.runs)))
+        floor = min(shared, int(AUTO_FLOOR_CAP_SECONDS / estimate))
         return max(1, floor, min(AUTO_MAX_ITERATIONS, int(budget / estimate)))
 
     def boost(self, retime: bool = False) -> None:

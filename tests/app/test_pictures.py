@@ -95,7 +95,7 @@ def test_a_learning_network_gets_a_new_boundary_every_frame():
 
 
 def test_a_settled_network_is_recomputed_less_often_and_shown_within_two_steps():
-    """The default run after 20,000 iterations, 8 a frame (auto's floor): its boundary moves by
+    """The default run after 20,000 iterations, 8 a frame: its boundary moves by
     a fraction of a step a frame. Fewer than half the frames compute it, and every frame shows a
     boundary within two colour steps of the exact one (one step at the measured speed, and
     rounding), its maps likewise."""

@@ -282,6 +282,10 @@ def test_auto_trains_as_many_iterations_as_fit_its_budget_and_the_boost_decays_t
     assert group.iterations_per_frame == AUTO_FLOOR_ITERATIONS // 5  # as many as fit the cap
     group.recent_seconds_per_iteration = 3 * AUTO_FLOOR_CAP_SECONDS  # a large network
     assert group.iterations_per_frame == 1
+    group.recent_seconds_per_iteration = 4 * 25e-6  # an iteration of four runs
+    group.runs += [FakeRun(f"r{i}", speed=AUTO) for i in range(3)]  # a compare group of four
+    assert group.iterations_per_frame == 3  # one run's floor, shared: ⌈10 / 4⌉ each
+    del group.runs[1:]
     group.recent_seconds_per_iteration = None
     group.boost()
     assert group.auto_budget == AUTO_BOOST_SECONDS
