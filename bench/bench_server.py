@@ -534,6 +534,14 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=1, help="rounds of every scenario")
     parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the server (repeatable), "
+        "e.g. NNPLAY_SWITCH_INTERVAL=0.005",
+    )
+    parser.add_argument(
         "--warm",
         type=float,
         default=0.0,
@@ -555,7 +563,8 @@ def main() -> None:
         for n in (int(c) for c in args.clients.split(",")):
             for root in roots:
                 port = free_port()
-                server = start_server(port, args.workers, LOAD_ENV, root)
+                env = {**LOAD_ENV, **dict(pair.split("=", 1) for pair in args.server_env)}
+                server = start_server(port, args.workers, env, root)
                 try:
                     time.sleep(0.5)
                     pids = server_pids(server.pid)
@@ -573,6 +582,7 @@ def main() -> None:
                 finally:
                     stop_server(server)
                 row["workers"] = args.workers
+                row["server_env"] = args.server_env
                 row["commit"] = commit_of(root)
                 row["load_average"] = round(os.getloadavg()[0], 2)
                 rows.append(row)
@@ -601,8 +611,9 @@ def table(rows: list[dict]) -> str:
         within = r.get("slowest_half_over_fastest_half_within_a_process")
         pairs = zip(r["split"], r["split_fps_median"], strict=True)
         split = " / ".join(f"{count} ({rate})" for count, rate in pairs)
+        env = "".join(f" ({pair})" for pair in r.get("server_env", []))
         lines.append(
-            f"| {r['commit']} | {r['clients']}{runs}{heavy} | {r['workers']}"
+            f"| {r['commit']}{env} | {r['clients']}{runs}{heavy} | {r['workers']}"
             f" | {r['fps_median']:.1f} / {r['fps_min']:.1f}"
             f" | {'–' if ratio is None else f'{ratio:.2f}'}"
             f" ({'–' if within is None else f'{within:.2f}'}) | {split or '–'}"
