@@ -9,6 +9,13 @@ since that connection's last frame (`costs_from` says from which iteration). Con
 are up to date (the usual case) share one encoding, byte for byte; one that fell behind gets its
 own, with its longer run of costs.
 
+Pictures travel once. A frame's `boundary` and a detail's `maps` (STICKY) are often the very
+blob of the frame before (app/pictures.py recomputes them only when they can have moved by a
+colour step); a blob published again as the same object is not sent again to a connection that
+has it: its frames go without it (a few hundred bytes instead of ~10 KB), and the page keeps
+showing the one it has. A connection that has not received the newest one — it joined later,
+or the frame that carried it was replaced before it was sent — gets it with its next frame.
+
 Threading contract: `publish`, `reset` and `close` are called from the training thread, `take`
 and `View.close` from the event loop, `subscribe` from either; everything shared is behind one
 lock, held for one encoding at most (as before: the frame was always encoded under the outbox's
@@ -29,6 +36,10 @@ NO_COSTS = np.empty(0)
 
 def _nothing(*args) -> None:
     pass
+
+
+STICKY = {"frame": ("boundary",), "detail": ("maps",)}
+"""Blobs a connection is sent only when it does not have them yet (see the module docstring)."""
 
 
 class View:
@@ -52,6 +63,10 @@ class View:
         self._frame_end = 1
         self._detail: bytes | None = None
         self._gallery: bytes | None = None
+        self._has: dict[str, int] = {}
+        """The version of each sticky blob this connection was sent."""
+        self._carries: dict[str, dict[str, int]] = {"frame": {}, "detail": {}}
+        """The versions of sticky blobs in its unsent frame and detail."""
 
     def take(self) -> tuple[bytes | None, bytes | None, bytes | None]:
         """The gallery (once), the newest frame and detail not yet sent (None where none); the
@@ -76,10 +91,12 @@ class Outbox:
         """Costs not yet sent to every view, from iteration `_costs_from` on."""
         self._costs_from = 1
         self._seq = 0
-        self._last: tuple[str, list[frames.Blob]] | None = None
-        """The newest frame's header (as JSON, with its seq) and blobs, for a view that joins
-        later."""
-        self._detail: bytes | None = None
+        self._last: dict[str, tuple[str, list[frames.Blob]]] = {}
+        """The newest frame's and detail's header (as JSON; the frame's with its seq) and blobs
+        other than the sticky ones, for a view that joins later."""
+        self._sticky: dict[str, tuple[int, frames.Blob]] = {}
+        """The newest blob of each sticky name, and its version (counting up)."""
+        self._versions = 0
         self._make_gallery = gallery
         self._gallery: bytes | None = None
         self.closed = False
@@ -100,10 +117,12 @@ class Outbox:
             view.sent_from = self._costs_end()
             view._frame_end = view.sent_from
             view._gallery = self._gallery_bytes()
-            if self._last is not None:
-                body, blobs = self._last
-                view._frame = self._encode(body, blobs, view.sent_from, NO_COSTS)
-                view._detail = self._detail
+            if "frame" in self._last:
+                body, blobs = self._last["frame"]
+                view._frame = self._encode_for(view, "frame", body, blobs, view.sent_from, NO_COSTS)
+            if "detail" in self._last:
+                body, blobs = self._last["detail"]
+                view._detail = self._encode_for(view, "detail", body, blobs)
             self._views.append(view)
         if view._frame is not None:
             view.notify()
@@ -115,11 +134,12 @@ class Outbox:
         self,
         header: dict,
         blobs: Sequence[frames.Blob],
-        detail: bytes | None,
+        detail: tuple[dict, Sequence[frames.Blob]] | None,
         new_costs: np.ndarray,
     ) -> None:
         """A new frame for every view: `header` gets its `seq` and each view's `costs_from`;
-        its blobs follow the costs blob. `detail` (already encoded) goes to every view too."""
+        its blobs follow the costs blob. `detail` (its header and blobs) goes to every view
+        too. Sticky blobs go only to the views that do not have them (module docstring)."""
         with self._lock:
             if len(new_costs):
                 self._costs.append(new_costs)
@@ -129,20 +149,23 @@ class Outbox:
             end = self._costs_from + len(costs)
             self._seq += 1
             body = frames.header_json({**header, "seq": self._seq})  # once for every view
-            blobs = list(blobs)
-            encoded: dict[int, bytes] = {}
+            blobs = self._keep_sticky(blobs)
+            self._last["frame"] = (body, blobs)
+            if detail is not None:
+                detail_body = frames.header_json(detail[0])
+                detail_blobs = self._keep_sticky(detail[1])
+                self._last["detail"] = (detail_body, detail_blobs)
+            encoded: dict[tuple, tuple[bytes, dict[str, int]]] = {}
             for view in self._views:
                 start = view.sent_from
-                if start not in encoded:
-                    encoded[start] = self._encode(
-                        body, blobs, start, costs[start - self._costs_from :]
-                    )
-                view._frame, view._frame_end = encoded[start], end
+                view._frame = self._encode_for(
+                    view, "frame", body, blobs, start, costs[start - self._costs_from :], encoded
+                )
+                view._frame_end = end
                 if detail is not None:
-                    view._detail = detail
-            self._last = (body, blobs)
-            if detail is not None:
-                self._detail = detail
+                    view._detail = self._encode_for(
+                        view, "detail", detail_body, detail_blobs, cache=encoded
+                    )
             # Costs every view has been sent are dropped (sent_from only grows, until a reset).
             sent = min((view.sent_from for view in self._views), default=end)
             self._costs = [costs[sent - self._costs_from :]] if sent < end else []
@@ -159,6 +182,7 @@ class Outbox:
             for view in self._views:
                 view.sent_from = view._frame_end = 1
                 view._frame = None
+                view._carries["frame"] = {}
 
     def close(self, reason: str) -> None:
         """The run ended: no view gets frames any more, and each is told why (once)."""
@@ -181,9 +205,14 @@ class Outbox:
             detail, view._detail = view._detail, None
             if frame is not None:
                 view.sent_from = view._frame_end
+                view._has.update(view._carries["frame"])
+                view._carries["frame"] = {}
             elif gallery is not None:
                 # The gallery goes just before the view's first frame, never alone ahead of it.
                 view._gallery, gallery = gallery, None
+            if detail is not None:
+                view._has.update(view._carries["detail"])
+                view._carries["detail"] = {}
         return gallery, frame, detail
 
     def _unsubscribe(self, view: View) -> None:
@@ -202,8 +231,51 @@ class Outbox:
             self._gallery = self._make_gallery()
         return self._gallery
 
-    @staticmethod
-    def _encode(body: str, blobs: list[frames.Blob], start: int, costs: np.ndarray) -> bytes:
-        """The frame of header JSON `body` for a view whose costs start at iteration `start`."""
-        cost_blob = frames.Blob.of("costs", costs.astype(np.float32))
-        return frames.encode_json(f'{body[:-1]},"costs_from":{start}}}', [cost_blob, *blobs])
+    def _keep_sticky(self, blobs: Sequence[frames.Blob]) -> list[frames.Blob]:
+        """Record the sticky blobs among `blobs` (a new version for each new object); return
+        the others, in order."""
+        rest = []
+        for blob in blobs:
+            if blob.name in STICKY["frame"] or blob.name in STICKY["detail"]:
+                known = self._sticky.get(blob.name)
+                if known is None or known[1] is not blob:
+                    self._versions += 1
+                    self._sticky[blob.name] = (self._versions, blob)
+            else:
+                rest.append(blob)
+        return rest
+
+    def _encode_for(
+        self,
+        view: View,
+        kind: str,
+        body: str,
+        blobs: list[frames.Blob],
+        start: int | None = None,
+        costs: np.ndarray | None = None,
+        cache: dict | None = None,
+    ) -> bytes:
+        """The frame (`kind` "frame": with costs from iteration `start`) or detail of header
+        JSON `body` and `blobs` for `view`: with the sticky blobs it does not have, which its
+        unsent message then carries. Views that need the same share one encoding (`cache`)."""
+        needed = tuple(
+            name
+            for name in STICKY[kind]
+            if name in self._sticky and self._sticky[name][0] > view._has.get(name, 0)
+        )
+        key = (kind, start, needed)
+        if cache is not None and key in cache:
+            message, carries = cache[key]
+        else:
+            sticky = [self._sticky[name][1] for name in needed]
+            carries = {name: self._sticky[name][0] for name in needed}
+            if kind == "frame":
+                cost_blob = frames.Blob.of("costs", costs.astype(np.float32))
+                text = f'{body[:-1]},"costs_from":{start}}}'
+                message = frames.encode_json(text, [cost_blob, *sticky, *blobs])
+            else:
+                message = frames.encode_json(body, [*sticky, *blobs])
+            if cache is not None:
+                cache[key] = (message, carries)
+        view._carries[kind] = carries
+        return message

@@ -168,7 +168,8 @@ class Run:
     @np.errstate(all="ignore")  # near a divergence values overflow float32: they travel as inf
     def build_frame(self, heavy: bool) -> None:
         """Encode the run's state now, once, for every connection that shows it (each frame
-        carries the costs its connection missed: see app/fanout.py)."""
+        carries the costs its connection missed, and the pictures it does not have yet: see
+        app/fanout.py)."""
         settings, net, d, trainer = self.settings, self.net, self.dataset, self.trainer
         tables = not self.data.plottable and d.task != "regression"
         # One forward pass per split gives cost, accuracy, confusion and the hidden layers' stats.
@@ -212,8 +213,9 @@ class Run:
             blobs.append(frames.Blob.of("gallery", _gallery_predictions(net, self.data.gallery_X)))
         detail = None
         if heavy:
-            detail = frames.encode(
-                {"type": "detail", "run": self.id, "iteration": trainer.iteration}, detail_blobs
+            detail = (
+                {"type": "detail", "run": self.id, "iteration": trainer.iteration},
+                detail_blobs,
             )
         stats = [
             {k: v for k, v in vars(s).items() if k not in ("layer", "activation")}

@@ -11,9 +11,22 @@ from app.frames import Blob, decode
 BOUNDARY = Blob.of("boundary", np.arange(16, dtype=np.uint8).reshape(4, 4))
 
 
-def publish(outbox: Outbox, iteration: int, costs: list[float], detail: bytes | None = None):
+PARAMETERS = Blob.of("parameters", np.arange(5, dtype=np.float32))
+
+
+def publish(
+    outbox: Outbox, iteration: int, costs: list[float], detail: str | None = None, boundary=None
+):
+    """A frame of `iteration` with those new costs and `boundary` (BOUNDARY, the same object
+    each time, unless given); with a detail whose header says `detail`."""
     header = {"type": "frame", "run": "r", "iteration": iteration}
-    outbox.publish(header, [BOUNDARY], detail, np.array(costs, dtype=np.float64))
+    details = None if detail is None else ({"type": "detail", "tag": detail}, [PARAMETERS])
+    blobs = [BOUNDARY if boundary is None else boundary]
+    outbox.publish(header, blobs, details, np.array(costs, dtype=np.float64))
+
+
+def tag(detail: bytes) -> str:
+    return decode(detail)[0]["tag"]
 
 
 def costs_of(frame: bytes) -> tuple[int, list[float]]:
@@ -24,10 +37,10 @@ def costs_of(frame: bytes) -> tuple[int, list[float]]:
 def test_views_that_are_up_to_date_get_the_same_bytes():
     outbox = Outbox()
     a, b = outbox.subscribe(), outbox.subscribe()
-    publish(outbox, 2, [1.0, 0.5], detail=b"detail-1")
+    publish(outbox, 2, [1.0, 0.5], detail="detail-1")
     (_, frame_a, detail_a), (_, frame_b, detail_b) = a.take(), b.take()
     assert frame_a is frame_b  # one encoding
-    assert detail_a == detail_b == b"detail-1"
+    assert detail_a is detail_b and tag(detail_a) == "detail-1"
     assert costs_of(frame_a) == (1, [1.0, 0.5])
     assert decode(frame_a)[0]["seq"] == 1
 
@@ -53,14 +66,15 @@ def test_a_slow_view_gets_the_newest_frame_with_every_cost_it_missed():
 def test_a_late_viewer_starts_at_the_newest_frame_without_the_history():
     outbox = Outbox()
     owner = outbox.subscribe()
-    publish(outbox, 2, [1.0, 0.5], detail=b"detail")
+    publish(outbox, 2, [1.0, 0.5], detail="detail")
     owner.take()
     notified = []
     viewer = outbox.subscribe(notify=lambda: notified.append(True))
     assert notified == [True]
     _, frame, detail = viewer.take()
     header, _ = decode(frame)
-    assert header["iteration"] == 2 and header["seq"] == 1 and detail == b"detail"
+    assert header["iteration"] == 2 and header["seq"] == 1 and tag(detail) == "detail"
+    assert "boundary" in decode(frame)[1]  # the picture the owner already has
     assert costs_of(frame) == (3, [])
     publish(outbox, 3, [0.25])
     assert viewer.take()[1] == owner.take()[1]  # from here on, the same bytes
@@ -112,3 +126,58 @@ def test_costs_every_view_was_sent_are_not_kept():
         publish(outbox, i + 1, [float(i)])
         view.take()
     assert sum(len(c) for c in outbox._costs) <= 1
+
+
+def _has_boundary(frame: bytes) -> bool:
+    return "boundary" in decode(frame)[1]
+
+
+def test_a_picture_goes_once_to_each_view_and_again_to_one_that_missed_it():
+    outbox = Outbox()
+    fast, slow = outbox.subscribe(), outbox.subscribe()
+    publish(outbox, 1, [0.9])
+    assert _has_boundary(fast.take()[1])
+    publish(outbox, 2, [0.8])  # the same boundary again: not sent to who has it
+    frame = fast.take()[1]
+    assert not _has_boundary(frame) and decode(frame)[0]["iteration"] == 2
+    new = Blob.of("boundary", np.full((4, 4), 7, dtype=np.uint8))
+    publish(outbox, 3, [0.7], boundary=new)
+    assert _has_boundary(fast.take()[1])
+    publish(outbox, 4, [0.6], boundary=new)  # replaces slow's unsent frame that carried it
+    assert not _has_boundary(fast.take()[1])
+    header, arrays = decode(slow.take()[1])  # slow took none of frames 1–3: 4 brings it
+    assert header["iteration"] == 4 and (arrays["boundary"] == 7).all()
+    publish(outbox, 5, [0.5], boundary=new)
+    frame_fast, frame_slow = fast.take()[1], slow.take()[1]
+    assert frame_fast is frame_slow and not _has_boundary(frame_fast)  # up to date: one encoding
+
+    publish(outbox, 6, [0.4], boundary=Blob.of("boundary", np.zeros((4, 4), dtype=np.uint8)))
+    publish(outbox, 7, [0.3], boundary=BOUNDARY)  # a new object again, though seen before
+    assert (decode(fast.take()[1])[1]["boundary"] == np.arange(16).reshape(4, 4)).all()
+
+
+def test_a_detail_sends_its_maps_once_to_each_view():
+    outbox = Outbox()
+    maps = Blob.of("maps", np.ones((2, 3, 3), dtype=np.uint8))
+    view = outbox.subscribe()
+
+    def detail(iteration):
+        header = {"type": "frame", "run": "r", "iteration": iteration}
+        outbox.publish(header, [BOUNDARY], ({"type": "detail"}, [maps, PARAMETERS]), np.empty(0))
+        return decode(view.take()[2])[1]
+
+    first, second = detail(1), detail(2)
+    assert set(first) == {"maps", "parameters"} and set(second) == {"parameters"}
+    late = outbox.subscribe()
+    _, frame, late_detail = late.take()
+    assert _has_boundary(frame) and set(decode(late_detail)[1]) == {"maps", "parameters"}
+
+
+def test_after_a_reset_the_next_picture_goes_to_every_view():
+    outbox = Outbox()
+    a = outbox.subscribe()
+    publish(outbox, 1, [0.9])
+    a.take()
+    outbox.reset()
+    publish(outbox, 0, [], boundary=Blob.of("boundary", np.zeros((4, 4), dtype=np.uint8)))
+    assert _has_boundary(a.take()[1])

@@ -26,12 +26,21 @@ def _exact_boundary(run: Run) -> np.ndarray:
     return _codes(frames.quantize_boundary(output, d.task))
 
 
-def _shown(run: Run) -> tuple[np.ndarray, np.ndarray]:
-    """The boundary and maps codes of the run's newest frame and detail, as a client decodes."""
-    _, frame, detail = run.owner_view.take()
-    _, arrays = frames.decode(frame)
-    maps = frames.decode(detail)[1]["maps"] if detail is not None else None
-    return arrays["boundary"].astype(int).ravel(), maps
+class Client:
+    """What a page shows of a run: the newest boundary and maps it was sent (a frame or detail
+    without them leaves the last ones on screen)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run, self.boundary, self.maps = run, None, None
+
+    def read(self) -> Client:
+        _, frame, detail = self.run.owner_view.take()
+        arrays = frames.decode(frame)[1]
+        if "boundary" in arrays:
+            self.boundary = arrays["boundary"].astype(int).ravel()
+        if detail is not None and "maps" in (maps := frames.decode(detail)[1]):
+            self.maps = maps["maps"].astype(int).ravel()
+        return self
 
 
 def _running(config: dict | None = None) -> Run:
@@ -103,10 +112,11 @@ def test_a_settled_network_is_recomputed_less_often_and_shown_within_two_steps()
     run.train(20_000)
     frames_built, worst = 240, 0
     worst_maps = 0
+    client = Client(run)
     for _ in range(frames_built):
         run.train(8)
         run.build_frame(heavy=True)
-        boundary, maps = _shown(run)
+        boundary, maps = client.read().boundary, client.maps
         worst = max(worst, int(np.abs(boundary - _exact_boundary(run)).max()))
         d = run.dataset
         exact_maps = frames.quantize_maps(
@@ -124,16 +134,17 @@ def test_a_settled_network_is_recomputed_less_often_and_shown_within_two_steps()
 def test_a_paused_run_shows_the_exact_boundary():
     run = _running()
     run.train(20_000)
+    client = Client(run)
     for _ in range(5):
         run.train(8)
         run.build_frame(heavy=False)
+        client.read()
     computed = run.boundary.computed
     run.train(8)
     run.status = "paused"  # the final frame of a pause
     run.build_frame(heavy=False)
     assert run.boundary.computed == computed + 1
-    boundary, _ = _shown(run)
-    assert np.array_equal(boundary, _exact_boundary(run))
+    assert np.array_equal(client.read().boundary, _exact_boundary(run))
 
 
 def test_reset_update_and_new_data_recompute_the_pictures():
