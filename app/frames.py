@@ -90,7 +90,31 @@ def quantize_boundary(output: np.ndarray, task: str) -> Blob:
     return Blob.of("boundary", quantize(output, 0.0, 1.0), encoding="linear", lo=0.0, hi=1.0)
 
 
+def boundary_scale(output: np.ndarray, task: str) -> list[tuple[np.ndarray, float]] | None:
+    """The values `quantize_boundary` codes and how many codes one unit of them spans (for
+    app/pictures.py to measure how fast the boundary moves); None for a regression, whose codes
+    follow the range of its own values."""
+    if task == "binary":
+        return [(output[1] if output.ndim == 3 else output, 255.0)]
+    if task == "multiclass":  # the confidence's levels
+        C = output.shape[0]
+        return [(output, (256 // C - 1) / (1 - 1 / C))]
+    return None
+
+
 ACTIVATION_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+def maps_scale(
+    maps: Sequence[np.ndarray], activations: Sequence[str]
+) -> list[tuple[np.ndarray, float]] | None:
+    """As `boundary_scale`, for `quantize_maps`: None unless every layer has a fixed range."""
+    if not all(activation in ACTIVATION_RANGES for activation in activations):
+        return None
+    return [
+        (A, 255.0 / (ACTIVATION_RANGES[a][1] - ACTIVATION_RANGES[a][0]))
+        for A, a in zip(maps, activations, strict=True)
+    ]
 
 
 def quantize_maps(maps: Sequence[np.ndarray], activations: Sequence[str]) -> Blob:

@@ -20,7 +20,7 @@ from engine import Dataset, Network, Trainer
 from . import data as data_sources
 from . import frames
 from .fanout import Outbox
-from .pictures import Picture
+from .pictures import Picture, Values
 from .runconfig import HyperparameterUpdate, RunConfigModel, make_trainer
 from .settings import Settings
 from .uploads import UploadStore
@@ -183,18 +183,20 @@ class Run:
             # Paused, finished or diverged: the frame that stays on screen is exact.
             exact = self.status != "running"
 
-            def boundary() -> frames.Blob:
+            def boundary() -> tuple[frames.Blob, Values]:
                 output = net.predict_proba_grid(bounds, settings.boundary_resolution, d.features)
                 if d.target_scale is not None:  # standardized predictions, shown in y's units
                     output = d.target_scale.invert(output)
-                return frames.quantize_boundary(output, d.task)
+                blob = frames.quantize_boundary(output, d.task)
+                return blob, frames.boundary_scale(output, d.task)
 
             blobs.append(self.boundary.get(self.frames_built, boundary, exact))
             if heavy and net.L > 1:
 
-                def maps() -> frames.Blob:
+                def maps() -> tuple[frames.Blob, Values]:
                     grids = net.hidden_activation_grids(bounds, self.map_resolution, d.features)
-                    return frames.quantize_maps(grids, net.activations[:-1])
+                    blob = frames.quantize_maps(grids, net.activations[:-1])
+                    return blob, frames.maps_scale(grids, net.activations[:-1])
 
                 self.details_built += 1
                 detail_blobs.append(self.maps.get(self.details_built, maps, exact))

@@ -50,15 +50,17 @@ def _running(config: dict | None = None) -> Run:
 
 
 def test_a_picture_waits_as_many_frames_as_take_it_one_step():
-    picture, codes = Picture(), np.zeros(10, dtype=np.uint8)
+    picture, values = Picture(), np.zeros(10, dtype=np.float32)
     computed = []
 
     def compute():
         computed.append(frame)
-        return frames.Blob.of("boundary", codes.copy())
+        codes = np.rint(values * 255).astype(np.uint8)
+        return frames.Blob.of("boundary", codes), [(values.copy(), 255.0)]
 
     for frame in range(1, 40):
-        codes[3] = frame // 4  # one code a step every 4 frames: 0.25 of a step a frame
+        values[3] = 0.24 * frame / 255  # about a quarter of a code a frame
+        values[5] = 0.5 / 255 + (frame % 2) * 1e-6  # flickers across a rounding edge
         picture.get(frame, compute)
     gaps = np.diff(computed)
     assert computed[:2] == [1, 2] and set(gaps[2:]) == {4}, computed
@@ -66,7 +68,7 @@ def test_a_picture_waits_as_many_frames_as_take_it_one_step():
     picture.clear()
     computed.clear()
     for frame in range(1, 10):
-        codes[:] = 3 * frame  # three steps a frame: every frame
+        values[:] = 3 * frame / 255  # three steps a frame: every frame
         picture.get(frame, compute)
     assert computed == list(range(1, 10))
 
@@ -77,12 +79,24 @@ def test_a_picture_waits_as_many_frames_as_take_it_one_step():
     assert np.diff(computed[1:]).tolist() == [MAX_WAIT] * (len(computed) - 2)
 
 
+def test_a_picture_without_a_fixed_scale_is_computed_every_frame():
+    picture, computed = Picture(), []
+
+    def compute():
+        computed.append(1)
+        return frames.Blob.of("boundary", np.zeros(4, dtype=np.uint8)), None
+
+    for frame in range(1, 6):
+        picture.get(frame, compute)
+    assert len(computed) == 5
+
+
 def test_forced_and_cleared_pictures_are_computed():
     picture, computed = Picture(), []
 
     def compute():
         computed.append(1)
-        return frames.Blob.of("boundary", np.zeros(4, dtype=np.uint8))
+        return frames.Blob.of("boundary", np.zeros(4, dtype=np.uint8)), [(np.zeros(4), 255.0)]
 
     for frame in range(1, 5):
         picture.get(frame, compute)
