@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -69,6 +70,11 @@ MAX_WORKSPACES = 4
 """Batch sizes kept warm at once: full batch, mini-batch, the last partial batch, a test set."""
 
 MAX_GRID_WORKSPACES = 4
+GRID_POOL_SHAPES = 16
+"""Network shapes whose grid buffers a thread keeps (the oldest is dropped first)."""
+_GRID_POOLS = threading.local()
+"""Per thread, per network shape: the grid passes' buffers, shared by every network of that
+shape (see `Network.grid_workspace`)."""
 """Tile sizes kept warm for the pictures (see `inspection.py`): the full tiles and one shorter
 last tile of each grid, kept apart so that drawing never evicts a training batch's buffers."""
 
@@ -164,7 +170,7 @@ class Network:
         """(X, X_aug) last given to `train_step`: scoring that X reads the same [X; 1]."""
 
         self._workspaces = WorkspacePool(dims, self._acts, MAX_WORKSPACES)
-        self._grid_workspaces = WorkspacePool(dims, self._acts, MAX_GRID_WORKSPACES)
+        self._shape = (dims, tuple(a.name for a in self._acts))
         self._optimizer = None
         self._prepared: tuple = (None, None, None, None)
         self._hp_key: tuple | None = None
@@ -258,9 +264,21 @@ class Network:
         return self._theta[self._course_order]
 
     def grid_workspace(self, m: int, dtype: type = np.float32) -> Workspace:
-        """Forward buffers for m points in dtype, kept between calls for the pictures of
-        `inspection.py` (apart from the training ones)."""
-        return self._grid_workspaces.get(m, dtype)
+        """Forward buffers for m points in dtype for the pictures of `inspection.py` (apart from
+        the training ones), kept between calls by the calling thread for every network of this
+        shape: a server thread drawing the boundaries of a class of students' same-shaped
+        networks one after another (~1 MB of buffers each at 100 × 100) then finds them in its
+        cache instead of in memory. A grid pass only writes them and reads what it wrote."""
+        pools = getattr(_GRID_POOLS, "pools", None)
+        if pools is None:
+            pools = _GRID_POOLS.pools = {}
+        pool = pools.pop(self._shape, None)  # re-inserted last: the newest
+        if pool is None:
+            if len(pools) >= GRID_POOL_SHAPES:
+                del pools[next(iter(pools))]
+            pool = WorkspacePool(self.layer_dims, self._acts, MAX_GRID_WORKSPACES)
+        pools[self._shape] = pool
+        return pool.get(m, dtype)
 
     # --- inputs ----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ Network.forward on independently built grid points, hidden maps against a naive 
 and the gradient, activation and symmetry statistics against hand-computed values."""
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -551,3 +552,24 @@ def test_network_confusion_checks_its_inputs():
         net.confusion(np.zeros((3, 10)), Y)
     with pytest.raises(ValueError, match="Y has 9 examples"):
         net.confusion(X, Y[:, :9])
+
+
+def test_networks_of_one_shape_share_a_threads_grid_buffers_and_draw_their_own_grids():
+    """The grid passes' buffers (0.9 MB for the default network at 100 × 100) are the thread's,
+    one set per network shape: two networks of one shape drawn in turn share them and each
+    still gets its own picture; another thread has its own."""
+    a = _random_network([2, 5, 1], ["tanh", "sigmoid"], seed=1)
+    b = _random_network([2, 5, 1], ["tanh", "sigmoid"], seed=2)
+    c = _random_network([2, 6, 1], ["tanh", "sigmoid"], seed=3)
+    assert a.grid_workspace(100) is b.grid_workspace(100)
+    assert a.grid_workspace(100) is not c.grid_workspace(100)
+    other = []
+    thread = threading.Thread(target=lambda: other.append(a.grid_workspace(100)))
+    thread.start()
+    thread.join()
+    assert other[0] is not a.grid_workspace(100)
+    grid_a = a.predict_proba_grid(BOUNDS, 30)
+    grid_b = b.predict_proba_grid(BOUNDS, 30)
+    for net, grid in ((a, grid_a), (b, grid_b)):
+        expected = _as_grid(net.forward(_grid_points(BOUNDS, 30)), 30)
+        np.testing.assert_allclose(grid, expected, rtol=GRID_RTOL, atol=GRID_ATOL)
