@@ -365,10 +365,12 @@ TRAINED_AT = {
 }
 SNAPSHOT = {
     "tf": "() => ({now: performance.now(), drawn: window.__bench.boundaryTicks,"
-    " big: window.__bench.bigCanvasTicks, iter: window.tfpBench.iter, received: null})",
+    " big: window.__bench.bigCanvasTicks, iter: window.tfpBench.iter, received: null,"
+    " boundaries: null})",
     "nnplay": "() => ({now: performance.now(), drawn: window.nnplayStats.boundaryDraws,"
     " big: window.__bench.bigCanvasTicks, iter: window.nnplayStats.drawnIteration,"
-    " received: window.nnplayStats.framesReceived})",
+    " received: window.nnplayStats.framesReceived,"
+    " boundaries: window.nnplayStats.boundariesReceived})",
 }
 
 
@@ -448,6 +450,11 @@ def run_trial(
         result["iterations_per_s"] = ((p1["iter"] or 0) - (p0["iter"] or 0)) / elapsed
         if p1["received"] is not None:
             result["received_per_s"] = (p1["received"] - p0["received"]) / elapsed
+        if p1.get("boundaries") is not None and p0.get("boundaries") is not None:
+            # The server sends a boundary only when it has changed: these are what can be drawn.
+            got = p1["boundaries"] - p0["boundaries"]
+            result["boundaries_received_per_s"] = got / elapsed
+            result["drawn_of_received"] = (p1["drawn"] - p0["drawn"]) / got if got else None
         result["browser_cores"] = cores(b0, b1, wall)
         result["server_cores"] = cores(s0, s1, wall) if server_pid else 0.0
         # Everything else on the machine meanwhile (other people's jobs, this script, the
@@ -596,6 +603,8 @@ DETAILS = [  # key, label, digits: the second table
     ("iteration_at_target", "iterations at 95 % (TF: epochs of 25 updates)", 0),
     ("iterations_per_s", "iterations per s (TF: epochs)", 1),
     ("received_per_s", "frames received per s", 1),
+    ("boundaries_received_per_s", "frames received with a new boundary per s", 1),
+    ("drawn_of_received", "new boundaries received that were drawn", 2),
     ("canvas_ticks_per_s", "frames painting a 2-D canvas >= 64 px, per s", 1),
     ("server_cores", "server CPU (cores)", 2),
 ]

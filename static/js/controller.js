@@ -598,7 +598,7 @@ export class Controller {
       this.scheduleDraw();
       return;
     }
-    noteFrame();
+    noteFrame(Boolean(blobs.boundary));
     if (header.iteration < this.lastIteration) this.clearCurves();
     this.lastIteration = header.iteration;
     this.show.frame(header, blobs);

@@ -8,11 +8,16 @@
 export const stats = {
   /** Binary frames of the current run received (detail messages not counted). */
   framesReceived: 0,
+  /**
+   * Of those, the frames that brought a boundary: the server sends one only when it has changed
+   * (docs/protocol.md, "boundary"), so this is what there is to draw.
+   */
+  boundariesReceived: 0,
   /** Boundary heatmaps actually drawn (with a new grid: Plotly updates, or the canvas shown before Plotly loads). */
   boundaryDraws: 0,
   /** Boundaries drawn in compare mode, every run's (a newly received grid put on its canvas). */
   compareDraws: 0,
-  /** Frames received but replaced by a newer one before they could be drawn. */
+  /** Boundaries received but replaced by a newer one before they could be drawn. */
   framesCoalesced: 0,
   /** Iteration of the last boundary drawn. */
   drawnIteration: null,
@@ -39,9 +44,13 @@ export function notePlay() {
   stats.firstTrainedAt = null;
 }
 
-/** Record a received frame. */
-export function noteFrame() {
+/**
+ * Record a received frame.
+ * @param {boolean} withBoundary whether it brought a boundary
+ */
+export function noteFrame(withBoundary) {
   stats.framesReceived += 1;
+  if (withBoundary) stats.boundariesReceived += 1;
 }
 
 /**
@@ -51,7 +60,7 @@ export function noteFrame() {
 export function noteBoundaryDraw(iteration) {
   const now = performance.now();
   stats.boundaryDraws += 1;
-  stats.framesCoalesced = stats.framesReceived - stats.boundaryDraws;
+  stats.framesCoalesced = stats.boundariesReceived - stats.boundaryDraws;
   stats.drawnIteration = iteration;
   if (stats.firstBoundaryAt == null) {
     stats.firstBoundaryAt = now;
