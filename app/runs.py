@@ -31,8 +31,8 @@ AUTO = "auto"
 AUTO_BOOST_SECONDS = 0.008
 """Auto's training time a frame when a group starts to learn (played from iteration 0, reset,
 hyperparameters or data changed): 8 ms, a quarter of a core at 30 frames/s, so the interesting
-first seconds are quick, if the server has the time (it is capped by the owner's share of the
-training thread: `auto_share`)."""
+first seconds are quick, if the server has the time (it is capped by what the owner's share of
+the training thread leaves after its frames: `frame_share`)."""
 AUTO_FLOOR_SECONDS = 0.0002
 """What the budget settles at: 0.2 ms a frame, 6 ms a second, so a full lecture hall shares the
 server. Never fewer iterations than AUTO_FLOOR_ITERATIONS, though, where they fit."""
@@ -303,9 +303,10 @@ class Group:
         """Time spent building the pending frame so far (over one or more turns)."""
         self.seconds_per_frame: dict[bool, float | None] = {False: None, True: None}
         """Estimate of one run's frame, light and heavy, to fit frames into a turn."""
-        self.auto_share = float("inf")
-        """The most training time a frame its owner's share of the thread leaves (the scheduler
-        sets it every round from how many owners are playing)."""
+        self.frame_share = float("inf")
+        """Its owner's whole share of the thread a frame, 1 / (frame rate × owners playing): what
+        its frames and its training must fit in for everyone to get every frame (the scheduler
+        sets it every round)."""
         self.recent_seconds_per_iteration: float | None = None
         """The time per iteration of its last turn that trained several (auto sizes by it: the
         estimate above falls slowly after a slow first iteration)."""
@@ -342,17 +343,25 @@ class Group:
         return any(r.iterations_per_frame == AUTO for r in self.runs)
 
     def auto_iterations(self) -> int:
-        """How many iterations of the group fit its auto budget, capped by its owner's share;
-        at least AUTO_FLOOR_ITERATIONS where they fit AUTO_FLOOR_CAP_SECONDS, and at least one."""
+        """How many iterations of the group fit its auto budget and what its owner's share of
+        the thread leaves after its frames; at least AUTO_FLOOR_ITERATIONS where they fit both
+        that and AUTO_FLOOR_CAP_SECONDS; at least one."""
         estimate = self.recent_seconds_per_iteration or self.seconds_per_iteration
         if estimate is None:
             return 1
         estimate = max(estimate, 1e-9)
-        budget = min(self.auto_budget, max(self.auto_share, AUTO_FLOOR_SECONDS))
+        # What the owner's share of the thread leaves after the group's frames: with many
+        # students playing, nobody's training takes the others' frames, and a lecture hall
+        # whose frames fill the thread trains fewer iterations a frame, not fewer frames.
+        frames = len(self.runs) * (self.seconds_per_frame[False] or 0.0)
+        room = max(0.0, self.frame_share - frames)
+        budget = min(self.auto_budget, room)
         # The floor is one run's worth, shared like the budget: a compare group of four
         # trains 3 iterations each a frame at least, not 10.
         shared = -(-AUTO_FLOOR_ITERATIONS // max(1, len(self.runs)))
         floor = min(shared, int(AUTO_FLOOR_CAP_SECONDS / estimate))
+        if room < floor * estimate:
+            floor = int(room / estimate)
         return max(1, floor, min(AUTO_MAX_ITERATIONS, int(budget / estimate)))
 
     def boost(self, retime: bool = False) -> None:

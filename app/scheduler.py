@@ -81,9 +81,6 @@ AUTO_MEASURED_ITERATIONS = 5
 """Iterations a turn must train to set the time per iteration auto sizes by at once; a shorter
 turn moves it by its share (done / AUTO_MEASURED_ITERATIONS of the way), so one slow turn (a
 pre-emption) cannot hold auto's speed down while its turns stay short."""
-AUTO_SHARE = 0.5
-"""At auto speed, training takes at most this part of an owner's share of the thread a frame
-(the rest builds and sends the frames)."""
 WAKEUP_DELAY = 0.004
 """Longest a frame built in a round waits before the event loop is told (see `wake_loop`)."""
 
@@ -271,12 +268,13 @@ class Scheduler:
         wake_at = now + IDLE_WAIT
         ready: dict[Hashable, list[Group]] = {}
         active = [group for group in self._groups() if _wants_turns(group)]
-        # Auto speed's budget is capped by each owner's share of the thread: with many students
-        # playing, nobody's boost takes the others' frames (see Group.auto_share).
+        # Auto speed trains what each owner's share of the thread leaves after its frames:
+        # with many students playing, nobody's training takes the others' frames (see
+        # Group.frame_share).
         playing = len({group.runs[0].owner for group in active})
-        share = AUTO_SHARE / self.settings.frame_rate / max(1, playing)
+        frame_share = 1.0 / self.settings.frame_rate / max(1, playing)
         for group in active:
-            group.auto_share = share
+            group.frame_share = frame_share
             due = _due(group, now)
             if due is None:
                 ready.setdefault(group.runs[0].owner, []).append(group)
