@@ -12,8 +12,8 @@ What it composes: argument checks from `checks.py`, forward and backward from `p
 the update rules of `optimization.py`, the readings of one pass from `metrics.py`, the pictures
 of `inspection.py` and the training loop of `training.py` (`fit` calls `training.train`). Those
 modules read a network only through its public API (`weights`, `biases`, `activation_functions`,
-`grid_workspace`, `check_X`, `check_Y`, `train_step`, `scores`); `gradcheck.py` adds
-`flat_parameters` and `cost_at`.
+`grid_workspace`, `check_X`, `check_Y`, `train_step`, `scores`, `copy_state_from`);
+`gradcheck.py` adds `flat_parameters` and `cost_at`.
 
 How it is laid out in memory, and why: all parameters live in one flat float64 vector θ, layer
 by layer, each layer as the matrix Wb[l] = [W[l] | b[l]] (n[l], n[l-1] + 1) row by row (the bias
@@ -35,6 +35,7 @@ voids the stamp.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import threading
@@ -237,6 +238,41 @@ class Network:
         self._has_gradients = False
         self._grad.fill(0.0)
         self.iterations = 0
+
+    def copy_state_from(self, other: Network) -> None:
+        """Continue from `other`'s training state, as a fork of its run: afterwards the same
+        steps on the same data give both networks bit for bit the same costs and parameters.
+
+        other: a network of this one's shape (same layer_dims and activations), else a
+        ValueError and nothing changes. Copied into this network's own arrays: θ (so W[l], b[l]
+        and Wb[l], views into it, read the copy), the last gradient dθ, the optimizer and its
+        state (momentum's v, Adam's v, s and t), the iteration count, `step`'s hyperparameter
+        cache and the init settings (init, init_scale, seed: `initialize` and `fit` defaults).
+        Not copied: buffers and caches that no next step reads (Workspaces, grid pools, checked
+        inputs). No array is shared afterwards: training one leaves the other as it was.
+        """
+        if other is self:
+            return
+        if not isinstance(other, Network):
+            raise TypeError(f"can copy the state of a Network only, got {type(other).__name__}")
+        if (other.layer_dims, other.activations) != (self.layer_dims, self.activations):
+            raise ValueError(
+                f"cannot copy the state of a network of layer_dims {list(other.layer_dims)}, "
+                f"activations {list(other.activations)} into one of layer_dims "
+                f"{list(self.layer_dims)}, activations {list(self.activations)}"
+            )
+        # θ and θ_next trade places at every step, each with its views: this network's own θ
+        # and the views into it stay as they are, only the values are copied.
+        np.copyto(self._theta, other._theta)
+        np.copyto(self._grad, other._grad)
+        self._has_gradients = other._has_gradients
+        self._optimizer = copy.deepcopy(other._optimizer)
+        self._hp_key, self._hp = other._hp_key, other._hp  # immutable: shared safely
+        self.iterations = other.iterations
+        self.init, self.init_scale, self.seed = other.init, other.init_scale, other.seed
+        # Not other's version: this network's Workspace stamps are checked against its own
+        # counter, and a stamp of the parameters it had must not match the ones it now has.
+        self._version += 1
 
     @property
     def weights(self) -> list[np.ndarray]:

@@ -4,7 +4,8 @@
 `Network.fit` is the notebook face (train N iterations, get a History): it calls `train`. The
 server drives a `Trainer` directly: `run(n)` a few iterations at a time between frames,
 `update(...)` the hyperparameters live without touching the network, and read `iteration`,
-`epoch` and `status`.
+`epoch` and `status`. `copy_state_from` forks a run: a new trainer of the same config on the
+same data takes over another's state and goes on exactly as that one would.
 
 One iteration is one parameter update: on the whole training set for batch gradient descent (the
 course's default), on one mini-batch otherwise. Mini-batches follow the course: each epoch draws a
@@ -17,11 +18,12 @@ nothing of `network.py`, which imports it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import sys
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, Self
 
 import numpy as np
 
@@ -111,6 +113,10 @@ class Trainable(Protocol):
     ) -> Scores:
         """Cost, accuracy, confusion and activation statistics from one forward pass."""
 
+    def copy_state_from(self, other: Self) -> None:
+        """Take over the training state of `other`, a network of the same shape, in arrays of
+        its own; ValueError (and nothing changed) for another shape."""
+
 
 @dataclasses.dataclass
 class History:
@@ -180,6 +186,25 @@ class MiniBatches:
         if self._completed_epoch:
             self.epoch -= 1
             self._completed_epoch = False
+
+    def copy_state_from(self, other: MiniBatches) -> None:
+        """Take up `other`'s place in its schedule: from here on `next()` returns the batches
+        other's would. Copied: the batch size, the generator's state (a generator of its own),
+        the epoch count, the current epoch's permutation, position and shuffled X and Y. Both
+        must be over the same examples; X and Y of other shapes are a ValueError."""
+        if (other.X.shape, other.Y.shape) != (self.X.shape, self.Y.shape):
+            raise ValueError(
+                f"cannot copy a schedule over X {other.X.shape}, Y {other.Y.shape} into one "
+                f"over X {self.X.shape}, Y {self.Y.shape}"
+            )
+        self.batch_size = other.batch_size
+        self.rng = copy.deepcopy(other.rng)
+        self.epoch = other.epoch
+        self._position = other._position
+        self._completed_epoch = other._completed_epoch
+        self._permutation = None if other._permutation is None else other._permutation.copy()
+        np.copyto(self._X_shuffled, other._X_shuffled)
+        np.copyto(self._Y_shuffled, other._Y_shuffled)
 
     def _advance(self) -> tuple[int, int]:
         if self._permutation is None or self._position >= self.m:
@@ -253,6 +278,44 @@ class Trainer:
         self._hp = self.config.hyperparameters()
         self.batches.batch_size = self.config.batch_size
         return self.config
+
+    def copy_state_from(self, other: Trainer) -> None:
+        """Continue from `other`'s state now, as a fork of its run ("try it yourself" from a
+        teacher's): afterwards any `run(n)` gives both trainers bit for bit the same costs and
+        parameters, and training one leaves the other as it was (no array is shared).
+
+        Build this trainer first as `other` was: on its (current) training set, with a network
+        of the same shape. Copied: the network's state (`Network.copy_state_from`: parameters,
+        optimizer state, iteration count), the config and its hyperparameters, the mini-batch
+        schedule (`MiniBatches.copy_state_from`: generator state, the epoch's permutation and
+        position, epoch count), and `iteration`, `status`, `diverged` and `seed`. The test set
+        stays this trainer's own: no step reads it. ValueError, with nothing changed, if the
+        training sets or the networks' shapes differ, or if both trainers train one network.
+        """
+        if other is self:
+            return
+        if other.net is self.net:
+            raise ValueError("both trainers train the same network; a fork needs one of its own")
+        if not (
+            other.X.shape == self.X.shape
+            and other.Y.shape == self.Y.shape
+            and np.array_equal(other.X, self.X)
+            and np.array_equal(other.Y, self.Y)
+        ):
+            raise ValueError(
+                "cannot copy the state of a run on other training data: build the fork on the "
+                f"source's X {other.X.shape} and Y {other.Y.shape} (got X {self.X.shape}, "
+                f"Y {self.Y.shape}, or other values)"
+            )
+        self.net.copy_state_from(other.net)  # checks the shape before it changes anything
+        self.config, self._hp = other.config, other._hp  # frozen: shared safely
+        self.seed = other.seed
+        self.batches.copy_state_from(other.batches)
+        self.iteration, self.status = other.iteration, other.status
+        error = other.diverged
+        self.diverged = (
+            None if error is None else DivergedError(error.iteration, error.quantity, error.value)
+        )
 
     def replace_data(
         self,

@@ -1,12 +1,20 @@
 """Training runs and the course's lessons: symmetry, linearity, the flower, reproducibility,
-mini-batches, divergence and live hyperparameters."""
+mini-batches, divergence, live hyperparameters, and forking a run."""
 
 import copy
 
 import numpy as np
 import pytest
 
-from engine import DivergedError, MiniBatches, Network, TrainConfig, Trainer, make_dataset
+from engine import (
+    DivergedError,
+    MiniBatches,
+    Network,
+    NetworkConfig,
+    TrainConfig,
+    Trainer,
+    make_dataset,
+)
 
 
 @pytest.fixture(scope="module")
@@ -574,3 +582,196 @@ def test_hyperparameter_updates_keep_the_pass_and_the_run_exact(monkeypatch, spl
     plain.run(3)
     plain.update(**changes)
     _assert_same_run(framed, plain, [costs_framed], [plain.run(3)])
+
+
+# --- forking a run -------------------------------------------------------------------------------
+
+FORK_NETWORK = NetworkConfig((2, 5, 3, 1), ("relu", "tanh", "sigmoid"), init="he", seed=7)
+
+FORK_CONFIGS = {
+    "gd_full_batch": TrainConfig(learning_rate=0.5),
+    "gd_mini_batch": TrainConfig(learning_rate=0.2, batch_size=48),
+    "momentum_full_batch": TrainConfig(learning_rate=0.3, optimizer="momentum", beta=0.8),
+    "momentum_mini_batch": TrainConfig(learning_rate=0.1, optimizer="momentum", batch_size=48),
+    "adam_full_batch": TrainConfig(learning_rate=0.01, optimizer="adam", l2=0.1),
+    "adam_mini_batch": TrainConfig(learning_rate=0.01, optimizer="adam", batch_size=48),
+}
+FORK_AT, FORK_MORE = 23, 40
+"""Fork after 23 iterations: an odd number of steps (θ and θ_next have traded places), in the
+middle of the third epoch of batches of 48 out of 320; then 40 more, across epochs."""
+
+
+def _fork_trainer(data, config, network=FORK_NETWORK):
+    """A trainer as the app makes one: a fresh network of the config, on the data, seeded."""
+    sets = {"X_test": data.X_test, "Y_test": data.Y_test}
+    return Trainer(network.build(), data.X_train, data.Y_train, config, seed=5, **sets)
+
+
+def _training_state(trainer):
+    """Copies of everything a trainer's next steps read (to check that it is left alone)."""
+    opt = trainer.net._optimizer
+    batches = trainer.batches
+    return {
+        "theta": trainer.net.flat_parameters(),
+        "optimizer": {k: copy.deepcopy(v) for k, v in vars(opt).items()} if opt else None,
+        "rng": copy.deepcopy(batches.rng.bit_generator.state),
+        "schedule": (batches.epoch, batches._position, trainer.iteration, trainer.net.iterations),
+        "permutation": None if batches._permutation is None else batches._permutation.copy(),
+        # Left unwritten (np.empty) until a first epoch of mini-batches shuffles into it.
+        "X_shuffled": None if batches._permutation is None else batches._X_shuffled.copy(),
+    }
+
+
+def _assert_same_state(a: dict, b: dict):
+    assert a.keys() == b.keys()
+    for key in a:
+        if key == "optimizer" and a[key] is not None:
+            assert a[key].keys() == b[key].keys()
+            for name in a[key]:
+                np.testing.assert_array_equal(a[key][name], b[key][name])
+        elif isinstance(a[key], np.ndarray):
+            np.testing.assert_array_equal(a[key], b[key])
+        else:
+            assert a[key] == b[key]
+
+
+@pytest.mark.parametrize("case", FORK_CONFIGS)
+def test_a_fork_continues_exactly_as_its_source_would(split_flower, case):
+    config = FORK_CONFIGS[case]
+    reference = _fork_trainer(split_flower, config)  # the run never forked
+    expected = reference.run(FORK_AT + FORK_MORE)[FORK_AT:]
+    source = _fork_trainer(split_flower, config)
+    source.run(FORK_AT)
+    source.evaluate()  # a frame: its training pass is stamped for the next full-batch step
+    fork = _fork_trainer(split_flower, config)
+    fork.evaluate()  # the fork's own stamp, of the parameters it had: void after the copy
+    fork.copy_state_from(source)
+    assert (fork.iteration, fork.epoch, fork.status) == (FORK_AT, source.epoch, "running")
+    assert fork.net.iterations == source.net.iterations
+    assert fork.net.gradient_norms() == source.net.gradient_norms()  # the last backward pass
+    _assert_same_state(_training_state(fork), _training_state(source))
+
+    fork_costs = fork.run(FORK_MORE)  # the fork first: it must leave the source alone
+    source_costs = source.run(FORK_MORE)
+    for trainer, costs in ((fork, fork_costs), (source, source_costs)):
+        assert np.array_equal(costs, expected)
+        assert np.array_equal(trainer.net.flat_parameters(), reference.net.flat_parameters())
+        _params_equal(trainer.net.parameters, reference.net.parameters)  # W, b: views into θ
+        assert (trainer.iteration, trainer.epoch) == (reference.iteration, reference.epoch)
+    _assert_same_state(_training_state(fork), _training_state(reference))
+    assert fork.evaluate() == source.evaluate() == reference.evaluate()
+
+    fork_before = _training_state(fork)  # and the source, training on, leaves the fork alone
+    source.run(7)
+    _assert_same_state(_training_state(fork), fork_before)
+    assert np.array_equal(fork.run(7), reference.run(7))
+
+
+def test_a_fork_shares_no_array_with_its_source(split_flower):
+    source = _fork_trainer(split_flower, FORK_CONFIGS["adam_mini_batch"])
+    source.run(FORK_AT)
+    fork = _fork_trainer(split_flower, FORK_CONFIGS["adam_mini_batch"])
+    fork.copy_state_from(source)
+    a, b = fork.net, source.net
+    arrays = [
+        (a._theta, b._theta),
+        (a._grad, b._grad),
+        (a._optimizer.v, b._optimizer.v),
+        (a._optimizer.s, b._optimizer.s),
+        (fork.batches._permutation, source.batches._permutation),
+        (fork.batches._X_shuffled, source.batches._X_shuffled),
+        (fork.batches._Y_shuffled, source.batches._Y_shuffled),
+    ]
+    assert not any(np.shares_memory(x, y) for x, y in arrays)
+    assert fork.batches.rng is not source.batches.rng
+    assert a._optimizer is not b._optimizer and a._optimizer.t == b._optimizer.t == FORK_AT
+
+
+def test_a_fork_takes_its_sources_live_hyperparameters(split_flower):
+    """The source's config changed since it was built (optimizer, batch size mid-epoch): the
+    fork, built with the first config, takes the changed one."""
+    first = TrainConfig(learning_rate=0.5)
+    source, reference = _fork_trainer(split_flower, first), _fork_trainer(split_flower, first)
+    for trainer in (source, reference):
+        trainer.run(10)
+        trainer.update(optimizer="momentum", learning_rate=0.2, batch_size=40)
+        trainer.run(5)
+    fork = _fork_trainer(split_flower, first)
+    fork.copy_state_from(source)
+    assert fork.config == source.config and fork.batches.batch_size == 40
+    assert np.array_equal(fork.run(30), reference.run(30))
+    assert np.array_equal(fork.net.flat_parameters(), reference.net.flat_parameters())
+
+
+def test_a_fork_of_a_diverged_run_is_diverged():
+    X = np.array([[1.0, 2.0, 3.0]])
+    config = TrainConfig(learning_rate=100.0)
+    source = Trainer(Network([1, 1], ["linear"], init="zeros"), X, 2 * X, config)
+    source.run(500)
+    fork = Trainer(Network([1, 1], ["linear"], init="zeros"), X, 2 * X, config)
+    fork.copy_state_from(source)
+    assert (fork.status, fork.iteration) == ("diverged", source.iteration)
+    assert fork.diverged is not source.diverged
+    assert str(fork.diverged) == str(source.diverged)
+    assert fork.diverged.iteration == source.diverged.iteration
+    assert len(fork.run(10)) == 0
+    np.testing.assert_array_equal(fork.net.flat_parameters(), source.net.flat_parameters())
+
+
+def test_network_copy_state_from_continues_step_bit_for_bit(flower):
+    X, Y = flower.X_train, flower.Y_train
+    source, reference = FORK_NETWORK.build(), FORK_NETWORK.build()
+    for net in (source, reference):
+        for _ in range(5):
+            net.step(X, Y, learning_rate=0.01, optimizer="adam", beta1=0.8)
+    fork = NetworkConfig(FORK_NETWORK.layer_dims, FORK_NETWORK.activations, seed=99).build()
+    fork.copy_state_from(source)
+    assert (fork.seed, fork.init, fork.iterations) == (7, "he", 5)
+    costs = [  # the fork first: the source must not move
+        [net.step(X, Y, learning_rate=0.01, optimizer="adam", beta1=0.8) for _ in range(6)]
+        for net in (fork, source, reference)
+    ]
+    assert costs[0] == costs[1] == costs[2]
+    expected = reference.flat_parameters()
+    assert np.array_equal(fork.flat_parameters(), expected)
+    assert np.array_equal(source.flat_parameters(), expected)
+    assert fork.gradient_norms() == reference.gradient_norms()
+
+
+OTHER_SHAPES = {
+    "hidden_units": NetworkConfig((2, 4, 3, 1), ("relu", "tanh", "sigmoid"), init="he", seed=7),
+    "depth": NetworkConfig((2, 5, 1), ("relu", "sigmoid"), init="he", seed=7),
+    "activations": NetworkConfig((2, 5, 3, 1), ("tanh", "tanh", "sigmoid"), init="he", seed=7),
+}
+
+
+@pytest.mark.parametrize("shape", OTHER_SHAPES)
+def test_forking_into_a_network_of_another_shape_is_refused(split_flower, shape):
+    config = FORK_CONFIGS["momentum_mini_batch"]
+    source = _fork_trainer(split_flower, config)
+    source.run(FORK_AT)
+    fork = _fork_trainer(split_flower, config, network=OTHER_SHAPES[shape])
+    fork.run(3)
+    before = _training_state(fork)
+    with pytest.raises(ValueError, match="cannot copy the state of a network"):
+        fork.copy_state_from(source)
+    _assert_same_state(_training_state(fork), before)  # nothing changed
+    with pytest.raises(ValueError, match="cannot copy the state of a network"):
+        fork.net.copy_state_from(source.net)
+
+
+def test_forking_a_run_on_other_data_or_the_same_network_is_refused(split_flower, flower):
+    config = FORK_CONFIGS["gd_mini_batch"]
+    source = _fork_trainer(split_flower, config)
+    source.run(FORK_AT)
+    on_other_data = Trainer(FORK_NETWORK.build(), flower.X_train, flower.Y_train, config)
+    with pytest.raises(ValueError, match="other training data"):
+        on_other_data.copy_state_from(source)
+    X_shifted = split_flower.X_train + 1e-9
+    same_shape = Trainer(FORK_NETWORK.build(), X_shifted, split_flower.Y_train, config)
+    with pytest.raises(ValueError, match="other training data"):
+        same_shape.copy_state_from(source)
+    assert same_shape.iteration == 0 and same_shape.net.iterations == 0
+    sharing = Trainer(source.net, split_flower.X_train, split_flower.Y_train, config)
+    with pytest.raises(ValueError, match="same network"):
+        sharing.copy_state_from(source)
