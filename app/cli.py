@@ -327,6 +327,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="server processes; each trains its own sessions (default: 1)",
     )
     serve.add_argument(
+        "--class",
+        dest="open_class",
+        action="store_true",
+        help="open a class at start-up: print its join code and link, and the teacher's link",
+    )
+    serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
     serve.set_defaults(run=serve_command, parser=serve)
@@ -647,12 +653,17 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     shown = "127.0.0.1" if every_address else host
     print(f"nnplay: open http://{shown}:{args.port}/ in a browser", flush=True)
     if every_address:
+        from .lan import lan_addresses
+
         addresses = lan_addresses()
         if addresses:
             links = ", ".join(f"http://{address}:{args.port}/" for address in addresses)
             print(f"nnplay: other computers on this network open {links}", flush=True)
         else:
             print("nnplay: no network address found besides 127.0.0.1", flush=True)
+    os.environ["NNPLAY_WORKERS"] = str(args.workers)  # class mode refuses to split a class
+    if args.open_class:
+        _open_class_at_start(args, parser, shown)
     # One directory of uploaded files for all the workers: a file uploaded to one of them is
     # then found by the one serving the browser's WebSocket.
     own_dir = None
@@ -690,6 +701,28 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         if own_dir is not None:
             shutil.rmtree(own_dir, ignore_errors=True)
     return 0
+
+
+def _open_class_at_start(args: argparse.Namespace, parser: argparse.ArgumentParser, host: str):
+    """`serve --class`: a class the app opens at start-up (NNPLAY_OPEN_CLASS), its links said."""
+    import secrets
+
+    from .classroom import ALPHABET, CODE_LENGTH
+    from .lan import join_urls
+
+    if args.workers > 1:
+        parser.error(
+            f"--class with --workers {args.workers} would split the class among the processes "
+            "(a shared broker is not supported yet): use --workers 1 for a class"
+        )
+    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+    token = secrets.token_urlsafe(24)
+    os.environ["NNPLAY_OPEN_CLASS"] = f"{code}:{token}"
+    base = f"http://{host}:{args.port}/"
+    join = join_urls(base, f"/join/{code}")[0]
+    print(f"nnplay: class {code} is open: students open {join} or type the code", flush=True)
+    # The token travels in the fragment, which browsers never send: no log shows it.
+    print(f"nnplay: the teacher opens {base}?teach={code}#class_token={token}", flush=True)
 
 
 def _check_settings(parser: argparse.ArgumentParser) -> None:
@@ -758,33 +791,6 @@ def _bind_error(host: str, port: int) -> OSError | None:
         except OSError as error:
             return error
     return None
-
-
-def lan_addresses() -> list[str]:
-    """This machine's IPv4 addresses other than loopback: what students' browsers open when
-    the server listens on 0.0.0.0. Read locally (interfaces, then the host name); nothing is
-    sent anywhere."""
-    found = set()
-    try:
-        import fcntl  # Linux and the BSDs: ask each interface for its address
-        import struct
-
-        for _, name in socket.if_nameindex():
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-                try:
-                    request = struct.pack("256s", name.encode()[:15])
-                    answer = fcntl.ioctl(probe.fileno(), 0x8915, request)  # SIOCGIFADDR
-                except OSError:
-                    continue  # no IPv4 address on this interface
-            found.add(socket.inet_ntoa(answer[20:24]))
-    except (ImportError, OSError):
-        pass
-    try:
-        for *_, address in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET):
-            found.add(address[0])
-    except OSError:
-        pass
-    return sorted(a for a in found if not a.startswith("127."))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .classroom import Classrooms
 from .errors import RequestError, TooLargeError
 from .monitor import LoopLagMonitor
 from .routes import api, docs, pages, uploads, ws
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.scheduler = Scheduler(settings)
         app.state.scheduler.start()
         app.state.sessions = set()
+        app.state.classrooms = Classrooms(settings)
+        app.state.classrooms.start()
         app.state.loop_lag = LoopLagMonitor()
         app.state.loop_lag.start()
         app.state.uploads = UploadStore(
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await app.state.classrooms.stop()
             await app.state.loop_lag.stop()
             app.state.scheduler.stop()
             app.state.uploads.close()

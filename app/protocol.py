@@ -28,10 +28,14 @@ class Message(Strict):
 
 
 class Create(Message):
-    """Create a run from a config; answered by `created` (and a first frame)."""
+    """Create a run from a config; answered by `created` (and a first frame). With `fork`, the
+    run continues from another run's current state instead (one this session owns or watches:
+    a class following its teacher): same data, weights, hyperparameters and iteration; `config`
+    is then ignored."""
 
     type: Literal["create"]
     config: RunConfigModel = RunConfigModel()
+    fork: RunId | None = None
 
 
 class Play(Message):
@@ -124,8 +128,135 @@ class Unwatch(Message):
     runs: RunIds
 
 
+# --- classes (app/classroom.py) ---------------------------------------------------------------
+
+Code = Annotated[str, Field(min_length=1, max_length=16, description="A class's join code.")]
+StudentId = Annotated[str, Field(min_length=1, max_length=32)]
+
+
+class ClassOpen(Message):
+    """Open a class led by this session: answered by `class` with its code and teacher token."""
+
+    type: Literal["class_open"]
+
+
+class ClassTeach(Message):
+    """Lead a class again (the teacher's page reloaded) with the token `class_open` gave."""
+
+    type: Literal["class_teach"]
+    code: Code
+    token: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class ClassJoin(Message):
+    """Join a class as a student, under a display name (optional; shown as text)."""
+
+    type: Literal["class_join"]
+    code: Code
+    name: Annotated[str, Field(max_length=200)] = ""
+
+
+class ClassLeave(Message):
+    """Leave the class this session is in."""
+
+    type: Literal["class_leave"]
+
+
+class ClassShow(Message):
+    """Teacher: the runs of this session the class follows ([] for none)."""
+
+    type: Literal["class_show"]
+    runs: Annotated[list[RunId], Field(max_length=16)]
+
+
+class ClassLock(Message):
+    """Teacher: lock (everyone follows; students' runs pause) or unlock the class."""
+
+    type: Literal["class_lock"]
+    locked: bool
+
+
+class ClassPush(Message):
+    """Teacher: a setup every student's page loads as its own run: a page state (the
+    playground's URL state), with a title and the teacher's explanation."""
+
+    type: Literal["class_push"]
+    state: Annotated[str, Field(max_length=16_384)]
+    title: Annotated[str, Field(max_length=200)] = ""
+    text: Annotated[str, Field(max_length=16_384)] = ""
+
+
+class ClassBoard(Message):
+    """Teacher: open (a `board` every class_board_seconds) or close the class board."""
+
+    type: Literal["class_board"]
+    open: bool
+
+
+class ClassSpotlight(Message):
+    """Teacher: show one student's runs to the class (null: back to the teacher's)."""
+
+    type: Literal["class_spotlight"]
+    student: StudentId | None
+
+
+class ClassRemove(Message):
+    """Teacher: remove a student; its address cannot join this class again."""
+
+    type: Literal["class_remove"]
+    student: StudentId
+
+
+class Challenge(Strict):
+    """A dataset, constraints and a target the board checks every student's runs against."""
+
+    target: float = Field(
+        ge=0, le=1, description="Test accuracy to reach (train without a test set)."
+    )
+    dataset: Annotated[str, Field(max_length=40)] | None = None
+    max_layers: Annotated[int, Field(ge=0, le=32)] | None = None
+    max_units: Annotated[int, Field(ge=1, le=1024)] | None = None
+    max_iterations: Annotated[int, Field(ge=1, le=100_000_000)] | None = None
+
+
+class ClassChallenge(Message):
+    """Teacher: set the class's challenge (null: none)."""
+
+    type: Literal["class_challenge"]
+    challenge: Challenge | None
+
+
+class ClassClose(Message):
+    """Teacher: end the class now."""
+
+    type: Literal["class_close"]
+
+
 ClientMessage = Annotated[
-    Create | Play | Pause | Step | Reset | Update | Speed | Data | Delete | Ping | Watch | Unwatch,
+    Create
+    | Play
+    | Pause
+    | Step
+    | Reset
+    | Update
+    | Speed
+    | Data
+    | Delete
+    | Ping
+    | Watch
+    | Unwatch
+    | ClassOpen
+    | ClassTeach
+    | ClassJoin
+    | ClassLeave
+    | ClassShow
+    | ClassLock
+    | ClassPush
+    | ClassBoard
+    | ClassSpotlight
+    | ClassRemove
+    | ClassChallenge
+    | ClassClose,
     Field(discriminator="type"),
 ]
 CLIENT_MESSAGE = TypeAdapter(ClientMessage)
@@ -142,5 +273,17 @@ MESSAGE_TYPES = (
     "ping",
     "watch",
     "unwatch",
+    "class_open",
+    "class_teach",
+    "class_join",
+    "class_leave",
+    "class_show",
+    "class_lock",
+    "class_push",
+    "class_board",
+    "class_spotlight",
+    "class_remove",
+    "class_challenge",
+    "class_close",
 )
 """Every type a client may send."""

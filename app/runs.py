@@ -57,6 +57,9 @@ a detail). The diagram draws a unit ~10 px wide when a layer has 64 of them, so 
 only its zoomed view of one unit is coarser."""
 
 
+SCORES = ("train_cost", "train_accuracy", "test_cost", "test_accuracy")
+
+
 def map_resolution(resolution: int, hidden_units: int) -> int:
     """The side of each hidden-unit map of a network with `hidden_units` (2-D data): the
     setting's, lowered so that hidden_units · side² ≤ MAP_UNITS_AT_FULL_RESOLUTION · resolution²
@@ -76,12 +79,18 @@ class Run:
     """A network, its data, its trainer, and the frames it streams."""
 
     def __init__(
-        self, config: RunConfigModel, settings: Settings, uploads: UploadStore | None = None
+        self,
+        config: RunConfigModel,
+        settings: Settings,
+        uploads: UploadStore | None = None,
+        data: data_sources.Data | None = None,
     ) -> None:
+        """A run of `config`, on `data` if given (a fork shares its source's) or else on the data
+        the config names."""
         self.id = new_run_id()
         self.config = config
         self.settings = settings
-        self.data = data_sources.build(config.dataset, settings, uploads)
+        self.data = data or data_sources.build(config.dataset, settings, uploads)
         self.dataset: Dataset = self.data.dataset
         self.network_config = config.network_config(
             self.dataset.n_x, self.dataset.task, self.dataset.n_classes
@@ -110,6 +119,8 @@ class Run:
         """The boundary and the hidden units' maps, recomputed when they can have moved by a
         colour step (app/pictures.py)."""
         self.details_built = 0
+        self.last_scores: dict | None = None
+        """The scores of the last frame (the class board reads them)."""
         self.reset()
 
     # --- training-thread side --------------------------------------------------------------------
@@ -124,6 +135,16 @@ class Run:
         self.boundary.clear()
         self.maps.clear()
         self.outbox.reset()  # costs restart at iteration 1
+
+    def fork_from(self, source: Run) -> dict:
+        """Continue from `source`'s state now (training thread): its weights, optimizer and
+        mini-batch schedule, iteration and speed, so that this run's next iterations are the
+        ones `source` would have made. The fork starts paused. Returns {"run", "iteration"}."""
+        self.trainer.copy_state_from(source.trainer)
+        self.iterations_per_frame = source.iterations_per_frame
+        if not source.can_train:
+            self.status = source.status
+        return {"run": source.id, "iteration": self.trainer.iteration}
 
     def replace_data(self, config: RunConfigModel, data: data_sources.Data) -> None:
         """Train on new data (points drawn while it trains), keeping the network and progress.
@@ -174,6 +195,7 @@ class Run:
         tables = not self.data.plottable and d.task != "regression"
         # One forward pass per split gives cost, accuracy, confusion and the hidden layers' stats.
         scores = trainer.evaluate(confusion=tables, activation_stats=net.L > 1)
+        self.last_scores = {k: _finite_or_none(scores.get(k)) for k in SCORES}
         layer_stats = scores.pop("activation_stats", [])
         confusion = {split: scores.pop(f"{split}_confusion", None) for split in ("train", "test")}
         blobs, detail_blobs = [], []

@@ -33,8 +33,9 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import ValidationError
 
+from . import classroom, protocol
 from . import data as data_sources
-from . import protocol
+from .classroom import Classroom, Classrooms
 from .errors import LimitExceededError, RequestError
 from .options import hello_message
 from .player import CommandRefusedError, Player
@@ -90,6 +91,7 @@ class Session:
         settings: Settings,
         sessions: set,
         uploads: UploadStore | None = None,
+        classrooms: Classrooms | None = None,
     ) -> None:
         self.ws = websocket
         self.uploads = uploads
@@ -107,6 +109,15 @@ class Session:
         self._read_again = asyncio.Event()
         self._notices: list[str] = []
         """Unsolicited text messages (`unread`), sent before anything else."""
+        self._keyed: dict[str, str] = {}
+        """Unsolicited messages of which only the newest counts (`class_state`, `board`), by
+        kind: a newer one replaces one not sent yet."""
+        self.classrooms = classrooms or Classrooms(settings)
+        self.classroom: Classroom | None = None
+        """The class this session is in (app/classroom.py), as `class_role` ("teacher" or
+        "student"; a student's id in it is `class_member`)."""
+        self.class_role: str | None = None
+        self.class_member: str | None = None
         self._ended = False
         self._sender: asyncio.Task | None = None
         self._unread_task: asyncio.Future | None = None
@@ -174,6 +185,8 @@ class Session:
         self._ended = True
         self._read_again.set()  # a receive loop waiting for the client to read gives up
         self.sessions.discard(self)
+        if self.classroom is not None:
+            classroom.left(self, self.classroom)
         self._free_runs()
 
     def _free_runs(self) -> None:
@@ -219,6 +232,40 @@ class Session:
         )
         self._ready.set()
 
+    # --- its class (app/classroom.py calls these, on the event loop) ------------------------------
+
+    def class_seat(self, room: Classroom | None, role: str | None, member: str | None) -> None:
+        self.classroom, self.class_role, self.class_member = room, role, member
+
+    def class_notice(self, text: str, kind: str) -> None:
+        """Send `text` unsolicited; a newer one of the same kind not sent yet replaces it."""
+        if self._ended:
+            return
+        self._keyed.pop(kind, None)
+        self._keyed[kind] = text
+        self._ready.set()
+
+    def class_left(self, room: Classroom, reason: str) -> None:
+        """The session is out of `room` (it ended, or the teacher removed it)."""
+        if self.classroom is not room:
+            return
+        self.class_seat(None, None, None)
+        self._keyed.pop("class_state", None)
+        self._keyed.pop("board", None)
+        said = classroom.ENDED_MESSAGES.get(reason, reason)
+        self.class_notice(
+            json.dumps(
+                {
+                    "type": "class_ended",
+                    "ref": None,
+                    "code": room.code,
+                    "reason": reason,
+                    "message": said,
+                }
+            ),
+            "class_ended",
+        )
+
     async def _send_loop(self) -> None:
         while True:
             await self._ready.wait()
@@ -237,6 +284,8 @@ class Session:
             await self._send(self._notices.pop(0))
         while not self._outgoing.empty():
             await self._send(self._outgoing.get_nowait())
+        while self._keyed:  # after the answers: a `class` precedes the class's news
+            await self._send(self._keyed.pop(next(iter(self._keyed))))
 
     async def _send(self, message: str | bytes) -> None:
         """Send one message; if it waits too long on a client that does not read, pause the
@@ -405,12 +454,17 @@ class Session:
         if kind == "watch":
             await self._watch(msg)
             return
+        if kind.startswith("class_"):
+            await self._queue(await classroom.handle(self, msg))
+            return
         if kind == "unwatch":
             stopped = self.player.unwatch(msg.runs)
             await self._queue({"type": "ack", "ref": msg.ref, "action": kind, "runs": stopped})
             return
         player, call = self.player, self.scheduler.call
         runs = player.owned(msg.runs)
+        if kind in ("play", "step"):
+            classroom.locked_out(self)
         if kind == "play":
             result = await call(lambda: player.play(runs))
         elif kind == "pause":
@@ -431,6 +485,7 @@ class Session:
         elif kind == "delete":
             player.forget(runs)
             result = await call(lambda: player.delete(runs))
+            classroom.runs_changed(self)
         else:  # a message type added to the protocol but not here
             raise ProtocolError("unknown_type", f"message type {kind!r} is not handled")
         await self._queue(
@@ -480,6 +535,9 @@ class Session:
 
     async def _create(self, msg: protocol.Create) -> None:
         self.player.check_room()
+        if msg.fork is not None:
+            await self._fork(msg)
+            return
         # Building the data and the network is NumPy work: off the event loop. Refusals name
         # fields by their path in the message (config.layers.0.units), like schema errors do.
         try:
@@ -494,6 +552,25 @@ class Session:
         self.player.adopt(run, self._frame_ready)
         await self.scheduler.call(lambda: self.player.add(run))
         await self._queue({"type": "created", "ref": msg.ref, **run.describe()})
+        classroom.runs_changed(self)
+        await self.scheduler.call(lambda: run.build_frame(heavy=True))
+
+    async def _fork(self, msg: protocol.Create) -> None:
+        """A run that continues from another's state now: one this session owns or watches."""
+        if msg.fork not in self.runs and msg.fork not in self.player.watching:
+            raise CommandRefusedError("unknown_run", "fork a run of this session or one it watches")
+        classroom.locked_out(self)
+        source = await self.scheduler.call(lambda: self.scheduler.find(msg.fork))
+        if source is None:
+            raise CommandRefusedError("unknown_run", "the run to fork has ended")
+        run = await asyncio.to_thread(Run, source.config, self.settings, self.uploads, source.data)
+        forked = await self.scheduler.call(lambda: run.fork_from(source))
+        self.player.adopt(run, self._frame_ready)
+        await self.scheduler.call(lambda: self.player.add(run))
+        await self._queue(
+            {"type": "created", "ref": msg.ref, **run.describe(), "forked_from": forked}
+        )
+        classroom.runs_changed(self)
         await self.scheduler.call(lambda: run.build_frame(heavy=True))
 
     async def _watch(self, msg: protocol.Watch) -> None:

@@ -126,6 +126,33 @@ class Settings(BaseSettings):
     http_keep_alive_seconds: float = Field(
         5.0, gt=0, description="Seconds an idle HTTP keep-alive connection is held open."
     )
+    # Classes (app/classroom.py)
+    max_classes: int = Field(20, ge=1, description="Classes open at once on a server.")
+    max_class_students: int = Field(300, ge=1, description="Students in one class.")
+    max_class_name_chars: int = Field(40, ge=1, le=200, description="Length of a student's name.")
+    max_push_bytes: int = Field(
+        8192, ge=256, le=16_384, description="Size of a setup the teacher pushes (state and text)."
+    )
+    class_board_seconds: float = Field(
+        1.0, ge=0.2, le=60, description="Seconds between two updates of the class board."
+    )
+    class_join_failures: int = Field(
+        10, ge=1, description="Wrong class codes one address may try a minute (against guessing)."
+    )
+    class_grace_seconds: float = Field(
+        300.0, gt=0, description="Seconds a class waits for its teacher's page to come back."
+    )
+    class_idle_seconds: float = Field(
+        4 * 3600.0, gt=0, description="A class whose teacher sent nothing for this long ends."
+    )
+    workers: int = Field(
+        1, ge=1, le=64, description="Server processes (nnplay serve --workers sets it)."
+    )
+    open_class: str | None = Field(
+        None,
+        pattern=r"^[A-Z0-9]{4,8}:[A-Za-z0-9_-]{16,64}$",
+        description="CODE:TOKEN of a class opened at start-up (nnplay serve --class sets it).",
+    )
     # Headless training (POST /api/train)
     max_train_iterations: int = Field(20_000, ge=1, description="Iterations of POST /api/train.")
     max_train_seconds: float = Field(10.0, gt=0, description="Time budget of POST /api/train.")

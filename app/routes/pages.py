@@ -11,13 +11,19 @@ source checkout (or an editable install) beside the packages.
 from __future__ import annotations
 
 import importlib.util
-from functools import cache
+import io
+import re
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+import segno
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+
+from ..classroom import ALPHABET, normalize_code
+from ..lan import join_urls
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 """The source checkout, when the app runs from one."""
@@ -35,6 +41,7 @@ def asset_dir(name: str) -> Path:
 STATIC_DIR = asset_dir("static")
 TEMPLATES_DIR = asset_dir("templates")
 
+CODE_PATTERN = re.compile(f"[{ALPHABET}]{{4,8}}")
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
@@ -52,6 +59,38 @@ def plotly_js() -> Path:
 def read_playground(request: Request) -> HTMLResponse:
     """The playground."""
     return templates.TemplateResponse(request, "index.html", {})
+
+
+@router.get("/join/{code}")
+def join_class(code: str) -> RedirectResponse:
+    """A class's join link: the playground, asking the student's name for this class's code."""
+    code = normalize_code(code)
+    if not CODE_PATTERN.fullmatch(code):
+        raise HTTPException(404, "no class has this code")
+    return RedirectResponse(f"/?join={code}", status_code=303)
+
+
+@router.get("/class/{code}/qr.svg")
+def class_qr(code: str, request: Request) -> Response:
+    """A QR code of a class's join link (SVG), for the teacher's presenter view. Any well-formed
+    code gets one, open or not, so it tells nobody which classes exist."""
+    code = normalize_code(code)
+    if not CODE_PATTERN.fullmatch(code):
+        raise HTTPException(404, "no class has this code")
+    url = join_urls(str(request.base_url), f"/join/{code}")[0]
+    return Response(
+        qr_svg(url), media_type="image/svg+xml", headers={"Cache-Control": "private, max-age=600"}
+    )
+
+
+@lru_cache(maxsize=64)
+def qr_svg(url: str) -> bytes:
+    """The QR code of `url` as SVG (segno: no network, no image library)."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer, kind="svg", scale=10, border=2, xmldecl=False, svgns=True, title="Join link"
+    )
+    return buffer.getvalue()
 
 
 @router.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"])

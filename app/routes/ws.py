@@ -11,4 +11,6 @@ router = APIRouter()
 async def websocket_session(websocket: WebSocket) -> None:
     """Serve one browser's session until it disconnects."""
     state = websocket.app.state
-    await Session(websocket, state.scheduler, state.settings, state.sessions, state.uploads).serve()
+    await Session(
+        websocket, state.scheduler, state.settings, state.sessions, state.uploads, state.classrooms
+    ).serve()

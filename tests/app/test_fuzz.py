@@ -17,6 +17,14 @@ from tests.app.conftest import Peer
 
 SMALL = {"dataset": {"name": "flower", "size": 60}, "layers": [{"units": 3}]}
 ERROR_CODES = {
+    "not_in_class",
+    "not_teacher",
+    "unknown_class",
+    "unknown_student",
+    "rate_limited",
+    "removed",
+    "class_locked",
+    "needs_redis",
     "not_json",
     "invalid",
     "unknown_type",
@@ -336,6 +344,24 @@ DRAWN = st.fixed_dictionaries(
     },
 )
 PLAUSIBLE["dataset"] = DRAWN
+PLAUSIBLE.update(
+    {
+        "code": st.sampled_from(["KQ7M", "kq-7m", "", "0000"]) | st.text(max_size=20),
+        "token": st.text(max_size=70),
+        "name": st.text(max_size=60),
+        "locked": st.booleans(),
+        "open": st.booleans(),
+        "state": st.text(max_size=100),
+        "title": st.text(max_size=30),
+        "text": st.text(max_size=100),
+        "student": st.none() | st.text(max_size=40),
+        "challenge": st.none()
+        | st.fixed_dictionaries(
+            {"target": st.floats(min_value=-1, max_value=2)},
+            optional={"max_units": st.integers(min_value=-1, max_value=2000)},
+        ),
+    }
+)
 """Field values near the valid ones, so random messages also reach the commands."""
 FIELDS_OF = {
     "create": ("config",),
@@ -350,6 +376,18 @@ FIELDS_OF = {
     "ping": (),
     "watch": ("runs",),
     "unwatch": ("runs",),
+    "class_open": (),
+    "class_teach": ("code", "token"),
+    "class_join": ("code", "name"),
+    "class_leave": (),
+    "class_show": ("runs",),
+    "class_lock": ("locked",),
+    "class_push": ("state", "title", "text"),
+    "class_board": ("open",),
+    "class_spotlight": ("student",),
+    "class_remove": ("student",),
+    "class_challenge": ("challenge",),
+    "class_close": (),
 }
 """The fields each message type takes besides `type` and `ref` (docs/protocol.md)."""
 
@@ -384,6 +422,24 @@ def _is_valid_json(text: str) -> bool:
     return True
 
 
+LEADS = {"ack", "error:not_in_class", "error:not_teacher"}
+CLASS_ANSWERS = {
+    "class_open": {"class", "error:limit"},
+    # A random code is no class, or (rarely) the one this session opened: then a random token
+    # is not its token.
+    "class_teach": {"class", "error:unknown_class", "error:not_teacher", "error:rate_limited"},
+    "class_join": {"class", "error:unknown_class", "error:rate_limited", "error:limit"},
+    "class_leave": {"ack", "error:not_in_class"},
+    "class_show": LEADS | {"error:unknown_run"},
+    "class_lock": LEADS,
+    "class_push": LEADS | {"error:limit"},
+    "class_board": LEADS,
+    "class_spotlight": LEADS | {"error:unknown_student"},
+    "class_remove": LEADS | {"error:unknown_student"},
+    "class_challenge": LEADS,
+    "class_close": LEADS,
+}
+"""What each class message may get, whatever class this session opened or joined before."""
 WATCH_LIMIT = Settings().max_runs_per_session
 """How many runs a session watches at most (docs/protocol.md, `watch`)."""
 
@@ -403,6 +459,8 @@ def _expected(message) -> set[str]:
         return {"pong"} if valid else {"error:invalid"}
     if kind == "create":
         return {"created", "error:invalid", "error:limit"}
+    if kind.startswith("class_"):  # the session may have opened a class by now: it leads it
+        return CLASS_ANSWERS[kind] | {"error:invalid", "error:needs_redis"}
     if kind == "unwatch":  # ids not watched are nothing to stop
         return {"ack", "error:invalid"}
     runs = message.get("runs")
@@ -438,7 +496,7 @@ def test_random_messages_get_one_well_formed_answer_each(client):
             peer.send(type="ping", ref=sync)
             answers = []
             while True:
-                answer = peer.reply(("ack", "error", "created", "pong"))
+                answer = peer.reply(("ack", "error", "created", "pong", "class"))
                 if answer["type"] == "pong" and answer["ref"] == sync:
                     break
                 answers.append(answer)
