@@ -30,6 +30,7 @@ import asyncio
 import base64
 import json
 import logging
+import re
 import secrets
 import time
 from collections import deque
@@ -41,8 +42,10 @@ import numpy as np
 
 from .errors import LimitExceededError
 from .player import CommandRefusedError
+from .sharing import Sharing
 
 if TYPE_CHECKING:
+    from .broker import Broker
     from .runs import Run
     from .settings import Settings
 
@@ -52,6 +55,7 @@ ALPHABET = "ACDEFHJKMNPQRTUVWXY3479"
 """Join-code symbols: no 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B: a code read off a projector is typed
 right. 23⁴ = 279,841 codes of 4; the code grows a symbol when the server holds many classes."""
 CODE_LENGTH = 4
+CODE_SHAPE = re.compile(f"[{ALPHABET}]{{4,8}}")
 TILE_SIDE = 20
 """The board's boundary thumbnails: 20 × 20 codes, sampled from the run's boundary (400 bytes)."""
 ENDED_MESSAGES = {
@@ -104,6 +108,15 @@ class Classroom:
     challenge_started: float = 0.0
     reached: dict[str, dict] = field(default_factory=dict)
     """Challenge: student id → {"iteration", "seconds"} when their run first reached the target."""
+    # With a broker (app/sharing.py): what the other processes said of this class.
+    home: bool = True
+    """Whether its teacher is (or was last) on this process: it alone sweeps it."""
+    teacher_elsewhere: bool = False
+    remote_counts: dict[str, int] = field(default_factory=dict)
+    """Students on each other process, by its broker id."""
+    remote_tiles: dict[str, tuple[float, list]] = field(default_factory=dict)
+    """Board entries of each other process's students: (when received, entries)."""
+    tiles_task: asyncio.Task | None = None
 
     def state(self) -> dict:
         """What every member's page shows of the class (`class_state`)."""
@@ -113,8 +126,8 @@ class Classroom:
             "shown": dict(self.shown),
             "push": self.push,
             "challenge": self.challenge,
-            "students": len(self.students),
-            "teacher_present": self.teacher is not None,
+            "students": len(self.students) + sum(self.remote_counts.values()),
+            "teacher_present": self.teacher is not None or self.teacher_elsewhere,
         }
 
     def sessions(self) -> list:
@@ -158,22 +171,31 @@ class JoinGuard:
 class Classrooms:
     """The classes of this server process, by code."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        clock: Callable[[], float] = time.monotonic,
+        broker: Broker | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
         self.rooms: dict[str, Classroom] = {}
         self.guard = JoinGuard(settings.class_join_failures, 60.0, clock)
         self._sweeper: asyncio.Task | None = None
+        self.sharing: Sharing | None = Sharing(self, broker) if broker is not None else None
+        """The classes' other processes, through the broker (app/sharing.py); None alone."""
 
     # --- lifecycle ------------------------------------------------------------------------------
 
-    def start(self) -> None:
+    async def start(self) -> None:
         """Open the class of `open_class` (serve --class) and look for ended classes every
         SWEEP_SECONDS (on the running loop)."""
         if self.settings.open_class:
             code, token = self.settings.open_class.split(":", 1)
             now = self.clock()
-            self.rooms[code] = Classroom(code, token, None, now, now)
+            room = self.rooms[code] = Classroom(code, token, None, now, now)
+            if self.sharing is not None:
+                await self.sharing.claim(room, exclusive=False)
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
 
     async def stop(self) -> None:
@@ -195,8 +217,15 @@ class Classrooms:
         now, s = self.clock(), self.settings
         ended = []
         for room in list(self.rooms.values()):
+            if not room.home:  # its teacher's process sweeps it
+                continue
             gone = room.teacher_gone_at
-            if room.teacher is None and gone is not None and now - gone >= s.class_grace_seconds:
+            if (
+                room.teacher is None
+                and not room.teacher_elsewhere
+                and gone is not None
+                and now - gone >= s.class_grace_seconds
+            ):
                 self.end(room, "teacher_left")
                 ended.append(room.code)
                 continue
@@ -212,8 +241,8 @@ class Classrooms:
             if code not in self.rooms:
                 return code
 
-    def open(self, teacher: Any) -> Classroom:
-        """A new class led by `teacher`'s session."""
+    async def open(self, teacher: Any) -> Classroom:
+        """A new class led by `teacher`'s session (its code unique among the processes)."""
         limit = self.settings.max_classes
         if len(self.rooms) >= limit:
             raise LimitExceededError(
@@ -223,22 +252,29 @@ class Classrooms:
                 setting="max_classes",
             )
         now = self.clock()
-        room = Classroom(self.new_code(), secrets.token_urlsafe(24), teacher, now, now)
+        while True:
+            room = Classroom(self.new_code(), secrets.token_urlsafe(24), teacher, now, now)
+            if self.sharing is None or await self.sharing.claim(room, exclusive=True):
+                break
         self.rooms[room.code] = room
         return room
 
-    def find(self, code: str, address: str | None) -> Classroom:
-        """The class of a code a client typed; a wrong code counts against its address."""
+    async def find(self, code: str, address: str | None) -> Classroom:
+        """The class of a code a client typed (of this process, or of another one through the
+        broker); a wrong code counts against its address."""
         self.guard.check(address)
-        room = self.rooms.get(normalize_code(code))
+        code = normalize_code(code)
+        room = self.rooms.get(code)
+        if room is None and self.sharing is not None and CODE_SHAPE.fullmatch(code):
+            room = await self.sharing.fetch(code)
         if room is None:
             self.guard.failed(address)
             raise CommandRefusedError("unknown_class", "no class has this code; check it")
         return room
 
-    def teach(self, code: str, token: str, session: Any) -> Classroom:
+    async def teach(self, code: str, token: str, session: Any) -> Classroom:
         """The teacher's page is back (a reload): the class is its again, with the token."""
-        room = self.find(code, session.client_host)
+        room = await self.find(code, session.client_host)
         if not secrets.compare_digest(room.token.encode(), token.encode()):
             self.guard.failed(session.client_host)
             raise CommandRefusedError("not_teacher", "this is not the class's teacher token")
@@ -246,15 +282,19 @@ class Classrooms:
         if old is not None and old is not session:
             old.class_left(room, "replaced")
         room.teacher, room.teacher_gone_at = session, None
+        room.home, room.teacher_elsewhere = True, False
         room.last_active = self.clock()
         return room
 
-    def join(self, code: str, name: str, session: Any) -> tuple[Classroom, Member]:
-        room = self.find(code, session.client_host)
-        if session.client_host in room.barred:
+    async def join(self, code: str, name: str, session: Any) -> tuple[Classroom, Member]:
+        room = await self.find(code, session.client_host)
+        barred = session.client_host in room.barred
+        if not barred and self.sharing is not None:
+            barred = await self.sharing.barred(room, session.client_host)
+        if barred:
             raise CommandRefusedError("removed", "the teacher removed you from this class")
         limit = self.settings.max_class_students
-        if len(room.students) >= limit:
+        if room.state()["students"] >= limit:
             raise LimitExceededError(
                 "(class)",
                 limit,
@@ -265,24 +305,52 @@ class Classrooms:
         room.students[member.id] = member
         return room, member
 
-    def end(self, room: Classroom, reason: str) -> None:
-        """End a class: everyone is told, nothing of it is kept."""
+    def end(self, room: Classroom, reason: str, shared: bool = True) -> None:
+        """End a class: everyone is told, nothing of it is kept (nor, with a broker and
+        `shared`, on the other processes)."""
         if self.rooms.get(room.code) is not room:
             return
         del self.rooms[room.code]
-        if room.board_task is not None:
-            room.board_task.cancel()
+        for task in (room.board_task, room.tiles_task):
+            if task is not None:
+                task.cancel()
         for session in room.sessions():
             session.class_left(room, reason)
         room.students.clear()
+        if self.sharing is not None:
+            self.sharing.ended(room, reason, shared)
+
+    def drop(self, room: Classroom) -> None:
+        """Forget a class's copy on this process (its last local member left; with a broker,
+        the class goes on elsewhere)."""
+        if self.rooms.get(room.code) is room:
+            del self.rooms[room.code]
+            if room.tiles_task is not None:
+                room.tiles_task.cancel()
+            if self.sharing is not None:
+                self.sharing.forget(room)
 
     # --- telling the members --------------------------------------------------------------------
 
-    def broadcast(self, room: Classroom) -> None:
-        """Every member gets the class's new state (one JSON text, written once)."""
+    def broadcast(self, room: Classroom, shared: bool = True) -> None:
+        """Every member gets the class's new state (one JSON text, written once); with a
+        broker and `shared`, the other processes' members too."""
         text = json.dumps({"type": "class_state", "ref": None, **room.state()}, allow_nan=False)
         for session in room.sessions():
             session.class_notice(text, "class_state")
+        if self.sharing is not None:
+            if shared:
+                self.sharing.share_state(room)
+            self.sharing.sync_relays()
+
+    def tell_teacher(self, room: Classroom, shared: bool = True) -> None:
+        """The student count changed: only the teacher's page shows it (not broadcast); with
+        a broker and `shared`, the other processes hear this one's count."""
+        if room.teacher is not None:
+            text = json.dumps({"type": "class_state", "ref": None, **room.state()}, allow_nan=False)
+            room.teacher.class_notice(text, "class_state")
+        if self.sharing is not None and shared:
+            self.sharing.share_count(room)
 
 
 # --- the board ------------------------------------------------------------------------------------
@@ -356,15 +424,16 @@ TEACHER_ONLY = frozenset(
 )
 
 
-def needs_broker(settings: Settings) -> None:
-    """Several worker processes would split a class among them (each holds its own sessions,
-    and a student lands on whichever accepts it): refuse, saying what works."""
-    if settings.workers > 1:
+def needs_broker(session: Any) -> None:
+    """Several worker processes without a broker would split a class among them (each holds
+    its own sessions, and a student lands on whichever accepts it): refuse, saying what works."""
+    settings = session.settings
+    if settings.workers > 1 and session.classrooms.sharing is None:
         raise CommandRefusedError(
             "needs_redis",
             f"this server runs {settings.workers} worker processes, and a class must reach "
-            "every student's process: start it with one worker (nnplay serve --workers 1) for "
-            "a class (a shared Redis broker, NNPLAY_REDIS_URL, is not supported yet)",
+            "every student's process: start it with a Redis broker (NNPLAY_REDIS_URL) or with "
+            "one worker (nnplay serve --workers 1)",
         )
 
 
@@ -374,21 +443,21 @@ async def handle(session: Any, msg: Any) -> dict:
     rooms: Classrooms = session.classrooms
     room: Classroom | None = session.classroom
     if kind == "class_open":
-        needs_broker(session.settings)
+        needs_broker(session)
         _leave_first(session)
-        room = rooms.open(session)
+        room = await rooms.open(session)
         session.class_seat(room, "teacher", None)
         return _welcome(session, room, msg.ref, "teacher")
     if kind == "class_teach":
-        needs_broker(session.settings)
+        needs_broker(session)
         if room is not None and room.code != normalize_code(msg.code):
             _leave_first(session)
-        room = rooms.teach(msg.code, msg.token, session)
+        room = await rooms.teach(msg.code, msg.token, session)
         session.class_seat(room, "teacher", None)
         rooms.broadcast(room)  # the students see the teacher back
         return _welcome(session, room, msg.ref, "teacher")
     if kind == "class_join":
-        needs_broker(session.settings)
+        needs_broker(session)
         name = " ".join(msg.name.split())  # no control characters, no runs of spaces
         limit = session.settings.max_class_name_chars
         if len(name) > limit:
@@ -399,9 +468,9 @@ async def handle(session: Any, msg: Any) -> dict:
                 setting="max_class_name_chars",
             )
         _leave_first(session)
-        room, member = rooms.join(msg.code, name or _anonymous(), session)
+        room, member = await rooms.join(msg.code, name or _anonymous(), session)
         session.class_seat(room, "student", member.id)
-        _tell_teacher_count(rooms, room)
+        rooms.tell_teacher(room)
         return _welcome(session, room, msg.ref, "student", member)
     if room is None:
         raise CommandRefusedError("not_in_class", "this session is in no class: join one first")
@@ -434,25 +503,32 @@ async def handle(session: Any, msg: Any) -> dict:
         elif not msg.open and room.board_task is not None:
             room.board_task.cancel()
             room.board_task = None
+        if rooms.sharing is not None:  # the other processes send their students' entries
+            rooms.sharing.share_state(room)
         return _ack(msg, kind)
     elif kind == "class_spotlight":
         if msg.student is None:
             room.shown = {"runs": [], "student": None, "name": None}
         else:
             member = room.students.get(msg.student)
-            if member is None:
+            if member is not None:
+                room.shown = _spotlight(member)
+            elif rooms.sharing is not None and rooms.sharing.student(room, msg.student):
+                room.shown = rooms.sharing.student(room, msg.student)
+            else:
                 raise CommandRefusedError("unknown_student", "no such student in this class")
-            room.shown = _spotlight(member)
     elif kind == "class_remove":
-        member = room.students.pop(msg.student, None)
-        if member is None:
+        member = room.students.get(msg.student)
+        elsewhere = rooms.sharing is not None and rooms.sharing.student(room, msg.student)
+        if member is None and not elsewhere:
             raise CommandRefusedError("unknown_student", "no such student in this class")
-        if member.session.client_host is not None:
-            room.barred.add(member.session.client_host)
-        room.reached.pop(member.id, None)
-        if room.shown.get("student") == member.id:
+        if member is not None:
+            remove(rooms, room, member)
+        else:
+            rooms.sharing.remove(room, msg.student)
+        room.reached.pop(msg.student, None)
+        if room.shown.get("student") == msg.student:
             room.shown = {"runs": [], "student": None, "name": None}
-        member.session.class_left(room, "removed")
     elif kind == "class_challenge":
         room.challenge = None if msg.challenge is None else msg.challenge.model_dump(mode="json")
         if room.challenge is not None:
@@ -464,6 +540,18 @@ async def handle(session: Any, msg: Any) -> dict:
         return _ack(msg, kind)
     rooms.broadcast(room)
     return _ack(msg, kind)
+
+
+def remove(rooms: Classrooms, room: Classroom, member: Member) -> None:
+    """The teacher removed a student of this process: out, and its address barred."""
+    room.students.pop(member.id, None)
+    address = member.session.client_host
+    if address is not None:
+        room.barred.add(address)
+        if rooms.sharing is not None:
+            rooms.sharing.bar(room, address)
+    member.session.class_left(room, "removed")
+    rooms.tell_teacher(room)
 
 
 def runs_changed(session: Any) -> None:
@@ -481,6 +569,9 @@ def runs_changed(session: Any) -> None:
     elif session.class_role == "student" and shown.get("student") == session.class_member:
         member = room.students.get(session.class_member)
         if member is None:
+            return
+        if room.teacher is None and session.classrooms.sharing is not None:
+            session.classrooms.sharing.spot(room, _spotlight(member))  # its teacher's process
             return
         room.shown = _spotlight(member)
     else:
@@ -504,10 +595,12 @@ def left(session: Any, room: Classroom) -> None:
     elif session.class_role == "student":
         member = room.students.pop(session.class_member, None)
         if member is not None:
-            if room.shown.get("student") == member.id:
+            if room.shown.get("student") == member.id and room.teacher is not None:
                 room.shown = {"runs": [], "student": None, "name": None}
                 rooms.broadcast(room)
-            _tell_teacher_count(rooms, room)
+            rooms.tell_teacher(room)
+    if room.teacher is None and not room.students and not room.home:
+        rooms.drop(room)  # the class goes on in its teacher's process
 
 
 def locked_out(session: Any) -> None:
@@ -556,13 +649,6 @@ def _welcome(session: Any, room: Classroom, ref: str | None, role: str, member=N
     return body
 
 
-def _tell_teacher_count(rooms: Classrooms, room: Classroom) -> None:
-    """Only the teacher's page shows how many students there are: a join is not broadcast."""
-    if room.teacher is not None:
-        text = json.dumps({"type": "class_state", "ref": None, **room.state()}, allow_nan=False)
-        room.teacher.class_notice(text, "class_state")
-
-
 async def _pause_students(session: Any, room: Classroom) -> None:
     """Lock: every student's own runs pause (they follow now, and the server saves the time),
     in one call on the training thread for the whole class."""
@@ -572,29 +658,40 @@ async def _pause_students(session: Any, room: Classroom) -> None:
         await session.scheduler.call(lambda: [player.pause(runs) for player, runs in own])
 
 
+async def local_entries(scheduler: Any, room: Classroom) -> list[dict]:
+    """The board's entries of this process's students: one call on the training thread."""
+    runs = [(m, list(m.session.player.runs.values())) for m in room.students.values()]
+    entries = await scheduler.call(lambda: [[tile(r) for r in rs] for _m, rs in runs])
+    return [
+        {"student": m.id, "name": m.name, "runs": e}
+        for (m, _), e in zip(runs, entries, strict=True)
+    ]
+
+
 async def _board_loop(session: Any, room: Classroom) -> None:
     """While the board is open: every `class_board_seconds`, every student's runs summarized
-    (one call on the training thread for the class) and sent to the teacher."""
+    (this process's, and with a broker the other processes' as they sent them) and sent to
+    the teacher."""
     seconds = session.settings.class_board_seconds
     rooms: Classrooms = session.classrooms
     while room.board_open and rooms.rooms.get(room.code) is room:
         started = rooms.clock()
-        members = list(room.students.values())
-        runs = [(m, list(m.session.player.runs.values())) for m in members]
-        entries = await session.scheduler.call(
-            lambda runs=runs: [[tile(r) for r in rs] for _m, rs in runs]
-        )
-        tiles = []
-        challenge = room.challenge
+        entries = await local_entries(session.scheduler, room)
         now = rooms.clock()
-        for (member, _), member_entries in zip(runs, entries, strict=True):
-            info = {"student": member.id, "name": member.name, "runs": member_entries}
+        for when, remote in list(room.remote_tiles.values()):
+            if when >= now - 3 * seconds:  # a process that stopped sending is gone
+                entries += remote
+        challenge = room.challenge
+        tiles = []
+        for info in entries:
             if challenge is not None:
-                _judge(room, member, member_entries, challenge, now)
-                info["broken"] = sorted(
-                    {b for e in member_entries for b in broken_rules(challenge, e)}
-                )
-                info["reached"] = room.reached.get(member.id)
+                _judge(room, info["student"], info["runs"], challenge, now)
+                broken = {b for e in info["runs"] for b in broken_rules(challenge, e)}
+                info = {
+                    **info,
+                    "broken": sorted(broken),
+                    "reached": room.reached.get(info["student"]),
+                }
             tiles.append(info)
         teacher = room.teacher
         if teacher is not None:
@@ -603,13 +700,13 @@ async def _board_loop(session: Any, room: Classroom) -> None:
         await asyncio.sleep(max(0.0, seconds - (rooms.clock() - started)))
 
 
-def _judge(room: Classroom, member: Member, entries: list[dict], challenge: dict, now: float):
+def _judge(room: Classroom, student: str, entries: list[dict], challenge: dict, now: float):
     """Record when a student's run first reached the challenge's target within its rules."""
-    if member.id in room.reached:
+    if student in room.reached:
         return
     for entry in entries:
         if not broken_rules(challenge, entry) and reached(challenge, entry):
-            room.reached[member.id] = {
+            room.reached[student] = {
                 "run": entry["run"],
                 "iteration": entry["iteration"],
                 "parameters": entry["parameters"],

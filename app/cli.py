@@ -662,6 +662,7 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         else:
             print("nnplay: no network address found besides 127.0.0.1", flush=True)
     os.environ["NNPLAY_WORKERS"] = str(args.workers)  # class mode refuses to split a class
+    _check_redis(parser)
     if args.open_class:
         _open_class_at_start(args, parser, shown)
     # One directory of uploaded files for all the workers: a file uploaded to one of them is
@@ -709,11 +710,12 @@ def _open_class_at_start(args: argparse.Namespace, parser: argparse.ArgumentPars
 
     from .classroom import ALPHABET, CODE_LENGTH
     from .lan import join_urls
+    from .settings import Settings
 
-    if args.workers > 1:
+    if args.workers > 1 and not Settings().redis_url:
         parser.error(
-            f"--class with --workers {args.workers} would split the class among the processes "
-            "(a shared broker is not supported yet): use --workers 1 for a class"
+            f"--class with --workers {args.workers} would split the class among the processes: "
+            "share it through Redis (NNPLAY_REDIS_URL=redis://host:6379/0) or use --workers 1"
         )
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     token = secrets.token_urlsafe(24)
@@ -723,6 +725,23 @@ def _open_class_at_start(args: argparse.Namespace, parser: argparse.ArgumentPars
     print(f"nnplay: class {code} is open: students open {join} or type the code", flush=True)
     # The token travels in the fragment, which browsers never send: no log shows it.
     print(f"nnplay: the teacher opens {base}?teach={code}#class_token={token}", flush=True)
+
+
+def _check_redis(parser: argparse.ArgumentParser) -> None:
+    """With NNPLAY_REDIS_URL, the broker must answer before anything starts: one line if not."""
+    from .settings import Settings
+
+    url = Settings().redis_url
+    if not url:
+        return
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        client.ping()
+        client.close()
+    except redis.RedisError as error:
+        parser.error(f"NNPLAY_REDIS_URL={url}: Redis does not answer ({error})")
 
 
 def _check_settings(parser: argparse.ArgumentParser) -> None:

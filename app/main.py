@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .broker import Broker
 from .classroom import Classrooms
 from .errors import RequestError, TooLargeError
 from .monitor import LoopLagMonitor
@@ -40,8 +41,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.scheduler = Scheduler(settings)
         app.state.scheduler.start()
         app.state.sessions = set()
-        app.state.classrooms = Classrooms(settings)
-        app.state.classrooms.start()
+        broker = None
+        if settings.redis_url:  # classes shared with the other processes (app/sharing.py)
+            broker = Broker(settings.redis_url)
+            await broker.start()
+        app.state.broker = broker
+        app.state.classrooms = Classrooms(settings, broker=broker)
+        await app.state.classrooms.start()
         app.state.loop_lag = LoopLagMonitor()
         app.state.loop_lag.start()
         app.state.uploads = UploadStore(
@@ -59,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.classrooms.stop()
+            if app.state.broker is not None:
+                await app.state.broker.stop()
             await app.state.loop_lag.stop()
             app.state.scheduler.stop()
             app.state.uploads.close()

@@ -35,10 +35,12 @@ from pydantic import ValidationError
 
 from . import classroom, protocol
 from . import data as data_sources
+from .broker import run_key
 from .classroom import Classroom, Classrooms
 from .errors import LimitExceededError, RequestError
 from .options import hello_message
 from .player import CommandRefusedError, Player
+from .relay import RemoteView
 from .runconfig import NULLABLE_LIVE_FIELDS, DrawnDataModel, HyperparameterUpdate, enforce_limits
 from .runs import Run, dataset_summary
 from .scheduler import Scheduler
@@ -559,6 +561,12 @@ class Session:
         """A run that continues from another's state now: one this session owns or watches."""
         if msg.fork not in self.runs and msg.fork not in self.player.watching:
             raise CommandRefusedError("unknown_run", "fork a run of this session or one it watches")
+        if isinstance(self.player.watching.get(msg.fork), RemoteView):
+            raise CommandRefusedError(
+                "elsewhere",
+                "this run trains in another server process: forking it from here is not "
+                "possible yet; create your own run with the same setup instead",
+            )
         classroom.locked_out(self)
         source = await self.scheduler.call(lambda: self.scheduler.find(msg.fork))
         if source is None:
@@ -587,9 +595,17 @@ class Session:
             raise LimitExceededError(
                 "runs", limit, f"a session watches at most {limit} runs; unwatch one first"
             )
+        sharing = self.classrooms.sharing
+        remote = []
+        if sharing is not None:  # runs of other processes, relayed through the broker
+            here = await self.scheduler.call(lambda: {i for i in ids if self.scheduler.find(i)})
+            remote = [i for i in ids if i not in here]
+            ids = [i for i in ids if i in here]
+        elsewhere = [await self._watch_elsewhere(sharing.broker, i) for i in remote]
         watched = await self.scheduler.call(
             lambda: self.player.watch(ids, self._frame_ready, self._run_ended)
         )
+        watched += elsewhere
         # One answer, queued before the views are the send loop's: it precedes the runs' first
         # frames. Runs already watched are not described again.
         await self._queue({"type": "watching", "ref": msg.ref, "runs": [d for d, _view in watched]})
@@ -599,6 +615,15 @@ class Session:
                 continue
             self.player.watching[description["run"]] = view
         self._ready.set()
+
+    async def _watch_elsewhere(self, broker, run_id: str) -> tuple[dict, RemoteView]:
+        """A view of a run another process trains and relays (app/relay.py)."""
+        raw = await broker.redis.get(run_key(run_id))
+        if raw is None:
+            raise CommandRefusedError("unknown_run", f"no run {run_id[:64]!r} on this server")
+        view = RemoteView(broker, run_id, self._frame_ready, self._run_ended)
+        await view.start()
+        return json.loads(raw), view
 
     async def _data(self, runs: list[Run], msg: protocol.Data) -> dict:
         """New drawn points for runs on drawn points; their networks keep training."""

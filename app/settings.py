@@ -148,6 +148,12 @@ class Settings(BaseSettings):
     workers: int = Field(
         1, ge=1, le=64, description="Server processes (nnplay serve --workers sets it)."
     )
+    redis_url: str | None = Field(
+        None,
+        pattern=r"^rediss?://",
+        description="A Redis server the processes share their classes through "
+        "(redis://host:6379/0); unset: each class lives in one process.",
+    )
     open_class: str | None = Field(
         None,
         pattern=r"^[A-Z0-9]{4,8}:[A-Za-z0-9_-]{16,64}$",

@@ -4,6 +4,7 @@ who may do what; limits and guessing; the teacher's reload within the grace, and
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import json
@@ -454,23 +455,26 @@ class FakeSession:
 
 
 def test_a_class_waits_its_grace_for_the_teacher_then_ends_and_idles_out():
-    clock = FakeClock()
-    settings = Settings(class_grace_seconds=60, class_idle_seconds=3600)
-    rooms = Classrooms(settings, clock)
-    teacher, student = FakeSession(), FakeSession()
-    room = rooms.open(teacher)
-    rooms.join(room.code, "s", student)
-    room.teacher, room.teacher_gone_at = None, clock.now  # the teacher's page closed
-    clock.now += 59
-    assert rooms.sweep() == [] and room.code in rooms.rooms
-    clock.now += 2
-    assert rooms.sweep() == [room.code] and room.code not in rooms.rooms
-    assert student.told[-1] == ("ended", "teacher_left")
-    idle = rooms.open(FakeSession())
-    clock.now += 3599
-    assert rooms.sweep() == []
-    clock.now += 2
-    assert rooms.sweep() == [idle.code]
+    async def scenario():
+        clock = FakeClock()
+        settings = Settings(class_grace_seconds=60, class_idle_seconds=3600)
+        rooms = Classrooms(settings, clock)
+        teacher, student = FakeSession(), FakeSession()
+        room = await rooms.open(teacher)
+        await rooms.join(room.code, "s", student)
+        room.teacher, room.teacher_gone_at = None, clock.now  # the teacher's page closed
+        clock.now += 59
+        assert rooms.sweep() == [] and room.code in rooms.rooms
+        clock.now += 2
+        assert rooms.sweep() == [room.code] and room.code not in rooms.rooms
+        assert student.told[-1] == ("ended", "teacher_left")
+        idle = await rooms.open(FakeSession())
+        clock.now += 3599
+        assert rooms.sweep() == []
+        clock.now += 2
+        assert rooms.sweep() == [idle.code]
+
+    asyncio.run(scenario())
 
 
 def test_nnplay_serve_class_opens_a_class_and_prints_its_links(tmp_path):
@@ -519,4 +523,19 @@ def test_nnplay_serve_class_refuses_several_workers():
         text=True,
         timeout=60,
     )
-    assert done.returncode == 2 and "use --workers 1 for a class" in done.stderr
+    assert done.returncode == 2 and "or use --workers 1" in done.stderr
+
+
+def test_nnplay_serve_says_so_when_its_redis_does_not_answer():
+    dead = free_port()
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(free_port())],
+        cwd=ROOT,
+        env={**os.environ, "NNPLAY_REDIS_URL": f"redis://127.0.0.1:{dead}/0"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done
+    assert f"NNPLAY_REDIS_URL=redis://127.0.0.1:{dead}/0: Redis does not answer" in done.stderr
+    assert "Traceback" not in done.stderr

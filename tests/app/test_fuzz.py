@@ -25,6 +25,7 @@ ERROR_CODES = {
     "removed",
     "class_locked",
     "needs_redis",
+    "elsewhere",
     "not_json",
     "invalid",
     "unknown_type",

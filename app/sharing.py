@@ -1,0 +1,246 @@
+"""One class over several server processes (or machines), through the broker (app/broker.py).
+
+Each process keeps its own copy of a class (app/classroom.py's `Classroom`) for the members
+whose sessions it holds; the class's token and state are kept in Redis, and every change goes
+to the other copies as an event on the class's channel, JSON naming its sender:
+
+- `state` (from the teacher's process): what the class shows, locks, pushes, challenges, the
+  board being open, the teacher present and where; each copy takes it, tells its members, pauses
+  its students on a lock, relays the shown runs it trains (app/relay.py), and while the board is
+  open sends its students' board entries;
+- `members` (from each process): how many students it holds, for the teacher's count;
+- `tiles`: a process's board entries, merged into the teacher's board;
+- `remove` and `spot` (a spotlighted student's new runs): a command for the process that holds
+  the student;
+- `ended`: the class is over everywhere.
+
+The teacher's process (`home`) is the one that sweeps the class (grace, idle). A copy whose last
+member left is dropped; the class goes on where its teacher is. Codes are claimed in Redis
+(SET NX), so two processes never open the same one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from .broker import Broker, barred_key, class_key
+from .relay import Relay
+
+if TYPE_CHECKING:
+    from .classroom import Classroom, Classrooms
+
+SHARED_FIELDS = ("locked", "shown", "push", "challenge", "board_open")
+
+
+class Sharing:
+    """This process's side of the classes it shares with others (event loop)."""
+
+    def __init__(self, rooms: Classrooms, broker: Broker) -> None:
+        self.rooms, self.broker = rooms, broker
+        self.relays: dict[str, Relay] = {}
+        self._handlers: dict[str, Any] = {}
+
+    # --- keys -------------------------------------------------------------------------------------
+
+    def _record(self, room: Classroom) -> str:
+        state = {name: getattr(room, name) for name in SHARED_FIELDS}
+        state["teacher_present"] = room.teacher is not None or room.teacher_elsewhere
+        state["teacher_at"] = self.broker.id if room.teacher is not None else None
+        return json.dumps({"token": room.token, "state": state}, allow_nan=False)
+
+    def _ttl(self) -> int:
+        return int(self.rooms.settings.class_idle_seconds) + 60
+
+    async def claim(self, room: Classroom, exclusive: bool) -> bool:
+        """Keep the class in Redis; with `exclusive`, only if no process has its code."""
+        key, record = class_key(room.code), self._record(room)
+        done = await self.broker.redis.set(key, record, ex=self._ttl(), nx=exclusive or None)
+        if not done:
+            return False
+        await self._listen(room)
+        return True
+
+    async def fetch(self, code: str) -> Classroom | None:
+        """A copy of a class another process leads, or None if no process has it."""
+        from .classroom import Classroom
+
+        raw = await self.broker.redis.get(class_key(code))
+        if code in self.rooms.rooms:  # another join made the copy meanwhile
+            return self.rooms.rooms[code]
+        if raw is None:
+            return None
+        record = json.loads(raw)
+        now = self.rooms.clock()
+        room = Classroom(code, record["token"], None, now, now, home=False)
+        self._apply(room, record["state"])
+        self.rooms.rooms[code] = room
+        await self._listen(room)
+        return room
+
+    async def barred(self, room: Classroom, address: str | None) -> bool:
+        if address is None:
+            return False
+        return bool(await self.broker.redis.sismember(barred_key(room.code), address))
+
+    def bar(self, room: Classroom, address: str) -> None:
+        key, ttl = barred_key(room.code), self._ttl()
+        self.broker.post(lambda r: r.sadd(key, address))
+        self.broker.post(lambda r: r.expire(key, ttl))
+
+    # --- events out -------------------------------------------------------------------------------
+
+    def _send(self, room: Classroom, kind: str, **body) -> None:
+        message = json.dumps({"from": self.broker.id, "kind": kind, **body}, allow_nan=False)
+        self.broker.publish(class_key(room.code), message)
+
+    def share_state(self, room: Classroom) -> None:
+        record, key, ttl = self._record(room), class_key(room.code), self._ttl()
+        self.broker.post(lambda r: r.set(key, record, ex=ttl))
+        self._send(room, "state", state=json.loads(record)["state"])
+
+    def share_count(self, room: Classroom) -> None:
+        self._send(room, "members", count=len(room.students))
+
+    def spot(self, room: Classroom, shown: dict) -> None:
+        self._send(room, "spot", shown=shown)
+
+    def remove(self, room: Classroom, student: str) -> None:
+        self._send(room, "remove", student=student)
+
+    def student(self, room: Classroom, student: str) -> dict | None:
+        """A student of another process, as a spotlight shows it (from its board entries)."""
+        for _when, entries in room.remote_tiles.values():
+            for entry in entries:
+                if entry["student"] == student:
+                    runs = [r["run"] for r in entry["runs"]]
+                    return {"runs": runs, "student": student, "name": entry["name"]}
+        return None
+
+    def ended(self, room: Classroom, reason: str, shared: bool) -> None:
+        if shared:
+            self._send(room, "ended", reason=reason)
+            keys = (class_key(room.code), barred_key(room.code))
+            self.broker.post(lambda r: r.delete(*keys))
+        self.forget(room)
+
+    def forget(self, room: Classroom) -> None:
+        if room.home is False and room.teacher is None:
+            self._send(room, "members", count=0)
+        handler = self._handlers.pop(room.code, None)
+        if handler is not None:
+            self.broker.drop(class_key(room.code), handler)
+        self.sync_relays()
+
+    # --- events in --------------------------------------------------------------------------------
+
+    async def _listen(self, room: Classroom) -> None:
+        def handler(data: bytes, room=room) -> None:
+            self._on_event(room, json.loads(data))
+
+        self._handlers[room.code] = handler
+        await self.broker.subscribe(class_key(room.code), handler)
+
+    def _apply(self, room: Classroom, state: dict) -> None:
+        for name in SHARED_FIELDS:
+            if name in state:
+                setattr(room, name, state[name])
+        elsewhere = state.get("teacher_at") not in (None, self.broker.id)
+        room.teacher_elsewhere = bool(state.get("teacher_present")) and elsewhere
+
+    def _on_event(self, room: Classroom, event: dict) -> None:
+        sender, kind = event.get("from"), event.get("kind")
+        if sender == self.broker.id or self.rooms.rooms.get(room.code) is not room:
+            return
+        from . import classroom
+
+        if kind == "state":
+            was_locked = room.locked
+            state = event["state"]
+            if state.get("teacher_at") not in (None, self.broker.id) and room.teacher is not None:
+                teacher, room.teacher = room.teacher, None  # taken back on another process
+                room.home = False
+                teacher.class_left(room, "replaced")
+            self._apply(room, state)
+            if room.teacher_elsewhere:
+                room.teacher_gone_at = None
+            room.last_active = self.rooms.clock()
+            self.rooms.broadcast(room, shared=False)
+            if room.locked and not was_locked:
+                self._pause_students(room)
+            self._board(room)
+        elif kind == "members":
+            count = int(event.get("count", 0))
+            if count:
+                room.remote_counts[sender] = count
+            else:
+                room.remote_counts.pop(sender, None)
+            self.rooms.tell_teacher(room, shared=False)
+        elif kind == "tiles":
+            room.remote_tiles[sender] = (self.rooms.clock(), event.get("students", []))
+        elif kind == "remove":
+            member = room.students.get(event.get("student"))
+            if member is not None:
+                classroom.remove(self.rooms, room, member)
+        elif kind == "spot":
+            shown = event.get("shown") or {}
+            if room.teacher is not None and room.shown.get("student") == shown.get("student"):
+                room.shown = shown
+                self.rooms.broadcast(room)
+        elif kind == "ended":
+            self.rooms.end(room, str(event.get("reason", "closed")), shared=False)
+
+    # --- this process's work for the others -------------------------------------------------------
+
+    def _scheduler(self, room: Classroom):
+        for session in room.sessions():
+            return session.scheduler
+        return None
+
+    def _pause_students(self, room: Classroom) -> None:
+        own = [
+            (m.session.player, list(m.session.player.runs.values())) for m in room.students.values()
+        ]
+        own = [(player, runs) for player, runs in own if runs]
+        scheduler = self._scheduler(room)
+        if own and scheduler is not None:
+            scheduler.post(lambda: [player.pause(runs) for player, runs in own])
+
+    def _board(self, room: Classroom) -> None:
+        """While the board is open (and the teacher elsewhere), send this process's entries."""
+        wanted = room.board_open and room.teacher is None and bool(room.students)
+        task = room.tiles_task
+        if wanted and (task is None or task.done()):
+            room.tiles_task = asyncio.get_running_loop().create_task(self._tiles(room))
+        elif not wanted and task is not None:
+            task.cancel()
+            room.tiles_task = None
+
+    async def _tiles(self, room: Classroom) -> None:
+        from .classroom import local_entries
+
+        seconds = self.rooms.settings.class_board_seconds
+        while room.board_open and room.students and self.rooms.rooms.get(room.code) is room:
+            started = time.monotonic()
+            scheduler = self._scheduler(room)
+            if scheduler is not None:
+                self._send(room, "tiles", students=await local_entries(scheduler, room))
+            await asyncio.sleep(max(0.0, seconds - (time.monotonic() - started)))
+
+    def sync_relays(self) -> None:
+        """Relay every shown run this process trains; stop relaying the others."""
+        wanted = {}
+        for room in self.rooms.rooms.values():
+            shown = set(room.shown.get("runs") or ())
+            for session in room.sessions():
+                for run_id, run in session.player.runs.items():
+                    if run_id in shown:
+                        wanted[run_id] = run
+        for run_id in [r for r in self.relays if r not in wanted]:
+            self.relays.pop(run_id).stop()
+        loop = asyncio.get_running_loop()
+        for run_id, run in wanted.items():
+            if run_id not in self.relays:
+                self.relays[run_id] = Relay(self.broker, run, loop)
