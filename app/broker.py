@@ -52,6 +52,11 @@ def frames_channel(run_id: str) -> str:
     return f"{PREFIX}frames:{run_id}"
 
 
+def process_channel(process: str) -> str:
+    """Requests to one process (a fork of a run it trains)."""
+    return f"{PREFIX}process:{process}"
+
+
 class BrokerError(RuntimeError):
     """Redis cannot be reached: said once, plainly, at start-up."""
 
@@ -78,7 +83,7 @@ class Broker:
         except Exception as error:
             raise BrokerError(f"cannot reach Redis at {self.url}: {error}") from None
         self._pubsub = self.redis.pubsub()
-        await self._pubsub.subscribe(f"{PREFIX}process:{self.id}")  # never without a channel
+        await self._pubsub.subscribe(process_channel(self.id))  # never without a channel
         loop = asyncio.get_running_loop()
         self._tasks = [
             loop.create_task(self._read(), name="nnplay-broker-read"),

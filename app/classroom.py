@@ -190,6 +190,8 @@ class Classrooms:
     async def start(self) -> None:
         """Open the class of `open_class` (serve --class) and look for ended classes every
         SWEEP_SECONDS (on the running loop)."""
+        if self.sharing is not None:
+            await self.sharing.start()
         if self.settings.open_class:
             code, token = self.settings.open_class.split(":", 1)
             now = self.clock()

@@ -15,9 +15,12 @@ frames a second sees).
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import struct
 from collections.abc import Callable
+
+import numpy as np
 
 from .broker import Broker, boundary_key, frames_channel, run_key
 from .frames import MAGIC
@@ -26,6 +29,28 @@ ENDED = b"ended:"
 """Prefix of the message on a run's frames channel that says it ended (frames start MAGIC)."""
 KEEP_SECONDS = 3600
 """Expiry of a relayed run's keys, renewed as it relays."""
+
+
+STATE = b"NNPS"
+"""Prefix of a run's state sent for a fork: then a 4-byte length, JSON, and an .npz."""
+
+
+def encode_state(state: dict) -> bytes:
+    """A run's exported state (Run.export_state) as bytes: JSON and an .npz (no pickles)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **state["arrays"])
+    meta = json.dumps({k: v for k, v in state.items() if k != "arrays"}, allow_nan=False)
+    return STATE + struct.pack("<I", len(meta.encode())) + meta.encode() + buffer.getvalue()
+
+
+def decode_state(data: bytes) -> dict:
+    if not data.startswith(STATE):
+        raise ValueError("not a run's state")
+    (length,) = struct.unpack_from("<I", data, 4)
+    state = json.loads(data[8 : 8 + length])
+    with np.load(io.BytesIO(data[8 + length :]), allow_pickle=False) as arrays:
+        state["arrays"] = {name: arrays[name] for name in arrays.files}
+    return state
 
 
 def kind_and_blobs(message: bytes) -> tuple[str, list[str]]:
@@ -38,15 +63,19 @@ def kind_and_blobs(message: bytes) -> tuple[str, list[str]]:
 class Relay:
     """Publishes one local run's frames for other processes (event loop)."""
 
-    def __init__(self, broker: Broker, run, loop: asyncio.AbstractEventLoop) -> None:
-        self.broker, self.run_id = broker, run.id
+    def __init__(self, broker: Broker, run, loop: asyncio.AbstractEventLoop, scheduler) -> None:
+        self.broker, self.run_id, self.run = broker, run.id, run
+        self.scheduler = scheduler
+        """The run's training thread: a fork elsewhere asks it for the run's state."""
         self._event = asyncio.Event()
         self._loop = loop
         self.view = run.outbox.subscribe(self._notify, self._ended)
         self._task: asyncio.Task | None = None
         if self.view is None:  # it ended meanwhile: nothing to relay
             return
-        description = json.dumps(run.describe(), allow_nan=False)
+        description = json.dumps(
+            {"describe": run.describe(), "process": broker.id}, allow_nan=False
+        )
         broker.post(lambda r: r.set(run_key(run.id), description, ex=KEEP_SECONDS))
         self._task = loop.create_task(self._pump(), name="nnplay-relay")
 

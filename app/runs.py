@@ -146,6 +146,27 @@ class Run:
             self.status = source.status
         return {"run": source.id, "iteration": self.trainer.iteration}
 
+    def fork_from_state(self, source: str, state: dict) -> dict:
+        """Continue from the state of a run trained in another process (training thread):
+        `state` as `export_state` gives it. Returns {"run", "iteration"} like `fork_from`."""
+        self.trainer.import_state(state["trainer"], state["arrays"])
+        self.iterations_per_frame = state["iterations_per_frame"]
+        if state["status"] in ("diverged", "finished"):
+            self.status = state["status"]
+        return {"run": source, "iteration": self.trainer.iteration}
+
+    def export_state(self) -> dict:
+        """What a fork in another process needs (training thread): the config now, the
+        trainer's state (`Trainer.export_state`), the speed and status."""
+        meta, arrays = self.trainer.export_state()
+        return {
+            "config": self.config.model_dump(mode="json"),
+            "trainer": meta,
+            "arrays": arrays,
+            "iterations_per_frame": self.iterations_per_frame,
+            "status": self.status,
+        }
+
     def replace_data(self, config: RunConfigModel, data: data_sources.Data) -> None:
         """Train on new data (points drawn while it trains), keeping the network and progress.
 

@@ -41,7 +41,13 @@ from .errors import LimitExceededError, RequestError
 from .options import hello_message
 from .player import CommandRefusedError, Player
 from .relay import RemoteView
-from .runconfig import NULLABLE_LIVE_FIELDS, DrawnDataModel, HyperparameterUpdate, enforce_limits
+from .runconfig import (
+    NULLABLE_LIVE_FIELDS,
+    DrawnDataModel,
+    HyperparameterUpdate,
+    RunConfigModel,
+    enforce_limits,
+)
 from .runs import Run, dataset_summary
 from .scheduler import Scheduler
 from .settings import Settings
@@ -561,18 +567,34 @@ class Session:
         """A run that continues from another's state now: one this session owns or watches."""
         if msg.fork not in self.runs and msg.fork not in self.player.watching:
             raise CommandRefusedError("unknown_run", "fork a run of this session or one it watches")
-        if isinstance(self.player.watching.get(msg.fork), RemoteView):
-            raise CommandRefusedError(
-                "elsewhere",
-                "this run trains in another server process: forking it from here is not "
-                "possible yet; create your own run with the same setup instead",
-            )
         classroom.locked_out(self)
+        if isinstance(self.player.watching.get(msg.fork), RemoteView):
+            await self._fork_elsewhere(msg)
+            return
         source = await self.scheduler.call(lambda: self.scheduler.find(msg.fork))
         if source is None:
             raise CommandRefusedError("unknown_run", "the run to fork has ended")
         run = await asyncio.to_thread(Run, source.config, self.settings, self.uploads, source.data)
         forked = await self.scheduler.call(lambda: run.fork_from(source))
+        self.player.adopt(run, self._frame_ready)
+        await self.scheduler.call(lambda: self.player.add(run))
+        await self._queue(
+            {"type": "created", "ref": msg.ref, **run.describe(), "forked_from": forked}
+        )
+        classroom.runs_changed(self)
+        await self.scheduler.call(lambda: run.build_frame(heavy=True))
+
+    async def _fork_elsewhere(self, msg: protocol.Create) -> None:
+        """A fork of a run another process trains: its state asked of that process (through
+        the broker), a run of the same config built here, the state taken up."""
+        state = await self.classrooms.sharing.fork_state(msg.fork)
+        try:
+            config = RunConfigModel.model_validate_json(json.dumps(state["config"]))
+            enforce_limits(config, self.settings)
+            run = await asyncio.to_thread(Run, config, self.settings, self.uploads)
+        except RequestError as error:
+            raise error.at("config.") from None
+        forked = await self.scheduler.call(lambda: run.fork_from_state(msg.fork, state))
         self.player.adopt(run, self._frame_ready)
         await self.scheduler.call(lambda: self.player.add(run))
         await self._queue(
@@ -623,7 +645,7 @@ class Session:
             raise CommandRefusedError("unknown_run", f"no run {run_id[:64]!r} on this server")
         view = RemoteView(broker, run_id, self._frame_ready, self._run_ended)
         await view.start()
-        return json.loads(raw), view
+        return json.loads(raw)["describe"], view
 
     async def _data(self, runs: list[Run], msg: protocol.Data) -> dict:
         """New drawn points for runs on drawn points; their networks keep training."""

@@ -12,6 +12,8 @@ to the other copies as an event on the class's channel, JSON naming its sender:
 - `tiles`: a process's board entries, merged into the teacher's board;
 - `remove` and `spot` (a spotlighted student's new runs): a command for the process that holds
   the student;
+- on a process's own channel, `fork`: the state of a run it relays, for a fork elsewhere,
+  answered on the asker's reply channel (app/relay.py encodes it: JSON and an .npz);
 - `ended`: the class is over everywhere.
 
 The teacher's process (`home`) is the one that sweeps the class (grace, idle). A copy whose last
@@ -23,15 +25,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
-from .broker import Broker, barred_key, class_key
-from .relay import Relay
+from .broker import PREFIX, Broker, barred_key, class_key, process_channel, run_key
+from .relay import STATE, Relay, decode_state, encode_state
 
 if TYPE_CHECKING:
     from .classroom import Classroom, Classrooms
 
+log = logging.getLogger("nnplay.sharing")
 SHARED_FIELDS = ("locked", "shown", "push", "challenge", "board_open")
 
 
@@ -42,6 +47,58 @@ class Sharing:
         self.rooms, self.broker = rooms, broker
         self.relays: dict[str, Relay] = {}
         self._handlers: dict[str, Any] = {}
+
+    async def start(self) -> None:
+        """Answer the other processes' requests (forks of the runs this one relays)."""
+        await self.broker.subscribe(process_channel(self.broker.id), self._on_request)
+
+    # --- forks across processes ------------------------------------------------------------------
+
+    async def fork_state(self, run_id: str, timeout: float = 10.0) -> dict:
+        """The state of a shown run another process trains, for a fork here: asked of that
+        process, answered through a reply channel. CommandRefusedError if it cannot be had."""
+        from .player import CommandRefusedError
+
+        raw = await self.broker.redis.get(run_key(run_id))
+        if raw is None:
+            raise CommandRefusedError("unknown_run", "the run to fork has ended")
+        process = json.loads(raw)["process"]
+        reply = f"{PREFIX}reply:{secrets.token_urlsafe(12)}"
+        answer: asyncio.Future = asyncio.get_running_loop().create_future()
+
+        def on_reply(data: bytes) -> None:
+            if not answer.done():
+                answer.set_result(data)
+
+        await self.broker.subscribe(reply, on_reply)
+        try:
+            request = {"kind": "fork", "run": run_id, "reply": reply}
+            self.broker.publish(process_channel(process), json.dumps(request))
+            data = await asyncio.wait_for(answer, timeout)
+        except TimeoutError:
+            raise CommandRefusedError(
+                "elsewhere", "the process that trains this run did not answer; try again"
+            ) from None
+        finally:
+            self.broker.drop(reply, on_reply)
+        if not data.startswith(STATE):
+            raise CommandRefusedError("unknown_run", "the run to fork has ended")
+        return decode_state(data)
+
+    def _on_request(self, data: bytes) -> None:
+        request = json.loads(data)
+        if request.get("kind") == "fork" and str(request.get("reply", "")).startswith(PREFIX):
+            asyncio.get_running_loop().create_task(self._answer_fork(request))
+
+    async def _answer_fork(self, request: dict) -> None:
+        relay = self.relays.get(request.get("run"))
+        answer = b"gone"
+        if relay is not None:
+            try:
+                answer = encode_state(await relay.scheduler.call(relay.run.export_state))
+            except Exception:  # the run ended meanwhile, or a bug: the asker is told "gone"
+                log.exception("exporting a run's state for a fork failed")
+        self.broker.publish(request["reply"], answer)
 
     # --- keys -------------------------------------------------------------------------------------
 
@@ -237,10 +294,10 @@ class Sharing:
             for session in room.sessions():
                 for run_id, run in session.player.runs.items():
                     if run_id in shown:
-                        wanted[run_id] = run
+                        wanted[run_id] = (run, session.scheduler)
         for run_id in [r for r in self.relays if r not in wanted]:
             self.relays.pop(run_id).stop()
         loop = asyncio.get_running_loop()
-        for run_id, run in wanted.items():
+        for run_id, (run, scheduler) in wanted.items():
             if run_id not in self.relays:
-                self.relays[run_id] = Relay(self.broker, run, loop)
+                self.relays[run_id] = Relay(self.broker, run, loop, scheduler)

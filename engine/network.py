@@ -274,6 +274,65 @@ class Network:
         # counter, and a stamp of the parameters it had must not match the ones it now has.
         self._version += 1
 
+    def export_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """What `copy_state_from` copies, as plain data for another process: (meta, arrays).
+
+        meta (JSON-able): shape, iteration count, init settings, whether there is a gradient,
+        the optimizer's name and step count; arrays: θ and dθ (size,), and the optimizer's
+        state (momentum's v; Adam's v and s). `import_state` takes them back, bit for bit."""
+        optimizer = self._optimizer
+        meta = {
+            "layer_dims": list(self.layer_dims),
+            "activations": list(self.activations),
+            "iterations": self.iterations,
+            "init": self.init,
+            "init_scale": self.init_scale,
+            "seed": self.seed,
+            "has_gradients": self._has_gradients,
+            "optimizer": None if optimizer is None else optimizer.name,
+            "optimizer_t": getattr(optimizer, "t", None),
+        }
+        arrays = {"theta": self._theta.copy(), "grad": self._grad.copy()}
+        for name in ("v", "s"):
+            if hasattr(optimizer, name):
+                arrays[f"optimizer_{name}"] = getattr(optimizer, name).copy()
+        return meta, arrays
+
+    def import_state(self, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """Take up the state `export_state` gave (of a network of this shape, maybe in another
+        process); ValueError, with nothing changed, for another shape or malformed state."""
+        shape = (list(self.layer_dims), list(self.activations))
+        if (meta.get("layer_dims"), meta.get("activations")) != shape:
+            raise ValueError(
+                f"cannot take the state of a network of layer_dims {meta.get('layer_dims')}, "
+                f"activations {meta.get('activations')} into one of layer_dims "
+                f"{shape[0]}, activations {shape[1]}"
+            )
+        size = self._theta.size
+        needed = ["theta", "grad"]
+        name = meta.get("optimizer")
+        optimizer = None
+        if name is not None:
+            optimizer = make_optimizer(name, size)
+            needed += [f"optimizer_{a}" for a in ("v", "s") if hasattr(optimizer, a)]
+        for key in needed:
+            array = arrays.get(key)
+            if array is None or array.shape != (size,) or array.dtype != np.float64:
+                raise ValueError(f"state array {key!r} must be float64 of shape ({size},)")
+        np.copyto(self._theta, arrays["theta"])
+        np.copyto(self._grad, arrays["grad"])
+        for a in ("v", "s"):
+            if optimizer is not None and hasattr(optimizer, a):
+                getattr(optimizer, a)[...] = arrays[f"optimizer_{a}"]
+        if optimizer is not None and hasattr(optimizer, "t"):
+            optimizer.t = int(meta["optimizer_t"])
+        self._optimizer = optimizer
+        self._has_gradients = bool(meta["has_gradients"])
+        self._hp_key = self._hp = None  # `step` rebuilds them from its arguments
+        self.iterations = int(meta["iterations"])
+        self.init, self.init_scale, self.seed = meta["init"], meta["init_scale"], meta["seed"]
+        self._version += 1  # as in copy_state_from: no cached pass of the old θ is reused
+
     @property
     def weights(self) -> list[np.ndarray]:
         """Read-only views of W[1] … W[L] (for drawing; copy before keeping them)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
 import math
 import sys
 from collections.abc import Callable
@@ -206,6 +207,41 @@ class MiniBatches:
         np.copyto(self._X_shuffled, other._X_shuffled)
         np.copyto(self._Y_shuffled, other._Y_shuffled)
 
+    def export_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """What `copy_state_from` copies, as plain data: (meta JSON-able: batch size, the
+        generator's state, epoch, position; arrays: the epoch's permutation, if one)."""
+        meta = {
+            "batch_size": self.batch_size,
+            "rng": self.rng.bit_generator.state,
+            "epoch": self.epoch,
+            "position": self._position,
+            "completed_epoch": self._completed_epoch,
+        }
+        arrays = {} if self._permutation is None else {"permutation": self._permutation.copy()}
+        return meta, arrays
+
+    def import_state(self, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """Take up a schedule `export_state` gave over these same examples; the shuffled X and
+        Y are rebuilt from its permutation. ValueError for a malformed one."""
+        permutation = arrays.get("permutation")
+        if permutation is not None and (
+            permutation.shape != (self.m,)
+            or permutation.dtype.kind not in "iu"
+            or not np.array_equal(np.sort(permutation), np.arange(self.m))
+        ):
+            raise ValueError(f"the schedule's permutation must be one of {self.m} examples")
+        rng = np.random.default_rng()
+        rng.bit_generator.state = meta["rng"]  # ValueError / TypeError on a malformed one
+        self.rng = rng
+        self.batch_size = meta["batch_size"]
+        self.epoch = int(meta["epoch"])
+        self._position = int(meta["position"])
+        self._completed_epoch = bool(meta["completed_epoch"])
+        self._permutation = None if permutation is None else permutation.astype(np.intp)
+        if self._permutation is not None:
+            np.take(self.X, self._permutation, axis=1, out=self._X_shuffled)
+            np.take(self.Y, self._permutation, axis=1, out=self._Y_shuffled)
+
     def _advance(self) -> tuple[int, int]:
         if self._permutation is None or self._position >= self.m:
             self._permutation = self.rng.permutation(self.m)
@@ -316,6 +352,56 @@ class Trainer:
         self.diverged = (
             None if error is None else DivergedError(error.iteration, error.quantity, error.value)
         )
+
+    def export_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """Everything `copy_state_from` copies but the config, as plain data to send to another
+        process: (meta, JSON-able; arrays, name → float64 or int array). A trainer built there
+        for the same config and data takes it with `import_state` and goes on bit for bit as
+        this one would. meta["data"] fingerprints the training set (its shapes and a digest)."""
+        net_meta, net_arrays = self.net.export_state()
+        batch_meta, batch_arrays = self.batches.export_state()
+        error = self.diverged
+        meta = {
+            "network": net_meta,
+            "batches": batch_meta,
+            "iteration": self.iteration,
+            "status": self.status,
+            "seed": self.seed,
+            "diverged": None
+            if error is None
+            else {"iteration": error.iteration, "quantity": error.quantity, "value": error.value},
+            "data": self._data_digest(),
+        }
+        arrays = {f"network.{k}": v for k, v in net_arrays.items()}
+        arrays |= {f"batches.{k}": v for k, v in batch_arrays.items()}
+        return meta, arrays
+
+    def import_state(self, meta: dict, arrays: dict[str, np.ndarray]) -> None:
+        """Take up the state `export_state` gave, of a trainer of this config on this same
+        training set (maybe in another process); ValueError for other data or another shape
+        (checked before anything changes)."""
+        if meta.get("data") != self._data_digest():
+            raise ValueError("this state is of a run on other training data")
+        part = {"network.": {}, "batches.": {}}
+        for key, value in arrays.items():
+            for prefix, into in part.items():
+                if key.startswith(prefix):
+                    into[key[len(prefix) :]] = value
+        self.net.import_state(meta["network"], part["network."])
+        self.batches.import_state(meta["batches"], part["batches."])
+        self.iteration, self.status = int(meta["iteration"]), str(meta["status"])
+        self.seed = meta["seed"]
+        error = meta.get("diverged")
+        self.diverged = (
+            None
+            if error is None
+            else DivergedError(error["iteration"], error["quantity"], error["value"])
+        )
+
+    def _data_digest(self) -> dict:
+        digest = hashlib.blake2b(self.X.tobytes(), digest_size=16)
+        digest.update(self.Y.tobytes())
+        return {"X": list(self.X.shape), "Y": list(self.Y.shape), "digest": digest.hexdigest()}
 
     def replace_data(
         self,

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 
 from app.main import create_app
@@ -136,9 +137,26 @@ def test_a_student_on_one_process_follows_the_teacher_on_another(two_servers, me
     teacher.ok(type="pause", runs=[run])
     paused = teacher.status(run, "paused")
     assert student.status(run, "paused")["iteration"] == paused["iteration"]
-    refused = student.answer(type="create", fork=run)
-    assert refused["code"] == "elsewhere", refused
+    # Try it yourself: the fork continues from the teacher's state, bit for bit, though it
+    # trains on this other process.
+    created = student.ok(type="create", fork=run)
+    fork = created["run"]
+    at = paused["iteration"]
+    assert created["forked_from"] == {"run": run, "iteration": at}
+    teacher.ok(type="step", runs=[run], n=20)
+    student.ok(type="step", runs=[fork], n=20)
+    assert np.array_equal(parameters(teacher, run, at + 20), parameters(student, fork, at + 20))
     assert student.answer(type="play", runs=[run])["code"] == "not_owner"  # only watched
+
+
+def parameters(client: Member, run: str, iteration: int):
+    """The parameters of `run` at `iteration`, from its detail message."""
+    while True:
+        message = client.receive()
+        if isinstance(message, tuple) and message[0]["type"] == "detail":
+            header, arrays = message
+            if header["run"] == run and header["iteration"] == iteration:
+                return arrays["parameters"]
 
 
 def test_push_lock_board_spotlight_remove_and_close_reach_the_other_process(two_servers, members):

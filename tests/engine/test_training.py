@@ -2,6 +2,8 @@
 mini-batches, divergence, live hyperparameters, and forking a run."""
 
 import copy
+import io
+import json
 
 import numpy as np
 import pytest
@@ -775,3 +777,53 @@ def test_forking_a_run_on_other_data_or_the_same_network_is_refused(split_flower
     sharing = Trainer(source.net, split_flower.X_train, split_flower.Y_train, config)
     with pytest.raises(ValueError, match="same network"):
         sharing.copy_state_from(source)
+
+
+def _through_the_wire(meta: dict, arrays: dict) -> tuple[dict, dict]:
+    """What another process receives: meta as JSON, arrays as an .npz (no pickles)."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    with np.load(io.BytesIO(buffer.getvalue()), allow_pickle=False) as loaded:
+        return json.loads(json.dumps(meta)), {k: loaded[k] for k in loaded.files}
+
+
+@pytest.mark.parametrize("case", FORK_CONFIGS)
+def test_an_exported_state_continues_exactly_in_another_trainer(split_flower, case):
+    config = FORK_CONFIGS[case]
+    reference = _fork_trainer(split_flower, config)
+    expected = reference.run(FORK_AT + FORK_MORE)[FORK_AT:]
+    source = _fork_trainer(split_flower, config)
+    source.run(FORK_AT)
+    source.evaluate()
+    fork = _fork_trainer(split_flower, config)
+    fork.evaluate()
+    fork.import_state(*_through_the_wire(*source.export_state()))
+    assert (fork.iteration, fork.epoch, fork.status) == (FORK_AT, source.epoch, "running")
+    ours, theirs = _training_state(fork), _training_state(source)
+    for state in (ours, theirs):  # the optimizer's scratch buffer is no state
+        if state["optimizer"] is not None:
+            del state["optimizer"]["_delta"]
+    _assert_same_state(ours, theirs)
+    assert np.array_equal(fork.run(FORK_MORE), expected)
+    assert np.array_equal(fork.net.flat_parameters(), reference.net.flat_parameters())
+    assert fork.evaluate() == reference.evaluate()
+
+
+def test_an_exported_state_is_refused_on_other_data_or_shape(split_flower, rng):
+    source = _fork_trainer(split_flower, FORK_CONFIGS["adam_mini_batch"])
+    source.run(5)
+    meta, arrays = source.export_state()
+    other = _fork_trainer(split_flower, FORK_CONFIGS["adam_mini_batch"])
+    other.replace_data(split_flower.X_train * 2, split_flower.Y_train)
+    with pytest.raises(ValueError, match="other training data"):
+        other.import_state(meta, arrays)
+    wider = _fork_trainer(
+        split_flower,
+        FORK_CONFIGS["adam_mini_batch"],
+        NetworkConfig((2, 6, 3, 1), ("relu", "tanh", "sigmoid")),
+    )
+    with pytest.raises(ValueError, match="layer_dims"):
+        wider.import_state(meta, arrays)
+    broken = {**arrays, "batches.permutation": np.zeros_like(arrays["batches.permutation"])}
+    with pytest.raises(ValueError, match="permutation"):
+        _fork_trainer(split_flower, FORK_CONFIGS["adam_mini_batch"]).import_state(meta, broken)
