@@ -460,7 +460,9 @@ async def handle(session: Any, msg: Any) -> dict:
         return _welcome(session, room, msg.ref, "teacher")
     if kind == "class_join":
         needs_broker(session)
-        name = " ".join(msg.name.split())  # no control characters, no runs of spaces
+        # Shown to the class as text: no control or format characters (bidi overrides that
+        # would reorder the board), no runs of spaces.
+        name = " ".join("".join(ch if ch.isprintable() else " " for ch in msg.name).split())
         limit = session.settings.max_class_name_chars
         if len(name) > limit:
             raise LimitExceededError(

@@ -115,9 +115,9 @@ def test_a_class_opens_with_a_short_unambiguous_code_and_students_join_it(connec
     assert len(opened["token"]) >= 24 and opened["join_path"] == f"/join/{opened['code']}"
     student = connect()
     typed = "-".join(opened["code"].lower())  # typed in lower case, with dashes
-    joined = student.ok(type="class_join", code=typed, name="  Ada \n Lovelace ")
+    joined = student.ok(type="class_join", code=typed, name="  Ada \n Love\u202elace\x00 ")
     assert joined["role"] == "student" and joined["code"] == opened["code"]
-    assert joined["name"] == "Ada Lovelace" and "token" not in joined
+    assert joined["name"] == "Ada Love lace" and "token" not in joined
     # The teacher's page counts the students (a join is not broadcast to the others).
     assert teacher.notice("class_state", lambda n: n["students"] == 1)["teacher_present"]
 
