@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import LimitExceededError
+from .lan import join_urls
 from .player import CommandRefusedError
 from .sharing import Sharing
 
@@ -638,11 +639,13 @@ def _ack(msg: Any, kind: str) -> dict:
 
 def _welcome(session: Any, room: Classroom, ref: str | None, role: str, member=None) -> dict:
     """The answer to open, teach and join: the class, and who this session is in it."""
+    path = f"/join/{room.code}"
     body = {
         "type": "class",
         "ref": ref,
         "role": role,
-        "join_path": f"/join/{room.code}",
+        "join_path": path,
+        "join_url": join_urls(session.base_url(), path)[0],
         "qr_path": f"/class/{room.code}/qr.svg",
         **room.state(),
     }

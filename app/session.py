@@ -242,6 +242,12 @@ class Session:
 
     # --- its class (app/classroom.py calls these, on the event loop) ------------------------------
 
+    def base_url(self) -> str:
+        """The server as this connection's browser reached it: http(s)://host[:port]/."""
+        scheme = "https" if self.ws.url.scheme == "wss" else "http"
+        host = self.ws.headers.get("host") or f"{self.ws.url.hostname}:{self.ws.url.port}"
+        return f"{scheme}://{host}/"
+
     def class_seat(self, room: Classroom | None, role: str | None, member: str | None) -> None:
         self.classroom, self.class_role, self.class_member = room, role, member
 

@@ -4,11 +4,14 @@
  * client (runClient.js: rebuild the run, update it live, new points, speed) or only a redraw,
  * hands the run's answers and frames to the views, and asks the render loop (renderLoop.js) to
  * paint. It never touches the DOM itself. Compare mode (compare.js) hands the page over to it
- * and back through handOver, adopt, suspend and resume.
+ * and back through handOver, adopt, suspend and resume; a class (classroom.js) points it at a
+ * run another session owns through follow, unfollow and forkFollowed: the views then show that
+ * run's frames, read-only, and the page's own run waits (kept, not shown) until unfollow.
  */
 
 import {
-  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, hasData, toDataConfig, toHash, toRunConfig, trainable, updateMessage,
+  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, hasData, stateFromConfig, toDataConfig, toHash, toRunConfig, trainable,
+  updateMessage,
 } from './state.js';
 import { changeKinds } from './store.js';
 import { shownDims } from './diagram.js';
@@ -70,6 +73,9 @@ export class Controller {
     this.suspended = false;
     /** Set while showing a run of a comparison: {group: ids driven together}. */
     this.adopted = null;
+    /** Set while showing a watched run (a class): {run, created}; `own` keeps the page's own run. */
+    this.following = null;
+    this.own = null;
   }
 
   /** Wire the views and the socket, show the state, connect. */
@@ -105,6 +111,7 @@ export class Controller {
   // --- commands ---------------------------------------------------------------------------------
 
   play() {
+    if (this.following) return; // a watched run is its owner's to command
     notePlay();
     if (!this.runId || this.createRef) { // a new run is on its way: play that one
       this.wantPlay = true;
@@ -117,13 +124,13 @@ export class Controller {
 
   pause() {
     this.wantPlay = false;
-    if (!this.runId) return;
+    if (!this.runId || this.following) return;
     this.client.command('pause', this.commandRuns);
     this.setStatus('paused');
   }
 
   step() {
-    if (!this.runId || this.status === 'diverged' || this.status === 'finished') return;
+    if (!this.runId || this.following || this.status === 'diverged' || this.status === 'finished') return;
     this.wantPlay = false;
     if (this.status === 'running') this.setStatus('paused'); // a step stops playing (server too)
     this.client.command('step', this.commandRuns, { n: this.state.stepn });
@@ -131,7 +138,7 @@ export class Controller {
 
   reset() {
     this.wantPlay = false;
-    if (!this.runId) return;
+    if (!this.runId || this.following) return;
     this.client.command('reset', this.commandRuns);
     this.recorder.get(this.runId)?.history.clear(); // the curve starts again now, not at the next frame
     this.clearCurves();
@@ -207,6 +214,12 @@ export class Controller {
     this.store.set(this.sanitize(state));
     this.render();
     this.onCreated(created);
+    this.replay(created.run, replay);
+    this.setView();
+  }
+
+  /** Show a run's record (exporter.js RunRecord): its scores so far, newest frame, boundary, θ. */
+  replay(runId, replay) {
     if (replay.frame) {
       // The test cost of every frame so far (the train costs are the record's history), then the newest frame.
       this.show.testCosts((replay.points || []).filter((point) => point.iteration < replay.frame.iteration));
@@ -214,9 +227,127 @@ export class Controller {
     }
     if (replay.theta) {
       const blobs = { parameters: { data: replay.theta }, ...(replay.maps ? { maps: replay.maps } : {}) };
-      this.onBinary({ header: { type: 'detail', run: created.run }, blobs });
+      this.onBinary({ header: { type: 'detail', run: runId }, blobs });
     }
+  }
+
+  // --- a class: following a run another session owns (classroom.js) ----------------------------
+
+  /** @returns {string|null} the page's own run: the one shown, or the one kept while following */
+  get ownRunId() {
+    return this.following ? (this.own?.runId ?? null) : this.runId;
+  }
+
+  /** @returns {string|null} the watched run shown (null: the page's own) */
+  get followedRun() {
+    return this.following ? this.following.run : null;
+  }
+
+  /**
+   * Show another session's run (a class's teacher's, a spotlighted student's), live and
+   * read-only: watch it and treat its frames as this view's; the page's own run is kept, not shown.
+   * @param {string} runId
+   * @returns {boolean} whether it is followed (not while comparing)
+   */
+  follow(runId) {
+    if (this.suspended || this.adopted) return false;
+    if (this.following?.run === runId) return true;
+    if (this.following) this.unwatch(this.following.run);
+    else {
+      this.own = {
+        runId: this.runId, created: this.created, state: structuredClone(this.state), good: this.good, status: this.status,
+      };
+      this.client.supersede(this.createRef); // a run on its way: not wanted now
+      this.createRef = null;
+      this.replacing = null;
+    }
+    this.wantPlay = false;
+    const following = { run: runId, created: null };
+    this.following = following;
+    this.store.setMode({ following: true });
+    this.client.request({ type: 'watch', runs: [runId] }, {
+      watching: (message) => {
+        const described = message.runs.find((r) => r.run === runId);
+        if (this.following === following && described) this.showFollowed(following, described);
+      },
+      error: (error) => {
+        if (this.following === following) this.unfollow();
+        this.showServerError(error);
+      },
+    });
+    return true;
+  }
+
+  showFollowed(following, described) {
+    following.created = described;
+    this.store.set(this.sanitize(stateFromConfig(described.config, this.state)));
+    this.render();
+    this.pendingState = null;
+    this.onCreated(described);
     this.setView();
+  }
+
+  unwatch(runId) {
+    this.client.request({ type: 'unwatch', runs: [runId] }, { ack: () => {}, error: () => {} });
+  }
+
+  /** Back to the page's own run (as it is now: it may have trained meanwhile), or a new one. */
+  unfollow() {
+    if (!this.following) return;
+    this.unwatch(this.following.run);
+    this.following = null;
+    const own = this.own;
+    this.own = null;
+    this.store.setMode({ following: false });
+    this.store.set(own ? own.state : this.state);
+    this.render();
+    const record = own?.runId ? this.recorder.get(own.runId) : null;
+    if (!record) {
+      this.runId = null;
+      this.created = null;
+      this.createRun();
+      return;
+    }
+    this.pendingState = own.good;
+    this.onCreated(own.created);
+    this.replay(own.runId, record);
+    this.setStatus(record.frame?.status === 'paused' ? 'paused' : own.status);
+    this.setView();
+  }
+
+  /**
+   * Continue from the followed run's state as the page's own run (create with `fork`: same data,
+   * weights and iteration); the run kept while following goes.
+   * @param {{created?(message: object): void, refused?(message: object): void}} [then]
+   * @returns {boolean} whether the fork was asked for
+   */
+  forkFollowed(then = {}) {
+    const following = this.following;
+    if (!following || !following.created) return false;
+    this.client.supersede(this.createRef);
+    this.createRef = this.client.create(null, {
+      created: (message) => {
+        this.createRef = null;
+        if (this.following === following) {
+          this.unwatch(following.run);
+          this.following = null;
+          this.store.setMode({ following: false });
+        }
+        if (this.own?.runId) this.client.remove([this.own.runId]);
+        this.own = null;
+        this.store.set(this.sanitize(stateFromConfig(message.config, this.state)), { push: true });
+        this.render();
+        this.pendingState = structuredClone(this.state);
+        this.onCreated(message);
+        then.created?.(message);
+      },
+      refused: (message) => {
+        this.createRef = null;
+        this.showServerError(message);
+        then.refused?.(message);
+      },
+    }, { fork: following.run });
+    return true;
   }
 
   setStatus(status) {
@@ -241,6 +372,10 @@ export class Controller {
 
   /** A patch from a view: checked by the store, recorded in the history, acted on. */
   change(patch) {
+    if (this.following) { // only the view's own toggles: the run is someone else's
+      for (const key of Object.keys(patch)) if (PROPS[key]?.kind !== KIND.VIEW) delete patch[key];
+      this.render();
+    }
     const { next, accepted, refused, ignored, keys, retune } = this.store.propose(patch, this.created);
     if (retune !== undefined) this.retuneLr = retune;
     this.v.status.showIgnored(ignored);
@@ -310,6 +445,7 @@ export class Controller {
   }
 
   onUrl() {
+    if (this.following) return; // the URL shows the followed run's setup; a push unfollows first
     const ignored = [];
     const next = this.readLink(ignored);
     if (ignored.length) {
@@ -379,7 +515,7 @@ export class Controller {
   }
 
   sendSpeed() {
-    if (!this.runId) return;
+    if (!this.runId || this.following) return;
     this.client.speed(this.commandRuns, this.state.speed);
   }
 
@@ -447,7 +583,7 @@ export class Controller {
 
   /** Replace the run with one built from the current state (delete + create). */
   createRun() {
-    if (this.suspended) return;
+    if (this.suspended || this.following) return;
     if (!hasData(this.state)) { // drawn points of one class, a CSV not uploaded yet: wait
       this.dropRun();
       if (this.state.dataset === OWN_DATA.DRAW) this.showPlane();
@@ -481,6 +617,13 @@ export class Controller {
     this.lostAt = null;
     this.everConnected = true;
     this.runId = null;
+    if (this.following) { // the new session watches nothing: its class follows again once back in it
+      this.store.set(this.own ? this.own.state : this.state);
+      this.following = null;
+      this.own = null;
+      this.store.setMode({ following: false });
+      this.render();
+    }
     this.replacing = null; // the old connection's runs went with it
     this.createRun();
   }
@@ -567,7 +710,7 @@ export class Controller {
     v.builder.render(this.state, this.taskOf(this.state) || d.task);
     if (this.state.speed !== PROPS.speed.initial) this.sendSpeed(); // the server's default too
     if (this.retuneLr) this.retune(created.dataset.task);
-    if (this.wantPlay) {
+    if (this.wantPlay && !this.following) {
       this.wantPlay = false;
       this.play();
     }
@@ -605,8 +748,8 @@ export class Controller {
     this.frame = header;
     // Only the end states come from the frames. Running and paused follow the user's last command:
     // a frame built before the server saw it ('paused' just after play, as when a run recreated
-    // after a reconnect resumes) must not undo it.
-    if (header.status === 'diverged' || header.status === 'finished') this.status = header.status;
+    // after a reconnect resumes) must not undo it. A followed run's status is its owner's.
+    if (this.following || header.status === 'diverged' || header.status === 'finished') this.status = header.status;
     this.scheduleDraw();
   }
 

@@ -13,9 +13,13 @@
  *   compare.js     compare mode: its runs as one lockstep group; opens one in the single view
  *   exporter.js    the recorder (every run's history: history.js) and the downloads
  *   pageMode.js    the body classes the style sheets read, from the store's mode
+ *   classroom.js   a class: teacher or student, the followed run, pushes (classView.js, boardView.js)
  */
 
+import { BoardView } from './boardView.js';
 import { Builder } from './builder.js';
+import { ClassController, STORAGE_KEY } from './classroom.js';
+import { ClassView } from './classView.js';
 import { CompareController, VARY } from './compare.js';
 import { CompareView } from './compareView.js';
 import { Recorder, downloadRun } from './exporter.js';
@@ -79,8 +83,47 @@ function whenSettled(fallbackMs = 1500, idleTimeoutMs = 500) {
   return Promise.race([firstBoundaryDrawn, after(fallbackMs)]).then(idle);
 }
 
+/** The tab's class ({role, code, token|name}), kept across a reload (classroom.js). */
+function tabStorage() {
+  const key = STORAGE_KEY;
+  const safe = (f) => { try { return f(); } catch { return null; } }; // storage may be refused
+  return {
+    get: () => safe(() => JSON.parse(sessionStorage.getItem(key))),
+    set: (value) => safe(() => sessionStorage.setItem(key, JSON.stringify(value))),
+    clear: () => safe(() => sessionStorage.removeItem(key)),
+  };
+}
+
+/** A join link's code (`/?join=KQ7M`, app/routes/pages.py), taken off the URL (the hash stays). */
+function joinCodeOfUrl() {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('join');
+  if (code == null) return null;
+  params.delete('join');
+  const query = params.toString();
+  history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+  return code.slice(0, 16);
+}
+
+/**
+ * The teacher's link `nnplay serve --class` prints (`/?teach=KQ7M#class_token=…`: the token in
+ * the fragment, which no request carries): kept as this tab's class, then taken off the URL
+ * before anything reads its hash as a page state. The page then leads the class (class_teach).
+ * @param {{set(value: object): void}} storage the tab's class (tabStorage)
+ */
+function takeTeacherLink(storage) {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('teach');
+  if (code == null) return;
+  const token = new URLSearchParams(location.hash.slice(1)).get('class_token');
+  if (token) storage.set({ role: 'teacher', code: code.slice(0, 16), token: token.slice(0, 64) });
+  history.replaceState(null, '', location.pathname);
+}
+
 async function main() {
   window.nnplayStats = stats; // the rendering counters, for the benchmarks (bench/bench_browser.py)
+  const classStorage = tabStorage();
+  takeTeacherLink(classStorage);
   const status = new StatusView();
   // The connection opens first, while the options and lessons arrive (templates/index.html
   // preloads them) and the views are built; what it says waits for the handlers (release()).
@@ -165,7 +208,14 @@ async function main() {
       if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
     },
   });
-  window.nnplay = { recorder, controller, compare }; // for the browser tests and the console
+  const classroom = new ClassController({
+    client, socket, controller, compare, store,
+    view: new ClassView(), board: new BoardView(options), storage: classStorage,
+    loadHash: (hash) => { history.pushState(null, '', `#${hash}`); onUrl(); },
+    origin: location.origin, joinCode: joinCodeOfUrl(),
+  });
+  classroom.start();
+  window.nnplay = { recorder, controller, compare, classroom, socket }; // for the browser tests and the console
   const active = () => (compare.active && controller.state.open == null ? compare : controller);
   bindShortcuts({
     toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),

@@ -1,10 +1,11 @@
 /**
  * The page's mode on `document.body`: the one owner of the classes the style sheets read
- * (`comparing`, `opened`, `presenter`), set from the store's mode (static/js/store.js) on each
+ * (`comparing`, `opened`, `presenter`, `following`: a class's
+ * student or teacher shows a run it watches, read-only), set from the store's mode (static/js/store.js) on each
  * change. A change of layout (compare mode shown or left, presenter mode) refits the charts.
  */
 
-const CLASSES = ['comparing', 'opened', 'presenter'];
+const CLASSES = ['comparing', 'opened', 'presenter', 'following'];
 
 /**
  * Follow the store's mode.
@@ -13,7 +14,7 @@ const CLASSES = ['comparing', 'opened', 'presenter'];
  *   (main.js: refit the charts, paint again)
  */
 export function bindPageMode(store, { body, relayout }) {
-  let shown = { comparing: false, opened: false, presenter: false };
+  let shown = { comparing: false, opened: false, presenter: false, following: false };
   store.onMode((mode) => {
     for (const name of CLASSES) body.classList.toggle(name, Boolean(mode[name]));
     const layoutChanged = mode.presenter !== shown.presenter || (mode.comparing && !shown.comparing);

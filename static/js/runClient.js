@@ -52,10 +52,12 @@ export class RunClient {
    * Create a run.
    * @param {object} config a RunConfigModel (state.js toRunConfig)
    * @param {{created(message: object): void, refused(message: object): void}} answer
+   * @param {{fork?: string}} [how] fork: continue from that run's state instead (a run this
+   *   session owns or watches: a class's followed run); the config is then the source's
    * @returns {string|null} the create's ref (null: offline, nothing sent)
    */
-  create(config, answer) {
-    const ref = this.socket.send({ type: 'create', config });
+  create(config, answer, { fork = null } = {}) {
+    const ref = this.socket.send(fork ? { type: 'create', fork } : { type: 'create', config });
     if (ref != null) this.creates.set(ref, answer);
     return ref;
   }
@@ -109,6 +111,19 @@ export class RunClient {
     return this.command('speed', runs, { iterations_per_frame: speed === 'max' || speed === 'auto' ? speed : Number(speed) }, answer);
   }
 
+  /**
+   * Send any other message (watch, the class's messages) and route its one answer by type.
+   * @param {object} message
+   * @param {Object<string, Function>} answer handlers by the answer's type (watching, class, ack,
+   *   error); an answer of a type without one goes to the subscribers
+   * @returns {string|null} the ref (null: offline, nothing sent)
+   */
+  request(message, answer) {
+    const ref = this.socket.send(message);
+    if (ref != null) this.answers.set(ref, answer);
+    return ref;
+  }
+
   // --- the socket's answers -------------------------------------------------------------------
 
   onHello(hello) {
@@ -134,7 +149,7 @@ export class RunClient {
       return;
     }
     const answer = ref != null ? this.answers.get(ref) : undefined;
-    if (answer && (message.type === 'ack' || message.type === 'error')) {
+    if (answer && (message.type === 'ack' || message.type === 'error' || answer[message.type])) {
       this.answers.delete(ref);
       if (answer[message.type]) {
         answer[message.type](message);

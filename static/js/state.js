@@ -332,6 +332,39 @@ export function toRunConfig(state) {
   };
 }
 
+/**
+ * The state of a run's config (toRunConfig's inverse): a run this page did not build, a class's
+ * followed or forked run, shown in the page's controls. What a config does not say (the view's
+ * toggles, the speed) comes from `base`; compare mode and lessons are off.
+ * @param {object} config a run's `config` as `created` or `watching` describe it
+ * @param {object} base the state to start from
+ * @returns {object}
+ */
+export function stateFromConfig(config, base) {
+  const d = config.dataset || {};
+  const state = {
+    ...structuredClone(base),
+    lr: config.learning_rate, opt: config.optimizer, batch: config.batch_size ?? null, l2: config.l2,
+    layers: structuredClone(config.layers), output: config.output || '', init: config.init.name, scale: config.init.scale,
+    seed: config.seed, cmp: '', vals: [], open: null, lesson: '',
+  };
+  const common = { train: d.train_fraction ?? base.train, dseed: d.seed ?? base.dseed };
+  if (d.kind === 'drawn') {
+    Object.assign(state, common, {
+      dataset: OWN_DATA.DRAW, pts: { x1: [...d.x1], x2: [...d.x2], y: [...d.y] }, pclasses: d.n_classes, features: [...(d.features || [])],
+    });
+  } else if (d.kind === 'csv') {
+    Object.assign(state, common, { dataset: OWN_DATA.CSV, upload: d.upload, label: d.label });
+  } else if (d.kind === 'images') {
+    Object.assign(state, { dataset: OWN_DATA.IMAGES, images: [...(d.uploads || [])] });
+  } else {
+    Object.assign(state, common, {
+      dataset: d.name, size: d.size ?? null, noise: d.noise ?? null, features: [...(d.features || [])], classes: d.n_classes ?? null,
+    });
+  }
+  return state;
+}
+
 /** The live keys (KIND.LIVE) and the fields of the protocol's `update` message they go in. */
 export const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2' };
 

@@ -51,7 +51,7 @@ export class Store {
     this.base = defaultState(options.defaults);
     this.state = structuredClone(this.base);
     /** The page's mode: set by compare mode (comparing, opened) and the presenter toggle. */
-    this.mode = { comparing: false, opened: false, presenter: false };
+    this.mode = { comparing: false, opened: false, presenter: false, following: false };
     this.modeListeners = [];
   }
 
@@ -207,7 +207,7 @@ export class Store {
 
   /**
    * Change the page's mode; listeners hear of a real change.
-   * @param {{comparing?: boolean, opened?: boolean, presenter?: boolean}} patch
+   * @param {{comparing?: boolean, opened?: boolean, presenter?: boolean, following?: boolean}} patch
    */
   setMode(patch) {
     const next = { ...this.mode, ...patch };

@@ -113,6 +113,12 @@ def test_a_class_opens_with_a_short_unambiguous_code_and_students_join_it(connec
     assert opened["type"] == "class" and opened["role"] == "teacher"
     assert re.fullmatch(f"[{ALPHABET}]{{4}}", opened["code"])
     assert len(opened["token"]) >= 24 and opened["join_path"] == f"/join/{opened['code']}"
+    # The link other computers open: this server's LAN address (the test reached 127.0.0.1).
+    from app.lan import join_urls
+
+    port = teacher.ws.remote_address[1]
+    expected = join_urls(f"http://127.0.0.1:{port}/", opened["join_path"])[0]
+    assert opened["join_url"] == expected and expected.endswith(opened["join_path"])
     student = connect()
     typed = "-".join(opened["code"].lower())  # typed in lower case, with dashes
     joined = student.ok(type="class_join", code=typed, name="  Ada \n Love\u202elace\x00 ")

@@ -97,7 +97,8 @@ test('the mode: listeners hear real changes only', () => {
   s.setMode({ comparing: true });
   s.setMode({ presenter: true });
   assert.deepEqual(heard, [
-    { comparing: true, opened: false, presenter: false }, { comparing: true, opened: false, presenter: true },
+    { comparing: true, opened: false, presenter: false, following: false },
+    { comparing: true, opened: false, presenter: true, following: false },
   ]);
 });
 
