@@ -21,6 +21,9 @@ not measured here.)
 playing its own run with the board open: its boundaries drawn a second, animation frames a
 second and boards received a second, from the page's own counters.
 
+(d) **Tiles**: the board's own work timed in this process (the board's cost in (b) is below
+the noise of 60 students training): 60 students' entries and the board's JSON.
+
 The load generator runs in this process and its CPU is reported beside the server's. The
 first line printed names the machine, the commit and the time.
 """
@@ -38,6 +41,7 @@ from pathlib import Path
 
 import websockets
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the app, for (d)
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_server import (
     cpu_seconds,
@@ -298,6 +302,35 @@ async def board_page(port: int, pids: list[int], students: int, seconds: float, 
     }
 
 
+def tile_cost(students: int, repeats: int = 200) -> dict:
+    """(d) The board's own work, in this process: `students` default runs (one frame built
+    each), their board entries (app/classroom.py `tile`) and the board's JSON, timed
+    `repeats` times. The server does this once per `class_board_seconds`."""
+    from app.classroom import tile
+    from app.runconfig import RunConfigModel
+    from app.runs import Run
+    from app.settings import Settings
+
+    settings = Settings()
+    runs = [Run(RunConfigModel(), settings) for _ in range(students)]
+    for run in runs:
+        run.train(50)
+        run.build_frame(heavy=False)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        entries = [{"student": "x" * 11, "name": "bench", "runs": [tile(r)]} for r in runs]
+        json.dumps({"type": "board", "ref": None, "students": entries, "challenge": None})
+        times.append(time.perf_counter() - started)
+    board = statistics.median(times)
+    return {
+        "students": students,
+        "board_ms": 1000 * board,
+        "us_per_tile": 1e6 * board / students,
+        "ms_per_tile_second_at_1hz": 1000 * board / students,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--viewers", type=int, default=200)
@@ -305,7 +338,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument(
-        "--scenarios", default="follow,board,page", help="follow, board, page (comma-separated)"
+        "--scenarios",
+        default="follow,board,page,tiles",
+        help="follow, board, page, tiles (comma-separated)",
     )
     parser.add_argument(
         "--settle", type=float, default=15.0, help="seconds of play before the first window"
@@ -314,6 +349,9 @@ def main() -> None:
     print(machine(), flush=True)
     for _ in range(args.repeats):
         for name in args.scenarios.split(","):
+            if name == "tiles":
+                print(name, json.dumps(tile_cost(args.board)), flush=True)
+                continue
             port = free_port()
             process = start_server(port, 1, ENV)
             try:
