@@ -582,11 +582,13 @@ class Session:
             raise CommandRefusedError("unknown_run", "the run to fork has ended")
         run = await asyncio.to_thread(Run, source.config, self.settings, self.uploads, source.data)
         forked = await self.scheduler.call(lambda: run.fork_from(source))
+        await self._start_fork(run, forked, msg.ref)
+
+    async def _start_fork(self, run: Run, forked: dict, ref: str | None) -> None:
+        """A fork built: owned, scheduled (paused), described (`forked_from`), its first frame."""
         self.player.adopt(run, self._frame_ready)
         await self.scheduler.call(lambda: self.player.add(run))
-        await self._queue(
-            {"type": "created", "ref": msg.ref, **run.describe(), "forked_from": forked}
-        )
+        await self._queue({"type": "created", "ref": ref, **run.describe(), "forked_from": forked})
         classroom.runs_changed(self)
         await self.scheduler.call(lambda: run.build_frame(heavy=True))
 
@@ -601,13 +603,7 @@ class Session:
         except RequestError as error:
             raise error.at("config.") from None
         forked = await self.scheduler.call(lambda: run.fork_from_state(msg.fork, state))
-        self.player.adopt(run, self._frame_ready)
-        await self.scheduler.call(lambda: self.player.add(run))
-        await self._queue(
-            {"type": "created", "ref": msg.ref, **run.describe(), "forked_from": forked}
-        )
-        classroom.runs_changed(self)
-        await self.scheduler.call(lambda: run.build_frame(heavy=True))
+        await self._start_fork(run, forked, msg.ref)
 
     async def _watch(self, msg: protocol.Watch) -> None:
         """Watch other sessions' runs: one `watching` describing each (like `created`), then

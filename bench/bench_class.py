@@ -97,13 +97,7 @@ async def member(
             run = (await recv_json(ws, ("created", "error")))["run"]
             await ws.send(json.dumps({"type": "play", "runs": [run]}))
         ready.append(1)
-        while not stop.is_set():
-            try:
-                message = await asyncio.wait_for(ws.recv(), 0.5)
-            except TimeoutError:
-                continue
-            if isinstance(message, bytes) and header_of(message)["type"] == "frame":
-                counter.hit()
+        await drain_frames(ws, counter, stop)
 
 
 async def window(seconds: float, pids: list[int], counters: list[Counter]) -> dict:
