@@ -664,7 +664,7 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     os.environ["NNPLAY_WORKERS"] = str(args.workers)  # class mode refuses to split a class
     _check_redis(parser)
     if args.open_class:
-        _open_class_at_start(args, parser, shown)
+        _open_class_at_start(args, parser, shown, every_address)
     # One directory of uploaded files for all the workers: a file uploaded to one of them is
     # then found by the one serving the browser's WebSocket.
     own_dir = None
@@ -704,7 +704,9 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     return 0
 
 
-def _open_class_at_start(args: argparse.Namespace, parser: argparse.ArgumentParser, host: str):
+def _open_class_at_start(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, host: str, every_address: bool
+) -> None:
     """`serve --class`: a class the app opens at start-up (NNPLAY_OPEN_CLASS), its links said."""
     import secrets
 
@@ -721,8 +723,15 @@ def _open_class_at_start(args: argparse.Namespace, parser: argparse.ArgumentPars
     token = secrets.token_urlsafe(24)
     os.environ["NNPLAY_OPEN_CLASS"] = f"{code}:{token}"
     base = f"http://{host}:{args.port}/"
-    join = join_urls(base, f"/join/{code}")[0]
-    print(f"nnplay: class {code} is open: students open {join} or type the code", flush=True)
+    if every_address:
+        join = join_urls(base, f"/join/{code}")[0]
+        print(f"nnplay: class {code} is open: students open {join} or type the code", flush=True)
+    else:
+        print(
+            f"nnplay: class {code} is open: on this computer open {base}join/{code}; for "
+            "students on other computers start with --host 0.0.0.0",
+            flush=True,
+        )
     # The token travels in the fragment, which browsers never send: no log shows it.
     print(f"nnplay: the teacher opens {base}?teach={code}#class_token={token}", flush=True)
 

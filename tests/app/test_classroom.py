@@ -501,6 +501,7 @@ def test_nnplay_serve_class_opens_a_class_and_prints_its_links(tmp_path):
         assert found, said
         code, token = found.groups()
         assert f"class {code} is open" in said and f"/join/{code}" in said
+        assert "--host 0.0.0.0" in said  # it listens on 127.0.0.1 only: other computers cannot
 
         def up():
             try:
