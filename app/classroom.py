@@ -103,6 +103,8 @@ class Classroom:
     locked: bool = False
     shown: dict = field(default_factory=lambda: {"runs": [], "student": None, "name": None})
     push: dict | None = None
+    lesson: str | None = None
+    """The lesson the teacher's page shows with its runs (followers show its text)."""
     challenge: dict | None = None
     board_open: bool = False
     board_task: asyncio.Task | None = None
@@ -125,6 +127,7 @@ class Classroom:
             "code": self.code,
             "locked": self.locked,
             "shown": dict(self.shown),
+            "lesson": self.lesson,
             "push": self.push,
             "challenge": self.challenge,
             "students": len(self.students) + sum(self.remote_counts.values()),
@@ -488,6 +491,7 @@ async def handle(session: Any, msg: Any) -> dict:
     if kind == "class_show":
         runs = session.player.owned(msg.runs) if msg.runs else []
         room.shown = {"runs": [r.id for r in runs], "student": None, "name": None}
+        room.lesson = msg.lesson
     elif kind == "class_lock":
         room.locked = msg.locked
         if msg.locked:

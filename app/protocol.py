@@ -163,10 +163,12 @@ class ClassLeave(Message):
 
 
 class ClassShow(Message):
-    """Teacher: the runs of this session the class follows ([] for none)."""
+    """Teacher: the runs of this session the class follows ([] for none), and the lesson the
+    teacher's page shows with them (its id in static/lessons.json; null for none)."""
 
     type: Literal["class_show"]
     runs: Annotated[list[RunId], Field(max_length=16)]
+    lesson: Annotated[str, Field(max_length=64)] | None = None
 
 
 class ClassLock(Message):

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .classroom import Classroom, Classrooms
 
 log = logging.getLogger("nnplay.sharing")
-SHARED_FIELDS = ("locked", "shown", "push", "challenge", "board_open")
+SHARED_FIELDS = ("locked", "shown", "lesson", "push", "challenge", "board_open")
 
 
 class Sharing:

@@ -143,10 +143,11 @@ def test_a_student_follows_the_teachers_run_byte_for_byte_and_cannot_command_it(
     assert header["run"] == run
     for kind in ("play", "pause", "reset", "delete"):
         assert student.answer(type=kind, runs=[run])["code"] == "not_owner"
-    # A new shown run reaches the student as a class_state.
+    # A new shown run reaches the student as a class_state, with the teacher's lesson.
     other = teacher.create(**SMALL)
-    teacher.ok(type="class_show", runs=[other])
-    assert student.notice("class_state", lambda n: n["shown"]["runs"] == [other])
+    teacher.ok(type="class_show", runs=[other], lesson="zero-init")
+    told = student.notice("class_state", lambda n: n["shown"]["runs"] == [other])
+    assert told["lesson"] == "zero-init"
 
 
 @pytest.mark.parametrize("kind", sorted(TEACHER_ONLY))

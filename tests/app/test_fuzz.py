@@ -381,7 +381,7 @@ FIELDS_OF = {
     "class_teach": ("code", "token"),
     "class_join": ("code", "name"),
     "class_leave": (),
-    "class_show": ("runs",),
+    "class_show": ("runs", "lesson"),
     "class_lock": ("locked",),
     "class_push": ("state", "title", "text"),
     "class_board": ("open",),
