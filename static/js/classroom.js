@@ -2,12 +2,13 @@
  * A class (docs/protocol.md, "Classes"): the page as a teacher's or a student's. The class
  * controller speaks the class messages over the run client, keeps what the class is (its code,
  * the runs it shows, the push, the lock), and points the single-run controller at the run the
- * class follows (controller.js follow / unfollow / forkFollowed). It never touches the DOM: the
+ * class follows (controller.js follow / unfollow / forkFollowed), or compare mode at the runs of
+ * a comparison it follows (compare.js follow / unfollow). It never touches the DOM: the
  * class bar, menu and presenter card are classView.js's, the board boardView.js's.
  *
  *   teacher  opens a class; what it shows follows its current run (or compare group) by itself;
  *            locks, pushes its setup, opens the board, spotlights a student, sets a challenge.
- *   student  joins with the code (and a name); follows the shown run read-only, or works on its
+ *   student  joins with the code (and a name); follows the shown run (or comparison) read-only, or works on its
  *            own (a fork of the followed run, or its own setup); loads each new push as its run.
  *
  * A reload comes back: the class ({code, token} of a teacher, {code, name} of a student) is kept
@@ -108,10 +109,11 @@ export class ClassController {
    *   (controller.js), compare (compare.js: active, ids), store (store.js), view (classView.js),
    *   board (boardView.js), storage ({get(), set(value), clear()}: the tab's class), loadHash(hash)
    *   (load a page state as if a link with that hash was followed), origin (location.origin),
-   *   joinCode (the `?join=` code the page was opened with, or null)}
+   *   joinCode (the `?join=` code the page was opened with, or null), lessons (lessonPanel.js:
+   *   render(state); a follower shows the teacher's lesson)}
    */
-  constructor({ client, socket, controller, compare, store, view, board, storage = NO_STORAGE, loadHash, origin = '', joinCode = null }) {
-    Object.assign(this, { client, socket, controller, compare, store, view, board, storage, loadHash, origin });
+  constructor({ client, socket, controller, compare, store, view, board, storage = NO_STORAGE, loadHash, origin = '', joinCode = null, lessons = null }) {
+    Object.assign(this, { client, socket, controller, compare, store, view, board, storage, loadHash, origin, lessons });
     this.joinCode = joinCode;
     /** 'teacher', 'student' or null (in no class). */
     this.role = null;
@@ -230,7 +232,7 @@ export class ClassController {
     this.sentShown = null;
     this.boardOpen = false;
     this.board.show(false);
-    this.controller.unfollow();
+    this.unfollow();
     this.view.render(this.model());
     if (message) this.view.showEnded(message.message);
   }
@@ -246,15 +248,15 @@ export class ClassController {
 
   /** The class changed (or this page joined it): follow what it shows, load its push. */
   applyState(state) {
-    for (const key of ['locked', 'shown', 'push', 'challenge', 'students', 'teacher_present']) {
+    for (const key of ['locked', 'shown', 'lesson', 'push', 'challenge', 'students', 'teacher_present']) {
       if (key in state) this.info[key] = state[key];
     }
     const { shown, locked } = this.info;
     if (this.role === 'teacher') {
-      if (shown.student) { // a spotlight: the teacher's page shows the student's run too
-        if (!(shown.runs.length && this.controller.follow(shown.runs[0]))) this.controller.unfollow();
+      if (shown.student) { // a spotlight: the teacher's page shows the student's run (or comparison) too
+        if (!this.followRuns(shown.runs)) this.unfollow();
       } else {
-        this.controller.unfollow();
+        this.unfollow();
         if (keyOf(shown.runs) !== keyOf(this.currentRuns())) this.sentShown = null;
         this.syncShown();
       }
@@ -263,8 +265,20 @@ export class ClassController {
       if (locked) this.mode = 'follow';
       this.takePush();
       this.followShown();
+      this.lessons?.render(this.lessonShown(this.store.state));
     }
     this.view.render(this.model());
+  }
+
+  /**
+   * The state whose lesson the lesson card shows: a follower's shows the teacher's lesson
+   * (class_show's), the others their own.
+   * @param {object} state the page's (store.js)
+   */
+  lessonShown(state) {
+    const following = this.controller.followedRun || this.compare.following;
+    if (this.role !== 'student' || !following || !this.info?.lesson) return state;
+    return { ...state, lesson: this.info.lesson };
   }
 
   /** A student: follow the shown run, or show its own (its own mode, nothing shown, its own spotlighted). */
@@ -273,8 +287,29 @@ export class ClassController {
     const own = this.controller.ownRunId;
     const run = shown.runs.find((id) => id !== own);
     const mine = own != null && shown.runs.includes(own);
-    if ((this.mode === 'follow' || locked) && run && !mine) this.controller.follow(run);
-    else this.controller.unfollow();
+    if ((this.mode === 'follow' || locked) && run && !mine) this.followRuns(shown.runs);
+    else this.unfollow();
+  }
+
+  /**
+   * Show runs another session owns: a comparison of several (compare.js follow), or one run in
+   * the single-run view (controller.js follow); the other lets go of what it followed.
+   * @param {string[]} runs
+   * @returns {boolean} whether they are followed
+   */
+  followRuns(runs) {
+    if (runs.length > 1) {
+      this.controller.unfollow();
+      return this.compare.follow(runs);
+    }
+    this.compare.unfollow();
+    return runs.length > 0 && this.controller.follow(runs[0]);
+  }
+
+  /** Back to the page's own run (or comparison): neither controller follows anything. */
+  unfollow() {
+    this.compare.unfollow();
+    this.controller.unfollow();
   }
 
   /** A push newer than the one loaded: load it as the student's own run (not while locked). */
@@ -294,7 +329,7 @@ export class ClassController {
   loadPush(state) {
     this.pendingPush = null;
     this.mode = 'own';
-    this.controller.unfollow();
+    this.unfollow();
     this.loadHash(state);
   }
 
@@ -308,34 +343,39 @@ export class ClassController {
     this.view.render(this.model());
   }
 
-  /** "Try it yourself": the followed run, forked, becomes the student's own. */
+  /** "Try it yourself": the followed run (a followed comparison's first), forked, becomes the student's own. */
   fork() {
     if (this.role !== 'student' || this.info.locked) return;
+    const group = this.compare.following ? this.compare.ids : [];
     this.controller.forkFollowed({
       created: () => {
+        this.compare.unfollow();
         this.mode = 'own';
         this.view.render(this.model());
       },
-    });
+    }, group[0] ?? null);
   }
 
   // --- a teacher's ------------------------------------------------------------------------------
 
   /** The runs the teacher's page shows now: its compare group, or its single run. */
   currentRuns() {
-    if (this.compare.active && !this.controller.showsOpenedRun) return this.compare.ids;
+    if (this.compare.active && !this.compare.following && !this.controller.showsOpenedRun) return this.compare.ids;
     const own = this.controller.ownRunId;
     return own ? [own] : [];
   }
 
   /** The class shows what the teacher's page shows: send class_show when its ids change. */
   syncShown() {
-    if (this.role !== 'teacher' || !this.info || this.info.shown.student || this.controller.followedRun) return;
+    if (this.role !== 'teacher' || !this.info || this.info.shown.student || this.controller.followedRun || this.compare.following) return;
+    // A comparison is shown once its runs are all created: not run by run as they come.
+    if (this.compare.active && !this.controller.showsOpenedRun && !this.compare.ready) return;
     const runs = this.currentRuns();
-    const key = keyOf(runs);
+    const lesson = this.store.state.lesson || null; // its text goes with the runs to followers
+    const key = `${keyOf(runs)}|${lesson ?? ''}`;
     if (key === this.sentShown) return;
     this.sentShown = key;
-    this.send({ type: 'class_show', runs }, { error: () => { this.sentShown = null; } });
+    this.send({ type: 'class_show', runs, lesson }, { error: () => { this.sentShown = null; } });
   }
 
   push(title, text) {
@@ -365,7 +405,7 @@ export class ClassController {
       spotlight: i.shown.student ? { student: i.shown.student, name: i.shown.name } : null,
       shows: i.shown.runs.length > 0,
       mode: this.mode,
-      following: Boolean(this.controller.followedRun),
+      following: Boolean(this.controller.followedRun || this.compare.following),
       name: i.name,
       board: this.boardOpen,
     };

@@ -8,9 +8,11 @@
  * The variant functions are pure; CompareController turns the state into runs and commands and
  * hands what to draw to the CompareView. It never touches the DOM. Any run can be opened in the
  * single-run view: the playground's Controller adopts it (and still drives the whole group).
+ * A class (classroom.js) can point it at a comparison another session owns (follow, unfollow):
+ * it watches that group's runs and draws them as its own, read-only, labelled by what differs.
  */
 
-import { KIND, PROPS, toRunConfig } from './state.js';
+import { KIND, PROPS, stateFromConfig, toRunConfig } from './state.js';
 import { accepts, explain, refusal } from './rules.js';
 import { downloadRun } from './exporter.js';
 
@@ -71,6 +73,32 @@ export const VARY = {
   },
 };
 
+/** What a run's state holds of each kind of VARY, as a value VARY's apply would take. */
+const VALUE_OF = {
+  activation: (s) => [...new Set(s.layers.map((l) => l.activation))].join('/'),
+  init: (s) => (s.init === 'random' ? `random:${s.scale}` : s.init),
+  lr: (s) => String(s.lr),
+  opt: (s) => s.opt,
+  depth: (s) => String(s.layers.length),
+  width: (s) => [...new Set(s.layers.map((l) => l.units))].join('/'),
+};
+
+/**
+ * What varies across the states of a comparison's runs (a group this page did not build, so
+ * its `cmp` is unknown here): the first kind of VARY whose values differ, and each run's value.
+ * @param {object[]} states one per run (state.js stateFromConfig of each run's config)
+ * @returns {{kind: string, values: string[], labels: string[]}} the labels valueLabel's; runs
+ *   that differ in none of VARY's kinds are "run 1", "run 2"…
+ */
+export function variedKind(states) {
+  for (const [kind, valueOf] of Object.entries(VALUE_OF)) {
+    const values = states.map(valueOf);
+    if (new Set(values).size > 1) return { kind, values, labels: values.map((v) => valueLabel(kind, v)) };
+  }
+  const labels = states.map((_, i) => `run ${i + 1}`);
+  return { kind: 'activation', values: labels, labels };
+}
+
 /**
  * The values to compare: the state's, or the kind's defaults; at most MAX_VALUES.
  * @param {object} state
@@ -123,15 +151,22 @@ export class CompareController {
     this.connected = false;
     this.status = 'paused';
     this.wantPlay = false;
+    /** Set while showing a comparison another session owns (a class): {spec} once described. */
+    this.followed = null;
   }
 
   get state() {
     return this.store.state;
   }
 
-  /** @returns {boolean} whether the page is in compare mode */
+  /** @returns {boolean} whether the page is in compare mode (its own, or a followed comparison) */
   get active() {
-    return Boolean(this.state.cmp && VARY[this.state.cmp]);
+    return Boolean(this.followed) || Boolean(this.state.cmp && VARY[this.state.cmp]);
+  }
+
+  /** @returns {boolean} whether the comparison shown is another session's (read-only) */
+  get following() {
+    return Boolean(this.followed);
   }
 
   /** Wire the view and the socket; must run before the controller connects (main.js: the URL's changes call sync). */
@@ -145,7 +180,16 @@ export class CompareController {
       download: (i, what) => this.download(i, what),
     });
     this.client.subscribe({
-      hello: () => { this.connected = true; this.key = null; this.runs = []; this.sync(); },
+      hello: () => {
+        this.connected = true;
+        this.key = null;
+        this.runs = [];
+        if (this.followed) { // the new session watches nothing: its class follows again once back in it
+          this.followed = null;
+          this.store.setMode({ following: false });
+        }
+        this.sync();
+      },
       state: (name) => {
         this.connected = name === 'connected';
         if (!this.connected && this.active) this.view.renderStatus('offline'); // it trains nothing now
@@ -158,6 +202,17 @@ export class CompareController {
 
   /** A change from the compare view or the lessons menu: through the controller (URL), then here. */
   change(patch) {
+    if (this.followed) { // only the view's own settings: the runs are someone else's
+      for (const key of Object.keys(patch)) if (PROPS[key]?.kind !== KIND.VIEW && key !== 'target') delete patch[key];
+      if (Object.keys(patch).length) this.controller.change(patch);
+      const spec = this.followed.spec;
+      if (spec) { // the toolbar shows the followed group again, with the view's own settings
+        Object.assign(spec.state, { target: this.state.target, logcost: this.state.logcost });
+        this.show(true, spec);
+        this.scheduleDraw();
+      }
+      return;
+    }
     if (patch.cmp !== undefined && patch.cmp !== this.state.cmp && !patch.vals) {
       patch.vals = patch.cmp ? VARY[patch.cmp].defaults.slice(0, 3) : [];
     }
@@ -210,6 +265,7 @@ export class CompareController {
   /** Bring runs and views in line with the state: leave, enter, or rebuild the comparison. */
   sync() {
     this.afterSync(this.state);
+    if (this.followed) return; // the page's own state waits until unfollow
     const c = this.controller;
     if (!this.active) {
       if (this.runs.length || this.key !== null) this.deleteRuns();
@@ -287,9 +343,86 @@ export class CompareController {
     this.status = 'paused';
   }
 
+  // --- a class: following a comparison another session owns (classroom.js) --------------------
+
+  /**
+   * Show another session's comparison (a class's teacher's group), live and read-only: watch its
+   * runs (`watching` describes each as `created` does) and draw their frames as this view's
+   * group; commands are not sent. The page's own run waits in the single-run view (not shown)
+   * until unfollow. Called again with other ids, it watches only the new runs and drops the gone.
+   * @param {string[]} runIds
+   * @returns {boolean} whether it is followed (not while this page compares on its own)
+   */
+  follow(runIds) {
+    if (!this.followed && this.active) return false;
+    if (this.followed && this.ids.join() === runIds.join()) return true;
+    const old = this.followed ? this.runs : [];
+    const gone = old.filter((r) => !runIds.includes(r.id)).map((r) => r.id);
+    if (gone.length) this.unwatch(gone);
+    const fresh = runIds.filter((id) => !old.some((r) => r.id === id));
+    if (!this.followed) {
+      this.followed = {};
+      this.status = 'paused';
+      this.store.setMode({ following: true });
+    }
+    const followed = this.followed;
+    followed.spec = null; // drawn again once every run is described
+    this.runs = runIds.map((id, i) => ({
+      ...(old.find((r) => r.id === id) || { id, created: null, value: '', label: '' }), index: i, color: RUN_COLORS[i],
+    }));
+    if (fresh.length) {
+      this.client.request({ type: 'watch', runs: fresh }, {
+        watching: (message) => {
+          if (this.followed !== followed) return;
+          for (const described of message.runs) {
+            const run = this.runs.find((r) => r.id === described.run);
+            if (!run) continue;
+            this.recorder.open(described);
+            run.created = described;
+          }
+          this.showFollowed();
+        },
+        error: () => { if (this.followed === followed) this.unfollow(); }, // the class shows its next runs
+      });
+    }
+    this.showFollowed();
+    return true;
+  }
+
+  /** Once every followed run is described: the comparison, labelled by what differs. */
+  showFollowed() {
+    if (!this.followed || !this.runs.every((r) => r.created)) return;
+    const states = this.runs.map((r) => stateFromConfig(r.created.config, this.state));
+    const { kind, values, labels } = variedKind(states);
+    this.runs.forEach((r, i) => { r.value = values[i]; r.label = labels[i]; r.state = states[i]; });
+    this.followed.spec = { kind, values, state: { ...states[0], target: this.state.target, logcost: this.state.logcost } };
+    this.show(true, this.followed.spec);
+    this.view.setRuns(this.runs);
+    for (const r of this.runs) this.view.setRun(r.index, r.created);
+    this.view.renderStatus(this.status);
+    this.redrawAll();
+  }
+
+  unwatch(runIds) {
+    this.client.request({ type: 'unwatch', runs: runIds }, { ack: () => {}, error: () => {} });
+  }
+
+  /** Back to the page's own state (its single run, kept meanwhile). */
+  unfollow() {
+    if (!this.followed) return;
+    this.unwatch(this.ids);
+    this.followed = null;
+    this.runs = [];
+    this.key = null;
+    this.status = 'paused';
+    this.store.setMode({ following: false });
+    this.sync();
+  }
+
   // --- commands (always the whole group) --------------------------------------------------------
 
   play() {
+    if (this.followed) return; // a watched group is its owner's to command
     if (!this.ready) {
       this.wantPlay = true;
       return;
@@ -300,19 +433,19 @@ export class CompareController {
 
   pause() {
     this.wantPlay = false;
-    if (!this.ready) return;
+    if (!this.ready || this.followed) return;
     this.client.command('pause', this.ids, {}, QUIET);
     this.setStatus('paused');
   }
 
   step() {
-    if (!this.ready) return;
+    if (!this.ready || this.followed) return;
     this.client.command('step', this.ids, { n: this.state.stepn }, QUIET);
   }
 
   reset() {
     this.wantPlay = false;
-    if (!this.ready) return;
+    if (!this.ready || this.followed) return;
     this.client.command('reset', this.ids, {}, QUIET);
     this.setStatus('paused');
   }
@@ -375,8 +508,11 @@ export class CompareController {
     const run = this.runs.find((r) => r.id === header.run);
     if (!run || header.type !== 'frame') return;
     if (this.controller.showsOpenedRun) return; // the single-run view shows it; the recorder keeps all
+    if (this.followed && !this.followed.spec) return; // the view is set up once every run is described
     if (blobs.boundary) this.view.updateBoundary(run.index, blobs.boundary);
-    if (run === this.runs[0] && header.status !== 'running' && this.status === 'running' && header.status !== 'diverged') {
+    if (this.followed) { // a followed group's status is its owner's
+      if (run === this.runs[0] && header.status !== this.status) this.setStatus(header.status);
+    } else if (run === this.runs[0] && header.status !== 'running' && this.status === 'running' && header.status !== 'diverged') {
       this.setStatus(header.status);
     }
     this.scheduleDraw();

@@ -319,21 +319,25 @@ export class Controller {
    * Continue from the followed run's state as the page's own run (create with `fork`: same data,
    * weights and iteration); the run kept while following goes.
    * @param {{created?(message: object): void, refused?(message: object): void}} [then]
+   * @param {string} [from] the run to fork when this view follows none: one of a comparison the
+   *   page follows (compare.js); this view's run (the page's own, not shown) goes then
    * @returns {boolean} whether the fork was asked for
    */
-  forkFollowed(then = {}) {
+  forkFollowed(then = {}, from = null) {
     const following = this.following;
-    if (!following || !following.created) return false;
+    if (following ? !following.created : !from) return false;
+    const source = following ? following.run : from;
     this.client.supersede(this.createRef);
     this.createRef = this.client.create(null, {
       created: (message) => {
         this.createRef = null;
-        if (this.following === following) {
+        if (following && this.following === following) {
           this.unwatch(following.run);
           this.following = null;
           this.store.setMode({ following: false });
         }
         if (this.own?.runId) this.client.remove([this.own.runId]);
+        else if (!following && this.runId && this.runId !== message.run) this.client.remove([this.runId]);
         this.own = null;
         this.store.set(this.sanitize(stateFromConfig(message.config, this.state)), { push: true });
         this.render();
@@ -346,7 +350,7 @@ export class Controller {
         this.showServerError(message);
         then.refused?.(message);
       },
-    }, { fork: following.run });
+    }, { fork: source });
     return true;
   }
 

@@ -184,8 +184,9 @@ async function main() {
   controller.start();
   for (const chart of [views.cost, views.gradients, views.saturation]) chart.onShown = () => controller.scheduleDraw();
   const lessons = new LessonPanel(lessonDoc);
+  let classroom = null; // made below; the lesson card asks it what a follower shows
   compare = new CompareController({
-    client, controller, recorder, loop, store, status, view: new CompareView(), afterSync: (state) => lessons.render(state),
+    client, controller, recorder, loop, store, status, view: new CompareView(), afterSync: (state) => lessons.render(classroom ? classroom.lessonShown(state) : state),
   });
   compare.start();
   const onUrl = () => {
@@ -208,11 +209,11 @@ async function main() {
       if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
     },
   });
-  const classroom = new ClassController({
+  classroom = new ClassController({
     client, socket, controller, compare, store,
     view: new ClassView(), board: new BoardView(options), storage: classStorage,
     loadHash: (hash) => { history.pushState(null, '', `#${hash}`); onUrl(); },
-    origin: location.origin, joinCode: joinCodeOfUrl(),
+    origin: location.origin, joinCode: joinCodeOfUrl(), lessons,
   });
   classroom.start();
   window.nnplay = { recorder, controller, compare, classroom, socket }; // for the browser tests and the console

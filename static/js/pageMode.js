@@ -17,7 +17,9 @@ export function bindPageMode(store, { body, relayout }) {
   let shown = { comparing: false, opened: false, presenter: false, following: false };
   store.onMode((mode) => {
     for (const name of CLASSES) body.classList.toggle(name, Boolean(mode[name]));
-    const layoutChanged = mode.presenter !== shown.presenter || (mode.comparing && !shown.comparing);
+    // Leaving compare mode too: the single-run view may come back with a run it drew while hidden
+    // (a class's student following a comparison kept its own run).
+    const layoutChanged = mode.presenter !== shown.presenter || mode.comparing !== shown.comparing;
     shown = { ...mode };
     if (layoutChanged) relayout();
   });

@@ -1,7 +1,7 @@
 """A class in real Chromium (static/js/classroom.js over app/classroom.py): one teacher and three
 students, each in its own browser context, on one server. The students join by code and by the
-join link, follow the teacher's run live, fork it, load a push, show up on the board (a hostile
-name as text), and are spotlighted; a student's push is refused by the server.
+join link, follow the teacher's run (and its comparison) live, fork it, load a push, show up on
+the board (a hostile name as text), and are spotlighted; a student's push is refused by the server.
 
 The tests run in order on one class (module fixtures): each leaves the class as the next needs it.
 """
@@ -143,6 +143,68 @@ def test_follow_mode_shows_the_teachers_run_live(teacher, students):
         wait_iteration(page, f"n === {last}")
 
 
+# The iteration of the newest frame of each run of the page's comparison (null: none yet).
+ITERATIONS = (
+    "window.nnplay.compare.runs.map((r) =>"
+    " window.nnplay.recorder.get(r.id)?.frame?.iteration ?? null)"
+)
+
+
+def test_following_students_see_the_teachers_comparison_live(teacher, students):
+    teacher.get_by_test_id("compare-toggle").click()  # sigmoid, tanh, ReLU
+    teacher.wait_for_function(
+        "() => { const c = window.nnplay.compare; return c.ready && c.runs.length === 3"
+        " && c.runs.every((r) => window.nnplay.recorder.get(r.id)?.frame); }"
+    )
+    ids = teacher.evaluate("window.nnplay.compare.ids")
+    captions = [f"compare-boundary-{i}" for i in range(3)]
+    labels = [teacher.get_by_test_id(c).locator("figcaption").text_content() for c in captions]
+    for page in students:  # the same three runs, side by side, labelled by what differs
+        page.wait_for_function(
+            "(ids) => { const c = window.nnplay.compare; return c.following"
+            " && c.ids.join() === ids.join() && c.runs.every((r) => r.created"
+            " && window.nnplay.recorder.get(r.id)?.frame); }",
+            arg=ids,
+        )
+        assert not page.evaluate("window.nnplay.controller.following")
+        expect(page.get_by_test_id("compare-view")).to_be_visible()
+        expect(page.get_by_test_id("compare-boundaries").locator("figure")).to_have_count(3)
+        for caption, label in zip(captions, labels, strict=True):
+            expect(page.get_by_test_id(caption).locator("figcaption")).to_have_text(label)
+        expect(page.get_by_test_id("compare-play")).to_have_css("pointer-events", "none")
+        expect(page.get_by_test_id("class-said")).to_contain_text("following the teacher")
+    before = [page.evaluate(ITERATIONS) for page in students]
+    students[0].evaluate("window.nnplay.compare.play()")  # a follower's command is not sent
+    teacher.wait_for_timeout(300)
+    assert teacher.evaluate(ITERATIONS) == before[0]
+    teacher.get_by_test_id("compare-play").click()
+    for page, was in zip(students, before, strict=True):  # live: every run's frames advance
+        page.wait_for_function(f"(was) => {ITERATIONS}.every((n, i) => n > was[i] + 50)", arg=was)
+    teacher.get_by_test_id("compare-pause").click()
+    teacher.wait_for_function(
+        "() => window.nnplay.compare.runs.every((r) =>"
+        " window.nnplay.recorder.get(r.id).frame.status === 'paused')"
+    )
+    last = teacher.evaluate(ITERATIONS)
+    for page in students:  # the last frames: every page ends on them
+        page.wait_for_function(f"(last) => {ITERATIONS}.join() === last.join()", arg=last)
+    # The teacher back in the single view: the students follow its (new) single run again.
+    teacher.get_by_test_id("compare-exit").click()
+    teacher.wait_for_function(
+        "() => { const c = window.nnplay.controller; return !c.suspended && c.runId && c.frame; }"
+    )
+    run = own_run(teacher)
+    for page in students:
+        wait_follows(page, run)
+        assert not page.evaluate("window.nnplay.compare.following")
+        expect(page.get_by_test_id("compare-view")).to_be_hidden()
+    # The next tests fork a run that has trained.
+    teacher.get_by_test_id("step").click()
+    wait_iteration(teacher, "n === 100")
+    for page in students:
+        wait_iteration(page, "n === 100")
+
+
 def test_a_students_push_is_refused_by_the_server(students):
     answer = students[0].evaluate("""() => new Promise((resolve) => {
       const socket = window.nnplay.socket;
@@ -279,6 +341,30 @@ def test_a_lock_makes_every_student_follow(teacher, students):
     for page in students:
         expect(page.get_by_test_id("class-locked")).to_be_hidden()
         expect(page.get_by_test_id("class-own")).to_be_enabled()
+
+
+def test_followers_read_the_teachers_lesson(teacher, students):
+    teacher.get_by_test_id("lessons-menu").locator("summary").click()
+    teacher.get_by_test_id("lesson-deep-activations").click()
+    expect(teacher.get_by_test_id("lesson-title")).to_contain_text("Sigmoid vs tanh vs ReLU")
+    teacher.wait_for_function("() => window.nnplay.compare.ready")
+    ids = teacher.evaluate("window.nnplay.compare.ids")
+    for page in students:  # the lesson's comparison, and its text beside it
+        page.wait_for_function(
+            "(ids) => window.nnplay.compare.following"
+            " && window.nnplay.compare.ids.join() === ids.join()",
+            arg=ids,
+        )
+        expect(page.get_by_test_id("lesson-title")).to_contain_text("Sigmoid vs tanh vs ReLU")
+    teacher.get_by_test_id("lesson-close").click()
+    for page in students:
+        expect(page.get_by_test_id("lesson-title")).to_be_hidden()
+    teacher.get_by_test_id("compare-exit").click()
+    teacher.wait_for_function(
+        "() => { const c = window.nnplay.controller; return !c.suspended && c.runId && c.frame; }"
+    )
+    for page in students:
+        wait_follows(page, own_run(teacher))
 
 
 def test_the_presenter_card_shows_the_code_and_qr(teacher, code, shots):

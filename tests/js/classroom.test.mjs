@@ -70,7 +70,12 @@ function harness({ ownRun = 'own1' } = {}) {
     ownRunId: ownRun, followedRun: null, showsOpenedRun: false,
     follow(id) { told.push(['follow', id]); this.followedRun = id; return true; },
     unfollow() { if (this.followedRun) told.push(['unfollow']); this.followedRun = null; },
-    forkFollowed: ({ created }) => { told.push(['fork']); created({}); return true; },
+    forkFollowed: ({ created }, from = null) => { told.push(from ? ['fork', from] : ['fork']); created({}); return true; },
+  };
+  const compare = {
+    active: false, ids: [], ready: true, following: false,
+    follow(ids) { told.push(['compare follow', ids]); this.following = true; this.ids = ids; return true; },
+    unfollow() { if (this.following) told.push(['compare unfollow']); this.following = false; this.ids = []; },
   };
   const subscribers = [];
   const listeners = [];
@@ -81,12 +86,12 @@ function harness({ ownRun = 'own1' } = {}) {
   const silent = new Proxy({}, { get: () => () => {} });
   const hashes = [];
   const classroom = new ClassController({
-    client, socket: { listen: (l) => listeners.push(l) }, controller, compare: { active: false, ids: [] },
+    client, socket: { listen: (l) => listeners.push(l) }, controller, compare,
     store: { state: defaultState(OPTIONS.defaults) }, view: silent, board: silent, loadHash: (h) => hashes.push(h),
   });
   classroom.start();
   const hear = (message) => { for (const s of subscribers) s.message?.(message); for (const l of listeners) l.message?.(message); };
-  return { classroom, controller, sent, told, hashes, hear };
+  return { classroom, controller, compare, sent, told, hashes, hear };
 }
 
 const classState = (over) => ({
@@ -97,17 +102,17 @@ const classState = (over) => ({
 test('a teacher\'s class shows its current run, and follows a spotlighted student\'s', () => {
   const { classroom, controller, sent, told, hear } = harness();
   classroom.onClass({ type: 'class', role: 'teacher', token: 't', ...classState() });
-  assert.deepEqual(sent.at(-1), { type: 'class_show', runs: ['own1'] });
+  assert.deepEqual(sent.at(-1), { type: 'class_show', runs: ['own1'], lesson: null });
   hear({ type: 'class_state', ...classState({ shown: { runs: ['own1'], student: null, name: null } }) });
   assert.equal(sent.filter((m) => m.type === 'class_show').length, 1); // the same ids: not again
   controller.ownRunId = 'own2'; // a new run (a network change)
   hear({ type: 'ack' });
-  assert.deepEqual(sent.at(-1), { type: 'class_show', runs: ['own2'] });
+  assert.deepEqual(sent.at(-1), { type: 'class_show', runs: ['own2'], lesson: null });
   hear({ type: 'class_state', ...classState({ shown: { runs: ['s1'], student: 'ada', name: 'Ada' } }) });
   assert.deepEqual(told.at(-1), ['follow', 's1']);
   hear({ type: 'class_state', ...classState() }); // back to the teacher's: shown again
   assert.deepEqual(told.at(-1), ['unfollow']);
-  assert.deepEqual(sent.at(-1), { type: 'class_show', runs: ['own2'] });
+  assert.deepEqual(sent.at(-1), { type: 'class_show', runs: ['own2'], lesson: null });
 });
 
 test('a student follows the shown run, loads a newer push as its own, and forks', () => {
@@ -135,4 +140,54 @@ test('a student whose own run is spotlighted shows it, not a watched copy', () =
   const { classroom, told } = harness({ ownRun: 'mine' });
   classroom.onClass({ type: 'class', role: 'student', student: 's', name: 'Ada', ...classState({ shown: { runs: ['mine'], student: 's', name: 'Ada' } }) });
   assert.deepEqual(told, []);
+});
+
+test('a student follows a shown comparison as one, and back to a single run', () => {
+  const { classroom, told, hear } = harness();
+  const single = { runs: ['t1'], student: null, name: null };
+  const group = { runs: ['c1', 'c2', 'c3'], student: null, name: null };
+  classroom.onClass({ type: 'class', role: 'student', student: 's', name: 'Ada', ...classState({ shown: single }) });
+  hear({ type: 'class_state', ...classState({ shown: group }) });
+  assert.deepEqual(told, [['follow', 't1'], ['unfollow'], ['compare follow', ['c1', 'c2', 'c3']]]);
+  assert.equal(classroom.model().following, true);
+  classroom.fork(); // the comparison's first run becomes the student's own
+  assert.deepEqual(told.slice(-2), [['fork', 'c1'], ['compare unfollow']]);
+  assert.equal(classroom.mode, 'own');
+  classroom.setMode('follow');
+  assert.deepEqual(told.at(-1), ['compare follow', ['c1', 'c2', 'c3']]);
+  hear({ type: 'class_state', ...classState({ shown: { runs: ['t2'], student: null, name: null } }) });
+  assert.deepEqual(told.slice(-2), [['compare unfollow'], ['follow', 't2']]);
+});
+
+test('a teacher shows its comparison once all its runs are created, and spotlights a comparing student', () => {
+  const { classroom, compare, sent, told, hear } = harness();
+  classroom.onClass({ type: 'class', role: 'teacher', token: 't', ...classState() });
+  Object.assign(compare, { active: true, ready: false, ids: ['c1'] }); // one run of three created
+  hear({ type: 'ack' });
+  assert.deepEqual(sent.at(-1), { type: 'class_show', runs: ['own1'], lesson: null });
+  Object.assign(compare, { ready: true, ids: ['c1', 'c2', 'c3'] });
+  hear({ type: 'ack' });
+  assert.deepEqual(sent.at(-1), { type: 'class_show', runs: ['c1', 'c2', 'c3'], lesson: null });
+  Object.assign(compare, { active: false, ids: [] });
+  hear({ type: 'class_state', ...classState({ shown: { runs: ['s1', 's2'], student: 'ada', name: 'Ada' } }) });
+  assert.deepEqual(told.at(-1), ['compare follow', ['s1', 's2']]);
+  hear({ type: 'class_state', ...classState() });
+  assert.deepEqual(told.at(-1), ['compare unfollow']);
+});
+
+test('a follower\'s lesson card shows the teacher\'s lesson; its own otherwise', () => {
+  const controller = { followedRun: 'teachers' };
+  const compare = { following: false };
+  const classroom = new ClassController({ controller, compare });
+  const own = { lesson: 'zero-init', dataset: 'flower' };
+  assert.equal(classroom.lessonShown(own), own); // in no class
+  classroom.role = 'student';
+  classroom.info = { lesson: 'why-deep' };
+  assert.deepEqual(classroom.lessonShown(own), { lesson: 'why-deep', dataset: 'flower' });
+  controller.followedRun = null; // working on its own
+  assert.equal(classroom.lessonShown(own), own);
+  compare.following = true; // following a comparison
+  assert.equal(classroom.lessonShown(own).lesson, 'why-deep');
+  classroom.role = 'teacher';
+  assert.equal(classroom.lessonShown(own), own);
 });
