@@ -115,8 +115,10 @@ class Classroom:
     home: bool = True
     """Whether its teacher is (or was last) on this process: it alone sweeps it."""
     teacher_elsewhere: bool = False
-    remote_counts: dict[str, int] = field(default_factory=dict)
-    """Students on each other process, by its broker id."""
+    remote_counts: dict[str, tuple[int, float]] = field(default_factory=dict)
+    """Students on each other process, by its broker id: (count, when it said so). Each
+    process says it again every SWEEP_SECONDS; a count not renewed for 3 sweeps (a process
+    that died) no longer counts."""
     remote_tiles: dict[str, tuple[float, list]] = field(default_factory=dict)
     """Board entries of each other process's students: (when received, entries)."""
     tiles_task: asyncio.Task | None = None
@@ -130,7 +132,7 @@ class Classroom:
             "lesson": self.lesson,
             "push": self.push,
             "challenge": self.challenge,
-            "students": len(self.students) + sum(self.remote_counts.values()),
+            "students": len(self.students) + sum(n for n, _ in self.remote_counts.values()),
             "teacher_present": self.teacher is not None or self.teacher_elsewhere,
         }
 
@@ -215,6 +217,8 @@ class Classrooms:
             await asyncio.sleep(SWEEP_SECONDS)
             try:
                 self.sweep()
+                if self.sharing is not None:
+                    self.sharing.heartbeat(SWEEP_SECONDS)
             except Exception:  # a bug of ours must not stop the sweeping
                 log.exception("sweeping classes failed")
 

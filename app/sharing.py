@@ -8,7 +8,8 @@ to the other copies as an event on the class's channel, JSON naming its sender:
   board being open, the teacher present and where; each copy takes it, tells its members, pauses
   its students on a lock, relays the shown runs it trains (app/relay.py), and while the board is
   open sends its students' board entries;
-- `members` (from each process): how many students it holds, for the teacher's count;
+- `members` (from each process): how many students it holds, for the teacher's count, said
+  again every few seconds: a count not renewed (its process died) stops counting;
 - `tiles`: a process's board entries, merged into the teacher's board;
 - `remove` and `spot` (a spotlighted student's new runs): a command for the process that holds
   the student;
@@ -230,11 +231,13 @@ class Sharing:
             self._board(room)
         elif kind == "members":
             count = int(event.get("count", 0))
+            before = room.state()["students"]
             if count:
-                room.remote_counts[sender] = count
+                room.remote_counts[sender] = (count, self.rooms.clock())
             else:
                 room.remote_counts.pop(sender, None)
-            self.rooms.tell_teacher(room, shared=False)
+            if room.state()["students"] != before:
+                self.rooms.tell_teacher(room, shared=False)
         elif kind == "tiles":
             room.remote_tiles[sender] = (self.rooms.clock(), event.get("students", []))
         elif kind == "remove":
@@ -250,6 +253,19 @@ class Sharing:
             self.rooms.end(room, str(event.get("reason", "closed")), shared=False)
 
     # --- this process's work for the others -------------------------------------------------------
+
+    def heartbeat(self, period: float) -> None:
+        """Every `period` s: say this process's counts again (membership that expires), and
+        forget the counts of processes that stopped saying theirs for 3 periods."""
+        now = self.rooms.clock()
+        for room in list(self.rooms.rooms.values()):
+            if room.students:
+                self.share_count(room)
+            stale = [p for p, (_n, when) in room.remote_counts.items() if now - when > 3 * period]
+            for process in stale:
+                del room.remote_counts[process]
+            if stale:
+                self.rooms.tell_teacher(room, shared=False)
 
     def _scheduler(self, room: Classroom):
         for session in room.sessions():

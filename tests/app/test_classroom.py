@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import segno
 
-from app.classroom import ALPHABET, TEACHER_ONLY, Classrooms
+from app.classroom import ALPHABET, TEACHER_ONLY, Classroom, Classrooms
 from app.main import create_app
 from app.settings import Settings
 from app.threaded import free_port
@@ -547,3 +547,53 @@ def test_nnplay_serve_says_so_when_its_redis_does_not_answer():
     assert done.returncode == 2, done
     assert f"NNPLAY_REDIS_URL=redis://127.0.0.1:{dead}/0: Redis does not answer" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+class FakeRedis:
+    async def sismember(self, key, value) -> bool:
+        return False
+
+
+class FakeBroker:
+    id = "here"
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict]] = []
+        self.redis = FakeRedis()
+
+    def publish(self, channel, data, droppable=False) -> None:
+        self.published.append((channel, json.loads(data)))
+
+    def post(self, command, droppable=False) -> None:
+        pass
+
+
+def test_other_processes_counts_expire_unless_renewed():
+    """Membership over a broker: each process says its count again every sweep; the count of
+    one that stopped (it died) stops counting after 3 sweeps, and the teacher is told."""
+
+    async def scenario():
+        clock, broker = FakeClock(), FakeBroker()
+        rooms = Classrooms(Settings(), clock, broker=broker)
+        teacher = FakeSession()
+        room = Classroom("KQ7M", "t" * 32, teacher, clock.now, clock.now)
+        rooms.rooms[room.code] = room
+        handler_event = {"from": "there", "kind": "members", "count": 7}
+        rooms.sharing._on_event(room, handler_event)
+        assert room.state()["students"] == 7 and teacher.told[-1] == ("class_state", "class_state")
+        clock.now += 10
+        rooms.sharing._on_event(room, handler_event)  # renewed: still counts
+        clock.now += 14
+        rooms.sharing.heartbeat(5.0)
+        assert room.state()["students"] == 7
+        clock.now += 2  # 16 s since it last said so
+        told = len(teacher.told)
+        rooms.sharing.heartbeat(5.0)
+        assert room.state()["students"] == 0 and len(teacher.told) == told + 1
+        # This process says its own count on every heartbeat when it holds students.
+        await rooms.join("KQ7M", "s", FakeSession())
+        broker.published.clear()
+        rooms.sharing.heartbeat(5.0)
+        assert [e["count"] for _c, e in broker.published if e["kind"] == "members"] == [1]
+
+    asyncio.run(scenario())
