@@ -81,6 +81,10 @@ def validation_errors(error: ValidationError, prefix: str = "") -> list[dict[str
     return items
 
 
+RELAY_WAIT_SECONDS = 3.0
+"""How long a `watch` of a run of another process waits for it to be relayed."""
+
+
 class ProtocolError(Exception):
     """A request the session refuses: answered with an `error` message, nothing else happens."""
 
@@ -641,10 +645,14 @@ class Session:
         self._ready.set()
 
     async def _watch_elsewhere(self, broker, run_id: str) -> tuple[dict, RemoteView]:
-        """A view of a run another process trains and relays (app/relay.py)."""
-        raw = await broker.redis.get(run_key(run_id))
-        if raw is None:
-            raise CommandRefusedError("unknown_run", f"no run {run_id[:64]!r} on this server")
+        """A view of a run another process trains and relays (app/relay.py). A run just shown
+        (a spotlight: this process said so before the run's process heard it) may take a moment
+        to be relayed: it is waited for, up to RELAY_WAIT_SECONDS."""
+        deadline = time.monotonic() + RELAY_WAIT_SECONDS
+        while (raw := await broker.redis.get(run_key(run_id))) is None:
+            if time.monotonic() >= deadline:
+                raise CommandRefusedError("unknown_run", f"no run {run_id[:64]!r} on this server")
+            await asyncio.sleep(0.05)
         view = RemoteView(broker, run_id, self._frame_ready, self._run_ended)
         await view.start()
         return json.loads(raw)["describe"], view

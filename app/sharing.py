@@ -48,6 +48,18 @@ class Sharing:
         self.rooms, self.broker = rooms, broker
         self.relays: dict[str, Relay] = {}
         self._handlers: dict[str, Any] = {}
+        self._work: set[asyncio.Task] = set()
+
+    def _spawn(self, work) -> None:
+        """Run `work` on the loop, keeping a reference until it is done (and logging a bug)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._work.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._work.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a class's work for another process failed", exc_info=task.exception())
 
     async def start(self) -> None:
         """Answer the other processes' requests (forks of the runs this one relays)."""
@@ -89,7 +101,7 @@ class Sharing:
     def _on_request(self, data: bytes) -> None:
         request = json.loads(data)
         if request.get("kind") == "fork" and str(request.get("reply", "")).startswith(PREFIX):
-            asyncio.get_running_loop().create_task(self._answer_fork(request))
+            self._spawn(self._answer_fork(request))
 
     async def _answer_fork(self, request: dict) -> None:
         relay = self.relays.get(request.get("run"))
@@ -168,6 +180,19 @@ class Sharing:
     def remove(self, room: Classroom, student: str) -> None:
         self._send(room, "remove", student=student)
 
+    async def _remove(self, room: Classroom, member) -> None:
+        """A student of this process the teacher removed elsewhere: barred in Redis first, so
+        that once it is told, no process lets it back in."""
+        from . import classroom
+
+        address = member.session.client_host
+        if address is not None:
+            key = barred_key(room.code)
+            await self.broker.redis.sadd(key, address)
+            await self.broker.redis.expire(key, self._ttl())
+        if room.students.get(member.id) is member:
+            classroom.remove(self.rooms, room, member)
+
     def student(self, room: Classroom, student: str) -> dict | None:
         """A student of another process, as a spotlight shows it (from its board entries)."""
         for _when, entries in room.remote_tiles.values():
@@ -212,8 +237,6 @@ class Sharing:
         sender, kind = event.get("from"), event.get("kind")
         if sender == self.broker.id or self.rooms.rooms.get(room.code) is not room:
             return
-        from . import classroom
-
         if kind == "state":
             was_locked = room.locked
             state = event["state"]
@@ -243,7 +266,7 @@ class Sharing:
         elif kind == "remove":
             member = room.students.get(event.get("student"))
             if member is not None:
-                classroom.remove(self.rooms, room, member)
+                self._spawn(self._remove(room, member))
         elif kind == "spot":
             shown = event.get("shown") or {}
             if room.teacher is not None and room.shown.get("student") == shown.get("student"):
