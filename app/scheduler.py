@@ -471,7 +471,9 @@ class Scheduler:
             if not must and not self._fits(group, heavy, deadline):
                 if not whole:
                     return  # deferred to the group's next turn
-                heavy = False  # built now, light: its detail comes with a later frame
+                # Built now, light: its detail comes with a later frame. A run that stopped
+                # (paused, finished, diverged) has no later frame: its last one stays heavy.
+                heavy = heavy and run.status != "running"
             group.pending.pop(0)
             start = self.clock()
             run.build_frame(heavy)

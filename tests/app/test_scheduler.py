@@ -275,6 +275,24 @@ def test_a_first_frame_after_play_is_never_deferred_but_its_detail_may_be():
     assert not runs[0].group.fresh and not runs[0].group.pending
 
 
+def test_a_stopped_runs_last_frame_keeps_its_detail_even_when_it_does_not_fit():
+    """A step of a compare group of slow runs: its frames at the step's end are built in one
+    turn (the first after a step is never deferred), and each keeps its detail though it does
+    not fit the slice: the run has stopped, so no later frame would bring it."""
+    clock, log = FakeClock(), []
+    settings = Settings(slice_seconds=0.004, frame_rate=30, heavy_every=100)
+    scheduler = Scheduler(settings, clock=clock)
+    runs = [LoggedRun(f"run{i}", clock, log, 0.001, 0.01, owner="A") for i in range(4)]
+    for run in runs:
+        scheduler.add(run)
+    Player(scheduler, settings, owner=None).step(runs, 1)
+    for _ in range(5):
+        scheduler._round()
+    frames = [e for e in log if e[0] == "frame" and e[2] == 1]
+    assert sorted(e[1] for e in frames) == ["run0", "run1", "run2", "run3"]
+    assert all(e[3] for e in frames), frames  # every stopped run's last frame heavy
+
+
 def test_runs_played_at_once_have_their_first_turns_lightest_first():
     """A class presses play at once: the largest networks' first turns (and frames) come after
     the small run's, whatever the order they were played in."""
