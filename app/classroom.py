@@ -494,6 +494,8 @@ async def handle(session: Any, msg: Any) -> dict:
     room.last_active = rooms.clock()
     if kind == "class_show":
         runs = session.player.owned(msg.runs) if msg.runs else []
+        for run in runs:  # a student who joins later gets the whole cost curve
+            run.outbox.keep_costs()
         room.shown = {"runs": [r.id for r in runs], "student": None, "name": None}
         room.lesson = msg.lesson
     elif kind == "class_lock":

@@ -100,26 +100,50 @@ class Outbox:
         self._make_gallery = gallery
         self._gallery: bytes | None = None
         self.closed = False
+        self.keeps_costs = False
+        """Whether every cost since iteration 1 is kept for views that join later (a run a class
+        follows: a student who joins mid-lesson gets the whole cost curve); see keep_costs."""
+        self._history: list[np.ndarray] = []
+        """With keeps_costs: every cost since iteration 1 (since the last reset), in chunks."""
 
     @property
     def view_count(self) -> int:
         return len(self._views)
 
+    def keep_costs(self) -> None:
+        """From now on keep every cost (since iteration 1, or since the last reset: costs
+        dropped before this call are gone) for the views that join later. At most
+        max_run_iterations float64s: 8 MB for a million iterations; only a class's shown runs
+        keep them."""
+        with self._lock:
+            if not self.keeps_costs and self._costs_from == 1:  # nothing dropped yet
+                self._history = list(self._costs)
+            self.keeps_costs = True
+
     def subscribe(
         self, notify: Callable[[], None] = _nothing, ended: Callable[[str], None] = _nothing
     ) -> View | None:
         """A new view of the run; None if the run has ended. A view that joins a run with
-        frames gets the newest at once (with no costs: its costs start where it joined)."""
+        frames gets the newest at once: with no costs (its costs start where it joined), or,
+        if the outbox keeps its costs, with every cost kept."""
         with self._lock:
             if self.closed:
                 return None
             view = View(self, notify, ended)
-            view.sent_from = self._costs_end()
-            view._frame_end = view.sent_from
+            end = self._costs_end()
+            costs = NO_COSTS
+            if self.keeps_costs and self._history:
+                # The unsent costs become the whole history again, from where it starts; they
+                # are dropped again once every view has been sent them.
+                costs = np.concatenate(self._history)
+                self._history = [costs]
+                self._costs, self._costs_from = [costs], end - len(costs)
+            view.sent_from = end - len(costs)
+            view._frame_end = end
             view._gallery = self._gallery_bytes()
             if "frame" in self._last:
                 body, blobs = self._last["frame"]
-                view._frame = self._encode_for(view, "frame", body, blobs, view.sent_from, NO_COSTS)
+                view._frame = self._encode_for(view, "frame", body, blobs, view.sent_from, costs)
             if "detail" in self._last:
                 body, blobs = self._last["detail"]
                 view._detail = self._encode_for(view, "detail", body, blobs)
@@ -143,6 +167,8 @@ class Outbox:
         with self._lock:
             if len(new_costs):
                 self._costs.append(new_costs)
+                if self.keeps_costs:
+                    self._history.append(new_costs)
             if len(self._costs) > 1:
                 self._costs = [np.concatenate(self._costs)]
             costs = self._costs[0] if self._costs else NO_COSTS
@@ -179,6 +205,7 @@ class Outbox:
         the old iterations are dropped (the reset's own frame follows)."""
         with self._lock:
             self._costs, self._costs_from = [], 1
+            self._history = []
             for view in self._views:
                 view.sent_from = view._frame_end = 1
                 view._frame = None

@@ -274,6 +274,28 @@ def test_spotlight_shows_a_students_runs_to_the_class_and_follows_a_new_run(conn
     assert teacher.answer(type="class_spotlight", student="nobody")["code"] == "unknown_student"
 
 
+def test_a_student_joining_late_gets_the_shown_runs_whole_cost_curve(connect):
+    teacher, opened = open_class(connect)
+    run = teacher.create(**SMALL)
+    teacher.ok(type="class_show", runs=[run])
+    teacher.ok(type="step", runs=[run], n=300)
+    costs = {}
+    while len(costs) < 300:  # the teacher's own frames: every cost once
+        header, arrays = teacher.frame(until=lambda h: h["run"] == run)
+        for i, cost in enumerate(arrays["costs"]):
+            costs[header["costs_from"] + i] = float(cost)
+    student = connect()
+    student.ok(type="class_join", code=opened["code"])
+    student.ok(type="watch", runs=[run])
+    header, arrays = student.frame(until=lambda h: h["run"] == run)
+    assert header["iteration"] == 300 and header["costs_from"] == 1
+    assert [float(c) for c in arrays["costs"]] == [costs[i] for i in range(1, 301)]
+    # And from then on, only the new ones, for the teacher and the student alike.
+    teacher.ok(type="step", runs=[run], n=5)
+    later, arrays = student.frame(until=lambda h: h["run"] == run and h["iteration"] == 305)
+    assert later["costs_from"] == 301 and len(arrays["costs"]) == 5
+
+
 def test_fork_continues_from_the_teachers_weights_exactly(connect):
     teacher, opened = open_class(connect)
     run = teacher.create(**SMALL, optimizer="adam", batch_size=64, learning_rate=0.01)
