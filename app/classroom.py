@@ -71,6 +71,16 @@ SWEEP_SECONDS = 5.0
 """How often ended classes (teacher gone past the grace, idle) are looked for."""
 
 
+def random_code(length: int = CODE_LENGTH) -> str:
+    """A new join code: `length` symbols of ALPHABET."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def nothing_shown() -> dict:
+    """What a class shows when it shows no run."""
+    return {"runs": [], "student": None, "name": None}
+
+
 def normalize_code(text: str) -> str:
     """A typed code as the registry keys it: upper case, spaces and dashes dropped."""
     return "".join(ch for ch in text.upper() if ch not in " -")
@@ -101,7 +111,7 @@ class Classroom:
     barred: set[str] = field(default_factory=set)
     """Client addresses the teacher removed: they cannot join this class again."""
     locked: bool = False
-    shown: dict = field(default_factory=lambda: {"runs": [], "student": None, "name": None})
+    shown: dict = field(default_factory=nothing_shown)
     push: dict | None = None
     lesson: str | None = None
     """The lesson the teacher's page shows with its runs (followers show its text)."""
@@ -135,6 +145,10 @@ class Classroom:
             "students": len(self.students) + sum(n for n, _ in self.remote_counts.values()),
             "teacher_present": self.teacher is not None or self.teacher_elsewhere,
         }
+
+    def state_text(self) -> str:
+        """The `class_state` message of the class now, as JSON (written once for everyone)."""
+        return json.dumps({"type": "class_state", "ref": None, **self.state()}, allow_nan=False)
 
     def sessions(self) -> list:
         """Every member's session, the teacher's first (when present)."""
@@ -247,7 +261,7 @@ class Classrooms:
     def new_code(self) -> str:
         length = CODE_LENGTH + (len(self.rooms) > len(ALPHABET) ** CODE_LENGTH // 1000)
         while True:
-            code = "".join(secrets.choice(ALPHABET) for _ in range(length))
+            code = random_code(length)
             if code not in self.rooms:
                 return code
 
@@ -345,7 +359,7 @@ class Classrooms:
     def broadcast(self, room: Classroom, shared: bool = True) -> None:
         """Every member gets the class's new state (one JSON text, written once); with a
         broker and `shared`, the other processes' members too."""
-        text = json.dumps({"type": "class_state", "ref": None, **room.state()}, allow_nan=False)
+        text = room.state_text()
         for session in room.sessions():
             session.class_notice(text, "class_state")
         if self.sharing is not None:
@@ -357,8 +371,7 @@ class Classrooms:
         """The student count changed: only the teacher's page shows it (not broadcast); with
         a broker and `shared`, the other processes hear this one's count."""
         if room.teacher is not None:
-            text = json.dumps({"type": "class_state", "ref": None, **room.state()}, allow_nan=False)
-            room.teacher.class_notice(text, "class_state")
+            room.teacher.class_notice(room.state_text(), "class_state")
         if self.sharing is not None and shared:
             self.sharing.share_count(room)
 
@@ -381,7 +394,7 @@ def tile(run: Run) -> dict:
         thumbnail = base64.b64encode(codes[np.ix_(pick, pick)].tobytes()).decode()
     return {
         "run": run.id,
-        "dataset": run.config.dataset.model_dump(mode="json").get("name"),
+        "dataset": getattr(run.config.dataset, "name", None),  # a built-in dataset's
         "layer_dims": list(run.network_config.layer_dims),
         "activations": list(run.network_config.activations),
         "parameters": int(net.n_parameters),
@@ -500,8 +513,9 @@ async def handle(session: Any, msg: Any) -> dict:
         room.lesson = msg.lesson
     elif kind == "class_lock":
         room.locked = msg.locked
-        if msg.locked:
-            await _pause_students(session, room)
+        pause = pause_students(room) if msg.locked else None
+        if pause is not None:
+            await session.scheduler.call(pause)
     elif kind == "class_push":
         limit = session.settings.max_push_bytes
         size = len(msg.state.encode()) + len(msg.text.encode()) + len(msg.title.encode())
@@ -523,19 +537,17 @@ async def handle(session: Any, msg: Any) -> dict:
         return _ack(msg, kind)
     elif kind == "class_spotlight":
         if msg.student is None:
-            room.shown = {"runs": [], "student": None, "name": None}
+            room.shown = nothing_shown()
         else:
             member = room.students.get(msg.student)
-            if member is not None:
-                room.shown = _spotlight(member)
-            elif rooms.sharing is not None and rooms.sharing.student(room, msg.student):
-                room.shown = rooms.sharing.student(room, msg.student)
-            else:
+            elsewhere = rooms.sharing.student(room, msg.student) if rooms.sharing else None
+            if member is None and elsewhere is None:
                 raise CommandRefusedError("unknown_student", "no such student in this class")
+            room.shown = _spotlight(member) if member is not None else elsewhere
     elif kind == "class_remove":
         member = room.students.get(msg.student)
-        elsewhere = rooms.sharing is not None and rooms.sharing.student(room, msg.student)
-        if member is None and not elsewhere:
+        elsewhere = rooms.sharing.student(room, msg.student) if rooms.sharing else None
+        if member is None and elsewhere is None:
             raise CommandRefusedError("unknown_student", "no such student in this class")
         if member is not None:
             remove(rooms, room, member)
@@ -543,7 +555,7 @@ async def handle(session: Any, msg: Any) -> dict:
             rooms.sharing.remove(room, msg.student)
         room.reached.pop(msg.student, None)
         if room.shown.get("student") == msg.student:
-            room.shown = {"runs": [], "student": None, "name": None}
+            room.shown = nothing_shown()
     elif kind == "class_challenge":
         room.challenge = None if msg.challenge is None else msg.challenge.model_dump(mode="json")
         if room.challenge is not None:
@@ -605,13 +617,13 @@ def left(session: Any, room: Classroom) -> None:
             room.board_task.cancel()
             room.board_task = None
         if not room.shown.get("student"):
-            room.shown = {"runs": [], "student": None, "name": None}  # its runs are freed
+            room.shown = nothing_shown()  # its runs are freed
         rooms.broadcast(room)
     elif session.class_role == "student":
         member = room.students.pop(session.class_member, None)
         if member is not None:
             if room.shown.get("student") == member.id and room.teacher is not None:
-                room.shown = {"runs": [], "student": None, "name": None}
+                room.shown = nothing_shown()
                 rooms.broadcast(room)
             rooms.tell_teacher(room)
     if room.teacher is None and not room.students and not room.home:
@@ -666,18 +678,23 @@ def _welcome(session: Any, room: Classroom, ref: str | None, role: str, member=N
     return body
 
 
-async def _pause_students(session: Any, room: Classroom) -> None:
-    """Lock: every student's own runs pause (they follow now, and the server saves the time),
-    in one call on the training thread for the whole class."""
-    own = [(m.session.player, list(m.session.player.runs.values())) for m in room.students.values()]
-    own = [(player, runs) for player, runs in own if runs]
-    if own:
-        await session.scheduler.call(lambda: [player.pause(runs) for player, runs in own])
+def students_runs(room: Classroom) -> list[tuple[Member, list[Run]]]:
+    """Each student of this process and the runs its session owns now (event loop)."""
+    return [(m, list(m.session.player.runs.values())) for m in room.students.values()]
+
+
+def pause_students(room: Classroom) -> Callable[[], None] | None:
+    """Lock: what pauses every student's own runs (they follow now, and the server saves the
+    time), for one call on the training thread for the whole class; None if none has a run."""
+    own = [(m.session.player, runs) for m, runs in students_runs(room) if runs]
+    if not own:
+        return None
+    return lambda: [player.pause(runs) for player, runs in own]
 
 
 async def local_entries(scheduler: Any, room: Classroom) -> list[dict]:
     """The board's entries of this process's students: one call on the training thread."""
-    runs = [(m, list(m.session.player.runs.values())) for m in room.students.values()]
+    runs = students_runs(room)
     entries = await scheduler.call(lambda: [[tile(r) for r in rs] for _m, rs in runs])
     return [
         {"student": m.id, "name": m.name, "runs": e}

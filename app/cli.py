@@ -710,7 +710,7 @@ def _open_class_at_start(
     """`serve --class`: a class the app opens at start-up (NNPLAY_OPEN_CLASS), its links said."""
     import secrets
 
-    from .classroom import ALPHABET, CODE_LENGTH
+    from .classroom import random_code
     from .lan import join_urls
     from .settings import Settings
 
@@ -719,8 +719,7 @@ def _open_class_at_start(
             f"--class with --workers {args.workers} would split the class among the processes: "
             "share it through Redis (NNPLAY_REDIS_URL=redis://host:6379/0) or use --workers 1"
         )
-    code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    token = secrets.token_urlsafe(24)
+    code, token = random_code(), secrets.token_urlsafe(24)
     os.environ["NNPLAY_OPEN_CLASS"] = f"{code}:{token}"
     base = f"http://{host}:{args.port}/"
     if every_address:

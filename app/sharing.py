@@ -115,10 +115,16 @@ class Sharing:
 
     # --- keys -------------------------------------------------------------------------------------
 
-    def _record(self, room: Classroom) -> str:
+    def _state(self, room: Classroom) -> dict:
+        """The class's state as the other processes take it (`_apply`)."""
         state = {name: getattr(room, name) for name in SHARED_FIELDS}
         state["teacher_present"] = room.teacher is not None or room.teacher_elsewhere
         state["teacher_at"] = self.broker.id if room.teacher is not None else None
+        return state
+
+    def _record(self, room: Classroom, state: dict | None = None) -> str:
+        """The class's key in Redis: its token and state."""
+        state = self._state(room) if state is None else state
         return json.dumps({"token": room.token, "state": state}, allow_nan=False)
 
     def _ttl(self) -> int:
@@ -156,9 +162,13 @@ class Sharing:
         return bool(await self.broker.redis.sismember(barred_key(room.code), address))
 
     def bar(self, room: Classroom, address: str) -> None:
-        key, ttl = barred_key(room.code), self._ttl()
-        self.broker.post(lambda r: r.sadd(key, address))
-        self.broker.post(lambda r: r.expire(key, ttl))
+        self.broker.post(lambda r: self._bar(r, room, address))
+
+    async def _bar(self, redis, room: Classroom, address: str) -> None:
+        """Bar an address from the class on every process (until the class's key expires)."""
+        key = barred_key(room.code)
+        await redis.sadd(key, address)
+        await redis.expire(key, self._ttl())
 
     # --- events out -------------------------------------------------------------------------------
 
@@ -167,9 +177,10 @@ class Sharing:
         self.broker.publish(class_key(room.code), message)
 
     def share_state(self, room: Classroom) -> None:
-        record, key, ttl = self._record(room), class_key(room.code), self._ttl()
+        state = self._state(room)
+        record, key, ttl = self._record(room, state), class_key(room.code), self._ttl()
         self.broker.post(lambda r: r.set(key, record, ex=ttl))
-        self._send(room, "state", state=json.loads(record)["state"])
+        self._send(room, "state", state=state)
 
     def share_count(self, room: Classroom) -> None:
         self._send(room, "members", count=len(room.students))
@@ -187,9 +198,7 @@ class Sharing:
 
         address = member.session.client_host
         if address is not None:
-            key = barred_key(room.code)
-            await self.broker.redis.sadd(key, address)
-            await self.broker.redis.expire(key, self._ttl())
+            await self._bar(self.broker.redis, room, address)
         if room.students.get(member.id) is member:
             classroom.remove(self.rooms, room, member)
 
@@ -296,13 +305,11 @@ class Sharing:
         return None
 
     def _pause_students(self, room: Classroom) -> None:
-        own = [
-            (m.session.player, list(m.session.player.runs.values())) for m in room.students.values()
-        ]
-        own = [(player, runs) for player, runs in own if runs]
-        scheduler = self._scheduler(room)
-        if own and scheduler is not None:
-            scheduler.post(lambda: [player.pause(runs) for player, runs in own])
+        from .classroom import pause_students
+
+        pause, scheduler = pause_students(room), self._scheduler(room)
+        if pause is not None and scheduler is not None:
+            scheduler.post(pause)
 
     def _board(self, room: Classroom) -> None:
         """While the board is open (and the teacher elsewhere), send this process's entries."""

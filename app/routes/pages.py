@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import re
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -22,7 +21,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..classroom import ALPHABET, normalize_code
+from ..classroom import CODE_SHAPE, normalize_code
 from ..lan import join_urls
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -41,7 +40,6 @@ def asset_dir(name: str) -> Path:
 STATIC_DIR = asset_dir("static")
 TEMPLATES_DIR = asset_dir("templates")
 
-CODE_PATTERN = re.compile(f"[{ALPHABET}]{{4,8}}")
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
@@ -65,7 +63,7 @@ def read_playground(request: Request) -> HTMLResponse:
 def join_class(code: str) -> RedirectResponse:
     """A class's join link: the playground, asking the student's name for this class's code."""
     code = normalize_code(code)
-    if not CODE_PATTERN.fullmatch(code):
+    if not CODE_SHAPE.fullmatch(code):
         raise HTTPException(404, "no class has this code")
     return RedirectResponse(f"/?join={code}", status_code=303)
 
@@ -75,7 +73,7 @@ def class_qr(code: str, request: Request) -> Response:
     """A QR code of a class's join link (SVG), for the teacher's presenter view. Any well-formed
     code gets one, open or not, so it tells nobody which classes exist."""
     code = normalize_code(code)
-    if not CODE_PATTERN.fullmatch(code):
+    if not CODE_SHAPE.fullmatch(code):
         raise HTTPException(404, "no class has this code")
     url = join_urls(str(request.base_url), f"/join/{code}")[0]
     return Response(
