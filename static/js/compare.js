@@ -358,7 +358,7 @@ export class CompareController {
     if (this.followed && this.ids.join() === runIds.join()) return true;
     const old = this.followed ? this.runs : [];
     const gone = old.filter((r) => !runIds.includes(r.id)).map((r) => r.id);
-    if (gone.length) this.unwatch(gone);
+    if (gone.length) this.client.unwatch(gone);
     const fresh = runIds.filter((id) => !old.some((r) => r.id === id));
     if (!this.followed) {
       this.followed = {};
@@ -403,14 +403,10 @@ export class CompareController {
     this.redrawAll();
   }
 
-  unwatch(runIds) {
-    this.client.request({ type: 'unwatch', runs: runIds }, { ack: () => {}, error: () => {} });
-  }
-
   /** Back to the page's own state (its single run, kept meanwhile). */
   unfollow() {
     if (!this.followed) return;
-    this.unwatch(this.ids);
+    this.client.unwatch(this.ids);
     this.followed = null;
     this.runs = [];
     this.key = null;

@@ -252,7 +252,7 @@ export class Controller {
   follow(runId) {
     if (this.suspended || this.adopted) return false;
     if (this.following?.run === runId) return true;
-    if (this.following) this.unwatch(this.following.run);
+    if (this.following) this.client.unwatch([this.following.run]);
     else {
       this.own = {
         runId: this.runId, created: this.created, state: structuredClone(this.state), good: this.good, status: this.status,
@@ -287,14 +287,10 @@ export class Controller {
     this.setView();
   }
 
-  unwatch(runId) {
-    this.client.request({ type: 'unwatch', runs: [runId] }, { ack: () => {}, error: () => {} });
-  }
-
   /** Back to the page's own run (as it is now: it may have trained meanwhile), or a new one. */
   unfollow() {
     if (!this.following) return;
-    this.unwatch(this.following.run);
+    this.client.unwatch([this.following.run]);
     this.following = null;
     const own = this.own;
     this.own = null;
@@ -332,7 +328,7 @@ export class Controller {
       created: (message) => {
         this.createRef = null;
         if (following && this.following === following) {
-          this.unwatch(following.run);
+          this.client.unwatch([following.run]);
           this.following = null;
           this.store.setMode({ following: false });
         }

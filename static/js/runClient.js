@@ -124,6 +124,14 @@ export class RunClient {
     return ref;
   }
 
+  /**
+   * Stop watching runs (a class's followed run or comparison); its answer needs no handling.
+   * @param {string[]} runs
+   */
+  unwatch(runs) {
+    return this.request({ type: 'unwatch', runs }, { ack: () => {}, error: () => {} });
+  }
+
   // --- the socket's answers -------------------------------------------------------------------
 
   onHello(hello) {
