@@ -97,7 +97,7 @@ async def member(
             run = (await recv_json(ws, ("created", "error")))["run"]
             await ws.send(json.dumps({"type": "play", "runs": [run]}))
         ready.append(1)
-        await drain_frames(ws, counter, stop)
+        await drain(ws, stop, counter)
 
 
 async def window(seconds: float, pids: list[int], counters: list[Counter]) -> dict:
@@ -125,14 +125,23 @@ async def teacher_of(url: str) -> tuple:
     return ws, opened["code"]
 
 
-async def drain(ws, stop: asyncio.Event, boards: Counter | None = None) -> None:
+def is_frame(message) -> bool:
+    return isinstance(message, bytes) and header_of(message)["type"] == "frame"
+
+
+def is_board(message) -> bool:
+    return isinstance(message, str) and '"type": "board"' in message
+
+
+async def drain(ws, stop: asyncio.Event, counter: Counter, counts=is_frame) -> None:
+    """Read everything until `stop`, counting the messages `counts` picks (frames by default)."""
     while not stop.is_set():
         try:
             message = await asyncio.wait_for(ws.recv(), 0.5)
         except TimeoutError:
             continue
-        if boards is not None and isinstance(message, str) and '"type": "board"' in message:
-            boards.hit()
+        if counts(message):
+            counter.hit()
 
 
 def lag(port: int, seconds: float) -> dict:
@@ -151,7 +160,7 @@ async def follow(port: int, pids: list[int], viewers: int, seconds: float, settl
     await ws.send(json.dumps({"type": "play", "runs": [run]}))
     stop = asyncio.Event()
     own = Counter()
-    tasks = [asyncio.create_task(drain_frames(ws, own, stop))]
+    tasks = [asyncio.create_task(drain(ws, stop, own))]
     await asyncio.sleep(settle)  # past auto's quick start: its steady state
     alone = await window(seconds, pids, [own])
     counters, ready = [Counter() for _ in range(viewers)], []
@@ -179,16 +188,6 @@ async def follow(port: int, pids: list[int], viewers: int, seconds: float, settl
     }
 
 
-async def drain_frames(ws, counter: Counter, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            message = await asyncio.wait_for(ws.recv(), 0.5)
-        except TimeoutError:
-            continue
-        if isinstance(message, bytes) and header_of(message)["type"] == "frame":
-            counter.hit()
-
-
 async def board(port: int, pids: list[int], students: int, seconds: float, settle: float) -> dict:
     url = f"ws://127.0.0.1:{port}/ws"
     ws, code = await teacher_of(url)
@@ -198,7 +197,7 @@ async def board(port: int, pids: list[int], students: int, seconds: float, settl
     while len(ready) < students:
         await asyncio.sleep(0.1)
     boards = Counter()
-    tasks.append(asyncio.create_task(drain(ws, stop, boards)))
+    tasks.append(asyncio.create_task(drain(ws, stop, boards, is_board)))
     await asyncio.sleep(settle)
     # Board closed and open in turn, three windows each: the board's cost is the difference
     # of the medians (the students' own training is most of the CPU, and it drifts).
