@@ -93,7 +93,6 @@ class Member:
     id: str
     name: str
     session: Any
-    joined: float
 
 
 @dataclass
@@ -104,7 +103,6 @@ class Classroom:
     token: str
     teacher: Any
     """The teacher's session, or None while the teacher is away (a reload)."""
-    opened: float
     last_active: float
     teacher_gone_at: float | None = None
     students: dict[str, Member] = field(default_factory=dict)
@@ -215,7 +213,7 @@ class Classrooms:
         if self.settings.open_class:
             code, token = self.settings.open_class.split(":", 1)
             now = self.clock()
-            room = self.rooms[code] = Classroom(code, token, None, now, now)
+            room = self.rooms[code] = Classroom(code, token, None, now)
             if self.sharing is not None:
                 await self.sharing.claim(room, exclusive=False)
         self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
@@ -277,7 +275,7 @@ class Classrooms:
             )
         now = self.clock()
         while True:
-            room = Classroom(self.new_code(), secrets.token_urlsafe(24), teacher, now, now)
+            room = Classroom(self.new_code(), secrets.token_urlsafe(24), teacher, now)
             if self.sharing is None or await self.sharing.claim(room, exclusive=True):
                 break
         self.rooms[room.code] = room
@@ -325,7 +323,7 @@ class Classrooms:
                 f"this class holds at most {limit} students",
                 setting="max_class_students",
             )
-        member = Member(secrets.token_urlsafe(8), name, session, self.clock())
+        member = Member(secrets.token_urlsafe(8), name, session)
         room.students[member.id] = member
         return room, member
 

@@ -150,7 +150,7 @@ class Sharing:
             return None
         record = json.loads(raw)
         now = self.rooms.clock()
-        room = Classroom(code, record["token"], None, now, now, home=False)
+        room = Classroom(code, record["token"], None, now, home=False)
         self._apply(room, record["state"])
         self.rooms.rooms[code] = room
         await self._listen(room)

@@ -598,7 +598,7 @@ def test_other_processes_counts_expire_unless_renewed():
         clock, broker = FakeClock(), FakeBroker()
         rooms = Classrooms(Settings(), clock, broker=broker)
         teacher = FakeSession()
-        room = Classroom("KQ7M", "t" * 32, teacher, clock.now, clock.now)
+        room = Classroom("KQ7M", "t" * 32, teacher, clock.now)
         rooms.rooms[room.code] = room
         handler_event = {"from": "there", "kind": "members", "count": 7}
         rooms.sharing._on_event(room, handler_event)
