@@ -34,3 +34,9 @@ def wait_iteration(page, predicate: str) -> None:
         "() => { const el = document.querySelector('[data-testid=iteration]');"
         f" const n = Number(el.dataset.value || 0); return {predicate}; }}"
     )
+
+
+def address(page) -> str:
+    """The page's address now. Playwright's `page.url` learns of a pushState or replaceState
+    from an event that may come after the next step of a test; `location.href` is the page's own."""
+    return page.evaluate("location.href")

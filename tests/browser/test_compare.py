@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from app.schemas import RunConfigModel
 from engine import Network
+from tests.browser.page_helpers import address
 
 ACTIVATIONS = "/#cmp=activation&vals=sigmoid,tanh,relu"
 LESSON_IDS = [
@@ -135,10 +136,10 @@ def test_a_run_opens_in_the_single_view_and_comes_back(compare):
     diagram = page.locator("[data-testid=network-diagram]")
     expect(diagram).to_have_attribute("data-activations", "relu,sigmoid")
     expect(page.get_by_test_id("iteration")).to_have_text(str(iterations(page)[2]))
-    assert "open=2" in page.url
+    assert "open=2" in address(page)
     page.get_by_test_id("compare-toggle").click()  # "Back to comparison"
     expect(page.get_by_test_id("compare-view")).to_be_visible()
-    assert "open=" not in page.url
+    assert "open=" not in address(page)
     assert len(set(iterations(page))) == 1
     assert page.watch.errors == []
 
@@ -188,7 +189,7 @@ def test_every_lesson_loads_cleanly_and_its_link_reproduces_it(
         page.get_by_test_id("copy-link").click()
         link = page.get_by_test_id("share-link").input_value()
         page.get_by_test_id("share-menu").locator("summary").click()
-        assert link == page.url
+        assert link == address(page)
         other.bring_to_front()
         other.goto(link)
         wait_compare_ready(other, values)

@@ -11,6 +11,7 @@ import numpy as np
 from playwright.sync_api import expect
 
 from engine.loaders import synthetic_images
+from tests.browser.page_helpers import address
 
 DIAGRAM = "[data-testid=network-diagram]"
 
@@ -74,7 +75,7 @@ def test_draw_two_classes_and_train_on_them_live(playground, shots):
     shown = sorted((round(x, 2), round(y, 2)) for x, y, _ in drawn_points(page))
     assert shown == sorted((float(x), float(y)) for x, y in left + right)
     # The drawn set travels in the link.
-    assert re.search(r"[#&]pts=[A-Za-z0-9_-]{16,}", page.url)
+    assert re.search(r"[#&]pts=[A-Za-z0-9_-]{16,}", address(page))
     page.get_by_test_id("play").click()
     wait_iteration(page, "n >= 200")
     page.wait_for_function(
@@ -109,7 +110,7 @@ def test_drawn_points_come_back_from_the_link(playground, server_url):
         if shift:
             page.keyboard.up("Shift")
     expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "drawn")
-    url = page.url
+    url = address(page)
     page.goto("about:blank")
     page.goto(url)
     page.wait_for_function("document.querySelector('[data-testid=network-diagram]').dataset.run")
@@ -303,7 +304,7 @@ def test_compare_activations_side_by_side_on_drawn_points(playground, server_url
         for x1, x2 in spots:
             page.mouse.click(*plot_point(page, x1, x2))
     expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "drawn")
-    pts = re.search(r"[#&](pts=[A-Za-z0-9_-]+)", page.url).group(1)
+    pts = re.search(r"[#&](pts=[A-Za-z0-9_-]+)", address(page)).group(1)
     page.goto(f"{server_url}/#dataset=draw&{pts}&cmp=activation&vals=sigmoid,tanh,relu")
     page.wait_for_function(
         "() => { const c = window.nnplay && window.nnplay.compare;"

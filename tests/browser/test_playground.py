@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.page_helpers import DIAGRAM, iteration, wait_iteration
+from tests.browser.page_helpers import DIAGRAM, address, iteration, wait_iteration
 
 
 def diagram(page, key: str) -> str:
@@ -115,7 +115,7 @@ def test_learning_rate_applies_live_without_reset(playground):
     page.get_by_test_id("learning-rate").blur()
     at_change = iteration(page)
     wait_iteration(page, f"n >= {at_change + 300}")
-    assert "lr=0.5" in page.url
+    assert "lr=0.5" in address(page)
     expect(page.get_by_test_id("notice")).to_be_hidden()
     # The curve kept its history (the chart catches up within a redraw or two).
     page.wait_for_function(f"n => ({COST_POINTS}) >= n", arg=at_change)
@@ -136,7 +136,7 @@ def test_link_restores_the_configuration(playground, context, ready, shots):
     page.get_by_test_id("seed").fill("11")
     page.get_by_test_id("seed").press("Enter")
     expect(page.locator(DIAGRAM)).to_have_attribute("data-activations", "tanh,leaky_relu,sigmoid")
-    link = page.url
+    link = address(page)
     other = context.new_page()
     other.goto(link)
     ready(other)

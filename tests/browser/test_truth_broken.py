@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.page_helpers import address
+
 DIAGRAM = "[data-testid=network-diagram]"
 
 DRAWN_MARKERS = """() => {
@@ -118,7 +120,7 @@ def test_a_refused_value_leaves_the_page_on_its_last_good_run(playground, shots)
     assert abs(box["x"] - field["x"]) < 40 and box["y"] >= field["y"]  # below it, not elsewhere
     expect(l2).to_have_value("0")  # restored
     expect(l2).to_have_attribute("aria-invalid", "true")
-    assert "l2=0&" in page.url
+    assert "l2=0&" in address(page)
     page.screenshot(path=shots / "truth-refused-l2.png")
 
     page.get_by_test_id("add-layer").click()  # the page is not wedged
@@ -130,7 +132,7 @@ def test_a_refused_value_leaves_the_page_on_its_last_good_run(playground, shots)
     type_value(page, "l2", "0.01")  # fixed: the message and the mark go
     expect(error).to_be_hidden()
     expect(l2).not_to_have_attribute("aria-invalid", "true")
-    assert "l2=0.01" in page.url
+    assert "l2=0.01" in address(page)
 
     type_value(page, "learning-rate", "0")
     expect(error).to_contain_text("The learning rate α must be more than 0")
@@ -150,7 +152,7 @@ def test_a_refused_value_leaves_the_page_on_its_last_good_run(playground, shots)
     assert error.evaluate("e => e.parentElement.closest('[data-field^=layers], .layer-controls')")
     page.wait_for_timeout(300)
     assert run_id(page) == run
-    assert "layers=4:tanh,4:tanh" in page.url
+    assert "layers=4:tanh,4:tanh" in address(page)
     expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,4,4,1")
     at = iteration(page)
     wait_iteration(page, at + 50)
@@ -301,7 +303,7 @@ def test_back_from_an_opened_run_the_comparison_is_drawn_and_described(
     page.get_by_test_id("compare-toggle").click()  # back, without pressing ▶
     expect(page.get_by_test_id("compare-view")).to_be_visible()
     expect(base).to_contain_text("α = 1.2")  # the comparison's, not the opened run's α = 0.1
-    assert "lr=1.2" in page.url and "open=" not in page.url
+    assert "lr=1.2" in address(page) and "open=" not in address(page)
     m_train = page.evaluate("window.nnplay.compare.runs[0].created.dataset.m_train")
     for i in range(3):  # every boundary drawn again: its points and its trained map
         figure = page.get_by_test_id(f"compare-boundary-{i}")
