@@ -246,6 +246,37 @@ class Player:
             paused += [r.id for r in group.runs]
         return paused
 
+    # --- training-thread side: the past -----------------------------------------------------------
+
+    def seek(self, runs: list[Run], iteration: int, ref: str | None) -> list[bytes]:
+        """Each run as it was at `iteration` (a compare group's together): one binary `seek`
+        message each (Run.seek_frame). Refused (`out_of_range`), nothing sent, if the iteration
+        is outside a run's timeline (before new data cut it, or not reached yet)."""
+        for run in runs:
+            self.check_past(run, iteration)
+        return [run.seek_frame(self.reachable(run, iteration), ref) for run in runs]
+
+    def check_past(self, run: Run, iteration: int) -> None:
+        """Refuse (`out_of_range`) an iteration outside the run's timeline."""
+        timeline = run.timeline
+        if not timeline.start <= iteration <= timeline.end:
+            raise CommandRefusedError(
+                "out_of_range",
+                f"run {run.id[:64]!r} can be shown at iterations {timeline.start} to "
+                f"{timeline.end}, not {iteration}",
+            )
+
+    def reachable(self, run: Run, iteration: int) -> int:
+        """`iteration`, or the snapshot before it if replaying up to it would take more than
+        max_step_iterations (a large network whose snapshots are far apart): a seek costs the
+        training thread no more than a step may."""
+        snapshot = run.timeline.nearest(iteration)
+        if snapshot is None:
+            return iteration
+        if iteration - snapshot.iteration > self.settings.max_step_iterations:
+            return snapshot.iteration
+        return iteration
+
     # --- training-thread side: viewers ------------------------------------------------------------
 
     def watch(

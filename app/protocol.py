@@ -27,15 +27,28 @@ class Message(Strict):
     ref: Ref | None = None
 
 
+ForkChanges = create_model(
+    "ForkChanges",
+    __base__=Strict,
+    __doc__="Hyperparameters a fork starts with instead of its source's (the live fields).",
+    __module__=__name__,
+    **partial_fields(),
+)
+
+
 class Create(Message):
     """Create a run from a config; answered by `created` (and a first frame). With `fork`, the
     run continues from another run's current state instead (one this session owns or watches:
     a class following its teacher): same data, weights, hyperparameters and iteration; `config`
-    is then ignored."""
+    is then ignored. With `at` too, from the source's state at that past iteration (reproduced
+    exactly from its timeline: "continue from here"); `changes` then sets hyperparameters the
+    fork trains with from there ("what if α had been lowered at iteration 300")."""
 
     type: Literal["create"]
     config: RunConfigModel = RunConfigModel()
     fork: RunId | None = None
+    at: Annotated[int, Field(ge=0, le=100_000_000)] | None = None
+    changes: ForkChanges | None = None
 
 
 class Play(Message):
@@ -103,6 +116,16 @@ class Data(Message):
     type: Literal["data"]
     runs: RunIds
     dataset: DrawnDataModel
+
+
+class Seek(Message):
+    """Show the runs as they were at a past iteration: answered by one binary `seek` message
+    for each run (a frame recomputed from its timeline, not from stored pictures), then an
+    `ack`. Naming a compare group's runs seeks them together, at one iteration."""
+
+    type: Literal["seek"]
+    runs: RunIds
+    iteration: int = Field(ge=0, le=100_000_000)
 
 
 class Ping(Message):
@@ -244,6 +267,7 @@ ClientMessage = Annotated[
     | Speed
     | Data
     | Delete
+    | Seek
     | Ping
     | Watch
     | Unwatch
@@ -272,6 +296,7 @@ MESSAGE_TYPES = (
     "speed",
     "data",
     "delete",
+    "seek",
     "ping",
     "watch",
     "unwatch",

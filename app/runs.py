@@ -15,13 +15,13 @@ import secrets
 
 import numpy as np
 
-from engine import Dataset, Network, Trainer
+from engine import Dataset, Network, Timeline, Trainer
 
 from . import data as data_sources
 from . import frames
 from .fanout import Outbox
 from .pictures import Picture, Values
-from .runconfig import HyperparameterUpdate, RunConfigModel, make_trainer
+from .runconfig import HyperparameterUpdate, RunConfigModel, live_fields, make_trainer
 from .settings import Settings
 from .uploads import UploadStore
 
@@ -129,6 +129,10 @@ class Run:
         """Back to the initial parameters (same seed, same start) and iteration 0."""
         self.trainer: Trainer = make_trainer(self.config, self.dataset)
         self.net: Network = self.trainer.net
+        self.timeline = Timeline(self.settings.max_snapshot_bytes)
+        """Its past: snapshots from which any iteration since `timeline.start` is reproduced
+        exactly (engine/timeline.py), for `seek_frame` and forks from a past iteration."""
+        self.timeline.record(self.trainer)
         self.new_costs: list[np.ndarray] = []
         self.status = "paused"
         self.frames_built = self.details_built = 0
@@ -136,15 +140,31 @@ class Run:
         self.maps.clear()
         self.outbox.reset()  # costs restart at iteration 1
 
-    def fork_from(self, source: Run) -> dict:
+    def fork_from(self, source: Run, at: int | None = None) -> dict:
         """Continue from `source`'s state now (training thread): its weights, optimizer and
         mini-batch schedule, iteration and speed, so that this run's next iterations are the
-        ones `source` would have made. The fork starts paused. Returns {"run", "iteration"}."""
-        self.trainer.copy_state_from(source.trainer)
+        ones `source` would have made. With `at`, from its state at that past iteration instead
+        (reproduced exactly from its timeline; ValueError outside it), with the hyperparameters
+        it had then. The fork starts paused. Returns {"run", "iteration"}."""
+        if at is None:
+            self.trainer.copy_state_from(source.trainer)
+            if not source.can_train:
+                self.status = source.status
+        else:
+            past = source.reproduce(at)
+            self.trainer.copy_state_from(past)
+            live = {name: getattr(past.config, name) for name in live_fields()}
+            self.config = self.config.model_copy(update=live)
+            if past.diverged is not None:
+                self.status = "diverged"
         self.iterations_per_frame = source.iterations_per_frame
-        if not source.can_train:
-            self.status = source.status
+        self.timeline.restart(self.trainer)
         return {"run": source.id, "iteration": self.trainer.iteration}
+
+    def reproduce(self, iteration: int) -> Trainer:
+        """A new trainer exactly at a past `iteration` of this run (training thread), from
+        its timeline; ValueError outside timeline.start … the current iteration."""
+        return self.timeline.reproduce(iteration, lambda: make_trainer(self.config, self.dataset))
 
     def fork_from_state(self, source: str, state: dict) -> dict:
         """Continue from the state of a run trained in another process (training thread):
@@ -153,6 +173,7 @@ class Run:
         self.iterations_per_frame = state["iterations_per_frame"]
         if state["status"] in ("diverged", "finished"):
             self.status = state["status"]
+        self.timeline.restart(self.trainer)
         return {"run": source, "iteration": self.trainer.iteration}
 
     def export_state(self) -> dict:
@@ -174,6 +195,7 @@ class Run:
         self.data, self.dataset, self.config = data, data.dataset, config
         d = self.dataset
         self.trainer.replace_data(d.X_train, d.Y_train, d.X_test, d.Y_test)
+        self.timeline.restart(self.trainer)  # the past trained on other points: it is cut
         self.boundary.clear()  # new points: it moves at a new speed (and the plane may change)
         self.maps.clear()
 
@@ -182,20 +204,30 @@ class Run:
         changes = update.changes()
         self.trainer.update(**changes)
         self.config = self.config.model_copy(update=changes)
+        self.timeline.changed(self.trainer)  # replays across this iteration apply the change
         self.boundary.clear()  # a new learning rate: a new speed
         self.maps.clear()
 
     def train(self, iterations: int) -> int:
         """Train up to `iterations`; returns how many were done. Sets diverged/finished."""
-        limit = self.settings.max_run_iterations - self.trainer.iteration
-        costs = self.trainer.run(max(0, min(iterations, limit)))
-        if len(costs):
-            self.new_costs.append(costs)
+        trainer, timeline = self.trainer, self.timeline
+        left = max(0, min(iterations, self.settings.max_run_iterations - trainer.iteration))
+        done = 0
+        while left > 0:  # in pieces ending where the timeline wants a snapshot
+            piece = min(left, timeline.next_due(trainer.iteration) - trainer.iteration)
+            costs = trainer.run(piece)
+            if len(costs):
+                self.new_costs.append(costs)
+            done += len(costs)
+            left -= piece
+            timeline.record(trainer)
+            if len(costs) < piece:  # diverged
+                break
         if self.trainer.diverged is not None:
             self.status = "diverged"
         elif self.trainer.iteration >= self.settings.max_run_iterations:
             self.status = "finished"
-        return len(costs)
+        return done
 
     @property
     def can_train(self) -> bool:
@@ -212,19 +244,79 @@ class Run:
         """Encode the run's state now, once, for every connection that shows it (each frame
         carries the costs its connection missed, and the pictures it does not have yet: see
         app/fanout.py)."""
-        settings, net, d, trainer = self.settings, self.net, self.dataset, self.trainer
+        # Paused, finished or diverged: the frame that stays on screen is exact.
+        exact = self.status != "running"
+
+        def boundary(compute):
+            return self.boundary.get(self.frames_built, compute, exact)
+
+        def maps(compute):
+            self.details_built += 1
+            return self.maps.get(self.details_built, compute, exact)
+
+        header, blobs, detail_blobs = self._frame(self.trainer, heavy, boundary, maps)
+        header = {"type": "frame", "run": self.id, "status": self.status, **header}
+        detail = None
+        if heavy:
+            detail = (
+                {"type": "detail", "run": self.id, "iteration": self.trainer.iteration},
+                detail_blobs,
+            )
+        new_costs = np.concatenate(self.new_costs) if self.new_costs else np.empty(0)
+        self.new_costs = []
+        self.frames_built += 1
+        self.outbox.publish(header, blobs, detail, new_costs)
+
+    @np.errstate(all="ignore")
+    def seek_frame(self, iteration: int, ref: str | None) -> bytes:
+        """The run as it was at a past `iteration` (training thread), recomputed from its
+        timeline (exact: see engine/timeline.py), as one binary `seek` message: a frame's
+        header and blobs and a detail's blobs (maps, parameters) together. ValueError outside
+        the timeline."""
+        trainer = self.reproduce(iteration)
+        header, blobs, detail_blobs = self._frame(
+            trainer, True, lambda compute: compute()[0], lambda compute: compute()[0]
+        )
+        header = {
+            "type": "seek",
+            "ref": ref,
+            "run": self.id,
+            "live": False,
+            "status": "diverged" if trainer.diverged is not None else "paused",
+            **header,
+            "timeline": self.timeline_summary(),
+        }
+        return frames.encode(header, blobs + detail_blobs)
+
+    def timeline_summary(self) -> dict:
+        """How far back the run can be shown: {start, end, stride, snapshots, bytes}: every
+        iteration start … end exactly (replayed from a snapshot at most stride - 1 before)."""
+        t = self.timeline
+        return {
+            "start": t.start,
+            "end": t.end,
+            "stride": t.stride,
+            "snapshots": len(t.snapshots),
+            "bytes": t.nbytes,
+        }
+
+    @np.errstate(all="ignore")
+    def _frame(self, trainer: Trainer, heavy: bool, boundary_of, maps_of) -> tuple:
+        """What a frame of `trainer`'s state says: (header fields, frame blobs, detail blobs).
+        `boundary_of(compute)` and `maps_of(compute)` give the pictures' blobs from a function
+        computing (blob, values): the live frames' cache them (app/pictures.py)."""
+        settings, net, d = self.settings, trainer.net, self.dataset
         tables = not self.data.plottable and d.task != "regression"
         # One forward pass per split gives cost, accuracy, confusion and the hidden layers' stats.
         scores = trainer.evaluate(confusion=tables, activation_stats=net.L > 1)
-        self.last_scores = {k: _finite_or_none(scores.get(k)) for k in SCORES}
+        if trainer is self.trainer:
+            self.last_scores = {k: _finite_or_none(scores.get(k)) for k in SCORES}
         layer_stats = scores.pop("activation_stats", [])
         confusion = {split: scores.pop(f"{split}_confusion", None) for split in ("train", "test")}
         blobs, detail_blobs = [], []
         two_d = d.n_x - len(d.features) == 2
         if two_d or d.n_x == 1:
             bounds = d.bounds if two_d else d.bounds[:2]
-            # Paused, finished or diverged: the frame that stays on screen is exact.
-            exact = self.status != "running"
 
             def boundary() -> tuple[frames.Blob, Values]:
                 output = net.predict_proba_grid(bounds, settings.boundary_resolution, d.features)
@@ -233,7 +325,7 @@ class Run:
                 blob = frames.quantize_boundary(output, d.task)
                 return blob, frames.boundary_scale(output, d.task)
 
-            blobs.append(self.boundary.get(self.frames_built, boundary, exact))
+            blobs.append(boundary_of(boundary))
             if heavy and net.L > 1:
 
                 def maps() -> tuple[frames.Blob, Values]:
@@ -241,8 +333,7 @@ class Run:
                     blob = frames.quantize_maps(grids, net.activations[:-1])
                     return blob, frames.maps_scale(grids, net.activations[:-1])
 
-                self.details_built += 1
-                detail_blobs.append(self.maps.get(self.details_built, maps, exact))
+                detail_blobs.append(maps_of(maps))
         if heavy:
             weights = list(net.weights)
             if d.n_x > DIAGRAM_MAX_INPUTS:  # one input node: its edges are the rows' norms
@@ -256,20 +347,11 @@ class Run:
             extra["confusion"] = {split: _matrix(counts) for split, counts in confusion.items()}
         if self.data.gallery_X is not None:
             blobs.append(frames.Blob.of("gallery", _gallery_predictions(net, self.data.gallery_X)))
-        detail = None
-        if heavy:
-            detail = (
-                {"type": "detail", "run": self.id, "iteration": trainer.iteration},
-                detail_blobs,
-            )
         stats = [
             {k: v for k, v in vars(s).items() if k not in ("layer", "activation")}
             for s in layer_stats
         ]
         header = {
-            "type": "frame",
-            "run": self.id,
-            "status": self.status,
             "iteration": trainer.iteration,
             "epoch": trainer.epoch,
             **{k: _finite_or_none(v) for k, v in scores.items()},
@@ -281,10 +363,7 @@ class Run:
             "heavy": heavy,
             **extra,
         }
-        new_costs = np.concatenate(self.new_costs) if self.new_costs else np.empty(0)
-        self.new_costs = []
-        self.frames_built += 1
-        self.outbox.publish(header, blobs, detail, new_costs)
+        return header, blobs, detail_blobs
 
     def gallery_message(self) -> bytes:
         """The images shown with their predictions, their true classes and names: binary, once.

@@ -111,7 +111,7 @@ class Session:
         self.settings = settings
         self.sessions = sessions
         self.player = Player(scheduler, settings, owner=self)
-        self._outgoing: asyncio.Queue[str] = asyncio.Queue(OUTGOING_QUEUE)
+        self._outgoing: asyncio.Queue[str | bytes] = asyncio.Queue(OUTGOING_QUEUE)
         self._ready = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         client = websocket.client
@@ -213,6 +213,11 @@ class Session:
 
     async def _queue(self, body: dict) -> None:
         await self._outgoing.put(json.dumps(body, allow_nan=False))
+        self._ready.set()
+
+    async def _queue_bytes(self, message: bytes) -> None:
+        """Queue a binary answer (a `seek`), in order with the text ones."""
+        await self._outgoing.put(message)
         self._ready.set()
 
     def _frame_ready(self) -> None:
@@ -500,6 +505,11 @@ class Session:
             result = await call(lambda: player.update(runs, update))
         elif kind == "data":
             result = await self._data(runs, msg)
+        elif kind == "seek":
+            answers = await call(lambda: player.seek(runs, msg.iteration, msg.ref))
+            for answer in answers:
+                await self._queue_bytes(answer)
+            result = {"iteration": msg.iteration}
         elif kind == "delete":
             player.forget(runs)
             result = await call(lambda: player.delete(runs))
@@ -556,6 +566,8 @@ class Session:
         if msg.fork is not None:
             await self._fork(msg)
             return
+        if msg.at is not None or msg.changes is not None:
+            raise ProtocolError("invalid", "`at` and `changes` go with `fork` (a run to fork)")
         # Building the data and the network is NumPy work: off the event loop. Refusals name
         # fields by their path in the message (config.layers.0.units), like schema errors do.
         try:
@@ -579,14 +591,41 @@ class Session:
             raise CommandRefusedError("unknown_run", "fork a run of this session or one it watches")
         classroom.locked_out(self)
         if isinstance(self.player.watching.get(msg.fork), RemoteView):
+            if msg.at is not None or msg.changes is not None:
+                raise ProtocolError(
+                    "invalid", "a run of another server process is forked as it is now only"
+                )
             await self._fork_elsewhere(msg)
             return
         source = await self.scheduler.call(lambda: self.scheduler.find(msg.fork))
         if source is None:
             raise CommandRefusedError("unknown_run", "the run to fork has ended")
+        changes = None
+        if msg.changes is not None:
+            changes = self._checked_update(msg.changes)
         run = await asyncio.to_thread(Run, source.config, self.settings, self.uploads, source.data)
-        forked = await self.scheduler.call(lambda: run.fork_from(source))
+        forked = await self.scheduler.call(lambda: self._fork_run(run, source, msg.at, changes))
         await self._start_fork(run, forked, msg.ref)
+
+    def _fork_run(
+        self, run: Run, source: Run, at: int | None, changes: HyperparameterUpdate | None
+    ) -> dict:
+        """Take up `source`'s state, now or `at` a past iteration, then `changes` (training
+        thread). A past too far from a snapshot to replay within a step's bound is refused."""
+        if at is not None:
+            self.player.check_past(source, at)
+            reachable = self.player.reachable(source, at)
+            if reachable != at:
+                raise CommandRefusedError(
+                    "out_of_range",
+                    f"iteration {at} is too far from the run's snapshots to replay (more than "
+                    f"max_step_iterations); the nearest exact one before it is {reachable}",
+                )
+        forked = run.fork_from(source, at)
+        if changes is not None:
+            run.update(changes)
+            forked["changed"] = changes.model_dump(include=changes.model_fields_set)
+        return forked
 
     async def _start_fork(self, run: Run, forked: dict, ref: str | None) -> None:
         """A fork built: owned, scheduled (paused), described (`forked_from`), its first frame."""

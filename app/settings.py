@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     max_run_iterations: int = Field(
         1_000_000, ge=1, description="A run stops as 'finished' after this many iterations."
     )
+    max_snapshot_bytes: int = Field(
+        1_000_000,
+        ge=16_384,
+        description="Memory a run's timeline keeps (parameter snapshots for rewinding).",
+    )
     # Frames
     frame_rate: float = Field(30.0, gt=0, le=120, description="Frames per second per run, at most.")
     heavy_every: int = Field(

@@ -8,7 +8,8 @@
     net.accuracy(data.X_train, data.Y_train)
 
 One module per concept: activations, initializations, losses, propagation, optimization,
-checks (argument checks), metrics (what one forward pass tells), training, inspection,
+checks (argument checks), metrics (what one forward pass tells), training, timeline (a run's
+past: snapshots and exact replays), inspection,
 gradcheck, datasets, features, and the loaders of the user's files (csv_tables, image_sets,
 loading; `loaders` names them all); `network` composes them. Imports point one way: a module
 imports only modules below it (tests/engine/test_imports.py), `network` near the top, and
@@ -41,6 +42,7 @@ from .losses import LOSSES, loss_for
 from .metrics import LayerStats, Scores
 from .network import Network, NetworkConfig
 from .optimization import OPTIMIZERS
+from .timeline import Timeline
 from .training import History, MiniBatches, TrainConfig, Trainer
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "Scores",
     "Standardization",
     "TargetScale",
+    "Timeline",
     "TrainConfig",
     "Trainer",
     "expand_features",

@@ -34,6 +34,7 @@ ERROR_CODES = {
     "too_large",
     "binary_not_accepted",
     "not_owner",
+    "out_of_range",
 }
 MAX_ERROR_BYTES = 2048
 """An error answer never echoes a large input back."""
@@ -356,6 +357,13 @@ PLAUSIBLE.update(
         "title": st.text(max_size=30),
         "text": st.text(max_size=100),
         "student": st.none() | st.text(max_size=40),
+        "iteration": st.integers(min_value=-2, max_value=200_000_000),
+        "at": st.none() | st.integers(min_value=-2, max_value=200_000_000),
+        "fork": st.none() | st.text(max_size=70),
+        "changes": st.none()
+        | st.fixed_dictionaries(
+            {}, optional={"learning_rate": st.floats(min_value=-1, max_value=200)}
+        ),
         "challenge": st.none()
         | st.fixed_dictionaries(
             {"target": st.floats(min_value=-1, max_value=2)},
@@ -365,7 +373,7 @@ PLAUSIBLE.update(
 )
 """Field values near the valid ones, so random messages also reach the commands."""
 FIELDS_OF = {
-    "create": ("config",),
+    "create": ("config", "fork", "at", "changes"),
     "play": ("runs",),
     "pause": ("runs",),
     "step": ("runs", "n"),
@@ -374,6 +382,7 @@ FIELDS_OF = {
     "speed": ("runs", "iterations_per_frame"),
     "data": ("runs", "dataset"),
     "delete": ("runs",),
+    "seek": ("runs", "iteration"),
     "ping": (),
     "watch": ("runs",),
     "unwatch": ("runs",),
@@ -459,6 +468,8 @@ def _expected(message) -> set[str]:
         )
         return {"pong"} if valid else {"error:invalid"}
     if kind == "create":
+        if message.get("fork") is not None:  # a random id is never a run of this session
+            return {"error:invalid", "error:unknown_run", "error:limit"}
         return {"created", "error:invalid", "error:limit"}
     if kind.startswith("class_"):  # the session may have opened a class by now: it leads it
         return CLASS_ANSWERS[kind] | {"error:invalid", "error:needs_redis"}
