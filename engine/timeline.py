@@ -12,8 +12,8 @@ A snapshot is what `Trainer.export_state` gives (parameters, last gradient, opti
 mini-batch generator and position) plus the hyperparameters in force. Snapshots are kept at
 every multiple of a stride, at first 1: every iteration. When they pass the cap the stride
 doubles and every snapshot off the new stride goes, so memory stays under the cap however long
-the run (a snapshot of the course's planar network is ~1.5 KB: a 1 MB cap keeps ~650, a stride
-of 2048 at a million iterations).
+the run (a snapshot of the default 2-4-1 network is ~1.3 KB: a 1 MB cap keeps ~770, a stride of
+2048 at a million iterations).
 
 Every iteration is exact anyway: training is deterministic ((config, seed) reproduce a run bit
 for bit), so `reproduce` takes the nearest snapshot at or before the iteration and trains on

@@ -112,7 +112,7 @@ def test_restart_cuts_the_past_and_outside_it_is_refused():
     train_recorded(trainer, timeline, 40)
     timeline.restart(trainer)  # new data: what came before trained on other points
     train_recorded(trainer, timeline, 10)
-    assert (timeline.start, timeline.end) == (40, 50) and list(timeline.snapshots)[0] == 40
+    assert (timeline.start, timeline.end) == (40, 50) and next(iter(timeline.snapshots)) == 40
     with pytest.raises(ValueError, match="not in this run's past"):
         timeline.reproduce(39, make_trainer)
     with pytest.raises(ValueError, match="not in this run's past"):
