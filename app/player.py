@@ -254,7 +254,7 @@ class Player:
         is outside a run's timeline (before new data cut it, or not reached yet)."""
         for run in runs:
             self.check_past(run, iteration)
-        return [run.seek_frame(self.reachable(run, iteration), ref) for run in runs]
+        return [run.seek_frame(self.reachable(run, iteration), ref, iteration) for run in runs]
 
     def check_past(self, run: Run, iteration: int) -> None:
         """Refuse (`out_of_range`) an iteration outside the run's timeline."""

@@ -268,11 +268,11 @@ class Run:
         self.outbox.publish(header, blobs, detail, new_costs)
 
     @np.errstate(all="ignore")
-    def seek_frame(self, iteration: int, ref: str | None) -> bytes:
+    def seek_frame(self, iteration: int, ref: str | None, asked: int | None = None) -> bytes:
         """The run as it was at a past `iteration` (training thread), recomputed from its
         timeline (exact: see engine/timeline.py), as one binary `seek` message: a frame's
         header and blobs and a detail's blobs (maps, parameters) together. ValueError outside
-        the timeline."""
+        the timeline. `asked`: the iteration the client asked, if another (docs/protocol.md)."""
         trainer = self.reproduce(iteration)
         header, blobs, detail_blobs = self._frame(
             trainer, True, lambda compute: compute()[0], lambda compute: compute()[0]
@@ -284,6 +284,7 @@ class Run:
             "live": False,
             "status": "diverged" if trainer.diverged is not None else "paused",
             **header,
+            "asked": iteration if asked is None else asked,
             "timeline": self.timeline_summary(),
         }
         return frames.encode(header, blobs + detail_blobs)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.frames import decode
+from app.player import Player
 from app.runconfig import HyperparameterUpdate, RunConfigModel, make_trainer
 from app.runs import Run
 from app.settings import Settings
@@ -15,15 +17,15 @@ CONFIG = RunConfigModel.model_validate(
 
 
 def test_snapshots_stay_under_the_cap_until_the_run_finishes_at_max_run_iterations():
-    settings = Settings(max_run_iterations=20_000, max_snapshot_bytes=16_384)
+    settings = Settings(max_run_iterations=10_000, max_snapshot_bytes=16_384)
     run = Run(CONFIG, settings)
     while run.can_train:
         run.train(997)  # as the scheduler does: many iterations a turn
         assert run.timeline.nbytes <= settings.max_snapshot_bytes
     assert run.status == "finished" and run.trainer.iteration == settings.max_run_iterations
     summary = run.timeline_summary()
-    assert summary["end"] == 20_000 and summary["snapshots"] >= 2
-    for iteration in (20_000, 19_999, 12_345, 1):
+    assert summary["end"] == 10_000 and summary["snapshots"] >= 2
+    for iteration in (10_000, 9_999, 6_789, 1):
         past = run.reproduce(iteration)
         straight = make_trainer(CONFIG, run.dataset)
         straight.run(iteration)
@@ -61,3 +63,24 @@ def test_new_points_cut_the_past_and_a_change_of_hyperparameters_keeps_it():
     assert (run.timeline.start, run.timeline.end) == (0, 100)
     run.replace_data(run.config, run.data)  # as new drawn points do
     assert run.timeline.start == 100
+
+
+def test_a_seek_too_far_from_a_snapshot_to_replay_in_a_step_s_work_shows_the_snapshot():
+    settings = Settings(max_snapshot_bytes=16_384, max_step_iterations=20)
+    run = Run(CONFIG, settings)
+    run.train(600)
+    stride = run.timeline.stride
+    assert stride > 40  # snapshots far apart: some iterations are more than 20 past one
+    player = Player(scheduler=None, settings=settings, owner=None)
+    [near] = player.seek([run], 2 * stride + 10, "a")
+    [far] = player.seek([run], 2 * stride + 30, "b")
+    near_header, _ = decode(near)
+    far_header, far_arrays = decode(far)
+    assert (near_header["iteration"], near_header["asked"]) == (2 * stride + 10,) * 2
+    assert (far_header["iteration"], far_header["asked"]) == (2 * stride, 2 * stride + 30)
+    straight = make_trainer(CONFIG, run.dataset)
+    straight.run(2 * stride)
+    W1 = straight.net.weights[0]
+    np.testing.assert_array_equal(
+        far_arrays["parameters"][: W1.size], W1.ravel().astype(np.float32)
+    )
