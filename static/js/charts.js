@@ -492,6 +492,16 @@ export class CostChart {
   }
 
   /**
+   * Mark the iteration a past moment shows (timeline.js), or none.
+   * @param {number|null} iteration
+   */
+  setMarker(iteration) {
+    if (iteration === (this.marker ?? null)) return;
+    this.marker = iteration;
+    this.rebuild = true;
+  }
+
+  /**
    * A frame's test cost (its train costs are in the run's history).
    * @param {object} header frame header
    */
@@ -547,6 +557,9 @@ export class CostChart {
         yaxis: { title: { text: 'cost J' }, ...yaxis },
         showlegend: !empty, legend: { x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(255,255,255,0.7)' },
         annotations: empty ? emptyNote('Press ▶ to train:<br>the cost J appears here') : [],
+        shapes: this.marker == null ? [] : [{
+          type: 'line', x0: this.marker, x1: this.marker, yref: 'paper', y0: 0, y1: 1, line: { color: '#b35900', width: 2, dash: 'dash' },
+        }],
       });
       Plotly().react(this.el, [
         { type: 'scatter', mode: 'lines', name: 'train', x, y, line: { color: '#0877bd', width: 2 } },

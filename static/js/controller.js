@@ -76,6 +76,12 @@ export class Controller {
     /** Set while showing a watched run (a class): {run, created}; `own` keeps the page's own run. */
     this.following = null;
     this.own = null;
+    /** The past moment held on screen (a `seek` answer's header), null while live (timeline.js). */
+    this.past = null;
+    /** The first iteration of the run's timeline: 0, a fork's iteration, new points' iteration. */
+    this.timelineStart = 0;
+    /** The timeline controller (timeline.js), told when the run shown changes; set by main.js. */
+    this.timeline = null;
   }
 
   /** Wire the views and the socket, show the state, connect. */
@@ -143,6 +149,71 @@ export class Controller {
     this.recorder.get(this.runId)?.history.clear(); // the curve starts again now, not at the next frame
     this.clearCurves();
     this.setStatus('paused');
+    this.leavePast();
+    this.timelineStart = 0;
+  }
+
+  // --- the timeline: past moments (static/js/timeline.js) ---------------------------------------
+
+  /** @returns {boolean} whether the run shown can be rewound (its own, or a comparison's opened here) */
+  get canSeek() {
+    return Boolean(this.runId) && !this.following && !this.suspended;
+  }
+
+  /** A `seek` answer: hold that moment on screen (boundary, maps, diagram, scores) until goLive. */
+  showPast(header, blobs) {
+    if (header.run !== this.runId) return;
+    this.past = header;
+    this.show.past(header, blobs, shownDims(this.created));
+    this.v.cost.setMarker(header.iteration);
+    this.frame = header;
+    this.scheduleDraw();
+  }
+
+  /** Back to the run as it is now: its newest frame and detail (the recorder keeps them). */
+  goLive() {
+    if (!this.past) return;
+    this.past = null;
+    this.v.cost.setMarker(null);
+    const record = this.runId ? this.recorder.get(this.runId) : null;
+    if (record) this.replay(this.runId, record);
+    this.scheduleDraw();
+  }
+
+  /** The run shown changes: nothing of the old one's past is held. */
+  leavePast() {
+    this.past = null;
+    this.v.cost.setMarker(null);
+    this.timeline?.forget();
+  }
+
+  /**
+   * "Continue from here": a new run from this run's state at iteration `at` (create with fork and
+   * at), with `changes`; it becomes the run shown, and this one is deleted once it is created.
+   * @param {number} at
+   * @param {object} changes hyperparameters it trains with from there ({learning_rate})
+   */
+  forkAt(at, changes) {
+    if (!this.canSeek) return;
+    const source = this.runId;
+    this.client.supersede(this.createRef);
+    this.createRef = this.client.create(null, {
+      created: (message) => {
+        this.createRef = null;
+        if (!this.adopted && source !== message.run) this.replacing = source;
+        this.adopted = null;
+        this.store.set(this.sanitize(stateFromConfig(message.config, this.state)), { push: true });
+        this.render();
+        this.pendingState = structuredClone(this.state);
+        this.onCreatedAnswer(message);
+        this.v.status.showNotice(`Continued from iteration ${at.toLocaleString('en-US')}`
+          + `${changes.learning_rate != null ? ` with α = ${changes.learning_rate}` : ''}: a new run, trained from that moment's exact parameters.`);
+      },
+      refused: (message) => {
+        this.createRef = null;
+        this.showServerError(message);
+      },
+    }, { fork: source, at, changes });
   }
 
   /** The runs a command names: this run, or the whole comparison it belongs to (lockstep). */
@@ -671,6 +742,8 @@ export class Controller {
   onDataAck(message) {
     if (message.ref !== this.dataRef || !this.created) return;
     this.created = { ...this.created, dataset: message.dataset, config: { ...this.created.config, dataset: toDataConfig(this.state) } };
+    this.timelineStart = this.lastIteration; // the server keeps no past from before the new points
+    this.timeline?.forget();
     this.show.plane(message.dataset);
     this.v.course.render(this.created);
     this.v.status.clearError();
@@ -698,6 +771,8 @@ export class Controller {
     noteCreated();
     this.lastIteration = 0;
     this.frame = null;
+    this.leavePast();
+    this.timelineStart = created.forked_from?.iteration ?? 0;
     v.status.clearError();
     v.controls.clear();
     this.setStatus('paused');
@@ -737,13 +812,21 @@ export class Controller {
       return;
     }
     if (header.type === 'detail') {
+      if (this.past) return; // the recorder keeps it: Live shows it
       this.show.detail(blobs, shownDims(this.created));
       this.scheduleDraw();
       return;
     }
+    if (header.type !== 'frame') return; // a `seek` answer: timeline.js hands it to showPast
     noteFrame(Boolean(blobs.boundary));
     if (header.iteration < this.lastIteration) this.clearCurves();
     this.lastIteration = header.iteration;
+    if (this.past) { // a past moment is held: live frames only extend the curves
+      this.show.curves(header);
+      if (header.status === 'diverged' || header.status === 'finished') this.status = header.status;
+      this.scheduleDraw();
+      return;
+    }
     this.show.frame(header, blobs);
     this.frame = header;
     // Only the end states come from the frames. Running and paused follow the user's last command:

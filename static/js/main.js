@@ -11,6 +11,7 @@
  *   controller.js  the single run's life: patches to commands, answers and frames to its views
  *   runView.js     the single run's output views, set up, fed and painted (charts' throttle)
  *   compare.js     compare mode: its runs as one lockstep group; opens one in the single view
+ *   timeline.js    rewind and replay: the scrubber's seeks, held past moments, forks from the past
  *   exporter.js    the recorder (every run's history: history.js) and the downloads
  *   pageMode.js    the body classes the style sheets read, from the store's mode
  *   classroom.js   a class: teacher or student, the followed run, pushes (classView.js, boardView.js)
@@ -45,6 +46,8 @@ import { bindShortcuts } from './shortcuts.js';
 import { Socket } from './socket.js';
 import { firstBoundaryDrawn, stats } from './stats.js';
 import { StatusView } from './status.js';
+import { TimelineController } from './timeline.js';
+import { TimelineView } from './timelineView.js';
 import { Store } from './store.js';
 
 /**
@@ -182,6 +185,9 @@ async function main() {
     options, socket, client, recorder, store, loop, views, compareProgress: () => (compare ? compare.progress() : 0),
   });
   controller.start();
+  const timeline = new TimelineController({ client, controller, view: new TimelineView() });
+  controller.timeline = timeline;
+  timeline.start();
   for (const chart of [views.cost, views.gradients, views.saturation]) chart.onShown = () => controller.scheduleDraw();
   const lessons = new LessonPanel(lessonDoc);
   let classroom = null; // made below; the lesson card asks it what a follower shows
@@ -216,7 +222,7 @@ async function main() {
     origin: location.origin, joinCode: joinCodeOfUrl(), lessons,
   });
   classroom.start();
-  window.nnplay = { recorder, controller, compare, classroom, socket }; // for the browser tests and the console
+  window.nnplay = { recorder, controller, compare, classroom, socket, timeline }; // for the browser tests and the console
   const active = () => (compare.active && controller.state.open == null ? compare : controller);
   bindShortcuts({
     toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),

@@ -52,12 +52,15 @@ export class RunClient {
    * Create a run.
    * @param {object} config a RunConfigModel (state.js toRunConfig)
    * @param {{created(message: object): void, refused(message: object): void}} answer
-   * @param {{fork?: string}} [how] fork: continue from that run's state instead (a run this
-   *   session owns or watches: a class's followed run); the config is then the source's
+   * @param {{fork?: string, at?: number, changes?: object}} [how] fork: continue from that run's
+   *   state instead (a run this session owns or watches: a class's followed run); the config is
+   *   then the source's. at: from its state at that past iteration; changes: hyperparameters the
+   *   fork trains with from there ({learning_rate})
    * @returns {string|null} the create's ref (null: offline, nothing sent)
    */
-  create(config, answer, { fork = null } = {}) {
-    const ref = this.socket.send(fork ? { type: 'create', fork } : { type: 'create', config });
+  create(config, answer, { fork = null, at = null, changes = null } = {}) {
+    const forked = { type: 'create', fork, ...(at != null ? { at } : {}), ...(changes && Object.keys(changes).length ? { changes } : {}) };
+    const ref = this.socket.send(fork ? forked : { type: 'create', config });
     if (ref != null) this.creates.set(ref, answer);
     return ref;
   }

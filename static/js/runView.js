@@ -128,11 +128,33 @@ export class RunView {
     if (theta) this.v.diagram.updateDetail(splitParameters(theta, dims), blobs.maps);
   }
 
+  /** A live frame while a past moment is held: only the curves go on. */
+  curves(header) {
+    this.v.cost.add(header);
+    this.v.gradients.add(header);
+  }
+
+  /**
+   * A past moment (a `seek` answer): its boundary, saturation, predictions, confusion, maps and
+   * parameters; not its costs (the curves stay the run's whole history, marked there).
+   * @param {object} header
+   * @param {object} blobs
+   * @param {number[]} dims the shown layer dims (diagram.js shownDims)
+   */
+  past(header, blobs, dims) {
+    this.moment(header, blobs);
+    this.detail(blobs, dims);
+  }
+
   /** A frame: its test cost, gradient norms, boundary, saturation, predictions and confusion. */
   frame(header, blobs) {
+    this.curves(header);
+    this.moment(header, blobs);
+  }
+
+  /** What a frame shows of its moment: boundary, saturation, predictions, confusion. */
+  moment(header, blobs) {
     const v = this.v;
-    v.cost.add(header); // its test cost (the recorder keeps the train costs)
-    v.gradients.add(header);
     if (blobs.boundary) {
       v.boundary.update(blobs.boundary);
       v.diagram.updateBoundary(blobs.boundary);

@@ -1,0 +1,157 @@
+"""Rewind and replay in a real browser: scrubbing under the cost curve shows the run as it was
+(the boundary the page holds is the one `engine.Network` trained straight to that iteration
+draws), the keyboard moves the scrubber, "Live" comes back, "Continue from here" trains a new
+run from that moment's exact parameters (with the learning rate asked), and "Replay" animates
+the run from iteration 0."""
+
+from __future__ import annotations
+
+import numpy as np
+from playwright.sync_api import expect
+
+from app import data as data_sources
+from app import frames
+from app.runconfig import RunConfigModel, make_trainer
+from app.settings import Settings
+from tests.browser.page_helpers import wait_iteration
+
+HELD = "window.nnplay.timeline.shown"
+GRID = "Array.from(window.nnplay.controller.v.boundary.grid.data)"
+
+
+def train_to(page, n: int) -> None:
+    """Step the page's run to iteration n (steps of 100 then 10 then 1, as the menu offers)."""
+    for size in (100, 10, 1):
+        page.get_by_test_id("step-size").select_option(str(size))
+        while int(page.get_by_test_id("iteration").get_attribute("data-value") or 0) + size <= n:
+            before = int(page.get_by_test_id("iteration").get_attribute("data-value") or 0)
+            page.get_by_test_id("step").click()
+            wait_iteration(page, f"n === {before + size}")
+
+
+def run_config(page) -> dict:
+    return page.evaluate("window.nnplay.controller.created.config")
+
+
+def engine_trainer(page, iterations: int, changes_at: dict | None = None, config=None):
+    """The page's run config (or `config`) trained by the engine straight to `iterations`, with
+    `changes_at` {iteration: hyperparameters} on the way (the oracle)."""
+    config = RunConfigModel.model_validate(config or run_config(page))
+    data = data_sources.build(config.dataset, Settings(), None)
+    trainer = make_trainer(config, data.dataset)
+    for at, changes in sorted((changes_at or {}).items()):
+        trainer.run(at - trainer.iteration)
+        trainer.update(**changes)
+    trainer.run(iterations - trainer.iteration)
+    return trainer, data.dataset
+
+
+def expected_grid(trainer, dataset) -> list[int]:
+    grid = trainer.net.predict_proba_grid(dataset.bounds, Settings().boundary_resolution)
+    return list(frames.quantize_boundary(grid, "binary").data)
+
+
+def scrub(page, iteration: int) -> None:
+    """Drag the scrubber to `iteration` (a range input's value, as a drag sets it)."""
+    page.get_by_test_id("scrub").evaluate(
+        "(el, v) => { el.value = String(v);"
+        " el.dispatchEvent(new Event('input', { bubbles: true })); }",
+        iteration,
+    )
+
+
+def test_scrubbing_shows_the_boundary_the_engine_draws_at_that_iteration(playground, shots):
+    page = playground
+    train_to(page, 120)
+    live_grid = page.evaluate(GRID)
+    scrub(page, 37)
+    page.wait_for_function(f"{HELD} === 37")
+    expect(page.get_by_test_id("scrub-at")).to_have_text("iteration 37")
+    expect(page.get_by_test_id("iteration")).to_have_attribute("data-value", "37")
+    trainer, dataset = engine_trainer(page, 37)
+    shown = page.evaluate(GRID)
+    assert shown == expected_grid(trainer, dataset)
+    assert shown != live_grid  # it moved between 37 and 120
+    # The diagram's weights are that moment's too (W[1] as the diagram holds it).
+    W1 = page.evaluate("Array.from(window.nnplay.controller.v.diagram.params.W[0])")
+    np.testing.assert_array_equal(np.float32(W1), trainer.net.weights[0].ravel().astype(np.float32))
+    expect(page.get_by_test_id("timeline-note")).to_contain_text("from iteration 0")
+    page.screenshot(path=shots / "timeline-scrubbed.png")
+    # The keyboard moves it too: Home is the first iteration, → the next.
+    page.get_by_test_id("scrub").focus()
+    page.keyboard.press("Home")
+    page.wait_for_function(f"{HELD} === 0")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"{HELD} === 1")
+    trainer, dataset = engine_trainer(page, 1)
+    assert page.evaluate(GRID) == expected_grid(trainer, dataset)
+    # Live: the run as it is now, again.
+    page.get_by_test_id("scrub-live").click()
+    page.wait_for_function(f"{HELD} === null")
+    expect(page.get_by_test_id("scrub-at")).to_have_text("live")
+    expect(page.get_by_test_id("iteration")).to_have_attribute("data-value", "120")
+    page.wait_for_function(f"JSON.stringify({GRID}) === JSON.stringify({live_grid})")
+    assert page.watch.errors == []
+
+
+def test_continue_from_here_trains_from_that_moment_s_exact_parameters(playground):
+    page = playground
+    train_to(page, 90)
+    scrub(page, 40)
+    page.wait_for_function(f"{HELD} === 40")
+    source = page.evaluate("window.nnplay.controller.runId")
+    config = run_config(page)
+    page.get_by_test_id("fork-lr").fill("0.3")
+    page.get_by_test_id("fork-here").click()
+    page.wait_for_function(
+        f"window.nnplay.controller.runId !== {source!r}"
+        " && window.nnplay.controller.created.forked_from?.iteration === 40"
+    )
+    expect(page.get_by_test_id("learning-rate")).to_have_value("0.3")
+    record = "window.nnplay.recorder.get(window.nnplay.controller.runId)"
+    page.wait_for_function(f"{record}?.thetaIteration === 40")
+    trainer, _ = engine_trainer(page, 40, config=config)
+    start = np.float32(page.evaluate(f"Array.from({record}.theta)"))
+    exact = np.concatenate(
+        [*(W.ravel() for W in trainer.net.weights), *(b.ravel() for b in trainer.net.biases)]
+    )
+    np.testing.assert_array_equal(start, exact.astype(np.float32))
+    # It trains on from there with α = 0.3: ten steps match the engine's, bit for bit.
+    page.get_by_test_id("step-size").select_option("10")
+    page.get_by_test_id("step").click()
+    page.wait_for_function(f"{record}?.thetaIteration === 50")
+    trainer, _ = engine_trainer(page, 50, {40: {"learning_rate": 0.3}}, config=config)
+    after = np.float32(page.evaluate(f"Array.from({record}.theta)"))
+    exact = np.concatenate(
+        [*(W.ravel() for W in trainer.net.weights), *(b.ravel() for b in trainer.net.biases)]
+    )
+    np.testing.assert_array_equal(after, exact.astype(np.float32))
+    # Its own past starts at 40: the scrubber cannot go before it.
+    expect(page.get_by_test_id("scrub")).to_have_attribute("min", "40")
+    assert page.watch.errors == []
+
+
+def test_replay_animates_the_run_from_iteration_zero_then_goes_live(playground):
+    page = playground
+    train_to(page, 60)
+    page.get_by_test_id("replay-speed").select_option("10")
+    page.evaluate("window.__shown = []")
+    page.get_by_test_id("replay").click()
+    expect(page.get_by_test_id("replay")).to_have_text("Stop")
+    # Every moment the page holds, in order, until it is back to live.
+    page.wait_for_function(
+        f"""() => {{
+          const s = {HELD};
+          const seen = window.__shown;
+          if (s !== null && seen[seen.length - 1] !== s) seen.push(s);
+          return seen.length >= 3 && s === null;
+        }}""",
+        polling=10,
+        timeout=30_000,
+    )
+    seen = page.evaluate("window.__shown")
+    assert seen[0] == 0 and seen == sorted(seen) and len(set(seen)) >= 3
+    assert set(seen) <= {0, 10, 20, 30, 40, 50, 60}
+    expect(page.get_by_test_id("replay")).to_have_text("Replay")
+    expect(page.get_by_test_id("iteration")).to_have_attribute("data-value", "60")
+    assert page.watch.errors == []
