@@ -153,6 +153,9 @@ export class CompareController {
     this.wantPlay = false;
     /** Set while showing a comparison another session owns (a class): {spec} once described. */
     this.followed = null;
+    /** Set while showing a run and its fork from a past iteration side by side ("continue from
+     * here", timeline.js): {spec}. The page's own runs, commanded as a group; not in the URL. */
+    this.paired = null;
   }
 
   get state() {
@@ -161,7 +164,7 @@ export class CompareController {
 
   /** @returns {boolean} whether the page is in compare mode (its own, or a followed comparison) */
   get active() {
-    return Boolean(this.followed) || Boolean(this.state.cmp && VARY[this.state.cmp]);
+    return Boolean(this.followed) || Boolean(this.paired) || Boolean(this.state.cmp && VARY[this.state.cmp]);
   }
 
   /** @returns {boolean} whether the comparison shown is another session's (read-only) */
@@ -184,6 +187,7 @@ export class CompareController {
         this.connected = true;
         this.key = null;
         this.runs = [];
+        this.paired = null; // the new session has neither run
         if (this.followed) { // the new session watches nothing: its class follows again once back in it
           this.followed = null;
           this.store.setMode({ following: false });
@@ -202,6 +206,10 @@ export class CompareController {
 
   /** A change from the compare view or the lessons menu: through the controller (URL), then here. */
   change(patch) {
+    if (this.paired && ('cmp' in patch || 'open' in patch)) { // leaving the pair, or opening one run of it
+      this.unpair(patch.open ?? this.runs.length - 1);
+      delete patch.open;
+    }
     if (this.followed) { // only the view's own settings: the runs are someone else's
       for (const key of Object.keys(patch)) if (PROPS[key]?.kind !== KIND.VIEW && key !== 'target') delete patch[key];
       if (Object.keys(patch).length) this.controller.change(patch);
@@ -265,7 +273,7 @@ export class CompareController {
   /** Bring runs and views in line with the state: leave, enter, or rebuild the comparison. */
   sync() {
     this.afterSync(this.state);
-    if (this.followed) return; // the page's own state waits until unfollow
+    if (this.followed || this.paired) return; // the page's own state waits until unfollow / unpair
     const c = this.controller;
     if (!this.active) {
       if (this.runs.length || this.key !== null) this.deleteRuns();
@@ -413,6 +421,54 @@ export class CompareController {
     this.status = 'paused';
     this.store.setMode({ following: false });
     this.sync();
+  }
+
+  // --- a run and its fork from the past, side by side (timeline.js: "continue from here") -------
+
+  /**
+   * Show the single view's run and its fork side by side, as a group of this page's own: the
+   * fork's curve starts at the iteration it was forked at; play, pause, step and reset drive both.
+   * @param {object} original the original run's `created`
+   * @param {object} fork the fork's `created` (its forked_from says from where)
+   */
+  showPair(original, fork) {
+    if (this.active) return;
+    this.controller.suspend({ keep: true }); // the original goes on here, not deleted
+    const from = fork.forked_from || {};
+    const lr = from.changed?.learning_rate;
+    this.paired = {};
+    this.status = 'paused';
+    this.runs = [original, fork].map((created, i) => {
+      this.recorder.open(created);
+      return { id: created.run, created, index: i, color: RUN_COLORS[i], state: stateFromConfig(created.config, this.state) };
+    });
+    this.runs[0].label = 'original';
+    this.runs[1].label = `continued from iteration ${(from.iteration ?? 0).toLocaleString('en-US')}${lr != null ? `, α = ${lr}` : ''}`;
+    this.runs.forEach((r, i) => { r.value = ['original', 'fork'][i]; });
+    const state = { ...this.runs[0].state, target: this.state.target, logcost: this.state.logcost };
+    this.paired.spec = {
+      kind: lr != null ? 'lr' : 'activation', values: this.runs.map((r) => r.value), state,
+      caption: `The original run and a new one continued from its iteration ${(from.iteration ?? 0).toLocaleString('en-US')}`
+        + ` with its exact parameters${lr != null ? `, trained on with α = ${lr} instead of ${state.lr}` : ''}. Play, step and reset drive both.`,
+    };
+    this.show(true, this.paired.spec);
+    this.view.setRuns(this.runs);
+    for (const r of this.runs) this.view.setRun(r.index, r.created);
+    this.client.command('pause', this.ids, {}, QUIET); // forms the group
+    this.view.renderStatus(this.status);
+    this.redrawAll();
+  }
+
+  /** Back to the single view with one run of the pair (`keep`: its index); the other goes. */
+  unpair(keep) {
+    const kept = this.runs[keep] || this.runs[this.runs.length - 1];
+    this.client.remove(this.ids.filter((id) => id !== kept.id));
+    this.paired = null;
+    this.runs = [];
+    this.key = null;
+    this.status = 'paused';
+    this.show(false);
+    this.controller.takeRun(kept.created);
   }
 
   // --- commands (always the whole group) --------------------------------------------------------

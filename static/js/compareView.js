@@ -157,7 +157,7 @@ export class CompareView {
    * Show or hide compare mode (the page's mode, comparing or a run opened, is the store's: the
    * compare controller sets it).
    * @param {boolean} visible the compare view itself (false while a run is opened)
-   * @param {object} [spec] {kind, values, state}
+   * @param {object} [spec] {kind, values, state, caption?} (caption: instead of what is the same for every run)
    */
   show(visible, spec) {
     this.root.hidden = !visible;
@@ -172,8 +172,8 @@ export class CompareView {
     this.target.value = String(spec.state.target);
     const s = spec.state;
     const layers = s.layers.length ? s.layers.map((l) => `${l.units} ${l.activation}`).join(' → ') : 'none';
-    this.base.textContent = `Same for every run: ${s.dataset} data (seed ${s.dseed}), hidden layers ${layers}, `
-      + `init ${s.init}${s.init === 'random' ? ` × ${s.scale}` : ''}, α = ${s.lr}, ${s.opt}, seed ${s.seed} — except ${VARY[spec.kind].label.toLowerCase()}.`;
+    this.base.textContent = spec.caption ?? (`Same for every run: ${s.dataset} data (seed ${s.dseed}), hidden layers ${layers}, `
+      + `init ${s.init}${s.init === 'random' ? ` × ${s.scale}` : ''}, α = ${s.lr}, ${s.opt}, seed ${s.seed} — except ${VARY[spec.kind].label.toLowerCase()}.`);
     const note = comparisonNote(spec);
     this.note.textContent = note;
     this.note.hidden = !note;

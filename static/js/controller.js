@@ -82,6 +82,9 @@ export class Controller {
     this.timelineStart = 0;
     /** The timeline controller (timeline.js), told when the run shown changes; set by main.js. */
     this.timeline = null;
+    /** A fork from the past was created: (original's created, fork's created); main.js shows
+     * them side by side in compare mode (compare.js showPair). */
+    this.onForked = (original, fork) => this.takeRun(fork);
   }
 
   /** Wire the views and the socket, show the state, connect. */
@@ -153,6 +156,23 @@ export class Controller {
     this.timelineStart = 0;
   }
 
+  /**
+   * Show one run of compare mode's pair (original and fork) as this view's own again.
+   * @param {object} created its `created`
+   */
+  takeRun(created) {
+    this.suspended = false;
+    this.adopted = null;
+    this.store.set(this.sanitize(stateFromConfig(created.config, this.state)), { push: true });
+    this.render();
+    this.pendingState = structuredClone(this.state);
+    this.onCreated(created);
+    const record = this.recorder.get(created.run);
+    if (record) this.replay(created.run, record);
+    this.setStatus(record?.frame?.status === 'diverged' || record?.frame?.status === 'finished' ? record.frame.status : 'paused');
+    this.setView();
+  }
+
   // --- the timeline: past moments (static/js/timeline.js) ---------------------------------------
 
   /** @returns {boolean} whether the run shown can be rewound (its own, or a comparison's opened here) */
@@ -189,25 +209,24 @@ export class Controller {
 
   /**
    * "Continue from here": a new run from this run's state at iteration `at` (create with fork and
-   * at), with `changes`; it becomes the run shown, and this one is deleted once it is created.
+   * at), with `changes`; once created, `onForked` shows it beside this one (compare mode).
    * @param {number} at
    * @param {object} changes hyperparameters it trains with from there ({learning_rate})
    */
   forkAt(at, changes) {
     if (!this.canSeek) return;
     const source = this.runId;
+    const original = this.created;
     this.client.supersede(this.createRef);
     this.createRef = this.client.create(null, {
       created: (message) => {
         this.createRef = null;
-        if (!this.adopted && source !== message.run) this.replacing = source;
-        this.adopted = null;
-        this.store.set(this.sanitize(stateFromConfig(message.config, this.state)), { push: true });
-        this.render();
-        this.pendingState = structuredClone(this.state);
-        this.onCreatedAnswer(message);
-        this.v.status.showNotice(`Continued from iteration ${at.toLocaleString('en-US')}`
-          + `${changes.learning_rate != null ? ` with α = ${changes.learning_rate}` : ''}: a new run, trained from that moment's exact parameters.`);
+        if (this.runId !== source || this.adopted) { // the page moved on meanwhile: show the fork alone
+          this.replacing = this.adopted ? null : this.runId;
+          this.onCreatedAnswer(message);
+          return;
+        }
+        this.onForked(original, message);
       },
       refused: (message) => {
         this.createRef = null;
@@ -223,10 +242,16 @@ export class Controller {
 
   // --- compare mode (static/js/compare.js) ------------------------------------------------------
 
-  /** Hand the page to compare mode: delete this run (not an adopted one), create none. */
-  suspend() {
+  /**
+   * Hand the page to compare mode: delete this run (not an adopted one, nor with `keep`: compare
+   * mode shows it beside its fork), create none.
+   * @param {{keep?: boolean}} [how]
+   */
+  suspend({ keep = false } = {}) {
     this.suspended = true;
     this.wantPlay = false;
+    this.leavePast();
+    if (keep) this.runId = null; // compare mode has it now
     if (this.runId && !this.adopted) {
       // The comparison needs the session's runs (at most 4): this one goes, and leaving says so.
       if (this.lastIteration > 0) {
@@ -863,6 +888,7 @@ export class Controller {
       }
       v.controls.renderStatus(this.offline ? 'offline' : this.status);
     }
+    this.timeline?.render(); // its range follows the run (written only when it changes)
     const waiting = this.show.paint(start, () => { if (frame) noteBoundaryDraw(frame.iteration); });
     stats.drawMs += performance.now() - start;
     return waiting;

@@ -195,6 +195,7 @@ async function main() {
     client, controller, recorder, loop, store, status, view: new CompareView(), afterSync: (state) => lessons.render(classroom ? classroom.lessonShown(state) : state),
   });
   compare.start();
+  controller.onForked = (original, fork) => compare.showPair(original, fork);
   const onUrl = () => {
     controller.onUrl();
     compare.sync();

@@ -94,7 +94,14 @@ def test_scrubbing_shows_the_boundary_the_engine_draws_at_that_iteration(playgro
     assert page.watch.errors == []
 
 
-def test_continue_from_here_trains_from_that_moment_s_exact_parameters(playground):
+def theta_of(trainer) -> np.ndarray:
+    """θ as frames carry it: every W[l] row by row, then every b[l], as float32."""
+    net = trainer.net
+    flat = np.concatenate([*(W.ravel() for W in net.weights), *(b.ravel() for b in net.biases)])
+    return flat.astype(np.float32)
+
+
+def test_continue_from_here_trains_from_that_moment_s_exact_parameters(playground, shots):
     page = playground
     train_to(page, 90)
     scrub(page, 40)
@@ -103,31 +110,49 @@ def test_continue_from_here_trains_from_that_moment_s_exact_parameters(playgroun
     config = run_config(page)
     page.get_by_test_id("fork-lr").fill("0.3")
     page.get_by_test_id("fork-here").click()
-    page.wait_for_function(
-        f"window.nnplay.controller.runId !== {source!r}"
-        " && window.nnplay.controller.created.forked_from?.iteration === 40"
+    # The new run appears beside the original, in compare view.
+    expect(page.get_by_test_id("compare-view")).to_be_visible()
+    expect(page.get_by_test_id("compare-boundary-0")).to_contain_text("original")
+    expect(page.get_by_test_id("compare-boundary-1")).to_contain_text(
+        "continued from iteration 40, α = 0.3"
     )
-    expect(page.get_by_test_id("learning-rate")).to_have_value("0.3")
-    record = "window.nnplay.recorder.get(window.nnplay.controller.runId)"
-    page.wait_for_function(f"{record}?.thetaIteration === 40")
+    ids = page.evaluate("window.nnplay.compare.ids")
+    assert ids[0] == source and len(ids) == 2
+    fork = f"window.nnplay.recorder.get({ids[1]!r})"
+    original = f"window.nnplay.recorder.get({source!r})"
+    page.wait_for_function(f"{fork}?.thetaIteration === 40")
+    created = page.evaluate(f"{fork}.created")
+    assert created["forked_from"]["iteration"] == 40 and created["config"]["learning_rate"] == 0.3
     trainer, _ = engine_trainer(page, 40, config=config)
-    start = np.float32(page.evaluate(f"Array.from({record}.theta)"))
-    exact = np.concatenate(
-        [*(W.ravel() for W in trainer.net.weights), *(b.ravel() for b in trainer.net.biases)]
+    np.testing.assert_array_equal(
+        np.float32(page.evaluate(f"Array.from({fork}.theta)")), theta_of(trainer)
     )
-    np.testing.assert_array_equal(start, exact.astype(np.float32))
-    # It trains on from there with α = 0.3: ten steps match the engine's, bit for bit.
-    page.get_by_test_id("step-size").select_option("10")
-    page.get_by_test_id("step").click()
-    page.wait_for_function(f"{record}?.thetaIteration === 50")
-    trainer, _ = engine_trainer(page, 50, {40: {"learning_rate": 0.3}}, config=config)
-    after = np.float32(page.evaluate(f"Array.from({record}.theta)"))
-    exact = np.concatenate(
-        [*(W.ravel() for W in trainer.net.weights), *(b.ravel() for b in trainer.net.biases)]
+    # Stepped together, each goes on from where it was: the fork with α = 0.3 from 40, the
+    # original with its own α from 90; both match the engine bit for bit.
+    for _ in range(2):  # the step size chosen last (1)
+        page.get_by_test_id("compare-step").click()
+        page.wait_for_function(f"{fork}?.frame?.iteration >= 41")
+    page.wait_for_function(f"{fork}?.thetaIteration === 42 && {original}?.thetaIteration === 92")
+    trainer, _ = engine_trainer(page, 42, {40: {"learning_rate": 0.3}}, config=config)
+    np.testing.assert_array_equal(
+        np.float32(page.evaluate(f"Array.from({fork}.theta)")), theta_of(trainer)
     )
-    np.testing.assert_array_equal(after, exact.astype(np.float32))
-    # Its own past starts at 40: the scrubber cannot go before it.
+    trainer, _ = engine_trainer(page, 92, config=config)
+    np.testing.assert_array_equal(
+        np.float32(page.evaluate(f"Array.from({original}.theta)")), theta_of(trainer)
+    )
+    page.get_by_test_id("compare-view").screenshot(path=shots / "timeline-fork-beside.png")
+    # Opening the fork: the single view shows it, its own past starting at 40.
+    page.get_by_test_id("compare-open-1").click()
+    expect(page.get_by_test_id("compare-view")).to_be_hidden()
+    page.wait_for_function(f"window.nnplay.controller.runId === {ids[1]!r}")
+    expect(page.get_by_test_id("learning-rate")).to_have_value("0.3")
+    expect(page.get_by_test_id("iteration")).to_have_attribute("data-value", "42")
     expect(page.get_by_test_id("scrub")).to_have_attribute("min", "40")
+    scrub(page, 41)
+    page.wait_for_function(f"{HELD} === 41")
+    trainer, dataset = engine_trainer(page, 41, {40: {"learning_rate": 0.3}}, config=config)
+    assert page.evaluate(GRID) == expected_grid(trainer, dataset)
     assert page.watch.errors == []
 
 
