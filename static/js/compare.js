@@ -156,6 +156,11 @@ export class CompareController {
     /** Set while showing a run and its fork from a past iteration side by side ("continue from
      * here", timeline.js): {spec}. The page's own runs, commanded as a group; not in the URL. */
     this.paired = null;
+    /** The past iteration the boundaries show (a group `seek`'s answers), null: live; and the
+     * seek in flight and the newest one asked meanwhile (one at a time, as timeline.js). */
+    this.past = null;
+    this.seekRef = null;
+    this.seekWanted = null;
   }
 
   get state() {
@@ -181,6 +186,8 @@ export class CompareController {
       open: (i) => this.change({ open: i }),
       exit: () => this.change({ cmp: '', vals: [], open: null, lesson: '' }),
       download: (i, what) => this.download(i, what),
+      seek: (iteration) => this.seek(iteration),
+      live: () => this.live(),
     });
     this.client.subscribe({
       hello: () => {
@@ -342,6 +349,7 @@ export class CompareController {
   }
 
   deleteRuns() {
+    this.live();
     this.client.remove(this.ids);
     // A run still being created would be left on the server, holding one of the session's
     // runs: the client deletes it as soon as it is created.
@@ -498,6 +506,7 @@ export class CompareController {
   reset() {
     this.wantPlay = false;
     if (!this.ready || this.followed) return;
+    this.live();
     this.client.command('reset', this.ids, {}, QUIET);
     this.setStatus('paused');
   }
@@ -515,6 +524,45 @@ export class CompareController {
     const run = this.runs[i];
     const record = run && this.recorder.get(run.id);
     if (record) downloadRun(record, what, `nnplay-${this.state.cmp}-${run.value.replace(/[^\w.-]/g, '_')}`);
+  }
+
+  // --- rewinding the group (a `seek` of all its runs at one iteration) ---------------------------
+
+  /** @returns {{start: number, end: number}} the iterations every run of the group can show */
+  get timelineRange() {
+    const ends = this.runs.map((r) => this.recorder.get(r.id)?.frame?.iteration ?? 0);
+    const starts = this.runs.map((r) => r.created?.forked_from?.iteration ?? 0);
+    const end = ends.length ? Math.min(...ends) : 0;
+    return { start: Math.min(end, Math.max(0, ...starts)), end };
+  }
+
+  /** Show every run's boundary at `iteration` (the server recomputes each from its snapshots). */
+  seek(iteration) {
+    if (!this.ready || this.followed) return;
+    const { start, end } = this.timelineRange;
+    this.seekWanted = Math.max(start, Math.min(end, Math.round(iteration)));
+    this.sendSeek();
+  }
+
+  sendSeek() {
+    if (this.seekRef || this.seekWanted == null) return;
+    const iteration = this.seekWanted;
+    this.seekWanted = null;
+    const done = () => {
+      if (this.seekRef === ref) this.seekRef = null;
+      this.sendSeek();
+    };
+    const ref = this.client.command('seek', this.ids, { iteration }, { ack: done, error: done });
+    this.seekRef = ref;
+  }
+
+  /** Back to the runs as they are now. */
+  live() {
+    this.seekRef = null;
+    this.seekWanted = null;
+    if (this.past == null) return;
+    this.past = null;
+    this.redrawAll();
   }
 
   // --- the server's answers ---------------------------------------------------------------------
@@ -558,10 +606,17 @@ export class CompareController {
 
   onBinary({ header, blobs }) {
     const run = this.runs.find((r) => r.id === header.run);
+    if (run && header.type === 'seek' && header.ref != null && header.ref === this.seekRef) {
+      this.past = header.iteration;
+      if (blobs.boundary) this.view.updateBoundary(run.index, blobs.boundary);
+      this.scheduleDraw();
+      return;
+    }
     if (!run || header.type !== 'frame') return;
     if (this.controller.showsOpenedRun) return; // the single-run view shows it; the recorder keeps all
     if (this.followed && !this.followed.spec) return; // the view is set up once every run is described
-    if (blobs.boundary) this.view.updateBoundary(run.index, blobs.boundary);
+    // While a past moment is held the boundaries stay on it; the curves and the table go on.
+    if (blobs.boundary && this.past == null) this.view.updateBoundary(run.index, blobs.boundary);
     if (this.followed) { // a followed group's status is its owner's
       if (run === this.runs[0] && header.status !== this.status) this.setStatus(header.status);
     } else if (run === this.runs[0] && header.status !== 'running' && this.status === 'running' && header.status !== 'diverged') {
@@ -591,6 +646,7 @@ export class CompareController {
    */
   paint(now) {
     if (!this.active) return false;
+    this.view.renderTimeline({ ...this.timelineRange, shown: this.past });
     const rows = this.runs.map((run) => {
       const record = run.id ? this.recorder.get(run.id) : null;
       return { run, record };

@@ -9,7 +9,7 @@ import { BoundaryChart, chartFontSize, logAxis } from './charts.js';
 import { VARY } from './compare.js';
 import { html, setHtml } from './html.js';
 import { pickDue } from './renderLoop.js';
-import { setData, setText } from './domWrite.js';
+import { setData, setDisabled, setText } from './domWrite.js';
 import { noteCompareDraw } from './stats.js';
 
 const Plotly = () => window.Plotly;
@@ -113,6 +113,7 @@ export class CompareView {
     this.note = $('cmp-note');
     this.enter = $('compare-toggle');
     this.logBox = $('cmp-log');
+    this.scrub = { root: $('cmp-timeline'), input: $('cmp-scrub'), at: $('cmp-scrub-at'), live: $('cmp-scrub-live') };
     this.charts = [];
     this.costDrawnAt = -Infinity;
     for (const [key, vary] of Object.entries(VARY)) this.kind.add(new Option(vary.label, key));
@@ -120,10 +121,13 @@ export class CompareView {
 
   /**
    * @param {object} h {change(patch), play, pause, step, reset, open(i), exit, download(i, what),
-   *   toggle: the Compare button (enter, leave, or back from an opened run)}
+   *   toggle: the Compare button (enter, leave, or back from an opened run), seek(iteration) and
+   *   live(): the scrubber}
    */
   bind(h) {
     this.h = h;
+    this.scrub.input.addEventListener('input', () => h.seek(Number(this.scrub.input.value)));
+    this.scrub.live.addEventListener('click', () => h.live());
     this.enter.addEventListener('click', () => h.toggle());
     this.kind.addEventListener('change', () => h.change({ cmp: this.kind.value, lesson: '' }));
     this.values.addEventListener('change', () => {
@@ -177,6 +181,23 @@ export class CompareView {
     const note = comparisonNote(spec);
     this.note.textContent = note;
     this.note.hidden = !note;
+  }
+
+  /**
+   * The scrubber: the iterations every run can show, and the one the boundaries show (null: live).
+   * @param {{start: number, end: number, shown: number|null}} timeline
+   */
+  renderTimeline({ start, end, shown }) {
+    const { root, input, at, live } = this.scrub;
+    input.min = String(start);
+    input.max = String(end);
+    const value = shown == null ? end : shown;
+    if (Number(input.value) !== value) input.value = String(value);
+    setDisabled(input, end <= start);
+    input.setAttribute('aria-valuetext', shown == null ? `live, iteration ${end}` : `iteration ${shown} of ${end}`);
+    setText(at, shown == null ? 'live' : `iteration ${shown.toLocaleString('en-US')}`);
+    root.classList.toggle('past', shown != null);
+    live.setAttribute('aria-pressed', String(shown == null));
   }
 
   /** One small multiple and one table row per run (values and colours). */

@@ -180,3 +180,41 @@ def test_replay_animates_the_run_from_iteration_zero_then_goes_live(playground):
     expect(page.get_by_test_id("replay")).to_have_text("Replay")
     expect(page.get_by_test_id("iteration")).to_have_attribute("data-value", "60")
     assert page.watch.errors == []
+
+
+def test_compare_mode_scrubs_every_run_of_the_group_to_one_iteration(playground):
+    page = playground
+    page.get_by_test_id("step-size").select_option("10")
+    page.get_by_test_id("compare-toggle").click()
+    page.wait_for_function(
+        "() => { const c = window.nnplay.compare; return c.ready && c.runs.length === 3"
+        " && c.runs.every(r => window.nnplay.recorder.get(r.id)?.frame); }"
+    )
+    for k in (1, 2, 3):
+        page.get_by_test_id("compare-step").click()
+        page.wait_for_function(
+            "n => window.nnplay.compare.runs.every(r => {"
+            " const rec = window.nnplay.recorder.get(r.id);"
+            " return rec.frame.iteration === n && rec.frame.status === 'paused'; })",
+            arg=10 * k,
+        )
+    live = page.evaluate("window.nnplay.compare.view.charts.map(c => Array.from(c.grid.data))")
+    page.get_by_test_id("compare-scrub").evaluate(
+        "(el) => { el.value = '13'; el.dispatchEvent(new Event('input', { bubbles: true })); }"
+    )
+    page.wait_for_function("window.nnplay.compare.past === 13")
+    expect(page.get_by_test_id("compare-scrub-at")).to_have_text("iteration 13")
+    # Every run's answer is in (one `seek` for the group, answered run by run, then its ack).
+    page.wait_for_function("window.nnplay.compare.seekRef === null")
+    ids = page.evaluate("window.nnplay.compare.ids")
+    shown = page.evaluate("window.nnplay.compare.view.charts.map(c => Array.from(c.grid.data))")
+    for i, run_id in enumerate(ids):
+        config = page.evaluate(f"window.nnplay.recorder.get({run_id!r}).created.config")
+        trainer, dataset = engine_trainer(page, 13, config=config)
+        assert shown[i] == expected_grid(trainer, dataset), i
+        assert shown[i] != live[i]
+    page.get_by_test_id("compare-scrub-live").click()
+    page.wait_for_function("window.nnplay.compare.past === null")
+    grids = "window.nnplay.compare.view.charts.map(c => Array.from(c.grid.data))"
+    page.wait_for_function(f"live => JSON.stringify({grids}) === JSON.stringify(live)", arg=live)
+    assert page.watch.errors == []
