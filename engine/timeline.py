@@ -34,8 +34,9 @@ from .training import TrainConfig, Trainer
 
 SNAPSHOT_OVERHEAD_BYTES = 1024
 """Counted for each snapshot on top of its arrays: its meta (the generator's state, counts)."""
-MAX_CHANGES = 10_000
-"""Hyperparameter changes kept for replays; past this the oldest past is cut (`restart`)."""
+MAX_CHANGES = 256
+"""Hyperparameter changes kept for replays (~100 KB at most, on top of the cap); one more cuts
+the past there (`restart`), so a client sending updates without end cannot grow it."""
 
 
 @dataclasses.dataclass(frozen=True)
