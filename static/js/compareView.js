@@ -198,6 +198,10 @@ export class CompareView {
     setText(at, shown == null ? 'live' : `iteration ${shown.toLocaleString('en-US')}`);
     root.classList.toggle('past', shown != null);
     live.setAttribute('aria-pressed', String(shown == null));
+    if (shown !== (this.marker ?? null)) {
+      this.marker = shown;
+      this.drawn = null; // the cost curve marks it: drawn again
+    }
   }
 
   /** One small multiple and one table row per run (values and colours). */
@@ -318,6 +322,9 @@ export class CompareView {
     Plotly().react(this.costEl, traces, layout({
       xaxis: { title: { text: 'iteration' }, rangemode: 'tozero' },
       yaxis: { title: { text: 'cost J' }, ...(this.log ? logAxis(...extentOf(traces)) : { rangemode: 'tozero' }) },
+      shapes: this.marker == null ? [] : [{ // the moment the boundaries show (the scrubber)
+        type: 'line', x0: this.marker, x1: this.marker, yref: 'paper', y0: 0, y1: 1, line: { color: '#b35900', width: 2, dash: 'dash' },
+      }],
     }), CONFIG);
   }
 

@@ -68,6 +68,9 @@ def test_scrubbing_shows_the_boundary_the_engine_draws_at_that_iteration(playgro
     page.wait_for_function(f"{HELD} === 37")
     expect(page.get_by_test_id("scrub-at")).to_have_text("iteration 37")
     expect(page.get_by_test_id("iteration")).to_have_attribute("data-value", "37")
+    page.wait_for_function(  # marked on the cost curve
+        "document.querySelector('[data-testid=cost-chart]').layout?.shapes?.[0]?.x0 === 37"
+    )
     trainer, dataset = engine_trainer(page, 37)
     shown = page.evaluate(GRID)
     assert shown == expected_grid(trainer, dataset)
@@ -204,6 +207,9 @@ def test_compare_mode_scrubs_every_run_of_the_group_to_one_iteration(playground)
     )
     page.wait_for_function("window.nnplay.compare.past === 13")
     expect(page.get_by_test_id("compare-scrub-at")).to_have_text("iteration 13")
+    page.wait_for_function(  # marked on the group's cost curve
+        "document.querySelector('[data-testid=compare-cost-chart]').layout?.shapes?.[0]?.x0 === 13"
+    )
     # Every run's answer is in (one `seek` for the group, answered run by run, then its ack).
     page.wait_for_function("window.nnplay.compare.seekRef === null")
     ids = page.evaluate("window.nnplay.compare.ids")
