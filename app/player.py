@@ -14,8 +14,9 @@ here and answers). Two kinds of methods, by the thread they run in:
   own dictionaries of the runs it owns and watches (only the event loop touches them);
 - training thread (run them through `Scheduler.call`, between turns): `add`, `group`, `play`,
   `pause`, `step`, `reset`, `set_speed`, `update`, `replace_data`, `delete`, `free`,
-  `pause_for_unread`, `watch`, `seek` (a past moment, from the run's timeline) — they write the `Group` fields that the scheduler's turns read
-  (app/scheduler.py), so a command on a compare group applies to all its runs at one iteration.
+  `pause_for_unread`, `watch`, `seek` (a past moment, from the run's timeline) — they write
+  the `Group` fields that the scheduler's turns read (app/scheduler.py), so a command on a
+  compare group applies to all its runs at one iteration.
 """
 
 from __future__ import annotations
