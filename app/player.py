@@ -31,6 +31,10 @@ from .runs import AUTO, Group, Run
 from .scheduler import Scheduler
 from .settings import Settings
 
+REPLAY_SECONDS = 0.1
+"""The longest a seek may replay training from a snapshot, at the run's measured speed (the
+training thread serves everyone meanwhile: 3 frames' time at 30 frames/s)."""
+
 ENDED_REASONS = ("deleted", "owner_left")
 """Why a watched run ended: its owner deleted it, or its owner's session closed."""
 
@@ -269,12 +273,17 @@ class Player:
 
     def reachable(self, run: Run, iteration: int) -> int:
         """`iteration`, or the snapshot before it if replaying up to it would take more than
-        max_step_iterations (a large network whose snapshots are far apart): a seek costs the
-        training thread no more than a step may."""
+        max_step_iterations, or more than REPLAY_SECONDS at the run's measured speed (a large
+        network, whose snapshots are far apart): a seek is one call on the training thread,
+        which every session shares, so it stays short."""
         snapshot = run.timeline.nearest(iteration)
         if snapshot is None:
             return iteration
-        if iteration - snapshot.iteration > self.settings.max_step_iterations:
+        limit = self.settings.max_step_iterations
+        estimate = run.group.recent_seconds_per_iteration or run.group.seconds_per_iteration
+        if estimate:
+            limit = min(limit, max(1, int(REPLAY_SECONDS / estimate)))
+        if iteration - snapshot.iteration > limit:
             return snapshot.iteration
         return iteration
 

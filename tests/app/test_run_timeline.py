@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.frames import decode
-from app.player import Player
+from app.player import REPLAY_SECONDS, Player
 from app.runconfig import HyperparameterUpdate, RunConfigModel, make_trainer
 from app.runs import Run
 from app.settings import Settings
@@ -84,3 +84,14 @@ def test_a_seek_too_far_from_a_snapshot_to_replay_in_a_step_s_work_shows_the_sna
     np.testing.assert_array_equal(
         far_arrays["parameters"][: W1.size], W1.ravel().astype(np.float32)
     )
+
+
+def test_a_seek_replays_no_longer_than_replay_seconds_at_the_run_s_measured_speed():
+    settings = Settings(max_snapshot_bytes=16_384)
+    run = Run(CONFIG, settings)
+    run.train(600)
+    stride = run.timeline.stride
+    run.group.seconds_per_iteration = REPLAY_SECONDS / 10  # a slow network: 10 iterations fit
+    player = Player(scheduler=None, settings=settings, owner=None)
+    assert player.reachable(run, 2 * stride + 10) == 2 * stride + 10
+    assert player.reachable(run, 2 * stride + 11) == 2 * stride
