@@ -180,6 +180,11 @@ export class Controller {
     return Boolean(this.runId) && !this.following && !this.suspended;
   }
 
+  /** @returns {boolean} whether "continue from here" can fork the run shown (not a comparison's opened run) */
+  get canFork() {
+    return this.canSeek && !this.adopted;
+  }
+
   /** A `seek` answer: hold that moment on screen (boundary, maps, diagram, scores) until goLive. */
   showPast(header, blobs) {
     if (header.run !== this.runId) return;
@@ -214,16 +219,15 @@ export class Controller {
    * @param {object} changes hyperparameters it trains with from there ({learning_rate})
    */
   forkAt(at, changes) {
-    if (!this.canSeek) return;
+    if (!this.canFork) return;
     const source = this.runId;
     const original = this.created;
     this.client.supersede(this.createRef);
     this.createRef = this.client.create(null, {
       created: (message) => {
         this.createRef = null;
-        if (this.runId !== source || this.adopted) { // the page moved on meanwhile: show the fork alone
-          this.replacing = this.adopted ? null : this.runId;
-          this.onCreatedAnswer(message);
+        if (this.runId !== source || this.suspended) { // the page moved on meanwhile: not wanted
+          this.client.remove([message.run]);
           return;
         }
         this.onForked(original, message);

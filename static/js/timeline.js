@@ -162,7 +162,7 @@ export class TimelineController {
    */
   fork(changes) {
     const c = this.controller;
-    if (!c.runId || !c.canSeek) return;
+    if (!c.runId || !c.canFork) return;
     const at = this.shown ?? c.lastIteration;
     this.stopReplay();
     c.forkAt(at, changes);
@@ -178,7 +178,7 @@ export class TimelineController {
     const end = c.runId ? c.lastIteration : 0;
     const start = Math.min(this.firstIteration, end);
     const note = this.note(start, end);
-    const state = { start, end, shown: this.shown, replaying: Boolean(this.replaying), canFork: Boolean(c.runId && c.canSeek), note };
+    const state = { start, end, shown: this.shown, replaying: Boolean(this.replaying), canFork: Boolean(c.runId && c.canFork), note };
     const key = JSON.stringify(state);
     if (key === this.lastRendered) return;
     this.lastRendered = key;

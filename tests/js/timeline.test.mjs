@@ -20,7 +20,7 @@ function setup({ lastIteration = 100 } = {}) {
   const client = new RunClient(socket);
   const shown = [];
   const controller = {
-    runId: 'r', canSeek: true, lastIteration, timelineStart: 0, status: 'paused', commandRuns: ['r'], forks: [], live: 0,
+    runId: 'r', canSeek: true, canFork: true, lastIteration, timelineStart: 0, status: 'paused', commandRuns: ['r'], forks: [], live: 0,
     showPast: (header) => shown.push(header.iteration),
     goLive() { this.live += 1; },
     showServerError() {},
