@@ -65,6 +65,7 @@ LearningRate = Annotated[
 ]
 BatchSize = Annotated[int, Field(ge=1, le=MAX_SIZE, description="Mini-batch size.")]
 L2 = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description="L2 penalty λ.")]
+L1 = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description="L1 penalty λ₁.")]
 
 
 class Strict(BaseModel):
@@ -231,6 +232,7 @@ class RunConfigModel(Strict):
         None, description="Mini-batch size; None: the whole training set."
     )
     l2: Annotated[L2, LIVE] = 0.0
+    l1: Annotated[L1, LIVE] = 0.0
     dataset: DataModel = DatasetModel()
     layers: list[LayerModel] = Field(default_factory=lambda: [LayerModel()], max_length=32)
     output: OutputActivation | None = Field(

@@ -125,6 +125,7 @@ export const PROPS = {
   opt: { codec: str, kind: KIND.LIVE, initial: 'gd' },
   batch: { codec: nullableInt, kind: KIND.LIVE, initial: null },
   l2: { codec: num, kind: KIND.LIVE, initial: 0 },
+  l1: { codec: num, kind: KIND.LIVE, initial: 0 },
   speed: { codec: str, kind: KIND.SPEED, initial: 'auto' },
   stepn: { codec: int, kind: KIND.VIEW, initial: 1 },
   test: { codec: bool, kind: KIND.VIEW, initial: false },
@@ -150,7 +151,7 @@ export function defaultState(defaults) {
   for (const [key, prop] of Object.entries(PROPS)) state[key] = structuredClone(prop.initial);
   if (defaults) {
     Object.assign(state, {
-      lr: defaults.learning_rate, opt: defaults.optimizer, batch: defaults.batch_size, l2: defaults.l2,
+      lr: defaults.learning_rate, opt: defaults.optimizer, batch: defaults.batch_size, l2: defaults.l2, l1: defaults.l1 ?? 0,
       dataset: defaults.dataset.name, train: defaults.dataset.train_fraction, dseed: defaults.dataset.seed,
       layers: structuredClone(defaults.layers), init: defaults.init.name, scale: defaults.init.scale,
       seed: defaults.seed,
@@ -204,7 +205,7 @@ export function fromHash(hash, base, ignored = [], context = {}) {
 }
 
 /** How the page names a key in its notices. */
-const KEY_NAMES = { pts: 'drawn points', lr: 'learning rate', dseed: 'data seed', l2: 'L2 λ' };
+const KEY_NAMES = { pts: 'drawn points', lr: 'learning rate', dseed: 'data seed', l2: 'L2 λ', l1: 'L1 λ' };
 
 /** A value from a link, quoted for a notice and cut short ('<img src=x …'). */
 function quote(value) {
@@ -329,6 +330,7 @@ export function toRunConfig(state) {
     optimizer: state.opt,
     batch_size: state.batch,
     l2: state.l2,
+    l1: state.l1,
   };
 }
 
@@ -344,7 +346,7 @@ export function stateFromConfig(config, base) {
   const d = config.dataset || {};
   const state = {
     ...structuredClone(base),
-    lr: config.learning_rate, opt: config.optimizer, batch: config.batch_size ?? null, l2: config.l2,
+    lr: config.learning_rate, opt: config.optimizer, batch: config.batch_size ?? null, l2: config.l2, l1: config.l1 ?? 0,
     layers: structuredClone(config.layers), output: config.output || '', init: config.init.name, scale: config.init.scale,
     seed: config.seed, cmp: '', vals: [], open: null, lesson: '',
   };
@@ -366,7 +368,7 @@ export function stateFromConfig(config, base) {
 }
 
 /** The live keys (KIND.LIVE) and the fields of the protocol's `update` message they go in. */
-export const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2' };
+export const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2', l1: 'l1' };
 
 /**
  * The `update` message for a change of live keys, and the values it sends (by key).

@@ -84,7 +84,7 @@ test('change kinds: what a change of keys means for the run', () => {
   assert.deepEqual(changeKinds(['layers', 'seed', 'dataset']), new Set([KIND.RUN]));
   assert.deepEqual(changeKinds(['pts']), new Set([KIND.POINTS]));
   assert.deepEqual(changeKinds(['speed', 'logcost', 'cmp']), new Set([KIND.SPEED, KIND.VIEW, KIND.COMPARE]));
-  for (const key of ['lr', 'opt', 'batch', 'l2']) assert.equal(PROPS[key].kind, KIND.LIVE, key);
+  for (const key of ['lr', 'opt', 'batch', 'l2', 'l1']) assert.equal(PROPS[key].kind, KIND.LIVE, key);
   const s = store();
   assert.deepEqual(s.set({ ...s.state, lr: 0.5, test: true }), ['lr', 'test']);
 });
