@@ -169,8 +169,10 @@ class CsvDataModel(Strict):
     kind: Literal["csv"]
     upload: UploadId
     label: str = Field(min_length=1, max_length=200, description="Name of the label column.")
-    task: Literal["binary", "multiclass", "regression"] | None = Field(
-        None, description="None: inferred from the label column."
+    task: Literal["binary", "multiclass", "regression", "classes"] | None = Field(
+        None,
+        description='None: inferred from the label column; "classes": binary for two labels, '
+        "multiclass for more.",
     )
     train_fraction: float = Field(0.8, gt=0, le=1, description="Share of rows for training.")
     seed: Seed = 0

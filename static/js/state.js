@@ -110,11 +110,13 @@ export const PROPS = {
   features: { codec: list, kind: KIND.RUN, initial: [] },
   classes: { codec: nullableInt, kind: KIND.RUN, initial: null },
   // Own data: drawn points and their number of classes; an uploaded CSV file (its id on the
-  // server) and label column; uploaded image-set files (none: the built-in example).
+  // server), label column and task ('' = guessed from the labels, 'classes', 'regression');
+  // uploaded image-set files (none: the built-in example).
   pts: { codec: points, kind: KIND.POINTS, initial: { x1: [], x2: [], y: [] } },
   pclasses: { codec: int, kind: KIND.RUN, initial: 2 },
   upload: { codec: str, kind: KIND.RUN, initial: '' },
   label: { codec: str, kind: KIND.RUN, initial: '' },
+  ctask: { codec: str, kind: KIND.RUN, initial: '' },
   images: { codec: list, kind: KIND.RUN, initial: [] },
   layers: { codec: layers, kind: KIND.RUN, initial: [{ units: 4, activation: 'tanh' }] },
   output: { codec: str, kind: KIND.RUN, initial: '' },
@@ -205,7 +207,7 @@ export function fromHash(hash, base, ignored = [], context = {}) {
 }
 
 /** How the page names a key in its notices. */
-const KEY_NAMES = { pts: 'drawn points', lr: 'learning rate', dseed: 'data seed', l2: 'L2 λ', l1: 'L1 λ' };
+const KEY_NAMES = { ctask: 'CSV task', pts: 'drawn points', lr: 'learning rate', dseed: 'data seed', l2: 'L2 λ', l1: 'L1 λ' };
 
 /** A value from a link, quoted for a notice and cut short ('<img src=x …'). */
 function quote(value) {
@@ -214,6 +216,16 @@ function quote(value) {
 }
 
 const UPLOAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * What a CSV's label may be learnt as (the `ctask` key; the run config's dataset.task, null for
+ * ''): guessed from the labels, classes (binary or multiclass by their number), or regression.
+ */
+export const CSV_TASKS = [
+  { name: '', title: 'auto' },
+  { name: 'classes', title: 'classes' },
+  { name: 'regression', title: 'regression (a number)' },
+];
 
 /**
  * The names a state may use: those GET /api/options lists, the own-data sources, the lessons
@@ -278,6 +290,10 @@ export function checkNames(state, known, base, ignored, from = ' from the link')
   });
   state.features = state.features.filter(accepts('input feature', (f) => known.feature.has(f)));
   if (state.lesson) keep('lesson', 'lesson', known.lesson);
+  if (!CSV_TASKS.some((t) => t.name === state.ctask)) {
+    drop('CSV task', state.ctask);
+    state.ctask = '';
+  }
   if (state.upload && !UPLOAD_ID.test(state.upload)) {
     drop('upload', state.upload);
     state.upload = '';
@@ -356,7 +372,9 @@ export function stateFromConfig(config, base) {
       dataset: OWN_DATA.DRAW, pts: { x1: [...d.x1], x2: [...d.x2], y: [...d.y] }, pclasses: d.n_classes, features: [...(d.features || [])],
     });
   } else if (d.kind === 'csv') {
-    Object.assign(state, common, { dataset: OWN_DATA.CSV, upload: d.upload, label: d.label });
+    // binary and multiclass (a run another client made) are both classes here
+    const ctask = d.task === 'binary' || d.task === 'multiclass' ? 'classes' : d.task || '';
+    Object.assign(state, common, { dataset: OWN_DATA.CSV, upload: d.upload, label: d.label, ctask });
   } else if (d.kind === 'images') {
     Object.assign(state, { dataset: OWN_DATA.IMAGES, images: [...(d.uploads || [])] });
   } else {
@@ -401,7 +419,9 @@ export function toDataConfig(state) {
         train_fraction: state.train, seed: state.dseed, features: state.features,
       };
     case OWN_DATA.CSV:
-      return { kind: 'csv', upload: state.upload, label: state.label, train_fraction: state.train, seed: state.dseed };
+      return {
+        kind: 'csv', upload: state.upload, label: state.label, task: state.ctask || null, train_fraction: state.train, seed: state.dseed,
+      };
     case OWN_DATA.IMAGES:
       return { kind: 'images', uploads: state.images };
     default:

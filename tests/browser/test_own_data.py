@@ -172,6 +172,68 @@ def test_upload_a_csv_and_train_on_it(playground, shots):
     assert page.watch.errors == []
 
 
+def _ratings(rows: int = 80) -> str:
+    """Whole-number labels 1 … 4, a linear function of the features: a guess makes them four
+    classes; they can be learnt as a number too."""
+    rng = np.random.default_rng(2)
+    lines = ["size,age,stars"]
+    for _ in range(rows):
+        size, age = rng.uniform(0, 1, 2)
+        lines.append(f"{size:.3f},{age:.3f},{1 + min(3, int(4 * (0.7 * size + 0.3 * age)))}")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_csv_task_is_chosen_in_the_page_and_an_impossible_one_is_refused(
+    playground, context, ready, shots
+):
+    page = playground
+    page.get_by_test_id("dataset-csv").click()
+    task = page.get_by_test_id("csv-task")
+    expect(task).to_have_value("")  # auto
+    upload_csv(page, "boxes.csv", _csv(40))
+    diagram = page.locator(DIAGRAM)
+    expect(diagram).to_have_attribute("data-dataset", "boxes")
+    expect(diagram).to_have_attribute("data-activations", "tanh,sigmoid")
+    run = diagram.get_attribute("data-run")
+    # "big" / "small" cannot be a number: refused beside the choice, the run stays
+    task.select_option("regression")
+    error = page.get_by_test_id("error-message")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("'kind' is not a number")
+    expect(error).to_contain_text("a regression label must be numeric")
+    assert error.evaluate("e => e.closest('[data-field=\"dataset.task\"]') !== null")
+    expect(task).to_have_value("")
+    expect(diagram).to_have_attribute("data-run", run)
+    assert "ctask=regression" not in address(page)
+    page.get_by_test_id("csv-source").screenshot(path=shots / "csv-task-refused.png")
+    # Ratings 1 … 4: four classes by the guess, a number when asked
+    upload_csv(page, "ratings.csv", _ratings())
+    expect(diagram).to_have_attribute("data-dataset", "ratings")
+    expect(diagram).to_have_attribute("data-layer-dims", "2,4,4")
+    expect(diagram).to_have_attribute("data-activations", "tanh,softmax")
+    expect(error).to_be_hidden()
+    task.select_option("regression")
+    expect(diagram).to_have_attribute("data-activations", "tanh,linear")
+    expect(diagram).to_have_attribute("data-layer-dims", "2,4,1")
+    expect(page.get_by_test_id("standardization")).to_contain_text("numeric: regression")
+    assert "ctask=regression" in address(page)
+    expect(page.get_by_test_id("learning-rate")).to_have_value("0.03")  # a regression's α
+    page.get_by_test_id("play").click()
+    wait_iteration(page, "n >= 50")
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("train-accuracy")).to_have_text("–")  # no accuracy for a number
+    # the choice travels in the link
+    other = context.new_page()
+    other.goto(address(page))
+    ready(other)
+    expect(other.get_by_test_id("csv-task")).to_have_value("regression")
+    expect(other.locator(DIAGRAM)).to_have_attribute("data-activations", "tanh,linear")
+    other.close()
+    task.select_option("classes")
+    expect(diagram).to_have_attribute("data-activations", "tanh,softmax")
+    assert page.watch.errors == []
+
+
 BAD_CSVS = [
     ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not a CSV file"),
     ("ragged.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n", "Row 3 has 2 values but the header has 3 columns"),

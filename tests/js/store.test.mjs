@@ -4,7 +4,7 @@ import { test } from 'node:test';
 
 import { OPTIONS } from './options.mjs';
 import { Store, changeKinds, memoryUrl } from '../../static/js/store.js';
-import { KIND, PROPS, defaultState, toHash } from '../../static/js/state.js';
+import { KIND, PROPS, defaultState, stateFromConfig, toDataConfig, toHash, toRunConfig } from '../../static/js/state.js';
 
 /** A store on a URL, its state read from it (as the page starts). */
 const store = (hash = '') => {
@@ -127,4 +127,16 @@ test('propose: α follows the data to a task of another default rate, unless the
   s.set({ ...s.state, lr: OPTIONS.task_defaults.binary.learning_rate });
   assert.equal(s.propose({ dataset: 'csv' }).retune, true, "a CSV's task comes with its run");
   assert.equal(s.propose({ lr: 0.2 }).retune, false);
+});
+
+test('the CSV task travels in the link and the run config, and an unknown one is dropped', () => {
+  const s = store();
+  const state = { ...structuredClone(s.base), dataset: 'csv', upload: 'abc123', label: 'price', ctask: 'regression' };
+  const config = toDataConfig(state);
+  assert.equal(config.task, 'regression');
+  assert.equal(toDataConfig({ ...state, ctask: '' }).task, null); // auto: the server guesses
+  assert.deepEqual(stateFromConfig(toRunConfig(state), s.base).ctask, 'regression');
+  assert.equal(stateFromConfig({ ...toRunConfig(state), dataset: { ...config, task: 'binary' } }, s.base).ctask, 'classes');
+  assert.equal(store(toHash(state)).state.ctask, 'regression');
+  assert.equal(store(toHash({ ...state, ctask: 'ranking' })).state.ctask, '');
 });
