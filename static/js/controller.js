@@ -10,7 +10,7 @@
  */
 
 import {
-  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, hasData, stateFromConfig, toDataConfig, toHash, toRunConfig, trainable,
+  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, hasData, plannedNetwork, stateFromConfig, toDataConfig, toHash, toRunConfig, trainable,
   updateMessage,
 } from './state.js';
 import { changeKinds } from './store.js';
@@ -575,6 +575,8 @@ export class Controller {
   /** No run: clear what showed the last one (boundary, network, scores, curves, gallery…). */
   clearOutput() {
     this.show.clear(this.state.dataset === OWN_DATA.CSV ? 'Choose a CSV file (in the data panel) to train on it.' : null);
+    // waiting for data: the network the settings will build, drawn without weights
+    if (!hasData(this.state)) this.show.planned(plannedNetwork(this.state, this.options));
     this.v.course.clear();
     this.v.controls.clear();
     this.frame = null;

@@ -438,6 +438,40 @@ export function toDataConfig(state) {
 }
 
 /**
+ * The network a state will build while it waits for data (hasData false: drawn points of one
+ * class, a CSV with no file yet), in the shape of a `created` payload's network and dataset, as
+ * the diagram draws it: the hidden layers as set, the inputs and output the data will give (for
+ * a CSV, a placeholder input and output until the file says), and what it waits for.
+ * @param {object} state
+ * @param {object} options GET /api/options (outputs per task, draw_bounds)
+ * @returns {{planned: true, network: object, dataset: object, inputs: string[], waiting: string}}
+ */
+export function plannedNetwork(state, options) {
+  const hidden = state.layers.map((l) => l.units);
+  const acts = state.layers.map((l) => l.activation);
+  if (state.dataset === OWN_DATA.DRAW) {
+    const task = state.pclasses > 2 ? 'multiclass' : 'binary';
+    const output = state.output || options.outputs[task][0];
+    const inputs = ['x1', 'x2', ...state.features];
+    const classes = new Set(state.pts.y).size;
+    return {
+      planned: true,
+      network: { layer_dims: [inputs.length, ...hidden, output === 'softmax' ? state.pclasses : 1], activations: [...acts, output] },
+      dataset: { name: 'drawn', n_x: inputs.length, bounds: options.draw_bounds, features: state.features, train: { x1: [], x2: [], y: [] } },
+      inputs,
+      waiting: `waiting for data: ${classes ? 'points of a second class' : 'points of two classes'} (click on the output plot)`,
+    };
+  }
+  return {
+    planned: true,
+    network: { layer_dims: [1, ...hidden, 1], activations: [...acts, state.output || '?'], inputs_shown: 1 },
+    dataset: { name: 'csv', n_x: 1, features: [], train: null },
+    inputs: ['features'],
+    waiting: 'waiting for data: a CSV file (its columns give the inputs, its label the output)',
+  };
+}
+
+/**
  * Whether the state describes data a run can be built from (drawn points of two classes, an
  * uploaded CSV with a label column); if not, the page waits for the user.
  * @param {object} state

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 
 import { OPTIONS } from './options.mjs';
 import { Store, changeKinds, memoryUrl } from '../../static/js/store.js';
-import { KIND, PROPS, defaultState, stateFromConfig, toDataConfig, toHash, toRunConfig } from '../../static/js/state.js';
+import {
+  KIND, PROPS, defaultState, plannedNetwork, stateFromConfig, toDataConfig, toHash, toRunConfig,
+} from '../../static/js/state.js';
 
 /** A store on a URL, its state read from it (as the page starts). */
 const store = (hash = '') => {
@@ -139,4 +141,26 @@ test('the CSV task travels in the link and the run config, and an unknown one is
   assert.equal(stateFromConfig({ ...toRunConfig(state), dataset: { ...config, task: 'binary' } }, s.base).ctask, 'classes');
   assert.equal(store(toHash(state)).state.ctask, 'regression');
   assert.equal(store(toHash({ ...state, ctask: 'ranking' })).state.ctask, '');
+});
+
+test('waiting for data, the planned network is the one the settings will build', () => {
+  const s = store();
+  const layers = [{ units: 5, activation: 'relu' }, { units: 3, activation: 'tanh' }];
+  const drawn = plannedNetwork({ ...structuredClone(s.base), dataset: 'draw', layers, features: ['x1_x2'] }, OPTIONS);
+  assert.deepEqual(drawn.network.layer_dims, [3, 5, 3, 1]);
+  assert.deepEqual(drawn.network.activations, ['relu', 'tanh', 'sigmoid']);
+  assert.deepEqual(drawn.inputs, ['x1', 'x2', 'x1_x2']);
+  assert.deepEqual(drawn.dataset.bounds, OPTIONS.draw_bounds);
+  assert.match(drawn.waiting, /^waiting for data: points of two classes/);
+  const three = plannedNetwork({ ...structuredClone(s.base), dataset: 'draw', layers, pclasses: 3, pts: { x1: [0], x2: [0], y: [1] } }, OPTIONS);
+  assert.deepEqual(three.network.layer_dims, [2, 5, 3, 3]);
+  assert.equal(three.network.activations.at(-1), 'softmax');
+  assert.match(three.waiting, /a second class/);
+  const binarySoftmax = plannedNetwork({ ...structuredClone(s.base), dataset: 'draw', layers: [], output: 'softmax' }, OPTIONS);
+  assert.deepEqual(binarySoftmax.network.layer_dims, [2, 2]); // as the server builds it: a unit per class
+  const csv = plannedNetwork({ ...structuredClone(s.base), dataset: 'csv', layers }, OPTIONS);
+  assert.deepEqual(csv.network.layer_dims, [1, 5, 3, 1]);
+  assert.equal(csv.network.inputs_shown, 1);
+  assert.equal(csv.network.activations.at(-1), '?');
+  assert.match(csv.waiting, /a CSV file/);
 });
