@@ -109,3 +109,20 @@ def test_curve_datasets_have_previews_train_and_travel_in_links(playground, cont
     assert other.evaluate("window.nnplay.controller.created.config.dataset.name") == "abs"
     other.close()
     assert page.watch.errors == []
+
+
+def test_a_curve_dataset_compares_activations_side_by_side(page, server_url, watch):
+    page.watch = watch(page)
+    page.goto(server_url + "/#dataset=cubic&cmp=activation&vals=tanh,relu&l1=0.01")
+    page.wait_for_function(
+        "() => { const c = window.nnplay && window.nnplay.compare;"
+        " return c && c.ready && c.runs.length === 2 && c.runs.every(r => {"
+        " const rec = window.nnplay.recorder.get(r.id); return rec && rec.frame; }); }",
+        polling=50,
+    )
+    configs = page.evaluate("window.nnplay.compare.runs.map(r => r.created.config)")
+    assert [c["dataset"]["name"] for c in configs] == ["cubic", "cubic"]
+    assert [c["layers"][0]["activation"] for c in configs] == ["tanh", "relu"]
+    assert [c["l1"] for c in configs] == [0.01, 0.01]  # the penalty goes to every run
+    expect(page.get_by_test_id("compare-boundary-1")).to_contain_text("relu")
+    assert page.watch.errors == []
