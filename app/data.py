@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from engine import Dataset, LoadedData, LoaderError, points_dataset
-from engine.loaders import image_set_from_arrays, synthetic_images
+from engine.loaders import TASK_RULE, image_set_from_arrays, synthetic_images
 
 from . import parsing
 from .errors import LimitExceededError, RequestError
@@ -138,7 +138,9 @@ def _csv(model: CsvDataModel, settings: Settings, uploads: UploadStore) -> Data:
             _loaded_bytes,
         )
     except LoaderError as error:
-        raise file_error("dataset.upload", error) from None
+        # labels that cannot have the asked task: the task is what to change, not the file
+        field = "dataset.task" if error.rule == TASK_RULE else "dataset.upload"
+        raise file_error(field, error) from None
     except SandboxError as error:
         raise sandbox_error("dataset.upload", error) from None
     dataset = dataclasses.replace(loaded.dataset, name=Path(upload.name).stem or "csv")

@@ -65,6 +65,7 @@ LearningRate = Annotated[
 ]
 BatchSize = Annotated[int, Field(ge=1, le=MAX_SIZE, description="Mini-batch size.")]
 L2 = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description="L2 penalty λ.")]
+L1 = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False, description="L1 penalty λ₁.")]
 
 
 class Strict(BaseModel):
@@ -168,8 +169,10 @@ class CsvDataModel(Strict):
     kind: Literal["csv"]
     upload: UploadId
     label: str = Field(min_length=1, max_length=200, description="Name of the label column.")
-    task: Literal["binary", "multiclass", "regression"] | None = Field(
-        None, description="None: inferred from the label column."
+    task: Literal["binary", "multiclass", "regression", "classes"] | None = Field(
+        None,
+        description='None: inferred from the label column; "classes": binary for two labels, '
+        "multiclass for more.",
     )
     train_fraction: float = Field(0.8, gt=0, le=1, description="Share of rows for training.")
     seed: Seed = 0
@@ -231,6 +234,7 @@ class RunConfigModel(Strict):
         None, description="Mini-batch size; None: the whole training set."
     )
     l2: Annotated[L2, LIVE] = 0.0
+    l1: Annotated[L1, LIVE] = 0.0
     dataset: DataModel = DatasetModel()
     layers: list[LayerModel] = Field(default_factory=lambda: [LayerModel()], max_length=32)
     output: OutputActivation | None = Field(

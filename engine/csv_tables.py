@@ -38,6 +38,12 @@ MAX_COLUMNS = 100
 NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # Spellings of a missing or non-finite value, reported as such rather than as "not a number".
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "inf", "+inf", "-inf", "infinity"})
+# A task a user may ask for besides the engine's three: classification, binary or multiclass by
+# the number of distinct labels (a page's "classes" beside "regression" and "auto").
+CLASSES = "classes"
+CSV_TASKS = (*TASKS, CLASSES)
+TASK_RULE = "task"
+"""The rule of a LoaderError whose labels cannot have the task that was asked for."""
 # What a file chooser offers for a CSV: the suffix and the media types browsers give such files.
 CSV_ACCEPT = (".csv", "text/csv", "text/plain")
 
@@ -165,9 +171,12 @@ def _number(cell: str, row: int, j: int, name: str) -> float:
 
 
 def _labels(
-    cells: list[tuple[int, str]], label: str, j: int, task: Task | None
+    cells: list[tuple[int, str]], label: str, j: int, task: str | None
 ) -> tuple[Task, np.ndarray, tuple[str, ...] | None]:
-    """(task, Y (1, m), label_names) from the label cells (row number, text)."""
+    """(task, Y (1, m), label_names) from the label cells (row number, text); task as asked
+    (one of CSV_TASKS), None to guess it. Labels the asked task cannot have are a LoaderError
+    of rule "task"."""
+    rule = None if task is None else TASK_RULE
     for row, text in cells:
         if text.strip().lower() in MISSING:
             _number(text, row, j, label)  # raises with the missing-value message
@@ -185,6 +194,8 @@ def _labels(
             "a network needs at least two different labels to learn from",
             column=label,
         )
+    if task == CLASSES:
+        task = "binary" if len(distinct) == 2 else "multiclass"
     if task is None:
         integer_like = numeric and all(float(v).is_integer() for v in distinct)
         if len(distinct) == 2:
@@ -205,9 +216,10 @@ def _labels(
                 if not NUMBER.fullmatch(t):
                     raise LoaderError(
                         f"{_where(row, j, label)} is not a number: {t[:40]!r}; a regression "
-                        "label must be numeric",
+                        "label must be numeric (learn text labels as classes)",
                         row=row,
                         column=label,
+                        rule=rule,
                     )
         return task, np.array([values], dtype=np.float64), None
     if task == "binary" and len(distinct) != 2:
@@ -215,12 +227,15 @@ def _labels(
             f"The label column {label!r} has {len(distinct)} different values; "
             "a binary label needs exactly two",
             column=label,
+            rule=rule,
         )
     if len(distinct) > MAX_CSV_CLASSES:
+        numbers = "; as numbers, they can be learnt by regression" if numeric else ""
         raise LoaderError(
             f"The label column {label!r} has {len(distinct)} different values, more than the "
-            f"{MAX_CSV_CLASSES} classes nnplay can learn",
+            f"{MAX_CSV_CLASSES} classes nnplay can learn{numbers}",
             column=label,
+            rule=rule,
         )
     index = {v: k for k, v in enumerate(distinct)}
     classes = np.array([[index[v] for v in values]], dtype=np.int64)
@@ -296,10 +311,13 @@ def load_csv(
         source: a path (``str`` without a newline, or ``os.PathLike``), the file's bytes, or its
             text (a ``str`` containing a newline). UTF-8, comma-separated, header row first.
         label: name of the label column; every other column is a numeric feature.
-        task: "binary", "multiclass" or "regression"; None infers it: two distinct labels are
-            binary, 3 … 10 distinct whole-number (or non-numeric) labels are multiclass, other
-            numeric labels are regression. Class k is the k-th smallest label (numeric order when
-            all labels are numbers, text order otherwise); ``label_names`` records the mapping.
+        task: "binary", "multiclass" or "regression"; "classes": binary for two distinct
+            labels, multiclass for more; None infers it: two distinct labels are binary,
+            3 … 10 distinct whole-number (or non-numeric) labels are multiclass, other numeric
+            labels are regression. A task the labels cannot have (regression on text, more
+            than 10 classes, binary on three labels) is a LoaderError of rule "task" saying
+            why. Class k is the k-th smallest label (numeric order when all labels are numbers,
+            text order otherwise); ``label_names`` records the mapping.
         max_bytes, max_rows, max_columns: limits on the file size, the data rows (header not
             counted) and the columns.
         train_fraction: in (0, 1]; the split is a permutation drawn from
@@ -321,8 +339,8 @@ def load_csv(
     max_bytes = check_limit("max_bytes", max_bytes)
     max_rows = check_limit("max_rows", max_rows)
     max_columns = check_limit("max_columns", max_columns)
-    if task is not None and task not in TASKS:
-        raise ValueError(f"task must be None or one of {', '.join(TASKS)}; got {task!r}")
+    if task is not None and task not in CSV_TASKS:
+        raise ValueError(f"task must be None or one of {', '.join(CSV_TASKS)}; got {task!r}")
     if isinstance(train_fraction, bool) or not 0.0 < float(train_fraction) <= 1.0:
         raise ValueError(f"train_fraction must be a number in (0, 1]; got {train_fraction!r}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

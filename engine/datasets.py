@@ -51,6 +51,18 @@ SPIRAL_RADIUS = 5.0
 SPIRAL_TURNS = 1.75
 # Quantiles: spread of the underlying isotropic Gaussian.
 QUANTILES_STD = 2.0
+# Curves: points uniform on the square [-5, 5]², labelled by whether x2 lies above y = f(x1),
+# each f scaled to span most of the square's height (TensorFlow Playground users' request).
+CURVE_HALF_WIDTH = 5.0
+SINE_AMPLITUDE = 3.0
+CUBIC_SCALE = 4.0 / 125.0  # f(±5) = ±4
+ABS_OFFSET = 2.5  # f(0) = -2.5, f(±5) = 2.5
+CURVES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "sine": lambda x: SINE_AMPLITUDE * np.sin(x),
+    "cubic": lambda x: CUBIC_SCALE * x**3,
+    "abs": lambda x: np.abs(x) - ABS_OFFSET,
+}
+"""y = f(x) of each curve dataset, over x in [-CURVE_HALF_WIDTH, CURVE_HALF_WIDTH]."""
 # Multiclass blobs sit evenly on a circle of this radius.
 BLOBS_RADIUS = 3.0
 # Multiclass spiral arms (CS231n): each arm sweeps this many radians, radius grows 0 -> 1.
@@ -286,6 +298,21 @@ def _quantiles(
     return X, Y
 
 
+def _above(f: Callable[[np.ndarray], np.ndarray]) -> GenerateFn:
+    """The generator of a curve dataset: label 1 where x2 > f(x1), 0 on or below the curve."""
+
+    def generate(
+        m: int, noise: float, rng: np.random.Generator, n_classes: int | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        # As XOR: a uniform square, labels from the clean points, then the jitter is the noise.
+        X = rng.uniform(-CURVE_HALF_WIDTH, CURVE_HALF_WIDTH, (2, m))
+        Y = (X[1:2] > f(X[0:1])).astype(np.float64)
+        X = X + rng.standard_normal((2, m)) * noise
+        return X, Y
+
+    return generate
+
+
 def _blobs(
     m: int, noise: float, rng: np.random.Generator, n_classes: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -437,6 +464,36 @@ DATASETS: dict[str, DatasetSpec] = {
             default_size=300,
             default_noise=0.0,
             max_noise=1.0,
+        ),
+        _spec(
+            "sine",
+            "Sine (curve y = 3 sin x1)",
+            "binary",
+            _above(CURVES["sine"]),
+            "Points above or below the curve y = 3 sin(x1).",
+            default_size=300,
+            default_noise=0.2,
+            max_noise=2.0,
+        ),
+        _spec(
+            "cubic",
+            "Cubic (curve y = 4 (x1/5)³)",
+            "binary",
+            _above(CURVES["cubic"]),
+            "Points above or below the curve y = 4 (x1/5)³.",
+            default_size=300,
+            default_noise=0.2,
+            max_noise=2.0,
+        ),
+        _spec(
+            "abs",
+            "|x| (curve y = |x1| − 2.5)",
+            "binary",
+            _above(CURVES["abs"]),
+            "Points above or below the curve y = |x1| − 2.5, a V.",
+            default_size=300,
+            default_noise=0.2,
+            max_noise=2.0,
         ),
         _spec(
             "blobs",

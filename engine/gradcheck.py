@@ -28,14 +28,20 @@ class GradientCheck:
 
 
 def gradient_check(
-    net: Network, X: np.ndarray, Y: np.ndarray, l2: float = 0.0, epsilon: float = 1e-7
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    l2: float = 0.0,
+    epsilon: float = 1e-7,
+    l1: float = 0.0,
 ) -> GradientCheck:
     """Compare `net`'s backprop gradients on (X, Y) with finite differences of its cost.
 
     X (n_x, m), Y (n_y, m). J(θ ± ε e_i) is taken with `Network.cost_at` on a copy of θ, so the
-    network's parameters never change.
+    network's parameters never change. With l1 > 0, keep every weight away from 0, where |w|
+    has a kink and a two-sided difference is not its (sub)gradient.
     """
-    grads = net.gradients(X, Y, l2=l2)
+    grads = net.gradients(X, Y, l2=l2, l1=l1)
     L = net.L
     grad = np.concatenate(
         [grads[f"dW{l}"].ravel() for l in range(1, L + 1)]
@@ -46,9 +52,9 @@ def gradient_check(
     gradapprox = np.empty_like(grad)
     for i in range(theta.size):
         theta[i] = saved[i] + epsilon
-        J_plus = net.cost_at(theta, X, Y, l2=l2)
+        J_plus = net.cost_at(theta, X, Y, l2=l2, l1=l1)
         theta[i] = saved[i] - epsilon
-        J_minus = net.cost_at(theta, X, Y, l2=l2)
+        J_minus = net.cost_at(theta, X, Y, l2=l2, l1=l1)
         theta[i] = saved[i]
         gradapprox[i] = (J_plus - J_minus) / (2 * epsilon)
     numerator = np.linalg.norm(grad - gradapprox)

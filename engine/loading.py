@@ -44,7 +44,8 @@ class LoaderError(ValueError):
         self.rule = rule
         """The rule of a file's structure it breaks, if that is the problem: "pickle", "dtype",
         "soft_link", "external_link", "link", "virtual_dataset", "external_storage", "layout",
-        "filter" or "empty" (image-set files)."""
+        "filter" or "empty" (image-set files); "task" (a CSV's labels cannot have the task
+        asked for: regression on text, more classes than nnplay learns, binary on three)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ buffers: `value` writes A = g(Z) and returns J; `gradient` then writes dZ[L] = �
 that A (and Z). Kept apart so a training step can take the gradient of a pass whose value was
 already taken (a frame's evaluation at the same parameters, see `Network._cost`); `evaluate`
 runs both. For the two matched pairs dZ[L] is the course's (A - Y)/m.
+Beside them, the weight penalties (regularization) with their gradients: L2, the course's
+λ/(2m) Σ‖W[l]‖², and L1, λ/m Σ|W[l]|; `Network._cost` adds them to J and dθ.
 Departure from the course's notation: the course writes dZ for the per-example derivative and
 multiplies by 1/m in dW and db; here dZ is the derivative of the mean cost J itself, so it
 already carries the 1/m and dW = dZ A_prev^T, db = Σ dZ come out identical with one multiply fewer
@@ -173,6 +175,39 @@ LOSSES: dict[str, Loss] = {
         ),
     )
 }
+
+
+# --- weight penalties (regularization) ------------------------------------------------------
+# Each penalty of the weights beside its gradient, as the losses are. `weights` is the parameter
+# vector θ with its biases zeroed (no penalty touches a bias, as in the course), λ ≥ 0, m the
+# number of examples the cost averages over.
+
+
+def l2_penalty(weights: np.ndarray, lambd: float, m: int) -> float:
+    """The course's L2 penalty λ/(2m) Σ‖W[l]‖² (the squared Frobenius norms of the weights)."""
+    return lambd / (2 * m) * float(np.dot(weights, weights))
+
+
+def l2_penalty_gradient(weights: np.ndarray, lambd: float, m: int, grad: np.ndarray) -> None:
+    """Adds ∂/∂W of the L2 penalty, (λ/m) W[l], into grad (θ's shape). Overwrites `weights`."""
+    weights *= lambd / m
+    grad += weights
+
+
+def l1_penalty(weights: np.ndarray, lambd: float, m: int, scratch: np.ndarray) -> float:
+    """The L1 penalty λ/m Σ|W[l]| (TensorFlow Playground's L1), with `scratch` a buffer of
+    θ's shape it may overwrite."""
+    return lambd / m * float(np.sum(np.abs(weights, out=scratch)))
+
+
+def l1_penalty_gradient(
+    weights: np.ndarray, lambd: float, m: int, grad: np.ndarray, scratch: np.ndarray
+) -> None:
+    """Adds a subgradient of the L1 penalty, (λ/m) sign(W[l]), into grad (θ's shape): 0 where a
+    weight is exactly 0 (|w| has no derivative there; 0 lies in its subdifferential [-1, 1])."""
+    np.sign(weights, out=scratch)
+    scratch *= lambd / m
+    grad += scratch
 
 
 OUTPUTS_FOR_TASK: dict[str, tuple[str, ...]] = {

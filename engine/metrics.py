@@ -49,7 +49,7 @@ class LayerStats:
 class Scores:
     """One forward pass's reading of (X, Y).
 
-    cost: J, with the L2 penalty if one was asked for (may be inf or NaN near a divergence).
+    cost: J, with the L2 and L1 penalties if asked for (may be inf or NaN near a divergence).
     accuracy: None for regression. confusion: the (C, C) int64 counts if asked, else None (and
     None for regression and multi-label outputs). activation_stats: the hidden layers'
     LayerStats if asked, else None.

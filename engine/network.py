@@ -56,7 +56,13 @@ from .checks import (
 )
 from .errors import DivergedError
 from .initializations import DEFAULT_RANDOM_SCALE, get_initialization, initialize_weights
-from .losses import loss_for
+from .losses import (
+    l1_penalty,
+    l1_penalty_gradient,
+    l2_penalty,
+    l2_penalty_gradient,
+    loss_for,
+)
 from .optimization import Hyperparameters, make_optimizer
 from .propagation import (
     Workspace,
@@ -160,10 +166,11 @@ class Network:
         self._dWb, self._dW, self._db = _flat_views(self._grad, dims)
         self._has_gradients = False
         self._weight_mask = np.zeros(size)
-        """1.0 at the weights of θ, 0.0 at the biases: what L2 penalizes."""
+        """1.0 at the weights of θ, 0.0 at the biases: what L2 and L1 penalize."""
         for W in _flat_views(self._weight_mask, dims)[1]:
             W.fill(1.0)
         self._l2_scratch = np.empty(size)
+        self._l1_scratch = np.empty(size)
         self._ones = np.ones(size)
         self._version = 0
         """Bumped whenever θ changes: what a Workspace's stamp is checked against."""
@@ -408,8 +415,11 @@ class Network:
         gradients: bool,
         theta: np.ndarray | None = None,
         X_aug: np.ndarray | None = None,
+        l1: float = 0.0,
     ) -> float:
         """J(X, Y) for checked inputs; with `gradients`, also fill dθ by backpropagation.
+
+        l2, l1: λ of the L2 and L1 penalties of the weights (0: none; see `losses.py`).
 
         theta: another parameter vector laid out as θ to take J at (no gradients then).
         X_aug: [X; 1] (n_x + 1, m), if the caller keeps it; else the one the last `train_step`
@@ -453,12 +463,17 @@ class Network:
             loss.gradient(ws.Z[-1], Y, acts[-1], ws.A[-1], dZ_L)
             augmented_backward(X if wide else X_aug, self._W, acts, ws, dZ_L, self._dWb, wide)
             self._has_gradients = True
-        if l2:
+        if l2 or l1:
             weights = np.multiply(theta, self._weight_mask, out=self._l2_scratch)
-            J += l2 / (2 * m) * float(np.dot(weights, weights))
-            if gradients:
-                weights *= l2 / m
-                self._grad += weights
+            scratch = self._l1_scratch
+            if l1:
+                J += l1_penalty(weights, l1, m, scratch)
+                if gradients:
+                    l1_penalty_gradient(weights, l1, m, self._grad, scratch)
+            if l2:
+                J += l2_penalty(weights, l2, m)
+                if gradients:
+                    l2_penalty_gradient(weights, l2, m, self._grad)  # overwrites weights: last
         return J
 
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -469,13 +484,17 @@ class Network:
 
     predict_proba = forward
 
-    def cost(self, X: np.ndarray, Y: np.ndarray, l2: float = 0.0) -> float:
-        """J = the cost of the output layer, plus λ/(2m) Σ‖W[l]‖² when l2 = λ > 0."""
+    def cost(self, X: np.ndarray, Y: np.ndarray, l2: float = 0.0, l1: float = 0.0) -> float:
+        """J = the cost of the output layer, plus λ/(2m) Σ‖W[l]‖² when l2 = λ > 0 and
+        λ₁/m Σ|W[l]| when l1 = λ₁ > 0."""
         X, Y = self._prepare(X, Y)
         l2 = check_finite("l2", l2, allow_equal=True)
-        return self._cost(X, Y, l2, gradients=False)
+        l1 = check_finite("l1", l1, allow_equal=True)
+        return self._cost(X, Y, l2, gradients=False, l1=l1)
 
-    def cost_at(self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray, l2: float = 0.0) -> float:
+    def cost_at(
+        self, theta: np.ndarray, X: np.ndarray, Y: np.ndarray, l2: float = 0.0, l1: float = 0.0
+    ) -> float:
         """J at other parameters θ (n_parameters,), laid out as `flat_parameters`; the network's
         own parameters are not touched. What gradient checking perturbs, one θ_i at a time."""
         theta = np.asarray(theta, dtype=np.float64)
@@ -483,9 +502,10 @@ class Network:
             raise ValueError(f"theta must have shape {self._theta.shape}, got {theta.shape}")
         X, Y = self._prepare(X, Y)
         l2 = check_finite("l2", l2, allow_equal=True)
+        l1 = check_finite("l1", l1, allow_equal=True)
         own_layout = np.empty_like(theta)
         own_layout[self._course_order] = theta
-        return self._cost(X, Y, l2, gradients=False, theta=own_layout)
+        return self._cost(X, Y, l2, gradients=False, theta=own_layout, l1=l1)
 
     def scores(
         self,
@@ -495,6 +515,7 @@ class Network:
         confusion: bool = False,
         activation_stats: bool = False,
         checked: bool = False,
+        l1: float = 0.0,
     ) -> metrics.Scores:
         """Cost, accuracy and, if asked, the confusion matrix and the hidden layers' activation
         statistics of X (n_x, m) against Y (n_L, m), all from ONE forward pass: the values of
@@ -507,17 +528,22 @@ class Network:
             X = self.check_X(X)
             Y = self.check_Y(Y, X.shape[1])
         l2 = check_finite("l2", l2, allow_equal=True)
-        J = self._cost(X, Y, l2, gradients=False)
+        l1 = check_finite("l1", l1, allow_equal=True)
+        J = self._cost(X, Y, l2, gradients=False, l1=l1)
         ws = self._workspaces.get(X.shape[1])  # the cache that pass left
         return metrics.scores_from_pass(
             J, ws, Y, self._acts, self.loss.task, confusion, activation_stats
         )
 
-    def gradients(self, X: np.ndarray, Y: np.ndarray, l2: float = 0.0) -> dict[str, np.ndarray]:
-        """{"dW1", "db1", …}: ∂J/∂W[l] and ∂J/∂b[l] by backpropagation, shapes as the parameters."""
+    def gradients(
+        self, X: np.ndarray, Y: np.ndarray, l2: float = 0.0, l1: float = 0.0
+    ) -> dict[str, np.ndarray]:
+        """{"dW1", "db1", …}: ∂J/∂W[l] and ∂J/∂b[l] by backpropagation, shapes as the parameters
+        (with l1 > 0, the L1 penalty's subgradient: 0 at a weight of exactly 0)."""
         X, Y = self._prepare(X, Y)
         l2 = check_finite("l2", l2, allow_equal=True)
-        self._cost(X, Y, l2, gradients=True)
+        l1 = check_finite("l1", l1, allow_equal=True)
+        self._cost(X, Y, l2, gradients=True, l1=l1)
         grads = {}
         for l, (dW, db) in enumerate(zip(self._dW, self._db, strict=True), start=1):
             grads[f"dW{l}"] = dW.copy()
@@ -533,6 +559,7 @@ class Network:
         learning_rate: float,
         optimizer: str = "gd",
         l2: float = 0.0,
+        l1: float = 0.0,
         **hyperparameters: float,
     ) -> float:
         """One iteration on (X, Y): forward, cost, backward, update. Returns the cost before it.
@@ -550,8 +577,10 @@ class Network:
         hp = self._hp
         if l2 != 0.0:
             l2 = check_finite("l2", l2, allow_equal=True)
+        if l1 != 0.0:
+            l1 = check_finite("l1", l1, allow_equal=True)
         try:
-            return self.train_step(X, Y, optimizer, hp, l2)
+            return self.train_step(X, Y, optimizer, hp, l2, l1=l1)
         except RuntimeWarning:
             # Overflow turned into an error by a warnings filter (as under pytest): the same
             # divergence the finiteness checks catch when NumPy only warns.
@@ -565,16 +594,17 @@ class Network:
         hp: Hyperparameters,
         l2: float,
         X_aug: np.ndarray | None = None,
+        l1: float = 0.0,
     ) -> float:
         """`step` for inputs already checked (X, Y as `check_X`, `check_Y` return them; hp from
-        `checks.make_hyperparameters`; l2 finite ≥ 0): the training loop's hot path. Raises
+        `checks.make_hyperparameters`; l2 and l1 finite ≥ 0): the training loop's hot path. Raises
         `DivergedError` as `step` does, but does not silence or translate NumPy's warnings.
 
         X_aug: [X; 1] (n_x + 1, m) from a caller that keeps its training set so (a `Trainer`);
         it saves a copy and lets the step reuse the caller's scoring pass at these parameters."""
         if X_aug is not None and X is not self._X_aug_of[0]:
             self._X_aug_of = (X, X_aug)
-        J = self._cost(X, Y, l2, True, None, X_aug)
+        J = self._cost(X, Y, l2, True, None, X_aug, l1)
         if not math.isfinite(J):
             self._raise_diverged(X, Y, "cost", J)
         opt = self._optimizer
@@ -609,6 +639,7 @@ class Network:
         batch_size: int | None = None,
         optimizer: str = "gd",
         l2: float = 0.0,
+        l1: float = 0.0,
         seed: int | None = None,
         print_cost: bool | int = False,
         **hyperparameters: float,
@@ -628,6 +659,7 @@ class Network:
             optimizer=optimizer,
             batch_size=batch_size,
             l2=l2,
+            l1=l1,
             **hyperparameters,
         )
         seed = self.seed if seed is None else seed

@@ -45,14 +45,15 @@ class TrainConfig:
     """Hyperparameters of a run; each can change between iterations (see `Trainer.update`).
 
     learning_rate: α. optimizer: "gd", "momentum" or "adam". batch_size: None for the full
-    batch. l2: λ of the L2 penalty λ/(2m) Σ‖W[l]‖². beta: momentum's β; beta1, beta2, epsilon:
-    Adam's.
+    batch. l2: λ of the L2 penalty λ/(2m) Σ‖W[l]‖²; l1: λ₁ of the L1 penalty λ₁/m Σ|W[l]|.
+    beta: momentum's β; beta1, beta2, epsilon: Adam's.
     """
 
     learning_rate: float = 0.01
     optimizer: str = "gd"
     batch_size: int | None = None
     l2: float = 0.0
+    l1: float = 0.0
     beta: float = 0.9
     beta1: float = 0.9
     beta2: float = 0.999
@@ -67,6 +68,7 @@ class TrainConfig:
         if bs is not None and (isinstance(bs, bool) or not isinstance(bs, int) or bs < 1):
             raise ValueError(f"batch_size must be a whole number ≥ 1 or None, got {bs!r}")
         check_finite("l2", self.l2, allow_equal=True)
+        check_finite("l1", self.l1, allow_equal=True)
         self.hyperparameters()  # checks α, β, ε
 
     def hyperparameters(self) -> Hyperparameters:
@@ -97,6 +99,7 @@ class Trainable(Protocol):
         hp: Hyperparameters,
         l2: float,
         X_aug: np.ndarray | None = None,
+        l1: float = 0.0,
     ) -> float:
         """One update on checked (X, Y); the cost before it; DivergedError if not finite.
 
@@ -111,6 +114,7 @@ class Trainable(Protocol):
         confusion: bool = False,
         activation_stats: bool = False,
         checked: bool = False,
+        l1: float = 0.0,
     ) -> Scores:
         """Cost, accuracy, confusion and activation statistics from one forward pass."""
 
@@ -306,7 +310,7 @@ class Trainer:
         return self.batches.epoch
 
     def update(self, **changes) -> TrainConfig:
-        """Change hyperparameters (learning_rate, optimizer, batch_size, l2, beta, …) live.
+        """Change hyperparameters (learning_rate, optimizer, batch_size, l2, l1, beta, …) live.
 
         The network and the schedule carry on; a new optimizer starts from fresh state.
         """
@@ -440,7 +444,7 @@ class Trainer:
         if self.diverged is not None:
             return costs[:0]
         train_step, batches, cfg, hp = self.net.train_step, self.batches, self.config, self._hp
-        optimizer, l2 = cfg.optimizer, cfg.l2
+        optimizer, l2, l1 = cfg.optimizer, cfg.l2, cfg.l1
         X_aug = self._X_aug if batches.full_batch else None  # mini-batches are copied in
         done = 0
         try:
@@ -448,7 +452,7 @@ class Trainer:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 while done < iterations:
                     X_batch, Y_batch = batches.next()
-                    costs[done] = train_step(X_batch, Y_batch, optimizer, hp, l2, X_aug)
+                    costs[done] = train_step(X_batch, Y_batch, optimizer, hp, l2, X_aug, l1)
                     done += 1
         except DivergedError as error:
             error.iteration = self.iteration + done + 1
@@ -507,7 +511,7 @@ class Trainer:
         The test set is scored first, so that the training set's pass is the last one in its
         Workspace (the two share one when they have as many examples): the next full-batch step
         reuses it."""
-        net, l2 = self.net, self.config.l2
+        net, l2, l1 = self.net, self.config.l2, self.config.l1
         result: dict = dict.fromkeys(("train_cost", "train_accuracy", "test_cost", "test_accuracy"))
         if confusion:
             result["train_confusion"] = result["test_confusion"] = None
@@ -516,7 +520,7 @@ class Trainer:
             if X is None:
                 continue
             stats = activation_stats and split == "train"
-            scores = net.scores(X, Y, l2, confusion, activation_stats=stats, checked=True)
+            scores = net.scores(X, Y, l2, confusion, activation_stats=stats, checked=True, l1=l1)
             result[f"{split}_cost"], result[f"{split}_accuracy"] = scores.cost, scores.accuracy
             if confusion:
                 result[f"{split}_confusion"] = scores.confusion

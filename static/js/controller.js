@@ -10,7 +10,7 @@
  */
 
 import {
-  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, hasData, stateFromConfig, toDataConfig, toHash, toRunConfig, trainable,
+  KIND, LIVE_FIELDS, OWN_DATA, PROPS, changedKeys, hasData, plannedNetwork, stateFromConfig, toDataConfig, toHash, toRunConfig, trainable,
   updateMessage,
 } from './state.js';
 import { changeKinds } from './store.js';
@@ -19,7 +19,9 @@ import { noteBoundaryDraw, noteCreated, noteFrame, notePlay, stats } from './sta
 import { RunView } from './runView.js';
 import { explain, keyOf, taskLearningRate } from './rules.js';
 
-const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes', 'pclasses', 'upload', 'label', 'images']);
+const DATA_KEYS = new Set(['dataset', 'noise', 'size', 'train', 'dseed', 'features', 'classes', 'pclasses', 'upload', 'label', 'ctask', 'images']);
+/** Fields of the run config a refusal may name that are one state key (others: keyOf, or by their top). */
+const FIELD_KEYS = { 'dataset.task': ['ctask'], 'dataset.label': ['label'] };
 /** The kinds of keys a run holds: what a refused create or update gives back. */
 const RUN_KINDS = new Set([KIND.RUN, KIND.POINTS, KIND.LIVE]);
 export class Controller {
@@ -515,7 +517,7 @@ export class Controller {
     if (!item) return false;
     const bare = String(item.field || '').replace(/^config\./, '');
     const top = bare.split('.')[0];
-    const keys = keyOf(bare) ? [keyOf(bare)] : top === 'dataset' ? [...DATA_KEYS] : top === 'init' ? ['init', 'scale'] : [top];
+    const keys = keyOf(bare) ? [keyOf(bare)] : FIELD_KEYS[bare] ?? (top === 'dataset' ? [...DATA_KEYS] : top === 'init' ? ['init', 'scale'] : [top]);
     const next = { ...this.state };
     for (const key of keys) if (key in PROPS) next[key] = structuredClone(this.base[key]);
     if (!changedKeys(this.state, next).length) return false;
@@ -673,6 +675,8 @@ export class Controller {
   /** No run: clear what showed the last one (boundary, network, scores, curves, gallery…). */
   clearOutput() {
     this.show.clear(this.state.dataset === OWN_DATA.CSV ? 'Choose a CSV file (in the data panel) to train on it.' : null);
+    // waiting for data: the network the settings will build, drawn without weights
+    if (!hasData(this.state)) this.show.planned(plannedNetwork(this.state, this.options));
     this.v.course.clear();
     this.v.controls.clear();
     this.frame = null;

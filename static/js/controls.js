@@ -1,6 +1,6 @@
 /**
  * The training controls and view toggles: play / pause / step (with its size) / reset, the
- * counters, learning rate, optimizer, batch size, L2, speed, and the output panel's toggles.
+ * counters, learning rate, optimizer, batch size, L2, L1, speed, and the output panel's toggles.
  * Owns those elements; reports commands and patches to the controller.
  */
 
@@ -14,7 +14,7 @@ export class Controls {
     this.el = {
       play: $('play'), pause: $('pause'), step: $('step'), reset: $('reset'), stepSize: $('step-size'),
       iteration: $('iteration'), epoch: $('epoch'), epochCount: $('epoch-count'), status: $('run-status'),
-      lr: $('learning-rate'), opt: $('optimizer'), batch: $('batch-size'), l2: $('l2'), speed: $('speed'),
+      lr: $('learning-rate'), opt: $('optimizer'), batch: $('batch-size'), l2: $('l2'), l1: $('l1'), speed: $('speed'),
       test: $('show-test'), discrete: $('discretize'), logcost: $('log-cost'), smooth: $('smoothing'),
       trainCost: $('train-cost'), testCost: $('test-cost'), trainAcc: $('train-acc'), testAcc: $('test-acc'),
     };
@@ -49,6 +49,7 @@ export class Controls {
     number(el.lr, 'lr');
     number(el.batch, 'batch', (v) => Math.trunc(Number(v)));
     number(el.l2, 'l2');
+    number(el.l1, 'l1');
     el.opt.addEventListener('change', () => onChange({ opt: el.opt.value }));
     el.speed.addEventListener('change', () => onChange({ speed: el.speed.value }));
     el.test.addEventListener('change', () => onChange({ test: el.test.checked }));
@@ -65,6 +66,7 @@ export class Controls {
     el.opt.value = state.opt;
     el.batch.value = state.batch ?? '';
     el.l2.value = state.l2;
+    el.l1.value = state.l1;
     el.speed.value = state.speed;
     const drawn = state.dataset === OWN_DATA.DRAW; // every drawn point is shown (controller.setView)
     el.test.checked = state.test || drawn;
@@ -79,10 +81,10 @@ export class Controls {
    * Put the state's value back into a typed field, even one that has the focus (which render
    * leaves alone while the student types): after a refused value.
    * @param {object} state
-   * @param {string} key lr, batch or l2 (other keys: nothing to do)
+   * @param {string} key lr, batch, l2 or l1 (other keys: nothing to do)
    */
   restore(state, key) {
-    const input = { lr: this.el.lr, batch: this.el.batch, l2: this.el.l2 }[key];
+    const input = { lr: this.el.lr, batch: this.el.batch, l2: this.el.l2, l1: this.el.l1 }[key];
     if (input) input.value = state[key] ?? '';
   }
 

@@ -55,16 +55,17 @@ export class CoursePanel {
     const dZL = output === 'linear' ? html`dZ${sup('L')} = 2 (A${sup('L')} − Y) ∗ g′(Z${sup('L')}) = 2 (A${sup('L')} − Y)` : html`dZ${sup('L')} = A${sup('L')} − Y`;
     const hidden = [...new Set(acts.slice(0, -1))];
     const l2 = created.config.l2 > 0 ? html` + (λ/m) W${sup('l')}` : '';
+    const l1 = created.config.l1 > 0 ? html` + (λ₁/m) sign(W${sup('l')})` : '';
     setHtml(this.root, html`
       <table class="shapes" data-testid="course-shapes"><tbody>${rows}</tbody></table>
       <div class="equations" data-testid="course-equations">
         <h3>Forward, for l = 1 … ${L}</h3>
         <p>Z${sup('l')} = W${sup('l')} A${sup('l−1')} + b${sup('l')} &nbsp; A${sup('l')} = g${sup('l')}(Z${sup('l')})</p>
         <p>${lines([...new Set(acts)].map((a) => html`${a}: g(Z) = ${G[a]?.g || a}`))}</p>
-        <p>${cost}${created.config.l2 > 0 ? html` + (λ/2m) Σ ‖W<sup>[l]</sup>‖²` : ''}</p>
+        <p>${cost}${created.config.l2 > 0 ? html` + (λ/2m) Σ ‖W<sup>[l]</sup>‖²` : ''}${created.config.l1 > 0 ? html` + (λ₁/m) Σ |W<sup>[l]</sup>|` : ''}</p>
         <h3>Backward</h3>
         <p>${dZL}</p>
-        <p>dW${sup('l')} = (1/m) dZ${sup('l')} A${sup('l−1')}<sup>T</sup>${l2} &nbsp; db${sup('l')} = (1/m) Σ<sub>i</sub> dZ${sup('l')}</p>
+        <p>dW${sup('l')} = (1/m) dZ${sup('l')} A${sup('l−1')}<sup>T</sup>${l2}${l1} &nbsp; db${sup('l')} = (1/m) Σ<sub>i</sub> dZ${sup('l')}</p>
         ${L > 1 ? html`<p>dZ${sup('l')} = W<sup>[l+1]T</sup> dZ${sup('l+1')} ∗ g′(Z${sup('l')}), with</p>
         <p>${lines(hidden.map((a) => html`${a}: g′(Z${sup('l')}) = ${G[a]?.dg ?? ''}`))}</p>` : ''}
         <p>W${sup('l')} := W${sup('l')} − α dW${sup('l')} &nbsp; b${sup('l')} := b${sup('l')} − α db${sup('l')} <span class="muted">(${created.config.optimizer}, α = ${created.config.learning_rate})</span></p>

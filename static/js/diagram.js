@@ -3,7 +3,8 @@
  * activation over the input plane, edges coloured by the sign of w and thick by |w| (an absolute
  * scale, with its legend in #edge-legend). Hover (on a touch screen, a tap) shows exact values,
  * a click enlarges a unit's map. Owns #diagram, #edge-legend, #tooltip and #unit-zoom.
- * Built once per run (and on resize); updates only touch attributes and pixels.
+ * Built once per run (and on resize); updates only touch attributes and pixels. With no run,
+ * waiting for data, it draws the network the settings will build, without weights.
  */
 
 import { CLASS_COLORS, divergingLut } from './colors.js';
@@ -43,6 +44,8 @@ export class Diagram {
     this.params = null;
     this.maps = null;
     this.zoomed = null;
+    /** What a planned network waits for (setPlanned), shown over it; null with a run. */
+    this.note = null;
     /** The edge or input ("l,k,j" / "0,k") whose values a tap pinned, or false. */
     this.pinned = false;
     this.bindPointer();
@@ -55,6 +58,8 @@ export class Diagram {
    */
   setNetwork(created) {
     this.created = created;
+    this.note = null;
+    delete this.root.dataset.planned;
     // What the server built, for tests and curious readers: the diagram shows exactly this.
     Object.assign(this.root.dataset, {
       run: created.run,
@@ -71,8 +76,28 @@ export class Diagram {
     this.build();
   }
 
+  /**
+   * No run yet, waiting for data: the network the settings will build (state.js
+   * plannedNetwork), with neutral edges and empty unit maps (no weights yet), under a note of
+   * what it waits for. Not a run: the root gets data-planned, no data-run.
+   * @param {object} planned plannedNetwork's
+   */
+  setPlanned(planned) {
+    this.clear();
+    this.created = planned;
+    this.note = planned.waiting;
+    Object.assign(this.root.dataset, {
+      planned: 'true',
+      layerDims: planned.network.layer_dims.join(','),
+      activations: planned.network.activations.join(','),
+    });
+    this.build();
+  }
+
   /** No run: an empty diagram. */
   clear() {
+    this.note = null;
+    delete this.root.dataset.planned;
     this.created = null;
     this.params = null;
     this.maps = null;
@@ -104,12 +129,15 @@ export class Diagram {
     const columns = dims.length;
     const colWidth = w / columns;
     const most = Math.max(...dims);
-    const node = Math.max(10, Math.min(colWidth * 0.42, (h - 16) / (most * 1.2), 5.5 * parseFloat(getComputedStyle(this.root).fontSize)));
-    const gap = Math.min(node * 1.35, (h - 8) / most);
+    const em = parseFloat(getComputedStyle(this.root).fontSize);
+    const noteHeight = this.note ? 2.4 * em : 0; // the note's line (or two) above the units
+    const room = h - noteHeight;
+    const node = Math.max(10, Math.min(colWidth * 0.42, (room - 16) / (most * 1.2), 5.5 * em));
+    const gap = Math.min(node * 1.35, (room - 8) / most);
     this.node = node;
     this.positions = dims.map((n, l) => {
       const x = (l + 0.5) * colWidth;
-      const top = h / 2 - ((n - 1) * gap) / 2;
+      const top = noteHeight + room / 2 - ((n - 1) * gap) / 2;
       return Array.from({ length: n }, (_, k) => ({ x, y: top + k * gap }));
     });
     const svg = document.createElementNS(SVG_NS, 'svg');
@@ -176,11 +204,19 @@ export class Diagram {
       this.canvases.push(column);
     });
     this.root.replaceChildren(svg, units);
+    if (this.note) {
+      const note = document.createElement('p');
+      note.className = 'diagram-note';
+      note.dataset.testid = 'diagram-waiting';
+      note.textContent = this.note;
+      this.root.append(note);
+    }
     this.drawInputs();
     this.drawLegend();
   }
 
   inputNames() {
+    if (this.created.inputs) return this.created.inputs; // a planned network's
     const d = this.created.dataset;
     if (d.train == null) { // no plane: images (one node for all pixels) or a table's columns
       if (shownDims(this.created)[0] < d.n_x) return [`${d.n_x} ${d.source?.kind === 'images' ? 'pixels' : 'inputs'}`];
@@ -415,6 +451,10 @@ export class Diagram {
     if (!box) return null;
     const [l, k] = box.dataset.unit.split(',').map(Number);
     if (l === 0) return `input ${this.unitName(0, k)}`;
+    if (this.created.planned) {
+      const act = this.created.network.activations[l - 1];
+      return `${this.unitName(l, k)} (${act === '?' ? 'its activation follows the label column' : act})\nno weights yet: ${this.note}`;
+    }
     const b = this.params?.b[l - 1][k];
     const act = this.created.network.activations[l - 1];
     const n = this.dims[l - 1];

@@ -1,13 +1,14 @@
 /**
  * Your own data in the data panel: the number of drawn classes, a CSV upload with its label
- * column and the standardization the course teaches, and image-set uploads (or the built-in
- * example) with how the images became X. Owns #own-data; uploads files itself (POST
- * /api/uploads) and reports `{upload, label}` or `{images}` patches; a refused file's message
- * (what is wrong and where) shows in #upload-error and nothing else changes.
+ * column, what to learn the label as (auto, classes, regression) and the standardization the
+ * course teaches, and image-set uploads (or the built-in example) with how the images became X.
+ * Owns #own-data; uploads files itself (POST /api/uploads) and reports `{upload, label, ctask}`,
+ * `{label}`, `{ctask}` or `{images}` patches; a refused file's message (what is wrong and where)
+ * shows in #upload-error and nothing else changes.
  */
 
 import { html, setHtml } from './html.js';
-import { OWN_DATA } from './state.js';
+import { CSV_TASKS, OWN_DATA } from './state.js';
 
 export class OwnDataPanel {
   /** @param {object} options GET /api/options (limits, uploads: what each chooser accepts) */
@@ -16,12 +17,13 @@ export class OwnDataPanel {
     this.limits = options.limits;
     this.el = {
       draw: $('draw-source'), drawClasses: $('draw-classes'),
-      csv: $('csv-source'), csvFile: $('csv-file'), csvName: $('csv-name'), label: $('label-column'),
+      csv: $('csv-source'), csvFile: $('csv-file'), csvName: $('csv-name'), label: $('label-column'), task: $('csv-task'),
       standardization: $('standardization'),
       images: $('image-source'), imageFiles: $('image-files'), example: $('image-example'), imageInfo: $('image-info'),
       error: $('upload-error'),
     };
     this.el.drawClasses.max = options.max_drawn_classes;
+    for (const t of CSV_TASKS) this.el.task.add(new Option(t.title, t.name));
     this.el.csvFile.accept = options.uploads.csv.join(',');
     this.el.imageFiles.accept = options.uploads.images.join(',');
     /** The file name suffixes of image sets (the others are CSV files). */
@@ -42,6 +44,7 @@ export class OwnDataPanel {
       handler({ pclasses: n }); // fewer classes: the controller drops the others' points
     });
     el.label.addEventListener('change', () => handler({ label: el.label.value }));
+    el.task.addEventListener('change', () => handler({ ctask: el.task.value }));
     el.csvFile.addEventListener('change', async () => {
       const file = el.csvFile.files[0];
       if (!file) return;
@@ -53,7 +56,7 @@ export class OwnDataPanel {
       }
       this.columns[upload.id] = upload.columns;
       this.names[upload.id] = `${file.name}: ${upload.rows} rows, ${upload.columns.length} columns`;
-      handler({ upload: upload.id, label: upload.label });
+      handler({ upload: upload.id, label: upload.label, ctask: '' }); // a new table: guess again
     });
     el.imageFiles.addEventListener('change', async () => {
       const files = [...el.imageFiles.files].slice(0, 2);
@@ -128,6 +131,7 @@ export class OwnDataPanel {
     el.label.replaceChildren(...columns.map((c) => new Option(c, c)));
     el.label.value = state.label;
     el.label.disabled = !columns.length;
+    el.task.value = state.ctask;
     el.csvName.textContent = state.upload ? (this.names[state.upload] || 'uploaded file') : 'No file yet: choose one.';
     if (!state.upload) el.standardization.replaceChildren();
     if (state.dataset === OWN_DATA.IMAGES && !state.images.length) {

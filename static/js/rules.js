@@ -12,6 +12,7 @@
 export const FIELDS = {
   lr: { path: 'learning_rate', label: 'The learning rate α', why: 'at 0 the weights never move' },
   l2: { path: 'l2', label: 'L2 λ', why: '0 turns the penalty off' },
+  l1: { path: 'l1', label: 'L1 λ', why: '0 turns the penalty off' },
   batch: { path: 'batch_size', label: 'The batch size', why: 'leave it empty to use every training example' },
   scale: { path: 'init.scale', label: 'The scale of the random weights', why: '0.01 is the course’s' },
   seed: { path: 'seed', label: 'The seed', why: '' },

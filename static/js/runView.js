@@ -93,6 +93,14 @@ export class RunView {
   }
 
   /**
+   * No run, waiting for data: the diagram draws the network the settings will build.
+   * @param {object} planned state.js plannedNetwork
+   */
+  planned(planned) {
+    this.v.diagram.setPlanned(planned);
+  }
+
+  /**
    * The plane drawn points lie on, before there is a run (or new points on it).
    * @param {object} dataset store.js planeDataset
    * @param {number} [resolution] the boundary's: a fresh plane; without, only new points

@@ -110,11 +110,13 @@ export const PROPS = {
   features: { codec: list, kind: KIND.RUN, initial: [] },
   classes: { codec: nullableInt, kind: KIND.RUN, initial: null },
   // Own data: drawn points and their number of classes; an uploaded CSV file (its id on the
-  // server) and label column; uploaded image-set files (none: the built-in example).
+  // server), label column and task ('' = guessed from the labels, 'classes', 'regression');
+  // uploaded image-set files (none: the built-in example).
   pts: { codec: points, kind: KIND.POINTS, initial: { x1: [], x2: [], y: [] } },
   pclasses: { codec: int, kind: KIND.RUN, initial: 2 },
   upload: { codec: str, kind: KIND.RUN, initial: '' },
   label: { codec: str, kind: KIND.RUN, initial: '' },
+  ctask: { codec: str, kind: KIND.RUN, initial: '' },
   images: { codec: list, kind: KIND.RUN, initial: [] },
   layers: { codec: layers, kind: KIND.RUN, initial: [{ units: 4, activation: 'tanh' }] },
   output: { codec: str, kind: KIND.RUN, initial: '' },
@@ -125,6 +127,7 @@ export const PROPS = {
   opt: { codec: str, kind: KIND.LIVE, initial: 'gd' },
   batch: { codec: nullableInt, kind: KIND.LIVE, initial: null },
   l2: { codec: num, kind: KIND.LIVE, initial: 0 },
+  l1: { codec: num, kind: KIND.LIVE, initial: 0 },
   speed: { codec: str, kind: KIND.SPEED, initial: 'auto' },
   stepn: { codec: int, kind: KIND.VIEW, initial: 1 },
   test: { codec: bool, kind: KIND.VIEW, initial: false },
@@ -150,7 +153,7 @@ export function defaultState(defaults) {
   for (const [key, prop] of Object.entries(PROPS)) state[key] = structuredClone(prop.initial);
   if (defaults) {
     Object.assign(state, {
-      lr: defaults.learning_rate, opt: defaults.optimizer, batch: defaults.batch_size, l2: defaults.l2,
+      lr: defaults.learning_rate, opt: defaults.optimizer, batch: defaults.batch_size, l2: defaults.l2, l1: defaults.l1 ?? 0,
       dataset: defaults.dataset.name, train: defaults.dataset.train_fraction, dseed: defaults.dataset.seed,
       layers: structuredClone(defaults.layers), init: defaults.init.name, scale: defaults.init.scale,
       seed: defaults.seed,
@@ -204,7 +207,7 @@ export function fromHash(hash, base, ignored = [], context = {}) {
 }
 
 /** How the page names a key in its notices. */
-const KEY_NAMES = { pts: 'drawn points', lr: 'learning rate', dseed: 'data seed', l2: 'L2 λ' };
+const KEY_NAMES = { ctask: 'CSV task', pts: 'drawn points', lr: 'learning rate', dseed: 'data seed', l2: 'L2 λ', l1: 'L1 λ' };
 
 /** A value from a link, quoted for a notice and cut short ('<img src=x …'). */
 function quote(value) {
@@ -213,6 +216,16 @@ function quote(value) {
 }
 
 const UPLOAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * What a CSV's label may be learnt as (the `ctask` key; the run config's dataset.task, null for
+ * ''): guessed from the labels, classes (binary or multiclass by their number), or regression.
+ */
+export const CSV_TASKS = [
+  { name: '', title: 'auto' },
+  { name: 'classes', title: 'classes' },
+  { name: 'regression', title: 'regression (a number)' },
+];
 
 /**
  * The names a state may use: those GET /api/options lists, the own-data sources, the lessons
@@ -277,6 +290,10 @@ export function checkNames(state, known, base, ignored, from = ' from the link')
   });
   state.features = state.features.filter(accepts('input feature', (f) => known.feature.has(f)));
   if (state.lesson) keep('lesson', 'lesson', known.lesson);
+  if (!CSV_TASKS.some((t) => t.name === state.ctask)) {
+    drop('CSV task', state.ctask);
+    state.ctask = '';
+  }
   if (state.upload && !UPLOAD_ID.test(state.upload)) {
     drop('upload', state.upload);
     state.upload = '';
@@ -329,6 +346,7 @@ export function toRunConfig(state) {
     optimizer: state.opt,
     batch_size: state.batch,
     l2: state.l2,
+    l1: state.l1,
   };
 }
 
@@ -344,7 +362,7 @@ export function stateFromConfig(config, base) {
   const d = config.dataset || {};
   const state = {
     ...structuredClone(base),
-    lr: config.learning_rate, opt: config.optimizer, batch: config.batch_size ?? null, l2: config.l2,
+    lr: config.learning_rate, opt: config.optimizer, batch: config.batch_size ?? null, l2: config.l2, l1: config.l1 ?? 0,
     layers: structuredClone(config.layers), output: config.output || '', init: config.init.name, scale: config.init.scale,
     seed: config.seed, cmp: '', vals: [], open: null, lesson: '',
   };
@@ -354,7 +372,9 @@ export function stateFromConfig(config, base) {
       dataset: OWN_DATA.DRAW, pts: { x1: [...d.x1], x2: [...d.x2], y: [...d.y] }, pclasses: d.n_classes, features: [...(d.features || [])],
     });
   } else if (d.kind === 'csv') {
-    Object.assign(state, common, { dataset: OWN_DATA.CSV, upload: d.upload, label: d.label });
+    // binary and multiclass (a run another client made) are both classes here
+    const ctask = d.task === 'binary' || d.task === 'multiclass' ? 'classes' : d.task || '';
+    Object.assign(state, common, { dataset: OWN_DATA.CSV, upload: d.upload, label: d.label, ctask });
   } else if (d.kind === 'images') {
     Object.assign(state, { dataset: OWN_DATA.IMAGES, images: [...(d.uploads || [])] });
   } else {
@@ -366,7 +386,7 @@ export function stateFromConfig(config, base) {
 }
 
 /** The live keys (KIND.LIVE) and the fields of the protocol's `update` message they go in. */
-export const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2' };
+export const LIVE_FIELDS = { lr: 'learning_rate', opt: 'optimizer', batch: 'batch_size', l2: 'l2', l1: 'l1' };
 
 /**
  * The `update` message for a change of live keys, and the values it sends (by key).
@@ -399,7 +419,9 @@ export function toDataConfig(state) {
         train_fraction: state.train, seed: state.dseed, features: state.features,
       };
     case OWN_DATA.CSV:
-      return { kind: 'csv', upload: state.upload, label: state.label, train_fraction: state.train, seed: state.dseed };
+      return {
+        kind: 'csv', upload: state.upload, label: state.label, task: state.ctask || null, train_fraction: state.train, seed: state.dseed,
+      };
     case OWN_DATA.IMAGES:
       return { kind: 'images', uploads: state.images };
     default:
@@ -413,6 +435,40 @@ export function toDataConfig(state) {
         n_classes: state.classes,
       };
   }
+}
+
+/**
+ * The network a state will build while it waits for data (hasData false: drawn points of one
+ * class, a CSV with no file yet), in the shape of a `created` payload's network and dataset, as
+ * the diagram draws it: the hidden layers as set, the inputs and output the data will give (for
+ * a CSV, a placeholder input and output until the file says), and what it waits for.
+ * @param {object} state
+ * @param {object} options GET /api/options (outputs per task, draw_bounds)
+ * @returns {{planned: true, network: object, dataset: object, inputs: string[], waiting: string}}
+ */
+export function plannedNetwork(state, options) {
+  const hidden = state.layers.map((l) => l.units);
+  const acts = state.layers.map((l) => l.activation);
+  if (state.dataset === OWN_DATA.DRAW) {
+    const task = state.pclasses > 2 ? 'multiclass' : 'binary';
+    const output = state.output || options.outputs[task][0];
+    const inputs = ['x1', 'x2', ...state.features];
+    const classes = new Set(state.pts.y).size;
+    return {
+      planned: true,
+      network: { layer_dims: [inputs.length, ...hidden, output === 'softmax' ? state.pclasses : 1], activations: [...acts, output] },
+      dataset: { name: 'drawn', n_x: inputs.length, bounds: options.draw_bounds, features: state.features, train: { x1: [], x2: [], y: [] } },
+      inputs,
+      waiting: `waiting for data: ${classes ? 'points of a second class' : 'points of two classes'} (click on the output plot)`,
+    };
+  }
+  return {
+    planned: true,
+    network: { layer_dims: [1, ...hidden, 1], activations: [...acts, state.output || '?'], inputs_shown: 1 },
+    dataset: { name: 'csv', n_x: 1, features: [], train: null },
+    inputs: ['features'],
+    waiting: 'waiting for data: a CSV file (its columns give the inputs, its label the output)',
+  };
 }
 
 /**

@@ -194,7 +194,7 @@ export class Store {
    */
   followTask(prev, next, patch, created) {
     if (patch.lr !== undefined) return false; // the student's own α
-    if (!['dataset', 'upload', 'label'].some((key) => patch[key] !== undefined)) return undefined;
+    if (!['dataset', 'upload', 'label', 'ctask'].some((key) => patch[key] !== undefined)) return undefined;
     const defaults = Object.keys(this.options.task_defaults || {}).map((task) => taskLearningRate(this.options, task));
     if (!defaults.includes(next.lr)) return undefined;
     const csv = next.dataset === OWN_DATA.CSV; // its task comes with the run

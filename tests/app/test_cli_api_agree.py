@@ -42,6 +42,8 @@ CASES = [
     ("batch size 32", {"batch_size": 32}, ["--batch-size", "32"], None),
     ("negative l2", {"l2": -0.1}, ["--l2", "-0.1"], "--l2"),
     ("l2 0.5", {"l2": 0.5}, ["--l2", "0.5"], None),
+    ("negative l1", {"l1": -0.1}, ["--l1", "-0.1"], "--l1"),
+    ("l1 0.5", {"l1": 0.5}, ["--l1", "0.5"], None),
     ("adam", {"optimizer": "adam"}, ["--optimizer", "adam"], None),
     ("unknown optimizer", {"optimizer": "sgd"}, ["--optimizer", "sgd"], "--optimizer"),
     ("negative seed", {"seed": -1}, ["--seed", "-1"], "--seed"),

@@ -440,6 +440,57 @@ def test_a_regression_csv_has_neither_confusion_nor_boundary(client, peer):
     assert header["train_accuracy"] is None
 
 
+RATINGS = b"a,b,stars\n" + b"\n".join(
+    f"{i % 7},{(i * 3) % 5},{1 + i % 4}".encode() for i in range(40)
+)
+"""Four whole-number labels 1 … 4: a guess makes them classes; regression may be chosen."""
+
+
+def test_the_csv_task_can_be_chosen_in_the_run_config(client, peer):
+    up = upload(client, "ratings.csv", RATINGS)
+    assert up["task"] == "multiclass"  # the guess
+    data = {"kind": "csv", "upload": up["id"], "label": "stars"}
+    guessed = peer.create(dataset=data)
+    assert guessed["dataset"]["task"] == "multiclass" and guessed["dataset"]["n_classes"] == 4
+    assert guessed["config"]["dataset"]["task"] is None
+    chosen = peer.create(dataset={**data, "task": "regression"})
+    assert chosen["config"]["dataset"]["task"] == "regression"
+    assert chosen["dataset"]["task"] == "regression" and chosen["dataset"]["n_classes"] is None
+    assert chosen["network"]["activations"][-1] == "linear"
+    assert chosen["dataset"]["source"]["label_names"] is None
+    header, _ = peer.frame(chosen["run"])
+    assert header["train_accuracy"] is None and "confusion" not in header
+    classes = peer.create(dataset={**data, "task": "classes"})
+    assert classes["dataset"]["task"] == "multiclass"
+    assert classes["dataset"]["source"]["label_names"] == ["1", "2", "3", "4"]
+    binary = upload(client, "two.csv", table(m=20).encode())
+    two = peer.create(
+        dataset={"kind": "csv", "upload": binary["id"], "label": "cls", "task": "classes"}
+    )
+    assert two["dataset"]["task"] == "binary" and two["network"]["activations"][-1] == "sigmoid"
+
+
+def test_an_impossible_csv_task_is_refused_naming_the_task(client, peer):
+    up = upload(client, "measures.csv", table(m=20).encode())  # labels "yes" / "no"
+    data = {"kind": "csv", "upload": up["id"], "label": "cls"}
+    error = refusal(peer, dataset={**data, "task": "regression"})
+    assert error["code"] == "invalid"
+    item = error["errors"][0]
+    assert (item["field"], item["rule"], item["column"]) == ("config.dataset.task", "task", "cls")
+    assert (
+        "is not a number" in error["message"]
+        and "regression label must be numeric" in (error["message"])
+    )
+    ratings = upload(client, "ratings.csv", RATINGS)
+    error = refusal(
+        peer, dataset={"kind": "csv", "upload": ratings["id"], "label": "stars", "task": "binary"}
+    )
+    assert error["errors"][0]["field"] == "config.dataset.task"
+    assert "4 different values; a binary label needs exactly two" in error["message"]
+    error = refusal(peer, dataset={**data, "task": "ranking"})
+    assert error["errors"][0]["field"] == "config.dataset.task"
+
+
 def test_a_label_that_leaves_a_text_feature_names_its_row_and_column(client, peer):
     up = upload(client, "measures.csv", table(m=20).encode())
     error = refusal(peer, dataset={"kind": "csv", "upload": up["id"], "label": "b"})

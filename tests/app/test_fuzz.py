@@ -145,6 +145,7 @@ BAD_MESSAGES = {
     ),
     "learning_rate = NaN": ('{"type": "update", "runs": ["x"], "learning_rate": NaN}', "invalid"),
     "l2 = -Infinity": ('{"type": "update", "runs": ["x"], "l2": -Infinity}', "invalid"),
+    "l1 = NaN": ('{"type": "update", "runs": ["x"], "l1": NaN}', "invalid"),
     "n = NaN": ('{"type": "step", "runs": ["x"], "n": NaN}', "invalid"),
     "n = Infinity": ('{"type": "step", "runs": ["x"], "n": Infinity}', "invalid"),
     "config learning_rate NaN": ('{"type": "create", "config": {"learning_rate": NaN}}', "invalid"),
@@ -308,6 +309,7 @@ PLAUSIBLE = {
     "ref": st.text(max_size=70),
     "learning_rate": st.floats(min_value=-1, max_value=200),
     "l2": st.floats(min_value=-1, max_value=200),
+    "l1": st.floats(min_value=-1, max_value=200),
     "batch_size": st.none() | st.integers(min_value=-1, max_value=6000),
     "optimizer": st.sampled_from(["gd", "momentum", "adam", "rmsprop", "sgd!"]),
     "iterations_per_frame": st.sampled_from(["max", "auto"])

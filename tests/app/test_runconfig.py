@@ -48,9 +48,9 @@ def edges(rule: dict) -> tuple[float, float]:
     return top - (1 if rule["type"] == "integer" else 1e-6), top
 
 
-def test_the_run_config_has_the_four_live_hyperparameters():
-    assert LIVE_NAMES == ["learning_rate", "optimizer", "batch_size", "l2"]
-    assert set(NUMBERS) == {"learning_rate", "batch_size", "l2"}
+def test_the_run_config_has_the_five_live_hyperparameters():
+    assert LIVE_NAMES == ["learning_rate", "optimizer", "batch_size", "l2", "l1"]
+    assert set(NUMBERS) == {"learning_rate", "batch_size", "l2", "l1"}
 
 
 @pytest.mark.parametrize("name", LIVE_NAMES)
@@ -99,9 +99,9 @@ def test_an_update_sends_only_the_fields_given_as_trainer_keywords():
 
 
 def test_train_config_is_the_engine_s_config_of_the_live_fields():
-    config = RunConfigModel(learning_rate=0.3, optimizer="adam", batch_size=16, l2=0.2)
+    config = RunConfigModel(learning_rate=0.3, optimizer="adam", batch_size=16, l2=0.2, l1=0.05)
     assert config.train_config() == TrainConfig(
-        learning_rate=0.3, optimizer="adam", batch_size=16, l2=0.2
+        learning_rate=0.3, optimizer="adam", batch_size=16, l2=0.2, l1=0.05
     )
 
 

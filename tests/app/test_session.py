@@ -137,9 +137,10 @@ def test_update_reaches_the_trainer_whole_the_optimizer_included(client):
         run = peer.create(**SMALL)["run"]
         peer.send(type="step", runs=[run], n=5)
         peer.frame(run, until=lambda h: h["iteration"] == 5)
-        peer.send(type="update", runs=[run], optimizer="adam", learning_rate=0.01, l2=0.1)
+        peer.send(type="update", runs=[run], optimizer="adam", learning_rate=0.01, l2=0.1, l1=0.05)
         ack = peer.reply()
-        assert ack["changed"] == {"optimizer": "adam", "learning_rate": 0.01, "l2": 0.1}
+        changed = {"optimizer": "adam", "learning_rate": 0.01, "l2": 0.1, "l1": 0.05}
+        assert ack["changed"] == changed
         peer.send(type="step", runs=[run], n=10)
         costs = []
         while len(costs) < 10:
@@ -149,10 +150,11 @@ def test_update_reaches_the_trainer_whole_the_optimizer_included(client):
         (served,) = [s.runs[run] for s in client.app.state.sessions if run in s.runs]
     oracle = Run(RunConfigModel.model_validate(SMALL), served.settings)  # the same start
     oracle.train(5)
-    oracle.trainer.update(optimizer="adam", learning_rate=0.01, l2=0.1)
+    oracle.trainer.update(optimizer="adam", learning_rate=0.01, l2=0.1, l1=0.05)
     expected = oracle.trainer.run(10).astype(np.float32)
     np.testing.assert_array_equal(np.array(costs, dtype=np.float32), expected)
     assert served.trainer.config.optimizer == "adam" and served.config.optimizer == "adam"
+    assert served.trainer.config.l1 == 0.05 == served.config.l1
 
 
 def test_group_commands_keep_runs_on_the_same_iteration(peer):

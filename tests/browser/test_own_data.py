@@ -99,6 +99,74 @@ def test_draw_two_classes_and_train_on_them_live(playground, shots):
     assert page.watch.errors == []
 
 
+NEUTRAL_EDGES = """() => [...document.querySelectorAll('[data-testid=network-diagram] path.edge')]
+    .every((p) => p.getAttribute('stroke') === '#c8cfd6' && !p.hasAttribute('stroke-width'))"""
+EMPTY_MAPS = """() => [...document.querySelectorAll(
+    '[data-testid=network-diagram] .unit:not(.input) canvas')]
+    .every((c) => c.width === 1 && c.height === 1)"""
+
+
+def test_while_waiting_for_data_the_diagram_shows_the_network_to_be_built(playground, shots):
+    page = playground
+    diagram = page.locator(DIAGRAM)
+    choose_drawing(page)
+    # no points yet: the default network, planned (no run), with no weights
+    expect(diagram).to_have_attribute("data-planned", "true")
+    expect(diagram).not_to_have_attribute("data-run", re.compile("."))
+    expect(diagram).to_have_attribute("data-layer-dims", "2,4,1")
+    expect(diagram).to_have_attribute("data-activations", "tanh,sigmoid")
+    note = page.get_by_test_id("diagram-waiting")
+    expect(note).to_have_text(re.compile(r"^waiting for data: points of two classes"))
+    for unit in ("unit-0-0", "unit-0-1", "unit-1-0", "unit-1-3", "unit-2-0"):
+        expect(page.get_by_test_id(unit)).to_be_visible()
+    expect(diagram.locator("path.edge")).to_have_count(2 * 4 + 4 * 1)
+    assert page.evaluate(NEUTRAL_EDGES) and page.evaluate(EMPTY_MAPS)
+    # the settings change: the planned network follows
+    page.get_by_test_id("add-layer").click()
+    expect(diagram).to_have_attribute("data-layer-dims", re.compile(r"^2,4,\d+,1$"))
+    page.get_by_test_id("layer-1-activation").select_option("relu")
+    expect(diagram).to_have_attribute("data-activations", "tanh,relu,sigmoid")
+    page.get_by_test_id("feature-x1_squared").check()
+    expect(diagram).to_have_attribute("data-layer-dims", re.compile(r"^3,4,\d+,1$"))
+    expect(page.get_by_test_id("unit-0-2")).to_contain_text("x")
+    page.get_by_test_id("draw-classes").fill("3")
+    page.get_by_test_id("draw-classes").press("Enter")
+    expect(diagram).to_have_attribute("data-layer-dims", re.compile(r"^3,4,\d+,3$"))
+    expect(diagram).to_have_attribute("data-activations", "tanh,relu,softmax")
+    page.evaluate("scrollTo(0, 0)")  # typing the classes scrolled the panel into view
+    page.mouse.click(*plot_point(page, -3, -3))  # one class: still waiting, for a second
+    expect(page.get_by_test_id("draw-count")).to_have_text("1 point")
+    expect(note).to_contain_text("points of a second class")
+    expect(diagram).to_have_attribute("data-planned", "true")
+    assert page.evaluate(NEUTRAL_EDGES) and page.evaluate(EMPTY_MAPS)
+    page.screenshot(path=shots / "diagram-waiting-drawn.png")
+    # a second class: the run is built, as planned, and the note goes
+    x, y = plot_point(page, 3, 3)
+    page.keyboard.down("Shift")
+    page.mouse.click(x, y)
+    page.keyboard.up("Shift")
+    expect(diagram).to_have_attribute("data-run", re.compile("."))
+    expect(diagram).not_to_have_attribute("data-planned", "true")
+    expect(diagram).to_have_attribute("data-activations", "tanh,relu,softmax")
+    expect(diagram).to_have_attribute("data-layer-dims", re.compile(r"^3,4,\d+,3$"))
+    expect(note).to_have_count(0)
+    # a CSV with no file yet: its inputs and output wait for the file
+    page.get_by_test_id("dataset-csv").click()
+    expect(diagram).to_have_attribute("data-planned", "true")
+    expect(diagram).not_to_have_attribute("data-run", re.compile("."))
+    expect(diagram).to_have_attribute("data-layer-dims", re.compile(r"^1,4,\d+,1$"))
+    expect(diagram).to_have_attribute("data-activations", "tanh,relu,?")
+    expect(note).to_contain_text("waiting for data: a CSV file")
+    expect(page.get_by_test_id("unit-0-0")).to_contain_text("features")
+    assert page.evaluate(NEUTRAL_EDGES) and page.evaluate(EMPTY_MAPS)
+    page.screenshot(path=shots / "diagram-waiting-csv.png")
+    upload_csv(page, "boxes.csv", _csv(40))
+    expect(diagram).to_have_attribute("data-layer-dims", re.compile(r"^3,4,\d+,1$"))
+    expect(diagram).to_have_attribute("data-activations", "tanh,relu,sigmoid")
+    expect(note).to_have_count(0)
+    assert page.watch.errors == []
+
+
 def test_drawn_points_come_back_from_the_link(playground, server_url):
     page = playground
     choose_drawing(page)
@@ -169,6 +237,68 @@ def test_upload_a_csv_and_train_on_it(playground, shots):
     # Another label column: a feature is text now, and the message says where.
     page.get_by_test_id("label-column").select_option("height")
     expect(page.get_by_test_id("error-message")).to_contain_text("column 4 'kind' is not a number")
+    assert page.watch.errors == []
+
+
+def _ratings(rows: int = 80) -> str:
+    """Whole-number labels 1 … 4, a linear function of the features: a guess makes them four
+    classes; they can be learnt as a number too."""
+    rng = np.random.default_rng(2)
+    lines = ["size,age,stars"]
+    for _ in range(rows):
+        size, age = rng.uniform(0, 1, 2)
+        lines.append(f"{size:.3f},{age:.3f},{1 + min(3, int(4 * (0.7 * size + 0.3 * age)))}")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_csv_task_is_chosen_in_the_page_and_an_impossible_one_is_refused(
+    playground, context, ready, shots
+):
+    page = playground
+    page.get_by_test_id("dataset-csv").click()
+    task = page.get_by_test_id("csv-task")
+    expect(task).to_have_value("")  # auto
+    upload_csv(page, "boxes.csv", _csv(40))
+    diagram = page.locator(DIAGRAM)
+    expect(diagram).to_have_attribute("data-dataset", "boxes")
+    expect(diagram).to_have_attribute("data-activations", "tanh,sigmoid")
+    run = diagram.get_attribute("data-run")
+    # "big" / "small" cannot be a number: refused beside the choice, the run stays
+    task.select_option("regression")
+    error = page.get_by_test_id("error-message")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("'kind' is not a number")
+    expect(error).to_contain_text("a regression label must be numeric")
+    assert error.evaluate("e => e.closest('[data-field=\"dataset.task\"]') !== null")
+    expect(task).to_have_value("")
+    expect(diagram).to_have_attribute("data-run", run)
+    assert "ctask=regression" not in address(page)
+    page.get_by_test_id("csv-source").screenshot(path=shots / "csv-task-refused.png")
+    # Ratings 1 … 4: four classes by the guess, a number when asked
+    upload_csv(page, "ratings.csv", _ratings())
+    expect(diagram).to_have_attribute("data-dataset", "ratings")
+    expect(diagram).to_have_attribute("data-layer-dims", "2,4,4")
+    expect(diagram).to_have_attribute("data-activations", "tanh,softmax")
+    expect(error).to_be_hidden()
+    task.select_option("regression")
+    expect(diagram).to_have_attribute("data-activations", "tanh,linear")
+    expect(diagram).to_have_attribute("data-layer-dims", "2,4,1")
+    expect(page.get_by_test_id("standardization")).to_contain_text("numeric: regression")
+    assert "ctask=regression" in address(page)
+    expect(page.get_by_test_id("learning-rate")).to_have_value("0.03")  # a regression's α
+    page.get_by_test_id("play").click()
+    wait_iteration(page, "n >= 50")
+    page.get_by_test_id("pause").click()
+    expect(page.get_by_test_id("train-accuracy")).to_have_text("–")  # no accuracy for a number
+    # the choice travels in the link
+    other = context.new_page()
+    other.goto(address(page))
+    ready(other)
+    expect(other.get_by_test_id("csv-task")).to_have_value("regression")
+    expect(other.locator(DIAGRAM)).to_have_attribute("data-activations", "tanh,linear")
+    other.close()
+    task.select_option("classes")
+    expect(diagram).to_have_attribute("data-activations", "tanh,softmax")
     assert page.watch.errors == []
 
 

@@ -112,6 +112,40 @@ def test_task_can_be_forced():
         load_csv(text, "y", task="ranking")
 
 
+def test_classes_is_binary_for_two_labels_and_multiclass_for_more():
+    # numbers a guess would take for regression (11 distinct non-whole values) or binary
+    many = csv_text("a,y", [f"{i},{(i % 3) * 0.5 + 0.25}" for i in range(12)])
+    two = csv_text("a,y", [f"{i},{0.5 + (i % 2)}" for i in range(12)])
+    loaded = load_csv(many, "y", task="classes")
+    assert load_csv(many, "y").dataset.task == "regression"
+    assert (loaded.dataset.task, loaded.dataset.n_classes) == ("multiclass", 3)
+    assert loaded.label_names == ("0.25", "0.75", "1.25")
+    np.testing.assert_array_equal(
+        np.sort(np.hstack([loaded.dataset.Y_train, loaded.dataset.Y_test])[0]),
+        np.repeat([0, 1, 2], 4),
+    )
+    assert load_csv(two, "y", task="classes").dataset.task == "binary"
+
+
+def test_impossible_tasks_are_refused_saying_why():
+    text_labels = csv_text("a,y", [f"{i},{'cat' if i % 2 else 'dog'}" for i in range(12)])
+    refusal = "row 2, column 2 'y' is not a number: 'dog'; a regression label must be numeric"
+    with pytest.raises(LoaderError, match=refusal) as info:
+        load_csv(text_labels, "y", task="regression")
+    assert (info.value.column, info.value.rule) == ("y", "task")
+    with pytest.raises(LoaderError, match="a binary label needs exactly two") as info:
+        load_csv(csv_text("a,y", [f"{i},{i % 3}" for i in range(12)]), "y", task="binary")
+    assert info.value.rule == "task"
+    continuous = csv_text("a,y", [f"{i},{i * 0.37}" for i in range(30)])
+    with pytest.raises(LoaderError, match="30 different values, more than the 10 classes"):
+        load_csv(continuous, "y", task="classes")
+    with pytest.raises(LoaderError, match="can be learnt by regression"):
+        load_csv(continuous, "y", task="multiclass")
+    with pytest.raises(LoaderError, match="more than the 10 classes") as guessed:
+        load_csv(csv_text("a,y", [f"{i},w{i}" for i in range(12)]), "y")
+    assert guessed.value.rule is None  # no task asked: the file, not the choice, is at fault
+
+
 def test_label_column_may_sit_anywhere_and_the_file_may_be_bytes_or_a_path(tmp_path):
     text = csv_text("y,a,b", [f"{i % 2},{i},{i * i}" for i in range(8)])
     path = tmp_path / "houses.csv"

@@ -34,7 +34,7 @@ def test_registry_holds_every_documented_dataset_in_display_order():
     from engine.datasets import dataset_names
 
     expected = ["flower", "circles", "moons", "xor", "gaussians", "spiral", "quantiles"]
-    expected += ["blobs", "spirals", "plane", "house"]
+    expected += ["sine", "cubic", "abs", "blobs", "spirals", "plane", "house"]
     assert dataset_names() == ALL == expected
 
 
@@ -295,6 +295,39 @@ def test_quantiles_split_one_cloud_into_balanced_inner_and_outer_halves():
     radius = np.hypot(X[0], X[1])
     assert (Y == 0).sum() == 151 and (Y == 1).sum() == 150
     assert radius[Y[0] == 1].max() < radius[Y[0] == 0].min()
+
+
+CURVE_ORACLES = {
+    "sine": lambda x: 3.0 * np.sin(x),
+    "cubic": lambda x: 4.0 * (x / 5.0) ** 3,
+    "abs": lambda x: np.abs(x) - 2.5,
+}
+
+
+@pytest.mark.parametrize("name", CURVE_ORACLES)
+def test_curve_labels_say_whether_x2_lies_above_the_curve_without_noise(name):
+    ds = make_dataset(name, n_samples=1000, noise=0.0, seed=18)
+    X, Y = all_points(ds)
+    assert X.shape == (2, 1000) and Y.shape == (1, 1000) and ds.task == "binary"
+    np.testing.assert_array_equal(Y[0], (X[1] > CURVE_ORACLES[name](X[0])).astype(float))
+    assert np.abs(X).max() <= 5.0  # the square [-5, 5]², as the other planar sets
+    assert 0.3 < Y.mean() < 0.7  # both sides of the curve well filled
+    # the curve crosses the square: points above and below it at both ends of x1
+    for end in (X[0] < -4.0, X[0] > 4.0):
+        assert set(np.unique(Y[0, end])) == {0.0, 1.0}
+
+
+@pytest.mark.parametrize("name", CURVE_ORACLES)
+def test_curve_noise_jitters_the_points_and_keeps_their_labels(name):
+    clean = all_points(make_dataset(name, n_samples=500, noise=0.0, seed=19))
+    noisy = all_points(make_dataset(name, n_samples=500, noise=0.5, seed=19))
+    again = all_points(make_dataset(name, n_samples=500, noise=0.5, seed=19))
+    np.testing.assert_array_equal(noisy[1], clean[1])
+    np.testing.assert_array_equal(noisy[0], again[0])
+    jitter = noisy[0] - clean[0]
+    assert jitter.std() == pytest.approx(0.5, rel=0.1)
+    # with noise some points cross the curve: their labels no longer follow the rule
+    assert (noisy[1][0] != (noisy[0][1] > CURVE_ORACLES[name](noisy[0][0]))).any()
 
 
 @pytest.mark.parametrize("n_classes", [3, 5])

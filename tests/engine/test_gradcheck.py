@@ -44,6 +44,28 @@ def test_backprop_matches_finite_differences(hidden, output, l2):
         assert check.difference < 1e-7, (dims, acts, check.difference)
 
 
+@pytest.mark.parametrize("l2", [0.0, 0.5])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax", "linear"])
+@pytest.mark.parametrize("hidden", ["tanh", "relu"])
+def test_l1_subgradient_matches_finite_differences_away_from_zero(hidden, output, l2):
+    rng = np.random.default_rng(zlib.crc32(f"l1-{hidden}-{output}-{l2}".encode()))
+    dims, acts = _random_architecture(rng, hidden, output)
+    net = Network(dims, acts, init="xavier", seed=4)
+    params = net.parameters
+    for l in range(1, len(dims)):
+        # every weight at least 0.1 from 0: |w| is smooth there, far beyond ε = 1e-7
+        W = params[f"W{l}"]
+        params[f"W{l}"] = np.sign(W + (W == 0)) * (0.1 + np.abs(W))
+        params[f"b{l}"] = rng.uniform(0.1, 0.5, (dims[l], 1))
+    net.set_parameters(params)
+    X = rng.standard_normal((dims[0], 7))
+    Y = OUTPUTS[output](rng, dims[-1], 7)
+    check = gradient_check(net, X, Y, l2=l2, l1=0.8)
+    assert check.difference < 1e-7, (dims, acts, check.difference)
+    without = gradient_check(net, X, Y, l2=l2)  # the penalty moved the gradient, it was checked
+    assert np.abs(check.grad - without.grad).max() > 0.01
+
+
 def test_gradient_check_restores_parameters(rng):
     net = Network([3, 4, 1], ["relu", "sigmoid"], init="he", seed=2)
     before = net.parameters

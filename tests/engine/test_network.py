@@ -115,6 +115,40 @@ def test_l2_adds_the_weight_penalty_only(planar):
     np.testing.assert_array_equal(regularized["db1"], plain["db1"])
 
 
+def test_l1_adds_the_absolute_weight_penalty_and_its_sign_only(planar):
+    X, Y = planar
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], init="xavier", seed=5)
+    params = net.parameters
+    params["W1"][0, 1] = 0.0  # at the kink the subgradient is 0
+    params["b1"][:] = 0.4  # biases are never penalized
+    net.set_parameters(params)
+    penalty = 0.3 / 50 * (np.abs(params["W1"]).sum() + np.abs(params["W2"]).sum())
+    assert net.cost(X, Y, l1=0.3) == pytest.approx(net.cost(X, Y) + penalty, rel=1e-12)
+    both = net.cost(X, Y) + penalty + 0.7 / 100 * sum((params[w] ** 2).sum() for w in ("W1", "W2"))
+    assert net.cost(X, Y, l2=0.7, l1=0.3) == pytest.approx(both, rel=1e-12)
+    plain, regularized = net.gradients(X, Y), net.gradients(X, Y, l1=0.3)
+    for w in ("W1", "W2"):
+        sign = np.sign(params[w])
+        np.testing.assert_allclose(regularized[f"d{w}"], plain[f"d{w}"] + 0.3 / 50 * sign)
+    assert regularized["dW1"][0, 1] == plain["dW1"][0, 1]
+    for b in ("db1", "db2"):
+        np.testing.assert_array_equal(regularized[b], plain[b])
+    combined = net.gradients(X, Y, l2=0.7, l1=0.3)
+    np.testing.assert_allclose(
+        combined["dW2"], plain["dW2"] + 0.3 / 50 * np.sign(params["W2"]) + 0.7 / 50 * params["W2"]
+    )
+
+
+def test_l1_must_be_finite_and_non_negative(planar):
+    X, Y = planar
+    net = Network([2, 1], ["sigmoid"])
+    for bad in (-0.1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="l1"):
+            net.cost(X, Y, l1=bad)
+        with pytest.raises(ValueError, match="l1"):
+            net.step(X, Y, learning_rate=0.1, l1=bad)
+
+
 def test_saturated_sigmoid_gives_a_large_finite_cost():
     net = Network([1, 1], ["sigmoid"])
     net.set_parameters({"W1": np.array([[1000.0]]), "b1": np.zeros((1, 1))})

@@ -567,6 +567,7 @@ def test_anything_that_changes_the_pass_voids_its_reuse(monkeypatch, split_flowe
 HYPERPARAMETER_CHANGES = {
     "learning_rate": {"learning_rate": 0.3},
     "l2": {"l2": 0.7},
+    "l1": {"l1": 0.4},
     "optimizer": {"optimizer": "adam", "learning_rate": 0.01},
     "full_batch_size": {"batch_size": 10_000},
 }

@@ -54,7 +54,7 @@ test('stateFromConfig is toRunConfig\'s inverse', () => {
   const base = defaultState(OPTIONS.defaults);
   const state = {
     ...base, dataset: 'circles', noise: 0.2, size: 300, train: 0.7, dseed: 4, features: ['x1sq'], lr: 0.3, opt: 'adam',
-    batch: 32, l2: 0.01, layers: [{ units: 5, activation: 'relu' }, { units: 2, activation: 'tanh' }], seed: 8,
+    batch: 32, l2: 0.01, l1: 0.003, layers: [{ units: 5, activation: 'relu' }, { units: 2, activation: 'tanh' }], seed: 8,
   };
   const back = stateFromConfig(toRunConfig(state), base);
   assert.deepEqual(toRunConfig(back), toRunConfig(state));

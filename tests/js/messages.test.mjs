@@ -5,14 +5,14 @@ import { test } from 'node:test';
 
 import { defaultState, toRunConfig, updateMessage } from '../../static/js/state.js';
 
-const state = { ...defaultState(), lr: 0.3, opt: 'adam', batch: 32, l2: 0.01 };
+const state = { ...defaultState(), lr: 0.3, opt: 'adam', batch: 32, l2: 0.01, l1: 0.002 };
 
 test('a live change is sent under the protocol field names', () => {
-  const { message, values } = updateMessage(['r1'], state, ['batch', 'lr', 'opt', 'l2', 'speed']);
+  const { message, values } = updateMessage(['r1'], state, ['batch', 'lr', 'opt', 'l2', 'l1', 'speed']);
   assert.deepEqual(message, {
-    type: 'update', runs: ['r1'], batch_size: 32, learning_rate: 0.3, optimizer: 'adam', l2: 0.01,
+    type: 'update', runs: ['r1'], batch_size: 32, learning_rate: 0.3, optimizer: 'adam', l2: 0.01, l1: 0.002,
   });
-  assert.deepEqual(values, { batch: 32, lr: 0.3, opt: 'adam', l2: 0.01 });
+  assert.deepEqual(values, { batch: 32, lr: 0.3, opt: 'adam', l2: 0.01, l1: 0.002 });
 });
 
 test('only the changed live keys go in an update', () => {
@@ -25,6 +25,7 @@ test('the run config carries every hyperparameter under its field name', () => {
   assert.equal(config.learning_rate, 0.3);
   assert.equal(config.optimizer, 'adam');
   assert.equal(config.l2, 0.01);
+  assert.equal(config.l1, 0.002);
   assert.deepEqual(Object.keys(config).sort(),
-    ['batch_size', 'dataset', 'init', 'l2', 'layers', 'learning_rate', 'optimizer', 'output', 'seed']);
+    ['batch_size', 'dataset', 'init', 'l1', 'l2', 'layers', 'learning_rate', 'optimizer', 'output', 'seed']);
 });

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 
 import { OPTIONS } from './options.mjs';
 import { Store, changeKinds, memoryUrl } from '../../static/js/store.js';
-import { KIND, PROPS, defaultState, toHash } from '../../static/js/state.js';
+import {
+  KIND, PROPS, defaultState, plannedNetwork, stateFromConfig, toDataConfig, toHash, toRunConfig,
+} from '../../static/js/state.js';
 
 /** A store on a URL, its state read from it (as the page starts). */
 const store = (hash = '') => {
@@ -84,7 +86,7 @@ test('change kinds: what a change of keys means for the run', () => {
   assert.deepEqual(changeKinds(['layers', 'seed', 'dataset']), new Set([KIND.RUN]));
   assert.deepEqual(changeKinds(['pts']), new Set([KIND.POINTS]));
   assert.deepEqual(changeKinds(['speed', 'logcost', 'cmp']), new Set([KIND.SPEED, KIND.VIEW, KIND.COMPARE]));
-  for (const key of ['lr', 'opt', 'batch', 'l2']) assert.equal(PROPS[key].kind, KIND.LIVE, key);
+  for (const key of ['lr', 'opt', 'batch', 'l2', 'l1']) assert.equal(PROPS[key].kind, KIND.LIVE, key);
   const s = store();
   assert.deepEqual(s.set({ ...s.state, lr: 0.5, test: true }), ['lr', 'test']);
 });
@@ -127,4 +129,38 @@ test('propose: α follows the data to a task of another default rate, unless the
   s.set({ ...s.state, lr: OPTIONS.task_defaults.binary.learning_rate });
   assert.equal(s.propose({ dataset: 'csv' }).retune, true, "a CSV's task comes with its run");
   assert.equal(s.propose({ lr: 0.2 }).retune, false);
+});
+
+test('the CSV task travels in the link and the run config, and an unknown one is dropped', () => {
+  const s = store();
+  const state = { ...structuredClone(s.base), dataset: 'csv', upload: 'abc123', label: 'price', ctask: 'regression' };
+  const config = toDataConfig(state);
+  assert.equal(config.task, 'regression');
+  assert.equal(toDataConfig({ ...state, ctask: '' }).task, null); // auto: the server guesses
+  assert.deepEqual(stateFromConfig(toRunConfig(state), s.base).ctask, 'regression');
+  assert.equal(stateFromConfig({ ...toRunConfig(state), dataset: { ...config, task: 'binary' } }, s.base).ctask, 'classes');
+  assert.equal(store(toHash(state)).state.ctask, 'regression');
+  assert.equal(store(toHash({ ...state, ctask: 'ranking' })).state.ctask, '');
+});
+
+test('waiting for data, the planned network is the one the settings will build', () => {
+  const s = store();
+  const layers = [{ units: 5, activation: 'relu' }, { units: 3, activation: 'tanh' }];
+  const drawn = plannedNetwork({ ...structuredClone(s.base), dataset: 'draw', layers, features: ['x1_x2'] }, OPTIONS);
+  assert.deepEqual(drawn.network.layer_dims, [3, 5, 3, 1]);
+  assert.deepEqual(drawn.network.activations, ['relu', 'tanh', 'sigmoid']);
+  assert.deepEqual(drawn.inputs, ['x1', 'x2', 'x1_x2']);
+  assert.deepEqual(drawn.dataset.bounds, OPTIONS.draw_bounds);
+  assert.match(drawn.waiting, /^waiting for data: points of two classes/);
+  const three = plannedNetwork({ ...structuredClone(s.base), dataset: 'draw', layers, pclasses: 3, pts: { x1: [0], x2: [0], y: [1] } }, OPTIONS);
+  assert.deepEqual(three.network.layer_dims, [2, 5, 3, 3]);
+  assert.equal(three.network.activations.at(-1), 'softmax');
+  assert.match(three.waiting, /a second class/);
+  const binarySoftmax = plannedNetwork({ ...structuredClone(s.base), dataset: 'draw', layers: [], output: 'softmax' }, OPTIONS);
+  assert.deepEqual(binarySoftmax.network.layer_dims, [2, 2]); // as the server builds it: a unit per class
+  const csv = plannedNetwork({ ...structuredClone(s.base), dataset: 'csv', layers }, OPTIONS);
+  assert.deepEqual(csv.network.layer_dims, [1, 5, 3, 1]);
+  assert.equal(csv.network.inputs_shown, 1);
+  assert.equal(csv.network.activations.at(-1), '?');
+  assert.match(csv.waiting, /a CSV file/);
 });
