@@ -105,6 +105,26 @@ class Data(Message):
     dataset: DrawnDataModel
 
 
+class Example(Message):
+    """Follow one example through a run's network (one the session owns or watches): answered
+    by `example` with its forward pass, and for a point of the data (`split`, `index`) its loss,
+    dz[l] and its share of the current batch's dW[l], db[l]. Name either a `point` of the
+    input plane ([x1, x2], or [x1] for one-input data: no label, the forward pass only) or an
+    example by `split` and `index`."""
+
+    type: Literal["example"]
+    runs: Annotated[list[RunId], Field(min_length=1, max_length=1)]
+    point: (
+        Annotated[
+            list[Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]],
+            Field(min_length=1, max_length=2),
+        ]
+        | None
+    ) = None
+    split: Literal["train", "test"] | None = None
+    index: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+
+
 class Ping(Message):
     """Answered by `pong`: a liveness check."""
 
@@ -244,6 +264,7 @@ ClientMessage = Annotated[
     | Speed
     | Data
     | Delete
+    | Example
     | Ping
     | Watch
     | Unwatch
@@ -272,6 +293,7 @@ MESSAGE_TYPES = (
     "speed",
     "data",
     "delete",
+    "example",
     "ping",
     "watch",
     "unwatch",
