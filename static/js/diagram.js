@@ -21,6 +21,8 @@ const RAW_LABELS = { x1: 'x₁', x2: 'x₂' };
  */
 export const EDGE_FULL_WEIGHT = 4;
 const EDGE_LEGEND = [0.1, 1, 2, EDGE_FULL_WEIGHT];
+/** A traced example's edges drawn bold: its terms W[l]_kj a[l-1]_j at least this share of the layer's largest. */
+const EDGE_TRACE_SHARE = 0.25;
 const FEATURE_FN = {
   x1: (a) => a, x2: (a, b) => b, x1_squared: (a) => a * a, x2_squared: (a, b) => b * b,
   x1_x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
@@ -211,6 +213,7 @@ export class Diagram {
     }
     for (const path of this.root.querySelectorAll('.edge.traced-edge')) {
       path.classList.remove('traced-edge');
+      delete path.dataset.traced;
       path.style.removeProperty('stroke-width');
     }
     if (!t || !this.dims || t.layers.length !== this.dims.length - 1) return;
@@ -230,10 +233,14 @@ export class Diagram {
       layer.a.forEach((a, k) => ring(layer.l, k, a, scale));
       if (layer.l === 1 && !allInputs) return; // one input node: its edges are row norms
       const paths = this.edges[layer.l - 1];
-      for (const [k, j] of layer.edges) {
+      // The strongest terms only: within a factor EDGE_TRACE_SHARE of the layer's largest.
+      const top = Math.max(...layer.edges.map(([, , v]) => Math.abs(v ?? 0)));
+      for (const [k, j, v] of layer.edges) {
+        if (!(Math.abs(v ?? Infinity) >= EDGE_TRACE_SHARE * top)) continue;
         const path = paths?.[k * this.dims[layer.l - 1] + j];
         if (!path) continue;
         path.classList.add('traced-edge');
+        path.dataset.traced = `${layer.l},${k},${j}`;
         const width = parseFloat(path.getAttribute('stroke-width')) || 1;
         path.style.setProperty('stroke-width', `${Math.max(width, this.edgeThickness() * 0.8, 2.5).toFixed(2)}px`);
       }

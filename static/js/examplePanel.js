@@ -48,7 +48,12 @@ function unitLabels(units, n) {
 const at = (all, units) => units.map((k) => all[k]);
 
 export class ExamplePanel {
-  constructor() {
+  /**
+   * @param {{relayout?: () => void}} [hooks] relayout: called when the panel opens or closes (the
+   *   page's layout changed: the charts fit their new size; presenter mode shares one screen)
+   */
+  constructor({ relayout = () => {} } = {}) {
+    this.relayout = relayout;
     const $ = (id) => document.getElementById(id);
     this.el = $('example-panel');
     this.title = $('example-title');
@@ -69,10 +74,23 @@ export class ExamplePanel {
 
   /** Open the panel for a pick, before its numbers arrive. */
   waiting(pick) {
-    this.el.hidden = false;
+    this.setOpen(true);
+    this.scrollPending = true; // once its numbers are in, the whole panel comes into view
     this.title.textContent = pick.split != null ? `Following ${pick.split} example ${pick.index + 1}` : 'Following a spot of the plane';
     this.note.textContent = 'computing…';
-    this.el.scrollIntoView?.({ block: 'nearest' });
+  }
+
+  setOpen(open) {
+    if (this.el.hidden === !open) return;
+    this.el.hidden = !open;
+    this.relayout();
+  }
+
+  /** Bring the panel into view (after a pick, not at every live update): all of it if it fits. */
+  reveal() {
+    if (!this.el.scrollIntoView) return;
+    const fits = this.el.getBoundingClientRect().height < innerHeight * 0.8;
+    this.el.scrollIntoView({ block: fits ? 'end' : 'start' });
   }
 
   /** A refusal (the run changed under it, say). */
@@ -81,7 +99,7 @@ export class ExamplePanel {
   }
 
   hide() {
-    this.el.hidden = true;
+    this.setOpen(false);
     this.body.replaceChildren();
     delete this.el.dataset.iteration;
   }
@@ -91,7 +109,7 @@ export class ExamplePanel {
    * @param {object} m the server's `example` message
    */
   render(m) {
-    this.el.hidden = false;
+    this.setOpen(true);
     this.el.dataset.iteration = String(m.iteration);
     const { source } = m;
     const where = source.kind === 'point'
@@ -146,6 +164,10 @@ export class ExamplePanel {
     setHtml(this.body, html`
       <div class="ex-part"><h3>Forward</h3>${forward}${result}</div>
       ${labelled ? html`<div class="ex-part"><h3>Backward, this example's part of the step (m = ${m.m})</h3>${backward}</div>` : ''}`);
+    if (this.scrollPending) {
+      this.scrollPending = false;
+      this.reveal();
+    }
   }
 
   /** What ŷ says: the predicted class (or value). */

@@ -156,7 +156,8 @@ async function main() {
   const fitCharts = () => {
     for (const el of document.querySelectorAll('.js-plotly-plot')) if (el.offsetParent && window.Plotly) window.Plotly.Plots.resize(el);
   };
-  bindPageMode(store, { body: document.body, relayout: () => { loop.relayout(); fitCharts(); } });
+  const relayout = () => { loop.relayout(); fitCharts(); };
+  bindPageMode(store, { body: document.body, relayout });
   window.addEventListener('resize', () => loop.relayout()); // the charts' type follows the page's
   const boundary = new BoundaryChart($('boundary-chart'));
   const views = {
@@ -180,7 +181,7 @@ async function main() {
   const client = new RunClient(socket); // the socket's handlers: runs' answers, then the subscribers
   const recorder = new Recorder();
   recorder.attach(socket); // a listener: hears everything, after the handlers
-  const example = new ExampleFollower({ client, view: new ExamplePanel(), diagram: views.diagram, boundary });
+  const example = new ExampleFollower({ client, view: new ExamplePanel({ relayout }), diagram: views.diagram, boundary });
   example.start();
   let compare = null;
   const controller = new Controller({

@@ -148,7 +148,19 @@ def test_a_clicked_point_s_panel_matches_a_forward_pass_computed_here(
         unit = page.get_by_test_id(f"unit-1-{k}")
         expect(unit).to_have_class(re.compile(r"\btraced\b"))
         assert abs(float(unit.get_attribute("data-activation")) - activations[0][k, 0]) < 1e-5
-    assert page.locator("[data-testid=network-diagram] path.traced-edge").count() >= 12
+    # The bold edges are the strongest terms W[l]_kj a[l-1]_j of each layer (within a quarter
+    # of its largest), the largest of each layer among them.
+    traced = page.eval_on_selector_all(
+        "[data-testid=network-diagram] path.traced-edge", "ps => ps.map(p => p.dataset.traced)"
+    )
+    edges = {tuple(int(i) for i in t.split(",")) for t in traced}
+    a_prev = [expand_features(x[:2], ["x1_squared"]), *activations[:-1]]
+    for l in range(1, len(activations) + 1):
+        terms = np.abs(params[f"W{l}"] * a_prev[l - 1][:, 0])
+        k, j = np.unravel_index(np.argmax(terms), terms.shape)
+        assert (l, k, j) in edges, (l, terms)
+        for _, k, j in (e for e in edges if e[0] == l):
+            assert terms[k, j] >= 0.25 * terms.max() * (1 - 1e-4)
     page.screenshot(path=str(shots / "example-panel.png"), full_page=True)
 
     # Live while training: the panel follows the run's iterations.
