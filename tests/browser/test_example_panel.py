@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from app.runconfig import RunConfigModel
 from engine.features import expand_features
 from engine.network import Network
-from tests.browser.page_helpers import wait_iteration
+from tests.browser.page_helpers import SMALL_TEXT, wait_iteration
+from tests.browser.test_presenter import MIN_PRESENTER_PX
 
 # 12 tanh units (wider than the 8 the panel shows), a derived input, mini-batches of 50.
 STATE = "/#layers=12:tanh,3:relu&features=x1_squared&batch=50&stepn=20"
@@ -214,3 +215,35 @@ def test_in_drawing_mode_a_click_adds_a_point_and_follows_nothing(page, server_u
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     expect(page.get_by_test_id("draw-count")).to_have_text("1 point")
     expect(page.get_by_test_id("example-panel")).to_be_hidden()
+
+
+def test_on_a_projector_the_panel_shares_the_screen_in_large_type(browser, server_url, ready):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(server_url + "/")
+        ready(page)
+        page.keyboard.press("p")
+        expect(page.locator("body")).to_have_class(re.compile(r"\bpresenter\b"))
+        page.get_by_test_id("step").click()
+        settled(page)
+        d = page.evaluate("window.nnplay.controller.created.dataset")
+        page.mouse.click(*client_xy(page, d["train"]["x1"][0], d["train"]["x2"][0]))
+        panel = page.get_by_test_id("example-panel")
+        expect(panel.get_by_test_id("ex-loss")).to_be_visible()
+        page.mouse.move(5, 700)  # Plotly's hover label of the point clicked goes
+        page.wait_for_function(  # the boundary fits its new size
+            f"() => {{ const el = {CHART}; const f = el._fullLayout;"
+            " return Math.abs(f.height - el.clientHeight) <= 1"
+            " && Math.abs(f.width - el.clientWidth) <= 1; }"
+        )
+        # One screen: the panel under the three panels, the boundary still a readable plot.
+        box = panel.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 1080, box
+        assert page.evaluate("document.scrollingElement.scrollHeight <= innerHeight")
+        plot = page.locator("[data-testid=boundary-chart] .nsewdrag").first.bounding_box()
+        assert plot["height"] >= 200, plot
+        assert page.evaluate(SMALL_TEXT, MIN_PRESENTER_PX) == []
+        page.screenshot(path="/tmp/nnplay-example-presenter-1920x1080.png")
+    finally:
+        context.close()
