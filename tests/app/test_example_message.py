@@ -148,3 +148,35 @@ def test_unknown_runs_and_other_sessions_runs_are_refused(server):
         assert reply["code"] == "unknown_run"
         reply = ask(owner, runs=[run_id, run_id], point=[0.0, 0.0])
         assert reply["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    ("config", "point"),
+    [
+        ({"dataset": {"name": "blobs", "size": 90, "n_classes": 3}}, [0.5, 0.5]),  # softmax
+        ({"dataset": {"name": "plane", "size": 80}}, [1.0, -2.0]),  # regression, standardized y
+        ({"dataset": {"name": "house", "size": 60}}, [1.5]),  # one input
+    ],
+)
+def test_softmax_and_regression_outputs_too(server, config, point):
+    with client_of(server) as owner:
+        run_id = owner.create(**config, layers=[{"units": 5, "activation": "relu"}])
+        stepped(owner, run_id, 4)
+        run = the_run(server, run_id)
+        net, d = engine_copy(run), run.dataset
+        reply = ask(owner, runs=[run_id], split="train", index=2)
+        x, y = d.X_train[:, 2:3], d.Y_train[:, 2:3]
+        np.testing.assert_allclose(reply["y_hat"], net.forward(x)[:, 0], rtol=1e-12, atol=1e-15)
+        assert reply["loss"] == pytest.approx(net.cost(x, y), rel=1e-12)
+        np.testing.assert_allclose(reply["y"], net.check_Y(y, 1)[:, 0])
+        grads = net.gradients(x, y)
+        for layer in reply["layers"]:
+            np.testing.assert_allclose(
+                layer["dz"], grads[f"db{layer['l']}"][:, 0], rtol=1e-10, atol=1e-14
+            )
+        if d.target_scale is not None:
+            assert reply["label"] == pytest.approx(float(d.target_scale.invert(y)[0, 0]))
+            assert reply["target_scale"] == {"mean": d.target_scale.mean, "std": d.target_scale.std}
+        spot = ask(owner, runs=[run_id], point=point)
+        assert spot["type"] == "example", spot
+        assert spot["loss"] is None and len(spot["y_hat"]) == net.layer_dims[-1]
