@@ -262,8 +262,11 @@ export class BoundaryChart {
    * @param {(pick: {point: number[], split?: string, index?: number}) => void} handler
    */
   bindPick(handler) {
+    let down = null; // where the press began: a drag (Plotly's zoom box) picks nothing
+    this.el.addEventListener('pointerdown', (event) => { down = [event.clientX, event.clientY]; });
     this.el.addEventListener('click', (event) => {
       if (this.el.classList.contains('drawing')) return;
+      if (down && Math.hypot(event.clientX - down[0], event.clientY - down[1]) > 6) return;
       const layout = this.el._fullLayout;
       if (!Plotly() || !this.data || this.oneD || !layout?.xaxis?._length) return;
       const { xaxis, yaxis } = layout;
