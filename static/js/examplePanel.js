@@ -123,7 +123,8 @@ export class ExamplePanel {
     const L = m.layers.length;
     const input = m.input;
     const inputNames = input.names.map((name) => LABELS[name] || name);
-    const shownNote = (shown, n, what) => (shown < n ? html`<span class="ex-showing" data-testid="ex-showing">showing ${shown} of ${n} ${what} (largest contributions)</span>` : '');
+    const why = 'the units whose |a| × Σ|W| of their edges to the next layer (how much they move it) is largest; the output layer: the largest |ŷ|';
+    const shownNote = (shown, n, what) => (shown < n ? html`<span class="ex-showing" data-testid="ex-showing" title="${why}">showing ${shown} of ${n} ${what} (largest contributions)</span>` : '');
     const forward = [html`<div class="ex-eq" data-testid="ex-x"><span class="ex-name">x = a${sup(0)} =</span>
       <span class="ex-labelled">${html`<span class="ex-rows" aria-hidden="true">${inputNames.map((n) => html`<span>${n}</span>`)}</span>`}${column(input.x, input.units, 'ex-x-values', inputNames)}</span>
       ${shownNote(input.units.length, input.n, 'inputs')}</div>`];
