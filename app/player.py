@@ -14,9 +14,9 @@ here and answers). Two kinds of methods, by the thread they run in:
   own dictionaries of the runs it owns and watches (only the event loop touches them);
 - training thread (run them through `Scheduler.call`, between turns): `add`, `group`, `play`,
   `pause`, `step`, `reset`, `set_speed`, `update`, `replace_data`, `delete`, `free`,
-  `pause_for_unread`, `watch`, `seek` (a past moment, from the run's timeline) — they write
-  the `Group` fields that the scheduler's turns read (app/scheduler.py), so a command on a
-  compare group applies to all its runs at one iteration.
+  `pause_for_unread`, `watch`, `seek` (a past moment, from the run's timeline), `example`
+  (which only reads) — they write the `Group` fields that the scheduler's turns read
+  (app/scheduler.py), so a command on a compare group applies to all its runs at one iteration.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 
 from .data import Data
 from .errors import LimitExceededError
+from .examples import example_message
 from .fanout import View
 from .runconfig import DrawnDataModel, HyperparameterUpdate
 from .runs import AUTO, Group, Run
@@ -286,6 +287,16 @@ class Player:
         if iteration - snapshot.iteration > limit:
             return snapshot.iteration
         return iteration
+
+    def example(
+        self, run_id: str, point: list[float] | None, split: str | None, index: int | None
+    ) -> dict:
+        """One example followed through a run's network (app/examples.py): a run this session
+        owns or watches (the caller checked which), if it still lives."""
+        run = self.scheduler.find(run_id)
+        if run is None:
+            raise CommandRefusedError("unknown_run", f"no run {run_id[:64]!r} on this server")
+        return example_message(run, point, split, index)
 
     # --- training-thread side: viewers ------------------------------------------------------------
 

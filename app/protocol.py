@@ -128,6 +128,26 @@ class Seek(Message):
     iteration: int = Field(ge=0, le=100_000_000)
 
 
+class Example(Message):
+    """Follow one example through a run's network (one the session owns or watches): answered
+    by `example` with its forward pass, and for a point of the data (`split`, `index`) its loss,
+    dz[l] and its share of the current batch's dW[l], db[l]. Name either a `point` of the
+    input plane ([x1, x2], or [x1] for one-input data: no label, the forward pass only) or an
+    example by `split` and `index`."""
+
+    type: Literal["example"]
+    runs: Annotated[list[RunId], Field(min_length=1, max_length=1)]
+    point: (
+        Annotated[
+            list[Annotated[float, Field(ge=-1e6, le=1e6, allow_inf_nan=False)]],
+            Field(min_length=1, max_length=2),
+        ]
+        | None
+    ) = None
+    split: Literal["train", "test"] | None = None
+    index: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
+
+
 class Ping(Message):
     """Answered by `pong`: a liveness check."""
 
@@ -268,6 +288,7 @@ ClientMessage = Annotated[
     | Data
     | Delete
     | Seek
+    | Example
     | Ping
     | Watch
     | Unwatch
@@ -297,6 +318,7 @@ MESSAGE_TYPES = (
     "data",
     "delete",
     "seek",
+    "example",
     "ping",
     "watch",
     "unwatch",

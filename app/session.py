@@ -480,6 +480,9 @@ class Session:
         if kind.startswith("class_"):
             await self._queue(await classroom.handle(self, msg))
             return
+        if kind == "example":
+            await self._queue(await self._example(msg))
+            return
         if kind == "unwatch":
             stopped = self.player.unwatch(msg.runs)
             await self._queue({"type": "ack", "ref": msg.ref, "action": kind, "runs": stopped})
@@ -525,6 +528,32 @@ class Session:
                 **(result or {}),
             }
         )
+
+    async def _example(self, msg: protocol.Example) -> dict:
+        """The `example` answer: a run the session owns or watches here, a point or an index."""
+        run_id = msg.runs[0]
+        if run_id not in self.runs:
+            view = self.player.watching.get(run_id)
+            if view is None:
+                raise CommandRefusedError(
+                    "unknown_run", f"no run {run_id[:64]!r} owned or watched by this session"
+                )
+            if isinstance(view, RemoteView):
+                raise CommandRefusedError(
+                    "elsewhere",
+                    "this run trains in another server process: its examples are not here",
+                )
+        by_index = msg.split is not None or msg.index is not None
+        if (msg.point is not None) == by_index or (by_index and None in (msg.split, msg.index)):
+            raise ProtocolError(
+                "invalid",
+                "name either a point [x1, x2] or an example by split and index",
+                [{"field": "point", "rule": "one_of", "message": "point, or split and index"}],
+            )
+        result = await self.scheduler.call(
+            lambda: self.player.example(run_id, msg.point, msg.split, msg.index)
+        )
+        return {**result, "ref": msg.ref}
 
     def _checked_step(self, msg: protocol.Step) -> int:
         limit = self.settings.max_step_iterations

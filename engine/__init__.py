@@ -10,10 +10,10 @@
 One module per concept: activations, initializations, losses, propagation, optimization,
 checks (argument checks), metrics (what one forward pass tells), training, timeline (a run's
 past: snapshots and exact replays), inspection,
-gradcheck, datasets, features, and the loaders of the user's files (csv_tables, image_sets,
-loading; `loaders` names them all); `network` composes them. Imports point one way: a module
-imports only modules below it (tests/engine/test_imports.py), `network` near the top, and
-`gradcheck` alone above it.
+tracing (one example's pass), gradcheck, datasets, features, and the loaders of the user's
+files (csv_tables, image_sets, loading; `loaders` names them all); `network` composes them.
+Imports point one way: a module imports only modules below it (tests/engine/test_imports.py),
+`network` near the top, and `gradcheck` alone above it.
 """
 
 from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS

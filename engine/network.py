@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import inspection, metrics
+from . import inspection, metrics, tracing
 from .activations import ACTIVATIONS, Activation
 from .checks import (
     check_activations,
@@ -715,6 +715,13 @@ class Network:
     ) -> list[np.ndarray]:
         """Every hidden unit's activation over the grid: per hidden layer (n[l], r, r) float32."""
         return inspection.hidden_grids(self, bounds, resolution, features)
+
+    def trace_example(
+        self, x: np.ndarray, y: np.ndarray | None = None, m: int = 1
+    ) -> tracing.ExampleTrace:
+        """One example's forward pass (x (n_x, 1)) and, with its label y, its loss, dz[l] and its
+        shares of a batch of m's dW[l], db[l]. See `tracing.trace_example`."""
+        return tracing.trace_example(self, x, y, m)
 
     def gradient_norms(self) -> list[float]:
         """‖dW[l]‖ (Frobenius) for l = 1 … L from the last backward pass (zeros before any)."""

@@ -255,6 +255,70 @@ export class BoundaryChart {
     return [xaxis.p2l(clientX - rect.left - xaxis._offset), yaxis.p2l(clientY - rect.top - yaxis._offset)];
   }
 
+  /**
+   * Call `handler(pick)` when the plot is clicked (not while drawing: then a click adds a point):
+   * {split, index, point} for a data point under the pointer (a test one only while shown), else
+   * {point: [x1, x2]} for the spot. 2-D planes only.
+   * @param {(pick: {point: number[], split?: string, index?: number}) => void} handler
+   */
+  bindPick(handler) {
+    let down = null; // where the press began: a drag (Plotly's zoom box) picks nothing
+    this.el.addEventListener('pointerdown', (event) => { down = [event.clientX, event.clientY]; });
+    this.el.addEventListener('click', (event) => {
+      if (this.el.classList.contains('drawing')) return;
+      if (down && Math.hypot(event.clientX - down[0], event.clientY - down[1]) > 6) return;
+      const layout = this.el._fullLayout;
+      if (!Plotly() || !this.data || this.oneD || !layout?.xaxis?._length) return;
+      const { xaxis, yaxis } = layout;
+      const rect = this.el.getBoundingClientRect();
+      const px = event.clientX - rect.left - xaxis._offset;
+      const py = event.clientY - rect.top - yaxis._offset;
+      if (px < 0 || py < 0 || px > xaxis._length || py > yaxis._length) return;
+      const d = this.dataset;
+      const reach = Math.max(8, FONT.size * 0.8); // px: a click on (or next to) a marker picks it
+      let best = null;
+      let bestD = reach * reach;
+      for (const [split, points, shown] of [['train', d.train, true], ['test', d.test, this.view.test]]) {
+        if (!shown || !points?.x2) continue;
+        points.x1.forEach((x1, i) => {
+          const dx = xaxis.l2p(x1) - px;
+          const dy = yaxis.l2p(points.x2[i]) - py;
+          const dd = dx * dx + dy * dy;
+          if (dd <= bestD) [best, bestD] = [{ split, index: i, point: [x1, points.x2[i]] }, dd];
+        });
+      }
+      handler(best ?? { point: [xaxis.p2l(px), yaxis.p2l(py)] });
+    });
+  }
+
+  /**
+   * Mark the followed example's spot on the plot (null: no mark).
+   * @param {number[]|null} point [x1, x2]
+   */
+  mark(point) {
+    this.marked = point;
+    if (!point) {
+      this.markEl?.remove();
+      this.markEl = null;
+      return;
+    }
+    if (!this.markEl) {
+      this.markEl = document.createElement('div');
+      this.markEl.className = 'example-mark';
+      this.markEl.dataset.testid = 'example-mark';
+    }
+    if (this.markEl.parentElement !== this.el) this.el.append(this.markEl);
+    this.placeMark();
+  }
+
+  placeMark() {
+    const full = this.el._fullLayout;
+    if (!this.markEl || !this.marked || !full?.xaxis?._length) return;
+    const { xaxis, yaxis } = full;
+    this.markEl.style.left = `${xaxis._offset + xaxis.l2p(this.marked[0])}px`;
+    this.markEl.style.top = `${yaxis._offset + yaxis.l2p(this.marked[1])}px`;
+  }
+
   yRange() {
     const y = [...this.dataset.train.y, ...this.dataset.test.y];
     return [Math.min(...y), Math.max(...y)];
@@ -336,6 +400,7 @@ export class BoundaryChart {
    * Shown only in 2-D, once Plotly has drawn the axes and a grid has been painted.
    */
   place() {
+    this.placeMark();
     if (!this.canvas) return;
     const full = this.el._fullLayout;
     const xaxis = full?.xaxis;

@@ -30,9 +30,10 @@ export class Controller {
    *   runs' life over the socket), recorder (exporter.js: the runs' histories), store
    *   (store.js: the state, the URL), loop (renderLoop.js), views: {data, ownData, draw, builder, controls,
    *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary},
+   *   example (exampleFollow.js: the example followed, told the run shown and its frames),
    *   compareProgress(): the iteration compare mode's runs have reached}
    */
-  constructor({ options, socket, client, recorder, store, loop, views, compareProgress = () => 0 }) {
+  constructor({ options, socket, client, recorder, store, loop, views, example = null, compareProgress = () => 0 }) {
     this.options = options;
     this.socket = socket;
     this.client = client;
@@ -42,6 +43,7 @@ export class Controller {
     this.v = views;
     /** The run's output (boundary, diagram, charts, gallery…), painted once a frame. */
     this.show = new RunView(views);
+    this.example = example;
     this.known = store.known;
     this.base = store.base;
     /** What the opening link held that the page does not know (shown once the views are up). */
@@ -268,6 +270,7 @@ export class Controller {
       this.client.remove([this.runId]);
     }
     this.client.supersede(this.createRef); // a run on its way goes too
+    this.example?.setRun(null);
     this.runId = null;
     this.created = null;
     this.createRef = null;
@@ -674,6 +677,7 @@ export class Controller {
 
   /** No run: clear what showed the last one (boundary, network, scores, curves, gallery…). */
   clearOutput() {
+    this.example?.setRun(null);
     this.show.clear(this.state.dataset === OWN_DATA.CSV ? 'Choose a CSV file (in the data panel) to train on it.' : null);
     // waiting for data: the network the settings will build, drawn without weights
     if (!hasData(this.state)) this.show.planned(plannedNetwork(this.state, this.options));
@@ -810,6 +814,7 @@ export class Controller {
     v.controls.clear();
     this.setStatus('paused');
     this.show.showRun(created, this.recorder.open(created).history, () => this.setView());
+    this.example?.setRun(created);
     v.course.render(created);
     const d = created.dataset;
     if (this.state.dataset === OWN_DATA.CSV) v.ownData.learnColumns(this.state.upload, d);
@@ -861,6 +866,7 @@ export class Controller {
       return;
     }
     this.show.frame(header, blobs);
+    this.example?.onFrame(header);
     this.frame = header;
     // Only the end states come from the frames. Running and paused follow the user's last command:
     // a frame built before the server saw it ('paused' just after play, as when a run recreated

@@ -2,7 +2,8 @@
  * The live network diagram: one column per layer, each unit a small canvas showing its
  * activation over the input plane, edges coloured by the sign of w and thick by |w| (an absolute
  * scale, with its legend in #edge-legend). Hover (on a touch screen, a tap) shows exact values,
- * a click enlarges a unit's map. Owns #diagram, #edge-legend, #tooltip and #unit-zoom.
+ * a click enlarges a unit's map; an example followed (exampleFollow.js) is traced through it.
+ * Owns #diagram, #edge-legend, #tooltip and #unit-zoom.
  * Built once per run (and on resize); updates only touch attributes and pixels. With no run,
  * waiting for data, it draws the network the settings will build, without weights.
  */
@@ -21,6 +22,8 @@ const RAW_LABELS = { x1: 'x₁', x2: 'x₂' };
  */
 export const EDGE_FULL_WEIGHT = 4;
 const EDGE_LEGEND = [0.1, 1, 2, EDGE_FULL_WEIGHT];
+/** A traced example's edges drawn bold: its terms W[l]_kj a[l-1]_j at least this share of the layer's largest. */
+const EDGE_TRACE_SHARE = 0.25;
 const FEATURE_FN = {
   x1: (a) => a, x2: (a, b) => b, x1_squared: (a) => a * a, x2_squared: (a, b) => b * b,
   x1_x2: (a, b) => a * b, sin_x1: (a) => Math.sin(a), sin_x2: (a, b) => Math.sin(b),
@@ -70,6 +73,7 @@ export class Diagram {
     this.params = null;
     this.maps = null;
     this.boundary = null;
+    this.traced = null;
     this.dirty = false; // what the last run's details asked to draw is gone with them
     this.boundaryDirty = false;
     this.unpin();
@@ -99,6 +103,7 @@ export class Diagram {
     this.note = null;
     delete this.root.dataset.planned;
     this.created = null;
+    this.traced = null;
     this.params = null;
     this.maps = null;
     this.boundary = null;
@@ -213,6 +218,68 @@ export class Diagram {
     }
     this.drawInputs();
     this.drawLegend();
+    this.applyTrace();
+  }
+
+  /**
+   * Trace one example's path through the network (the server's `example` answer): every unit
+   * ringed in the colour of its activation for this example (inputs: their value), the layer's
+   * strongest terms W[l]_kj a[l-1]_j drawn bold, the other edges dimmed.
+   * @param {object} example
+   */
+  trace(example) {
+    this.traced = example;
+    this.applyTrace();
+  }
+
+  /** No example traced. */
+  untrace() {
+    this.traced = null;
+    this.applyTrace();
+  }
+
+  applyTrace() {
+    const t = this.traced;
+    this.root.classList.toggle('tracing', Boolean(t && this.dims));
+    for (const box of this.root.querySelectorAll('.unit.traced')) {
+      box.classList.remove('traced');
+      box.style.removeProperty('--trace');
+      delete box.dataset.activation;
+    }
+    for (const path of this.root.querySelectorAll('.edge.traced-edge')) {
+      path.classList.remove('traced-edge');
+      delete path.dataset.traced;
+      path.style.removeProperty('stroke-width');
+    }
+    if (!t || !this.dims || t.layers.length !== this.dims.length - 1) return;
+    const ring = (l, k, value, scale) => {
+      const box = this.root.querySelector(`[data-unit="${l},${k}"]`);
+      if (!box || value == null) return;
+      const i = Math.max(0, Math.min(255, Math.round((value / (scale || 1) + 1) * 127.5))) * 3;
+      box.classList.add('traced');
+      box.style.setProperty('--trace', `rgb(${LUT[i]},${LUT[i + 1]},${LUT[i + 2]})`);
+      box.dataset.activation = String(value);
+    };
+    const largest = (values) => Math.max(...values.map((v) => Math.abs(v ?? 0))) || 1;
+    const allInputs = this.dims[0] === t.input.n;
+    if (allInputs) t.input.units.forEach((j, i) => ring(0, j, t.input.x[i], largest(t.input.x)));
+    t.layers.forEach((layer) => {
+      const scale = largest(layer.a); // relative to the layer's largest |a|: the path shows even at small weights
+      layer.a.forEach((a, k) => ring(layer.l, k, a, scale));
+      if (layer.l === 1 && !allInputs) return; // one input node: its edges are row norms
+      const paths = this.edges[layer.l - 1];
+      // The strongest terms only: within a factor EDGE_TRACE_SHARE of the layer's largest.
+      const top = Math.max(...layer.edges.map(([, , v]) => Math.abs(v ?? 0)));
+      for (const [k, j, v] of layer.edges) {
+        if (!(Math.abs(v ?? Infinity) >= EDGE_TRACE_SHARE * top)) continue;
+        const path = paths?.[k * this.dims[layer.l - 1] + j];
+        if (!path) continue;
+        path.classList.add('traced-edge');
+        path.dataset.traced = `${layer.l},${k},${j}`;
+        const width = parseFloat(path.getAttribute('stroke-width')) || 1;
+        path.style.setProperty('stroke-width', `${Math.max(width, this.edgeThickness() * 0.8, 2.5).toFixed(2)}px`);
+      }
+    });
   }
 
   inputNames() {
@@ -459,7 +526,9 @@ export class Diagram {
     const act = this.created.network.activations[l - 1];
     const n = this.dims[l - 1];
     const weights = this.params ? Array.from(this.params.W[l - 1].subarray(k * n, k * n + n), num).join(', ') : '…';
-    return `${this.unitName(l, k)} (${act})\nb[${l}][${k + 1}] = ${num(b)}\nW[${l}][${k + 1},:] = [${weights}]`;
+    const traced = this.traced?.layers[l - 1];
+    const example = traced ? `\nthe example followed: z = ${num(traced.z[k])}, a = ${num(traced.a[k])}` : '';
+    return `${this.unitName(l, k)} (${act})\nb[${l}][${k + 1}] = ${num(b)}\nW[${l}][${k + 1},:] = [${weights}]${example}`;
   }
 
   unitName(l, k) {

@@ -15,6 +15,7 @@
  *   exporter.js    the recorder (every run's history: history.js) and the downloads
  *   pageMode.js    the body classes the style sheets read, from the store's mode
  *   classroom.js   a class: teacher or student, the followed run, pushes (classView.js, boardView.js)
+ *   exampleFollow.js  one example clicked on the plot, followed live (examplePanel.js, the diagram)
  */
 
 import { BoardView } from './boardView.js';
@@ -37,6 +38,8 @@ import { CoursePanel } from './course.js';
 import { DataPanel } from './dataPanel.js';
 import { Diagram } from './diagram.js';
 import { DrawTool } from './drawTool.js';
+import { ExampleFollower } from './exampleFollow.js';
+import { ExamplePanel } from './examplePanel.js';
 import { ConfusionView, GalleryView, NoBoundaryNote } from './evaluation.js';
 import { OwnDataPanel } from './ownData.js';
 import { bindPageMode } from './pageMode.js';
@@ -156,7 +159,8 @@ async function main() {
   const fitCharts = () => {
     for (const el of document.querySelectorAll('.js-plotly-plot')) if (el.offsetParent && window.Plotly) window.Plotly.Plots.resize(el);
   };
-  bindPageMode(store, { body: document.body, relayout: () => { loop.relayout(); fitCharts(); } });
+  const relayout = () => { loop.relayout(); fitCharts(); };
+  bindPageMode(store, { body: document.body, relayout });
   window.addEventListener('resize', () => loop.relayout()); // the charts' type follows the page's
   const boundary = new BoundaryChart($('boundary-chart'));
   const views = {
@@ -180,9 +184,11 @@ async function main() {
   const client = new RunClient(socket); // the socket's handlers: runs' answers, then the subscribers
   const recorder = new Recorder();
   recorder.attach(socket); // a listener: hears everything, after the handlers
+  const example = new ExampleFollower({ client, view: new ExamplePanel({ relayout }), diagram: views.diagram, boundary });
+  example.start();
   let compare = null;
   const controller = new Controller({
-    options, socket, client, recorder, store, loop, views, compareProgress: () => (compare ? compare.progress() : 0),
+    options, socket, client, recorder, store, loop, views, example, compareProgress: () => (compare ? compare.progress() : 0),
   });
   controller.start();
   const timeline = new TimelineController({ client, controller, view: new TimelineView() });
@@ -223,11 +229,11 @@ async function main() {
     origin: location.origin, joinCode: joinCodeOfUrl(), lessons,
   });
   classroom.start();
-  window.nnplay = { recorder, controller, compare, classroom, socket, timeline }; // for the browser tests and the console
+  window.nnplay = { recorder, controller, compare, classroom, socket, timeline, example }; // for the browser tests and the console
   const active = () => (compare.active && controller.state.open == null ? compare : controller);
   bindShortcuts({
     toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),
-    closeZoom: () => views.diagram.closeZoom(),
+    closeZoom: () => { views.diagram.closeZoom(); example.close(); },
   }, store);
   // The datasets' thumbnails (a request each, computed by the server) come once the first
   // boundary is on screen and the page is idle: the run's create and first frame go first.
