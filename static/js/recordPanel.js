@@ -1,5 +1,5 @@
 /**
- * The share menu's "Record the run" form (#record: length, video or PNG frames and their rate,
+ * The share menu's "Record the run" form (#record: length, a video, a GIF or PNG frames (at a rate),
  * play while recording), the top bar's badge while it records (the clock, the progress, a click
  * stops it; the menu may be closed meanwhile) and the link to the file made. Owns #record and
  * #record-badge. What is recorded is recording.js's.
@@ -29,7 +29,7 @@ export class RecordPanel {
     this.progress = $('record-progress');
     for (const s of LENGTHS) $('record-lengths').append(new Option(`${s} s`, String(s)));
     for (const r of PNG_RATES) this.rate.add(new Option(String(r), String(r), r === PNG_RATES[1], r === PNG_RATES[1]));
-    this.format.addEventListener('change', () => { this.rateLabel.hidden = this.format.value !== 'png'; });
+    this.format.addEventListener('change', () => { this.rateLabel.hidden = this.format.value === 'webm'; });
     this.url = null;
   }
 

@@ -4,8 +4,9 @@
  * compare mode), the cost curve drawn here from the run's history (history.js; not the Plotly
  * chart, whose SVG would take far too long to rasterize at every frame), the iteration counter
  * and the scores — then either streamed to a WebM video by the browser's own MediaRecorder
- * (canvas.captureStream; no library), or captured as PNG frames at a chosen rate, downloaded as
- * one ZIP (zip.js). A recording stops by itself after its chosen length, or on stop().
+ * (canvas.captureStream; no library), or captured at a chosen rate as PNG frames downloaded as
+ * one ZIP (zip.js) or as an animated GIF (gif.js: what every slide program plays). A recording
+ * stops by itself after its chosen length, or on stop().
  *
  * The scene (what to draw) is data a caller builds each frame (main.js: from the controller or
  * the compare controller); the layout, the axes' ticks, the curve's points, the file names and
@@ -13,6 +14,7 @@
  * recording canvas is this module's own, never in the page.
  */
 
+import { GifWriter } from './gif.js';
 import { zipStore } from './zip.js';
 
 /** The recording's size: a 16:9 slide, sharp on a 720p or 1080p projector. */
@@ -23,7 +25,10 @@ export const VIDEO_FPS = 30;
 /** The lengths the menu offers, seconds; any whole number up to MAX_SECONDS may be typed. */
 export const LENGTHS = [5, 10, 30];
 export const MAX_SECONDS = 600;
-/** PNG frames per second the menu offers, and the most frames one ZIP takes (memory: ~0.2 MB each). */
+/**
+ * PNG or GIF frames per second the menu offers, and the most frames one recording takes (memory:
+ * ~0.2 MB a PNG; a GIF frame takes ~0.1 s of the main thread to encode, while it records).
+ */
 export const PNG_RATES = [2, 5, 10];
 export const MAX_PNG_FRAMES = 1200;
 /** Codecs in order of preference: VP9 is smaller, VP8 plays in more places (both software-encoded). */
@@ -415,9 +420,9 @@ function drawCost(ctx, box, scene, u) {
  */
 export class Recording {
   /**
-   * @param {{kind: 'webm'|'png', seconds: number, rate?: number, scene: () => object,
+   * @param {{kind: 'webm'|'png'|'gif', seconds: number, rate?: number, scene: () => object,
    *   stem: string, onProgress?: (elapsed: number, total: number) => void}} options
-   *   rate: PNG frames a second; scene: what to draw now; stem: the file name without extension
+   *   rate: PNG or GIF frames a second; scene: what to draw now; stem: the file name without extension
    * @param {{document?: Document, frame?: Function, now?: () => number, MediaRecorder?: Function}} [deps]
    */
   constructor({ kind, seconds, rate = PNG_RATES[1], scene, stem, onProgress = () => {} }, deps = {}) {
@@ -448,6 +453,7 @@ export class Recording {
     else {
       this.total = pngFrameCount(this.seconds, this.rate);
       this.pngs = [];
+      if (this.kind === 'gif') this.gif = new GifWriter(WIDTH, HEIGHT);
     }
     this.startedAt = this.now();
     this.tick();
@@ -486,7 +492,10 @@ export class Recording {
       // Due: the k-th frame at k / rate s. A late animation frame takes one frame, never skips
       // one: the ZIP holds exactly `total` frames, whatever the page's load.
       this.drawFrame();
-      this.pngs.push(new Promise((resolve) => this.canvas.toBlob(resolve, 'image/png')));
+      if (this.gif) {
+        this.gif.add(this.ctx.getImageData(0, 0, WIDTH, HEIGHT).data, 1000 / this.rate);
+        this.pngs.push(null); // counted: the frame is in the GIF
+      } else this.pngs.push(new Promise((resolve) => this.canvas.toBlob(resolve, 'image/png')));
       this.onProgress(Math.min(this.pngs.length / this.rate, this.seconds), this.seconds);
       if (this.pngs.length === this.total) {
         this.stop();
@@ -503,6 +512,10 @@ export class Recording {
     clearTimeout(this.timer);
     if (this.kind === 'webm') {
       if (this.media.state !== 'inactive') this.media.stop();
+      return;
+    }
+    if (this.gif) {
+      this.finish({ blob: new Blob([this.gif.bytes()], { type: 'image/gif' }), name: `${this.stem}.gif` });
       return;
     }
     Promise.all(this.pngs).then(async (blobs) => {
@@ -628,7 +641,7 @@ export class RecordingController {
     this.last = null;
   }
 
-  /** @param {{kind: 'webm'|'png', seconds: number, rate: number, play: boolean}} request */
+  /** @param {{kind: 'webm'|'png'|'gif', seconds: number, rate: number, play: boolean}} request */
   start({ kind, seconds, rate, play }) {
     if (this.recording) return;
     const recording = new Recording({

@@ -1,6 +1,7 @@
 """Recording the run for a slide (static/js/recording.js, recordPanel.js), in real Chromium: a
-WebM video of the chosen length made by the browser's MediaRecorder, and a PNG sequence in a
-ZIP that Python's zipfile opens, each frame 1280 x 720, while the network trains."""
+WebM video of the chosen length made by the browser's MediaRecorder, a PNG sequence in a ZIP
+that Python's zipfile opens and an animated GIF, each frame 1280 x 720, while the network
+trains; in compare mode every run side by side."""
 
 from __future__ import annotations
 
@@ -37,16 +38,19 @@ VIDEO_FACTS = """async () => {
 }"""
 
 
-def record(page, seconds: int, kind: str, rate: int | None = None):
-    """Fill the share menu's form and record: the download it makes."""
+def record(page, seconds: int, kind: str, rate: int | None = None, badge: bool = False):
+    """Fill the share menu's form and record: the download it makes. With `badge`, wait for
+    the clock to show while it records (not while a GIF records: on a loaded machine encoding
+    its frames may keep the page too busy to be asked before the recording ends)."""
     page.get_by_test_id("share-menu").locator("summary").click()
     page.get_by_test_id("record-seconds").fill(str(seconds))
     page.get_by_test_id("record-format").select_option(kind)
     if rate is not None:
         page.get_by_test_id("record-rate").select_option(str(rate))
-    with page.expect_download(timeout=60_000) as info:
+    with page.expect_download(timeout=90_000) as info:
         page.get_by_test_id("record-start").click()
-        page.get_by_test_id("record-badge").wait_for()  # the clock shows while it records
+        if badge:
+            page.get_by_test_id("record-badge").wait_for()
     return info.value
 
 
@@ -57,10 +61,38 @@ def png_size(data: bytes) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def gif_frames(data: bytes) -> tuple[int, int, list[int]]:
+    """A GIF's screen size and each frame's delay (hundredths of a second), block by block."""
+    assert data[:6] == b"GIF89a"
+    width, height = struct.unpack("<HH", data[6:10])
+    p = 13 + (3 * 2 ** ((data[10] & 7) + 1) if data[10] & 0x80 else 0)
+    delays: list[int] = []
+    delay = 0
+
+    def skip_sub_blocks(p: int) -> int:
+        while data[p]:
+            p += 1 + data[p]
+        return p + 1
+
+    while data[p] != 0x3B:
+        if data[p] == 0x21:  # an extension: graphic control holds the delay
+            if data[p + 1] == 0xF9:
+                delay = struct.unpack("<H", data[p + 4 : p + 6])[0]
+            p = skip_sub_blocks(p + 2)
+        else:
+            assert data[p] == 0x2C, f"unknown block at {p}"
+            flags = data[p + 9]
+            p += 10 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0) + 1  # + LZW code size
+            p = skip_sub_blocks(p)
+            delays.append(delay)
+    assert p == len(data) - 1
+    return width, height, delays
+
+
 def test_a_recorded_video_has_the_chosen_length_and_is_a_webm(playground, shots):
     page = playground
     before = iteration(page)
-    download = record(page, 2, "webm")
+    download = record(page, 2, "webm", badge=True)
     dataset = page.evaluate("window.nnplay.controller.state.dataset")
     name = download.suggested_filename
     assert re.fullmatch(rf"nnplay-{dataset}-\d{{4}}-\d\d-\d\d-\d{{4}}\.webm", name), name
@@ -136,3 +168,29 @@ def test_compare_mode_records_every_run_side_by_side(page, server_url, shots):
     assert scene == {"panels": labels, "curves": labels} and len(labels) == 3
     assert page.evaluate("window.nnplay.compare.progress()") > 0  # it played while recording
     (shots / "recording-compare.png").write_bytes(frames[-1])
+
+
+def test_an_animated_gif_holds_the_frames_at_the_chosen_rate(playground, shots):
+    page = playground
+    download = record(page, 2, "gif", rate=2)
+    assert download.suggested_filename.endswith(".gif")
+    data = Path(download.path()).read_bytes()
+    width, height, delays = gif_frames(data)
+    assert (width, height) == (1280, 720)
+    assert delays == [50] * 4  # 2 s at 2 frames a second: 4 frames of 0.5 s
+    (shots / "recording.gif").write_bytes(data)
+    # Chromium's own decoder reads it (and shows it, to look at).
+    size = page.evaluate(
+        """async () => {
+      const img = document.createElement('img');
+      img.dataset.testid = 'gif-shown';
+      img.style.cssText = 'position:fixed;left:0;top:0;width:1280px;height:720px;z-index:99';
+      img.src = URL.createObjectURL(window.nnplay.recording.last.blob);
+      document.body.append(img);
+      await img.decode();
+      return [img.naturalWidth, img.naturalHeight];
+    }"""
+    )
+    assert size == [1280, 720]
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.get_by_test_id("gif-shown").screenshot(path=str(shots / "recording-gif.png"))
