@@ -15,6 +15,7 @@
  */
 
 import { GifWriter } from './gif.js';
+import { framesDuration, withDuration } from './webm.js';
 import { zipStore } from './zip.js';
 
 /** The recording's size: a 16:9 slide, sharp on a 720p or 1080p projector. */
@@ -469,9 +470,14 @@ export class Recording {
     this.chunks = [];
     this.media = new this.Media(this.stream, { mimeType: type, videoBitsPerSecond: 4_000_000 });
     this.media.addEventListener('dataavailable', (event) => { if (event.data.size) this.chunks.push(event.data); });
-    this.media.addEventListener('stop', () => {
+    this.media.addEventListener('stop', async () => {
       for (const track of this.stream.getTracks()) track.stop();
-      this.finish({ blob: new Blob(this.chunks, { type: 'video/webm' }), name: `${this.stem}.webm` });
+      // Its length (its frames' own times) written in (webm.js): players show it and can seek
+      // without reading it all.
+      const raw = new Uint8Array(await new Blob(this.chunks).arrayBuffer());
+      const ms = framesDuration(raw);
+      const bytes = ms > 0 ? withDuration(raw, ms) : raw;
+      this.finish({ blob: new Blob([bytes], { type: 'video/webm' }), name: `${this.stem}.webm` });
     });
     this.media.addEventListener('error', (event) => this.fail(event.error || new Error('the video recorder failed')));
     this.media.start(1000); // a chunk a second: nothing held in one huge buffer

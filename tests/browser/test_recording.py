@@ -16,8 +16,9 @@ from tests.browser.page_helpers import iteration
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
-# The recorded video decoded by the page's own <video>: MediaRecorder's WebM has no duration in
-# its header (it reads Infinity), so seek far past the end; the player then knows the duration.
+# The recorded video decoded by the page's own <video>. MediaRecorder's WebM has no duration in
+# its header (it reads Infinity) unless the page wrote it in (static/js/webm.js): then it is
+# known at once ("header"); else seek far past the end, and the player then knows it.
 VIDEO_FACTS = """async () => {
   const { blob } = window.nnplay.recording.last;
   const video = document.createElement('video');
@@ -27,14 +28,18 @@ VIDEO_FACTS = """async () => {
     video.onloadedmetadata = resolve;
     video.onerror = () => reject(new Error('the video does not decode'));
   });
+  const header = video.duration;
   if (!Number.isFinite(video.duration)) {
     await new Promise((resolve) => {
       video.ondurationchange = () => { if (Number.isFinite(video.duration)) resolve(); };
       video.currentTime = 1e101;
     });
   }
+  // Where the last frame ends, whatever the header says: seek past the end, read the clock.
+  await new Promise((resolve) => { video.onseeked = resolve; video.currentTime = 1e101; });
+  const played = video.currentTime;
   const { duration, videoWidth: width, videoHeight: height } = video;
-  return { duration, width, height, size: blob.size, type: blob.type };
+  return { header, duration, played, width, height, size: blob.size, type: blob.type };
 }"""
 
 
@@ -105,6 +110,8 @@ def test_a_recorded_video_has_the_chosen_length_and_is_a_webm(playground, shots)
     assert (facts["width"], facts["height"]) == (1280, 720)
     # About the chosen 2 s: the recorder stops on a timer, late only by what the page's load adds.
     assert 1.6 <= facts["duration"] <= 3.5, facts
+    assert facts["header"] == facts["duration"]  # its length is in its header: seekable at once
+    assert abs(facts["played"] - facts["duration"]) < 0.1  # and is its frames' own
     assert iteration(page) > before  # "play while recording" started the training
     # The menu offers the file again, named as downloaded.
     link = page.get_by_test_id("record-file")
