@@ -453,20 +453,51 @@ export class BoundaryChart {
     const W = Math.round(Math.max(1, this.el.clientWidth - 3.4 * f) * devicePixelRatio);
     const H = Math.round((W * (x2hi - x2lo)) / (x1hi - x1lo));
     if (this.preview.width !== W || this.preview.height !== H) Object.assign(this.preview, { width: W, height: H });
-    const ctx = this.preview.getContext('2d');
-    ctx.drawImage(this.canvas, 0, 0, W, H);
-    const { x, y, marker } = this.data[1];
-    const radius = (marker.size / 2) * devicePixelRatio;
-    ctx.strokeStyle = '#fff';
-    x.forEach((x1, i) => {
-      const c = marker.color[i];
-      ctx.fillStyle = typeof c === 'number' ? `rgb(${scaleRgb(BINARY_SCALE, (c - marker.cmin) / (marker.cmax - marker.cmin || 1))})` : c;
-      ctx.beginPath();
-      ctx.arc(((x1 - x1lo) / (x1hi - x1lo)) * W, ((x2hi - y[i]) / (x2hi - x2lo)) * H, radius, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.stroke();
-    });
+    this.paintInto(this.preview.getContext('2d'), { x: 0, y: 0, width: W, height: H }, (this.data[1].marker.size / 2) * devicePixelRatio, false);
     return fresh;
+  }
+
+  /**
+   * Paint the 2-D boundary and its points into any canvas (the preview above; the recording,
+   * recording.js): the grid stretched over `box` (smoothed, as the browser stretches it on
+   * screen), then the train points, and the test points if the chart shows them.
+   * @param {CanvasRenderingContext2D} ctx
+   * @param {{x: number, y: number, width: number, height: number}} box the axes' area, canvas pixels
+   * @param {number} radius the train points' radius, canvas pixels
+   * @param {boolean} [withTest] the test points too, when shown
+   * @returns {boolean} false when there is nothing to paint (no grid yet, 1-D, not plottable)
+   */
+  paintInto(ctx, box, radius, withTest = true) {
+    if (!this.data || this.oneD || !this.grid || !this.canvas) return false;
+    const [x1lo, x1hi, x2lo, x2hi] = this.dataset.bounds;
+    const { x: bx, y: by, width: W, height: H } = box;
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(this.canvas, bx, by, W, H);
+    const traces = withTest && this.view.test ? [this.data[1], this.data[2]] : [this.data[1]];
+    for (const [k, { x, y, marker }] of traces.entries()) {
+      const test = k === 1;
+      ctx.strokeStyle = test ? '#222' : '#fff';
+      ctx.lineWidth = Math.max(1, radius / 4);
+      x.forEach((x1, i) => {
+        const c = Array.isArray(marker.color) ? marker.color[i] : marker.color;
+        ctx.fillStyle = typeof c === 'number' ? `rgb(${scaleRgb(BINARY_SCALE, (c - marker.cmin) / (marker.cmax - marker.cmin || 1))})` : c;
+        const px = bx + ((x1 - x1lo) / (x1hi - x1lo)) * W;
+        const py = by + ((x2hi - y[i]) / (x2hi - x2lo)) * H;
+        ctx.beginPath();
+        if (test) { // a diamond, as Plotly draws the test points
+          const d = radius * 1.25;
+          ctx.moveTo(px, py - d);
+          ctx.lineTo(px + d, py);
+          ctx.lineTo(px, py + d);
+          ctx.lineTo(px - d, py);
+          ctx.closePath();
+        } else ctx.arc(px, py, radius, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.stroke();
+      });
+    }
+    return true;
   }
 
   fill({ data, meta }) {

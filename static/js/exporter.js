@@ -192,7 +192,16 @@ export function parametersObject(record) {
  * @param {string} type MIME type
  */
 export function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(name, new Blob([text], { type }));
+}
+
+/**
+ * Offer a Blob for download (a recording: recording.js).
+ * @param {string} name file name
+ * @param {Blob} blob
+ */
+export function downloadBlob(name, blob) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

@@ -13,6 +13,7 @@
  *   compare.js     compare mode: its runs as one lockstep group; opens one in the single view
  *   timeline.js    rewind and replay: the scrubber's seeks, held past moments, forks from the past
  *   exporter.js    the recorder (every run's history: history.js) and the downloads
+ *   recording.js   the run recorded for a slide: a WebM video or PNG frames (recordPanel.js)
  *   pageMode.js    the body classes the style sheets read, from the store's mode
  *   classroom.js   a class: teacher or student, the followed run, pushes (classView.js, boardView.js)
  *   exampleFollow.js  one example clicked on the plot, followed live (examplePanel.js, the diagram)
@@ -24,8 +25,10 @@ import { ClassController, STORAGE_KEY } from './classroom.js';
 import { ClassView } from './classView.js';
 import { CompareController, VARY } from './compare.js';
 import { CompareView } from './compareView.js';
-import { Recorder, downloadRun } from './exporter.js';
+import { Recorder, downloadBlob, downloadRun } from './exporter.js';
 import { LessonPanel } from './lessonPanel.js';
+import { RecordPanel } from './recordPanel.js';
+import { RecordingController, compareScene, runScene } from './recording.js';
 import { lessonById, lessonState, loadLessons } from './lessons.js';
 import { SharePanel } from './sharePanel.js';
 import { WelcomeCard } from './welcome.js';
@@ -222,6 +225,20 @@ async function main() {
       if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
     },
   });
+  const comparing = () => compare.active && controller.state.open == null;
+  const recording = new RecordingController({
+    view: new RecordPanel(),
+    scene: () => (comparing()
+      ? compareScene({
+        runs: compare.runs, records: compare.runs.map((run) => recorder.get(run.id)), charts: compare.view.charts,
+        state: compare.state, varied: VARY[compare.state.cmp]?.label ?? 'runs',
+      })
+      : runScene({ record: recorder.get(controller.runId), chart: views.boundary, state: controller.state })),
+    dataset: () => recorder.get(comparing() ? compare.runs[0]?.id : controller.runId)?.created.dataset.name ?? controller.state.dataset,
+    play: () => (comparing() ? compare : controller).play(),
+    save: downloadBlob,
+  });
+  recording.view.bind({ start: (request) => recording.start(request), stop: () => recording.stop() });
   classroom = new ClassController({
     client, socket, controller, compare, store,
     view: new ClassView(), board: new BoardView(options), storage: classStorage,
@@ -229,8 +246,8 @@ async function main() {
     origin: location.origin, joinCode: joinCodeOfUrl(), lessons,
   });
   classroom.start();
-  window.nnplay = { recorder, controller, compare, classroom, socket, timeline, example }; // for the browser tests and the console
-  const active = () => (compare.active && controller.state.open == null ? compare : controller);
+  window.nnplay = { recorder, recording, controller, compare, classroom, socket, timeline, example }; // for the browser tests and the console
+  const active = () => (comparing() ? compare : controller);
   bindShortcuts({
     toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),
     closeZoom: () => { views.diagram.closeZoom(); example.close(); },
