@@ -356,6 +356,11 @@ PLAUSIBLE.update(
         "title": st.text(max_size=30),
         "text": st.text(max_size=100),
         "student": st.none() | st.text(max_size=40),
+        "layer": st.integers(min_value=-1, max_value=40),
+        "row": st.integers(min_value=-1, max_value=70),
+        "col": st.none() | st.integers(min_value=-1, max_value=70),
+        "bias": st.booleans(),
+        "value": st.floats(allow_nan=True, allow_infinity=True) | st.integers(-200, 200),
         "challenge": st.none()
         | st.fixed_dictionaries(
             {"target": st.floats(min_value=-1, max_value=2)},
@@ -373,6 +378,7 @@ FIELDS_OF = {
     "update": ("runs", *live_fields()),  # the run config's live fields
     "speed": ("runs", "iterations_per_frame"),
     "data": ("runs", "dataset"),
+    "set_parameter": ("runs", "layer", "row", "col", "bias", "value"),
     "delete": ("runs",),
     "ping": (),
     "watch": ("runs",),
