@@ -140,7 +140,6 @@ export class Diagram {
    * @param {string[]} features
    */
   renderFeatures(features) {
-    this.features = [...features];
     for (const box of this.root.querySelectorAll('.input-label input[data-feature]')) {
       box.checked = features.includes(box.dataset.feature);
     }
@@ -471,6 +470,7 @@ export class Diagram {
    * @param {{l: number, k: number}|null} unit
    */
   showUnit(unit) {
+    if (this.created?.dataset.train?.x2 == null) unit = null; // no plane: no map to show
     const before = this.shown;
     const map = unit && this.created ? (unit.l === 0 ? this.inputMaps?.[unit.k] : this.unitMaps?.[`${unit.l},${unit.k}`]) : null;
     const isOutput = unit && this.dims && unit.l === this.dims.length - 1;
