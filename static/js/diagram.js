@@ -548,6 +548,7 @@ export class Diagram {
       const box = event.target.closest?.('[data-unit]');
       if (!box || event.target !== box || (event.key !== 'Enter' && event.key !== ' ')) return;
       event.preventDefault();
+      event.stopPropagation(); // Space on a unit is the unit's, not play (shortcuts.js)
       this.openZoom(box);
     });
     this.root.addEventListener('click', (event) => {

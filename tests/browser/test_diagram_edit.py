@@ -80,14 +80,42 @@ def test_clicking_an_edge_sets_its_weight_on_the_server_and_escape_cancels(playg
     after = theta(page)
     changed = np.flatnonzero(after != before).tolist()
     assert changed == [W2 + 1], changed  # that weight alone (paused: nothing trained)
-    # The edge is drawn at its new width: |w| = 1.75 of the legend's full 4.
+    # The edge is drawn at its new width: |w| = 1.75, between the legend's 1 and 2.
+    widths = page.evaluate(
+        f"[...document.querySelectorAll('{DIAGRAM} path.edge')]"
+        ".map(p => Number(p.getAttribute('stroke-width')))"
+        ".concat([...document.querySelectorAll('[data-testid=edge-legend] .edge-sample')]"
+        ".map(s => Number(s.dataset.width)))"
+    )
+    legend = dict(zip(["0.1", "1", "2", "4"], widths[-4:], strict=True))
+    assert legend["1"] < widths[W2 + 1] < legend["2"], (widths, legend)
     page.mouse.move(x, y)
     expect(page.get_by_test_id("tooltip")).to_contain_text("W[2][1,2] = 1.750")
-    # Training continues from it.
+    # While playing (at a small learning rate, so that training moves it little a frame): the
+    # run keeps playing, from the typed value.
+    page.get_by_test_id("learning-rate").fill("0.001")
+    page.get_by_test_id("learning-rate").press("Enter")
+    page.wait_for_function("window.nnplay.controller.good.lr === 0.001")  # the server took it
     page.get_by_test_id("play").click()
-    page.wait_for_function(
-        "window.nnplay.recorder.get(window.nnplay.controller.runId).thetaIteration > 20"
+    expect(page.get_by_test_id("status")).to_have_text("running")
+    start = page.evaluate(
+        "window.nnplay.recorder.get(window.nnplay.controller.runId).thetaIteration"
     )
+    page.mouse.click(x, y)
+    value.fill("-3")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(i) => { const r = window.nnplay.recorder.get(window.nnplay.controller.runId);"
+        " return Math.abs(r.theta[i] + 3) < 0.05; }",
+        arg=W2 + 1,
+    )
+    page.wait_for_function(
+        "(start) => window.nnplay.recorder.get(window.nnplay.controller.runId).thetaIteration"
+        " > start + 50",
+        arg=start,
+    )
+    expect(page.get_by_test_id("status")).to_have_text("running")
+    assert abs(theta(page)[W2 + 1] + 3) < 0.2  # trained on from −3, not back where it was
     page.get_by_test_id("pause").click()
     assert page.watch.errors == []
 
