@@ -13,9 +13,9 @@ here and answers). Two kinds of methods, by the thread they run in:
 - event loop: `check_room`, `adopt`, `owned`, `views`, `unwatch`, `leave` — the session's
   own dictionaries of the runs it owns and watches (only the event loop touches them);
 - training thread (run them through `Scheduler.call`, between turns): `add`, `group`, `play`,
-  `pause`, `step`, `reset`, `set_speed`, `update`, `replace_data`, `delete`, `free`,
-  `pause_for_unread`, `watch`, `seek` (a past moment, from the run's timeline), `example`
-  (which only reads) — they write the `Group` fields that the scheduler's turns read
+  `pause`, `step`, `reset`, `set_speed`, `update`, `replace_data`, `set_parameter`, `delete`,
+  `free`, `pause_for_unread`, `watch`, `seek` (a past moment, from the run's timeline),
+  `example` (which only reads) — they write the `Group` fields that the scheduler's turns read
   (app/scheduler.py), so a command on a compare group applies to all its runs at one iteration.
 """
 
@@ -236,6 +236,13 @@ class Player:
             run.replace_data(run.config.model_copy(update={"dataset": points}), data)
             run.group.boost(retime=True)  # it learns anew; more points, longer iterations
             run.build_frame(heavy=True)  # the new points' boundary, even when paused
+
+    def set_parameter(self, run: Run, layer: int, row: int, col: int | None, value: float) -> dict:
+        """Set the weight W[layer][row, col] of a run, or its bias b[layer][row] (col None), to
+        `value`, paused or playing: it trains on from there (see `Run.set_parameter`)."""
+        run.set_parameter(layer, row, col, value)
+        where = {"layer": layer, "row": row, **({"bias": True} if col is None else {"col": col})}
+        return {**where, "value": value, "iteration": run.trainer.iteration}
 
     def pause_for_unread(self, runs: list[Run]) -> list[str]:
         """Pause every playing or stepping group of these runs (its client stopped reading);

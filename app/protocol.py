@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, TypeAdapter, create_model
+from pydantic import Field, TypeAdapter, ValidationInfo, create_model, field_validator
 
 from .runconfig import DrawnDataModel, RunConfigModel, Strict, partial_fields
 
@@ -100,6 +100,41 @@ class Speed(Message):
     type: Literal["speed"]
     runs: RunIds
     iterations_per_frame: Annotated[int, Field(ge=1, le=1_000_000)] | Literal["max", "auto"]
+
+
+PARAMETER_BOUND = 100.0
+"""The largest |value| `set_parameter` takes: beyond it every unit the weight feeds saturates
+(or a ReLU network diverges) on inputs of a few units; a typo of 1e6 is refused, not trained."""
+
+
+class SetParameter(Message):
+    """Set one parameter of a run, paused or playing; training continues from it: the weight
+    W[layer][row, col] (0-based row and column of the (n[layer], n[layer-1]) matrix), or with
+    `bias` the bias b[layer][row] (no `col` then). The optimizer's state stays as it is."""
+
+    type: Literal["set_parameter"]
+    runs: Annotated[list[RunId], Field(min_length=1, max_length=1)]
+    layer: int = Field(ge=1, le=33, description="l = 1 … L (the output layer is L).")
+    row: int = Field(ge=0, le=1_000_000, description="The unit of layer l, from 0.")
+    bias: bool = False
+    col: int | None = Field(
+        None,
+        ge=0,
+        le=1_000_000,
+        validate_default=True,  # a weight without one is refused, naming col
+        description="The unit of layer l-1 (an input) the weight comes from, from 0.",
+    )
+    value: float = Field(ge=-PARAMETER_BOUND, le=PARAMETER_BOUND)
+
+    @field_validator("col")
+    @classmethod
+    def _weight_or_bias(cls, col: int | None, info: ValidationInfo) -> int | None:
+        bias = info.data.get("bias", False)
+        if bias and col is not None:
+            raise ValueError("a bias b[l][row] has no col: leave col out with bias true")
+        if not bias and col is None:
+            raise ValueError("a weight W[l][row, col] needs col (or bias true for b[l][row])")
+        return col
 
 
 class Delete(Message):
@@ -286,6 +321,7 @@ ClientMessage = Annotated[
     | Update
     | Speed
     | Data
+    | SetParameter
     | Delete
     | Seek
     | Example
@@ -316,6 +352,7 @@ MESSAGE_TYPES = (
     "update",
     "speed",
     "data",
+    "set_parameter",
     "delete",
     "seek",
     "example",

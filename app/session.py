@@ -513,6 +513,9 @@ class Session:
             for answer in answers:
                 await self._queue_bytes(answer)
             result = {"iteration": msg.iteration}
+        elif kind == "set_parameter":
+            run, (layer, row, col) = runs[0], self._checked_parameter(runs[0], msg)
+            result = await call(lambda: player.set_parameter(run, layer, row, col, msg.value))
         elif kind == "delete":
             player.forget(runs)
             result = await call(lambda: player.delete(runs))
@@ -589,6 +592,33 @@ class Session:
                     [{"field": name, "rule": "not_null", "message": "may not be null"}],
                 )
         return HyperparameterUpdate(**{name: getattr(msg, name) for name in fields})
+
+    def _checked_parameter(
+        self, run: Run, msg: protocol.SetParameter
+    ) -> tuple[int, int, int | None]:
+        """(layer, row, col) of a weight, (layer, row, None) of a bias, within the run's network:
+        W[l] is (n[l], n[l-1]), b[l] is (n[l], 1)."""
+        dims = run.network_config.layer_dims
+        L = len(dims) - 1
+        if msg.layer > L:
+            raise self._out_of_network("layer", f"layer must be in 1 … {L}, got {msg.layer}", L)
+        name = f"b[{msg.layer}]" if msg.bias else f"W[{msg.layer}]"
+        shape = (dims[msg.layer], 1) if msg.bias else (dims[msg.layer], dims[msg.layer - 1])
+        if msg.row >= shape[0]:
+            said = f"{name} has {shape[0]} rows: row must be in 0 … {shape[0] - 1}, got {msg.row}"
+            raise self._out_of_network("row", said, shape[0] - 1)
+        if msg.bias:
+            return msg.layer, msg.row, None
+        if msg.col >= shape[1]:
+            said = f"{name} has {shape[1]} columns: col must be in 0 … {shape[1] - 1}"
+            said += f", got {msg.col}"
+            raise self._out_of_network("col", said, shape[1] - 1)
+        return msg.layer, msg.row, msg.col
+
+    @staticmethod
+    def _out_of_network(field: str, message: str, limit: int) -> ProtocolError:
+        item = {"field": field, "rule": "in_network", "message": message, "limit": limit}
+        return ProtocolError("invalid", message, [item])
 
     async def _create(self, msg: protocol.Create) -> None:
         self.player.check_room()

@@ -239,6 +239,44 @@ class Network:
             b[...] = arrays[f"b{l}"]
         self._after_parameters_changed()
 
+    def set_weight(self, l: int, row: int, col: int, value: float) -> None:
+        """Set one weight W[l][row, col] (0-based row and column of the (n[l], n[l-1]) matrix)
+        to `value`, in the middle of training: the playground's "click an edge, type a weight".
+
+        Only θ changes: the optimizer's state (momentum's v, Adam's v, s and t), the last
+        gradient dθ, the iteration count and the hyperparameters stay as they are, so the next
+        step continues from the edited θ exactly as it would from any other θ (the moments carry
+        on; they are not reset as `set_parameters` resets them). ValueError for an index outside
+        the network or a value that is not finite; nothing changes then.
+        """
+        W = self._W[self._checked_layer(l) - 1]
+        self._set_entry(W, f"W{l}", row, col, value)
+
+    def set_bias(self, l: int, row: int, value: float) -> None:
+        """Set one bias b[l][row] (0-based) to `value`, as `set_weight` sets a weight."""
+        b = self._b[self._checked_layer(l) - 1]
+        self._set_entry(b, f"b{l}", row, 0, value)
+
+    def _checked_layer(self, l: int) -> int:
+        if isinstance(l, bool) or not isinstance(l, (int, np.integer)) or not 1 <= l <= self.L:
+            raise ValueError(f"layer must be an integer in 1 … {self.L}, got {l!r}")
+        return int(l)
+
+    def _set_entry(self, target: np.ndarray, key: str, row: int, col: int, value: float) -> None:
+        """target[row, col] = value in θ (target is a view of it), checked; nothing else."""
+        for name, index, size in (("row", row, target.shape[0]), ("col", col, target.shape[1])):
+            if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+                raise ValueError(f"{name} must be an integer, got {index!r}")
+            if not 0 <= index < size:
+                raise ValueError(
+                    f"{key} has shape {target.shape}: {name} must be in 0 … {size - 1}, got {index}"
+                )
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"{key}[{row}, {col}] must be finite, got {value}")
+        target[row, col] = value
+        self._version += 1  # no cached pass of the old θ is reused (Workspace stamps)
+
     def _after_parameters_changed(self) -> None:
         self._version += 1
         self._optimizer = None

@@ -6,11 +6,13 @@
  * (the boundary shows in a plain canvas) and are drawn whole at the controller's next frame.
  */
 
-import { BINARY_SCALE, CLASS_COLORS, NEG, POS, classScale, scaleRgb, tint } from './colors.js';
+import { BINARY_SCALE, CLASS_COLORS, NEG, POS, classScale, divergingLut, scaleRgb, tint } from './colors.js';
 import { decodeCurve, paintGrid } from './boundaryGrid.js';
 import { ScoreLog, strideFor } from './history.js';
 
 const Plotly = () => window.Plotly;
+/** The colours of a unit's map shown in the boundary plot: the diagram's (diagram.js). */
+const UNIT_LUT = divergingLut();
 const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
 const FONT = { family: 'system-ui, sans-serif', size: 12, color: '#334' };
 
@@ -150,6 +152,8 @@ function emptyNote(text) {
  * encoding or decoding, no SVG change. Plotly draws the points and axes, and is called again
  * only for a new run, a view toggle or a font change; the canvas follows its plot area after
  * every Plotly draw (`plotly_afterplot`). `el.figure()` gives Plotly the image for a PNG export.
+ * While a unit of the diagram is hovered, the canvas shows that unit's map instead, labelled
+ * (`showUnit`; `data-shows` on the chart says which), as TensorFlow Playground does.
  */
 export class BoundaryChart {
   /** @param {HTMLElement} el */
@@ -167,6 +171,30 @@ export class BoundaryChart {
      * equal by chance to the last run's count) would be skipped and the old markers kept.
      */
     this.revision = 0;
+    /** The diagram's unit shown in place of the output ({l, k, label, r, indices}), or null. */
+    this.unit = null;
+    this.unitLabel = null;
+  }
+
+  /**
+   * Show a unit's map (from the diagram: r × r indices into its diverging colours, row 0 the
+   * lowest x2) in place of the output, labelled; null: the output again. Only over a 2-D plane.
+   * @param {{l: number, k: number, label: string, r: number, indices: Uint8Array}|null} unit
+   */
+  showUnit(unit) {
+    if (!this.data || this.oneD) unit = null;
+    if (!unit && !this.unit) return;
+    this.unit = unit;
+    if (!this.unitLabel) {
+      this.unitLabel = document.createElement('p');
+      this.unitLabel.className = 'boundary-unit';
+      this.unitLabel.dataset.testid = 'boundary-unit';
+      this.el.append(this.unitLabel);
+    }
+    this.el.dataset.shows = unit ? `unit ${unit.l},${unit.k}` : 'output';
+    this.unitLabel.hidden = !unit;
+    this.unitLabel.textContent = unit ? unit.label : '';
+    this.dirty = true;
   }
 
   /**
@@ -176,6 +204,7 @@ export class BoundaryChart {
   setRun(created) {
     const d = created.dataset;
     this.dataset = d;
+    this.showUnit(null);
     this.el.hidden = d.plottable === false; // more than two inputs: nothing to draw on
     if (this.el.hidden) {
       this.data = null;
@@ -368,7 +397,7 @@ export class BoundaryChart {
     this.preview?.remove();
     this.preview = null;
     this.dirty = false;
-    const fresh = this.fresh && this.grid !== null;
+    const fresh = this.fresh && this.grid !== null && !this.unit; // a new boundary on screen
     this.fresh = false;
     if (this.grid) this.fill(this.grid);
     if (this.fontSize !== FONT.size) this.layoutDirty = true;
@@ -439,7 +468,7 @@ export class BoundaryChart {
   drawPreview() {
     if (!this.dirty || this.oneD || !this.grid) return false;
     this.dirty = false;
-    const fresh = this.fresh;
+    const fresh = this.fresh && !this.unit;
     this.fresh = false;
     this.fill(this.grid);
     if (!this.preview) {
@@ -506,7 +535,13 @@ export class BoundaryChart {
       this.layoutDirty = true; // the line is a trace: redraw it
       return;
     }
-    paintGrid(this.image.data, data, this.r, this.lutFor(meta));
+    const r = this.unit ? this.unit.r : this.r;
+    if (this.canvas.width !== r) {
+      this.canvas.width = this.canvas.height = r;
+      this.image = new ImageData(r, r);
+    }
+    if (this.unit) paintGrid(this.image.data, this.unit.indices, r, UNIT_LUT);
+    else paintGrid(this.image.data, data, r, this.lutFor(meta));
     this.context ??= this.canvas.getContext('2d');
     this.context.putImageData(this.image, 0, 0);
     if (this.canvas.hidden && Plotly()) this.place(); // the run's first grid: show the canvas

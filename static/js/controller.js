@@ -102,6 +102,14 @@ export class Controller {
     v.controls.bind({
       play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
     }, change);
+    // The diagram: its input nodes' checkboxes are the features' second view (the data panel's
+    // the first: one state), its editor sets a parameter, its hovered unit shows in the plot.
+    v.diagram.bindFeatures((features) => change({ features }));
+    v.diagram.bindEdit((parameter) => this.setParameter(parameter));
+    v.diagram.bindUnitShown((unit) => {
+      v.boundary.showUnit(unit);
+      this.scheduleDraw();
+    });
     this.client.subscribe({
       state: (state, delay) => this.onConnection(state, delay),
       hello: () => this.onHello(),
@@ -241,6 +249,21 @@ export class Controller {
         this.showServerError(message);
       },
     }, { fork: source, at, changes });
+  }
+
+  /**
+   * Set one weight W[layer][row, col] (0-based), or the bias b[layer][row] (col null), of the
+   * run shown, paused or playing: it trains on from there (its next detail shows the value).
+   * Not of a followed run: that is its owner's.
+   * @param {{layer: number, row: number, col: number|null, value: number}} parameter
+   */
+  setParameter({ layer, row, col, value }) {
+    if (!this.runId || this.following) return;
+    const where = col == null ? { layer, row, bias: true } : { layer, row, col };
+    this.client.command('set_parameter', [this.runId], { ...where, value }, {
+      ack: () => this.v.status.clearError(),
+      error: (error) => this.showServerError(error),
+    });
   }
 
   /** The runs a command names: this run, or the whole comparison it belongs to (lockstep). */
@@ -631,6 +654,7 @@ export class Controller {
     this.v.draw.render(s);
     this.v.builder.render(s, this.taskOf(s) || 'binary');
     this.v.controls.render(s);
+    this.v.diagram.renderFeatures(s.features);
   }
 
   // --- own data ---------------------------------------------------------------------------------
@@ -813,6 +837,7 @@ export class Controller {
     v.status.clearError();
     v.controls.clear();
     this.setStatus('paused');
+    v.diagram.setEditable(!this.following);
     this.show.showRun(created, this.recorder.open(created).history, () => this.setView());
     this.example?.setRun(created);
     v.course.render(created);

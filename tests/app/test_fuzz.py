@@ -369,6 +369,11 @@ PLAUSIBLE.update(
         | st.fixed_dictionaries(
             {}, optional={"learning_rate": st.floats(min_value=-1, max_value=200)}
         ),
+        "layer": st.integers(min_value=-1, max_value=40),
+        "row": st.integers(min_value=-1, max_value=70),
+        "col": st.none() | st.integers(min_value=-1, max_value=70),
+        "bias": st.booleans(),
+        "value": st.floats(allow_nan=True, allow_infinity=True) | st.integers(-200, 200),
         "challenge": st.none()
         | st.fixed_dictionaries(
             {"target": st.floats(min_value=-1, max_value=2)},
@@ -386,6 +391,7 @@ FIELDS_OF = {
     "update": ("runs", *live_fields()),  # the run config's live fields
     "speed": ("runs", "iterations_per_frame"),
     "data": ("runs", "dataset"),
+    "set_parameter": ("runs", "layer", "row", "col", "bias", "value"),
     "delete": ("runs",),
     "seek": ("runs", "iteration"),
     "example": ("runs", "point", "split", "index"),

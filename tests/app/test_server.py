@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 import uvicorn
 from websockets.exceptions import ConnectionClosed
@@ -26,6 +28,7 @@ from websockets.sync.client import connect
 
 from app.frames import decode
 from app.main import create_app
+from app.runconfig import make_trainer
 from app.serving import uvicorn_options
 from app.session import CLOSE_UNREAD
 from app.settings import Settings
@@ -691,3 +694,132 @@ def test_a_viewer_that_stops_reading_never_pauses_the_run_nor_starves_another_vi
         finally:
             stalled.ws.close_timeout = 0.1  # it reads nothing: no close handshake to wait for
             stalled.close()
+
+
+# --- Setting one parameter (the diagram's edge and bias editor) ---------------------------------
+
+
+def set_parameter(client: Client, run: str, **where) -> tuple[dict, dict, np.ndarray]:
+    """Send set_parameter; its ack, and the detail (header, parameters) that follows it."""
+    client.send(type="set_parameter", runs=[run], ref="set", **where)
+    ack = detail = None
+    while ack is None or detail is None:
+        message = client.receive()
+        if isinstance(message, dict) and message["type"] in ("ack", "error"):
+            assert message["type"] == "ack" and message["ref"] == "set", message
+            ack = message
+        elif isinstance(message, tuple) and message[0]["type"] == "detail" and detail is None:
+            detail = message[0], message[1]["parameters"]
+    return ack, *detail
+
+
+def theta_index(layer_dims, layer: int, row: int, col: int | None) -> int:
+    """Where W[layer][row, col] (b[layer][row] when col is None) sits in the engine's θ, whose
+    layout is [W1 | b1] row by row, then [W2 | b2] …: each row of W followed by its bias."""
+    offset = sum(n * (n_prev + 1) for n_prev, n in itertools.pairwise(layer_dims[:layer]))
+    n_prev = layer_dims[layer - 1]
+    return offset + row * (n_prev + 1) + (n_prev if col is None else col)
+
+
+def test_set_parameter_lands_in_the_run_and_training_continues_from_it_with_adam_s_moments(server):
+    """Paused: the next detail carries the typed values; three more Adam steps are those of the
+    run's state before the edit with those two entries of θ replaced (moments, t, schedule kept)."""
+    with client_of(server) as client:
+        run = client.create(**SMALL, optimizer="adam", learning_rate=0.01, seed=3)
+        client.send(type="step", runs=[run], n=5)
+        raw_frame(client, run, until=lambda h: h["iteration"] == 5)
+        raw_frame(client, run, kind="detail", until=lambda h: h["iteration"] == 5)
+        served = the_run(server, run)
+        meta, arrays = served.trainer.export_state()  # paused: the training thread is idle
+        dims = served.network_config.layer_dims  # (2, 4, 1): θ = W1 (8), W2 (4), b1 (4), b2 (1)
+        ack, header, theta = set_parameter(client, run, layer=2, row=0, col=1, value=1.5)
+        assert ack["action"] == "set_parameter" and ack["runs"] == [run]
+        assert {k: ack[k] for k in ("layer", "row", "col", "value", "iteration")} == {
+            "layer": 2, "row": 0, "col": 1, "value": 1.5, "iteration": 5
+        }  # fmt: skip
+        assert header["iteration"] == 5 and theta[8 + 1] == np.float32(1.5)
+        ack, _, theta = set_parameter(client, run, layer=1, row=2, bias=True, value=-0.75)
+        assert ack["bias"] is True and "col" not in ack
+        assert theta[8 + 4 + 2] == np.float32(-0.75) and theta[8 + 1] == np.float32(1.5)
+        assert (
+            served.net.parameters["W2"][0, 1] == 1.5 and served.net.parameters["b1"][2, 0] == -0.75
+        )
+        # The oracle: a trainer of the same config taking the state before the edit, θ patched.
+        oracle = make_trainer(served.config, served.dataset)
+        patched = arrays["network.theta"].copy()
+        patched[theta_index(dims, 2, 0, 1)] = 1.5
+        patched[theta_index(dims, 1, 2, None)] = -0.75
+        oracle.import_state(meta, {**arrays, "network.theta": patched})
+        assert meta["network"]["optimizer_t"] == 5
+        client.send(type="step", runs=[run], n=3)
+        raw_frame(client, run, until=lambda h: h["iteration"] == 8)
+        _, message = raw_frame(client, run, kind="detail", until=lambda h: h["iteration"] == 8)
+        costs = oracle.run(3)
+        assert len(costs) == 3 and served.trainer.iteration == oracle.iteration == 8
+        np.testing.assert_array_equal(served.net.flat_parameters(), oracle.net.flat_parameters())
+        np.testing.assert_array_equal(
+            decode(message)[1]["parameters"], oracle.net.flat_parameters().astype(np.float32)
+        )
+        assert served.net.export_state()[0]["optimizer_t"] == 8  # the moments went on
+
+
+def test_set_parameter_while_playing_keeps_the_run_playing_from_the_new_value(server):
+    with client_of(server) as client:
+        run = client.create(**SMALL, learning_rate=0.01)
+        client.send(type="speed", runs=[run], iterations_per_frame=5)
+        client.reply()
+        client.send(type="play", runs=[run])
+        client.reply()
+        client.frame(lambda h: h["iteration"] >= 20)
+        ack, header, theta = set_parameter(client, run, layer=2, row=0, col=3, value=42.0)
+        assert header["iteration"] == ack["iteration"] >= 20
+        assert theta[8 + 3] == np.float32(42.0)
+        later, _ = client.frame(lambda h: h["iteration"] >= ack["iteration"] + 50)
+        assert later["status"] == "running"
+        _, message = raw_frame(client, run, kind="detail", until=lambda h: h["iteration"] > 0)
+        after = decode(message)[1]["parameters"][8 + 3]
+        assert 41.0 < after < 43.0  # from 42 on, at α = 0.01: it has not jumped back
+        client.send(type="pause", runs=[run])
+        client.frame(lambda h: h["status"] == "paused")
+
+
+def test_set_parameter_refuses_what_is_outside_the_network_not_finite_or_not_its_owner_s(server):
+    with client_of(server) as owner, client_of(server) as viewer:
+        run = owner.create(**SMALL)  # W1 (4, 2), W2 (1, 4), b1 (4, 1), b2 (1, 1)
+        raw_frame(owner, run)
+        served = the_run(server, run)
+        theta = served.net.flat_parameters()
+        bad = {
+            "layer 3 of 2": ({"layer": 3, "row": 0, "col": 0, "value": 1}, "layer", "1 … 2"),
+            "row 4 of W1": ({"layer": 1, "row": 4, "col": 0, "value": 1}, "row", "0 … 3, got 4"),
+            "col 2 of W1": ({"layer": 1, "row": 0, "col": 2, "value": 1}, "col", "0 … 1, got 2"),
+            "row 1 of b2": ({"layer": 2, "row": 1, "bias": True, "value": 1}, "row", "0 … 0"),
+            "layer 0": ({"layer": 0, "row": 0, "col": 0, "value": 1}, "layer", "greater than"),
+            "a bias's col": (
+                {"layer": 1, "row": 0, "col": 0, "bias": True, "value": 1},
+                "col",
+                "no col",
+            ),
+            "no col": ({"layer": 1, "row": 0, "value": 1}, "col", "needs col"),
+            "too large": ({"layer": 1, "row": 0, "col": 0, "value": 1e6}, "value", "100"),
+            "a string": ({"layer": 1, "row": 0, "col": 0, "value": "1"}, "value", "valid number"),
+        }
+        for name, (fields, field, said) in bad.items():
+            owner.send(type="set_parameter", runs=[run], ref=name, **fields)
+            error = answer(owner)
+            assert error["type"] == "error" and error["code"] == "invalid", (name, error)
+            assert error["ref"] == name and said in error["message"], (name, error)
+            assert error["errors"][0]["field"] == field, (name, error)
+        for raw in ("NaN", "Infinity", "-Infinity"):  # JSON's non-standard numbers: refused
+            message = {"type": "set_parameter", "runs": [run], "layer": 1, "row": 0, "col": 0}
+            owner.ws.send(json.dumps(message)[:-1] + f', "value": {raw}}}')
+            error = answer(owner)
+            assert (error["code"], error["errors"][0]["field"]) == ("invalid", "value"), error
+            assert "finite" in error["message"], error
+        owner.send(type="set_parameter", runs=["no-such-run"], layer=1, row=0, col=0, value=1)
+        assert answer(owner)["code"] == "unknown_run"
+        watch(viewer, run)
+        viewer.send(type="set_parameter", runs=[run], layer=1, row=0, col=0, value=1, ref="v")
+        error = answer(viewer)
+        assert (error["code"], error["ref"]) == ("not_owner", "v"), error
+        np.testing.assert_array_equal(served.net.flat_parameters(), theta)  # nothing changed

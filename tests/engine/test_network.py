@@ -347,3 +347,57 @@ def test_wide_inputs_take_layer_1_from_X_itself_with_the_same_gradients(rng, lay
         costs, Trainer(b, X, Y, TrainConfig(0.5, l2=0.1)).run(5), rtol=1e-12, atol=0
     )
     np.testing.assert_allclose(a.flat_parameters(), b.flat_parameters(), rtol=1e-12, atol=1e-15)
+
+
+def test_set_weight_and_set_bias_change_one_entry_and_keep_the_adam_moments(planar):
+    """Editing one weight mid-training changes θ there only: the next Adam steps are those of a
+    network whose exported state differs from the original's by that one entry of θ (the
+    moments, t, the gradient and the iteration count carried over unchanged)."""
+    X, Y = planar
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], init="random", seed=1)
+    for _ in range(5):
+        net.step(X, Y, learning_rate=0.05, optimizer="adam")
+    meta, arrays = net.export_state()
+    before = net.parameters
+    net.set_weight(2, 0, 1, 2.5)
+    net.set_bias(1, 2, -0.75)
+    after = net.parameters
+    assert after["W2"][0, 1] == 2.5 and after["b1"][2, 0] == -0.75
+    for key in before:  # nothing else moved
+        changed = np.argwhere(before[key] != after[key]).tolist()
+        assert changed == {"W2": [[0, 1]], "b1": [[2, 0]]}.get(key, [])
+    meta_after, arrays_after = net.export_state()
+    assert meta_after == meta  # iteration count, optimizer name and t: as they were
+    for key in ("grad", "optimizer_v", "optimizer_s"):
+        np.testing.assert_array_equal(arrays_after[key], arrays[key])
+    # The oracle: the original state with those two entries of θ edited by hand.
+    theta = arrays["theta"].copy()
+    edited = Network([2, 3, 1], ["tanh", "sigmoid"], init="random", seed=1)
+    flat_before = net.flat_parameters()  # course order: W1 (6), W2 (3), b1 (3), b2 (1)
+    np.testing.assert_array_equal(flat_before[6 + 1], 2.5)
+    np.testing.assert_array_equal(flat_before[6 + 3 + 2], -0.75)
+    order = net._course_order  # θ's index of each course-order entry
+    theta[order[6 + 1]], theta[order[6 + 3 + 2]] = 2.5, -0.75
+    edited.import_state(meta, {**arrays, "theta": theta})
+    for _ in range(3):
+        assert net.step(X, Y, 0.05, "adam") == edited.step(X, Y, 0.05, "adam")
+    np.testing.assert_array_equal(net.flat_parameters(), edited.flat_parameters())
+
+
+def test_set_weight_refuses_an_index_outside_the_network_or_a_non_finite_value(planar):
+    net = Network([2, 3, 1], ["tanh", "sigmoid"], seed=1)
+    theta = net.flat_parameters()
+    for call, message in (
+        (lambda: net.set_weight(0, 0, 0, 1.0), "layer must be an integer in 1 … 2"),
+        (lambda: net.set_weight(3, 0, 0, 1.0), "layer must be an integer in 1 … 2"),
+        (lambda: net.set_weight(1, 3, 0, 1.0), r"W1 has shape \(3, 2\): row must be in 0 … 2"),
+        (lambda: net.set_weight(1, 0, 2, 1.0), r"col must be in 0 … 1, got 2"),
+        (lambda: net.set_weight(1, -1, 0, 1.0), "row must be in"),
+        (lambda: net.set_bias(2, 1, 1.0), r"b2 has shape \(1, 1\): row must be in 0 … 0"),
+        (lambda: net.set_weight(1, 0, 0, float("nan")), "must be finite"),
+        (lambda: net.set_bias(1, 0, float("inf")), "must be finite"),
+        (lambda: net.set_weight(1, 0.5, 0, 1.0), "row must be an integer"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            call()
+    np.testing.assert_array_equal(net.flat_parameters(), theta)

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { paintGrid } from '../../static/js/boundaryGrid.js';
+import { divergingLut } from '../../static/js/colors.js';
 import { BoundaryChart } from '../../static/js/charts.js';
 import { RenderLoop } from '../../static/js/renderLoop.js';
 import { CHART_INTERVAL_MS, QUIET_MS, RunView } from '../../static/js/runView.js';
@@ -209,4 +210,35 @@ test('an off-screen chart is not drawn, and the loop stops waiting for it', () =
   loop.request(painter);
   for (let k = 0; run() && k < 100; k++) clock.now += 500;
   assert.equal(v.gradients.drawn, 1);
+});
+
+test("a hovered unit's map is painted in place of the output, labelled, and the output comes back", () => {
+  const calls = fakeBrowser();
+  const el = { ...chartElement(), dataset: {} };
+  const boundary = new BoundaryChart(el);
+  boundary.setRun(CREATED);
+  boundary.update(grid(200));
+  boundary.draw();
+  const output = calls.puts.at(-1);
+  const r = 4; // a map's resolution, not the boundary's
+  const indices = Uint8Array.from({ length: r * r }, (_, i) => (i * 17) % 256);
+  boundary.showUnit({ l: 1, k: 2, label: 'layer 1, unit 3: a[1]₃', r, indices });
+  assert.equal(el.dataset.shows, 'unit 1,2');
+  assert.equal(boundary.unitLabel.textContent, 'layer 1, unit 3: a[1]₃');
+  assert.equal(boundary.unitLabel.hidden, false);
+  boundary.draw();
+  const expected = new Uint8ClampedArray(r * r * 4);
+  paintGrid(expected, indices, r, divergingLut()); // the diagram's colours
+  assert.deepEqual(calls.puts.at(-1), expected, "the unit's map, through the diagram's colours");
+  assert.equal(boundary.canvas.width, r);
+  boundary.update(grid(100)); // a new boundary while the unit shows: kept, not drawn
+  boundary.draw();
+  assert.deepEqual(calls.puts.at(-1), expected);
+  boundary.showUnit(null);
+  assert.equal(el.dataset.shows, 'output');
+  assert.equal(boundary.unitLabel.hidden, true);
+  boundary.draw();
+  assert.equal(boundary.canvas.width, R);
+  assert.deepEqual(calls.puts.at(-1), expectedPixels(boundary, 100), 'the newest boundary again');
+  assert.notDeepEqual(output, calls.puts.at(-1));
 });
