@@ -27,7 +27,8 @@ export class Controller {
    * @param {object} deps {options, socket (socket.js: connect, close), client (runClient.js: the
    *   runs' life over the socket), recorder (exporter.js: the runs' histories), store
    *   (store.js: the state, the URL), loop (renderLoop.js), views: {data, ownData, draw, builder, controls,
-   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary},
+   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary,
+   *   hiding (hiding.js: what the link hides)},
    *   compareProgress(): the iteration compare mode's runs have reached}
    */
   constructor({ options, socket, client, recorder, store, loop, views, compareProgress = () => 0 }) {
@@ -526,6 +527,7 @@ export class Controller {
     this.v.draw.render(s);
     this.v.builder.render(s, this.taskOf(s) || 'binary');
     this.v.controls.render(s);
+    this.v.hiding?.render(s);
   }
 
   // --- own data ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import { Recorder, downloadRun } from './exporter.js';
 import { LessonPanel } from './lessonPanel.js';
 import { lessonById, lessonState, loadLessons } from './lessons.js';
 import { SharePanel } from './sharePanel.js';
+import { HIDEABLE, HiddenControls } from './hiding.js';
 import { WelcomeCard } from './welcome.js';
 import { defaultState, knownNames } from './state.js';
 import { BoundaryChart, CostChart, GradientChart, SaturationChart, refreshFont } from './charts.js';
@@ -140,7 +141,7 @@ async function main() {
   const options = await response.json();
   const lessonDoc = await lessonsLoading;
   const $ = (id) => document.getElementById(id);
-  const known = knownNames(options, { lessons: lessonDoc.lessons.map((lesson) => lesson.id), vary: VARY });
+  const known = knownNames(options, { lessons: lessonDoc.lessons.map((lesson) => lesson.id), vary: VARY, hide: HIDEABLE });
   const url = {
     hash: () => location.hash,
     push: (hash) => history.pushState(null, '', hash),
@@ -173,6 +174,7 @@ async function main() {
     saturation: new SaturationChart($('saturation-chart')),
     diagram: new Diagram($('diagram'), options),
     course: new CoursePanel($('course')),
+    hiding: new HiddenControls(),
   };
   const client = new RunClient(socket); // the socket's handlers: runs' answers, then the subscribers
   const recorder = new Recorder();

@@ -1,15 +1,17 @@
 /**
- * Classroom helpers: keyboard shortcuts (space, s, r, p, ?, Esc), the help overlay and the
- * presenter toggle (large type; the mode itself is the store's, remembered here across visits).
- * Owns #overlay and #presenter.
+ * Classroom helpers: keyboard shortcuts (space, s, r, p, ?, Esc; those of controls a link hides
+ * are off: hiding.js), the help overlay and the presenter toggle (large type; the mode itself is
+ * the store's, remembered here across visits). Owns #overlay and #presenter.
  */
+
+import { hiddenKeys } from './hiding.js';
 
 const PRESENTER_KEY = 'nnplay.presenter';
 
 /**
  * Bind the shortcuts.
  * @param {{toggle: Function, step: Function, reset: Function, closeZoom: Function}} actions
- * @param {import('./store.js').Store} store holds the presenter mode
+ * @param {import('./store.js').Store} store holds the presenter mode and what the link hides
  */
 export function bindShortcuts(actions, store) {
   const overlay = document.getElementById('overlay');
@@ -45,7 +47,7 @@ export function bindShortcuts(actions, store) {
       p: () => setPresenter(!store.mode.presenter),
       '?': () => showHelp(overlay.hidden),
     }[event.key];
-    if (!action) return;
+    if (!action || hiddenKeys(store.state.hide).has(event.key)) return;
     event.preventDefault();
     action();
   });

@@ -138,6 +138,8 @@ export const PROPS = {
   target: { codec: num, kind: KIND.COMPARE, initial: 0.3 },
   lesson: { codec: str, kind: KIND.COMPARE, initial: '' },
   open: { codec: nullableInt, kind: KIND.COMPARE, initial: null },
+  // A reduced page: the controls the link hides (static/js/hiding.js HIDEABLE's names).
+  hide: { codec: list, kind: KIND.VIEW, initial: [] },
 };
 
 /**
@@ -216,11 +218,13 @@ const UPLOAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The names a state may use: those GET /api/options lists, the own-data sources, the lessons
- * and what compare mode can vary. Registries come in as data (this module imports neither).
+ * what compare mode can vary and the controls a link may hide. Registries come in as data (this
+ * module imports none of them).
  * @param {object} options GET /api/options
- * @param {{lessons?: string[], vary?: Object<string, {valid(value: string, known: object): boolean}>}} [more]
+ * @param {{lessons?: string[], vary?: Object<string, {valid(value: string, known: object): boolean}>,
+ *   hide?: object}} [more] hide: hiding.js HIDEABLE (its keys are the names)
  */
-export function knownNames(options, { lessons = [], vary = {} } = {}) {
+export function knownNames(options, { lessons = [], vary = {}, hide = {} } = {}) {
   const names = (items) => new Set(items.map((item) => item.name));
   return {
     dataset: new Set([...options.datasets, ...OWN_DATASETS].map((d) => d.name)),
@@ -231,6 +235,7 @@ export function knownNames(options, { lessons = [], vary = {} } = {}) {
     feature: names(options.features),
     lesson: new Set(lessons),
     vary,
+    hide: new Set(Object.keys(hide)),
     maxClasses: options.max_drawn_classes,
     maxPoints: Math.min(options.limits.max_drawn_points, URL_MAX_POINTS),
     maxLayers: options.limits.max_hidden_layers,
@@ -277,6 +282,8 @@ export function checkNames(state, known, base, ignored, from = ' from the link')
   });
   state.features = state.features.filter(accepts('input feature', (f) => known.feature.has(f)));
   if (state.lesson) keep('lesson', 'lesson', known.lesson);
+  const hideable = known.hide ?? new Set();
+  state.hide = [...new Set(state.hide.filter(accepts('control to hide', (name) => hideable.has(name))))];
   if (state.upload && !UPLOAD_ID.test(state.upload)) {
     drop('upload', state.upload);
     state.upload = '';
