@@ -85,7 +85,7 @@ export class Controller {
     const change = (patch) => this.change(patch);
     v.data.bindChange(change);
     v.ownData.bindChange(change);
-    v.draw.bind(change);
+    v.draw.bind((patch, how) => this.change(patch, how)); // a stroke goes on in one history entry
     v.builder.bindChange(change);
     v.controls.bind({
       play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
@@ -371,8 +371,12 @@ export class Controller {
 
   // --- state changes ----------------------------------------------------------------------------
 
-  /** A patch from a view: checked by the store, recorded in the history, acted on. */
-  change(patch) {
+  /**
+   * A patch from a view: checked by the store, recorded in the history, acted on.
+   * @param {object} patch
+   * @param {{push?: boolean}} [how] push: false replaces the history's entry (a stroke going on)
+   */
+  change(patch, { push = true } = {}) {
     if (this.following) { // only the view's own toggles: the run is someone else's
       for (const key of Object.keys(patch)) if (PROPS[key]?.kind !== KIND.VIEW) delete patch[key];
       this.render();
@@ -389,7 +393,7 @@ export class Controller {
       this.clearFixed(accepted);
     }
     if (!keys.length) return;
-    this.store.set(next, { push: true });
+    this.store.set(next, { push });
     this.apply(next, keys);
   }
 

@@ -223,6 +223,7 @@ async function main() {
   bindShortcuts({
     toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),
     closeZoom: () => views.diagram.closeZoom(),
+    undo: () => !controller.following && views.draw.undo(), redo: () => !controller.following && views.draw.redo(),
   }, store);
   // The datasets' thumbnails (a request each, computed by the server) come once the first
   // boundary is on screen and the page is idle: the run's create and first frame go first.
