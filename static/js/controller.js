@@ -82,10 +82,10 @@ export class Controller {
   /** Wire the views and the socket, show the state, connect. */
   start() {
     const v = this.v;
-    const change = (patch) => this.change(patch);
+    const change = (patch) => this.fromView(patch);
     v.data.bindChange(change);
     v.ownData.bindChange(change);
-    v.draw.bind((patch, how) => this.change(patch, how)); // a stroke goes on in one history entry
+    v.draw.bind((patch, how) => this.fromView(patch, how)); // a stroke goes on in one history entry
     v.builder.bindChange(change);
     v.controls.bind({
       play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
@@ -372,6 +372,29 @@ export class Controller {
   // --- state changes ----------------------------------------------------------------------------
 
   /**
+   * A patch from this view's controls. A run opened from a comparison stays as the comparison
+   * made it (so that going back shows the comparison as it was, that run unchanged): a change of
+   * its network, data or hyperparameters is refused, with a word on where to make it; the view's
+   * own settings (test points, log scale…) and the speed go through.
+   * @param {object} patch
+   * @param {{push?: boolean}} [how]
+   */
+  fromView(patch, how) {
+    if (this.adopted) {
+      const refused = Object.keys(patch).filter((key) => RUN_KINDS.has(PROPS[key]?.kind));
+      if (refused.length) {
+        this.v.status.showNotice('This run belongs to the comparison and stays as it is (← Back to comparison finds it unchanged). '
+          + 'To try this change, make it in the comparison for every run, or leave compare mode (Single run) to train it alone.', { sticky: true });
+        for (const key of refused) delete patch[key];
+        this.render(); // the controls show the run's own values again
+        for (const key of Object.keys(LIVE_FIELDS)) this.v.controls.restore(this.state, key);
+      }
+      if (!Object.keys(patch).length) return;
+    }
+    this.change(patch, how);
+  }
+
+  /**
    * A patch from a view: checked by the store, recorded in the history, acted on.
    * @param {object} patch
    * @param {{push?: boolean}} [how] push: false replaces the history's entry (a stroke going on)
@@ -489,11 +512,18 @@ export class Controller {
     this.state = next;
     const kinds = changeKinds(keys);
     this.render();
-    if (kinds.has(KIND.RUN) && (this.suspended || this.adopted)) {
-      // Compare mode builds its runs from the state; an opened run of it keeps its network.
-      if (this.adopted && next.open != null) {
+    if (this.adopted) {
+      // A run of a comparison: compare mode (compare.js sync) decides what is shown; the run is
+      // never reconfigured from here (a Back from it must find the comparison as it was).
+      if (next.open != null && [...RUN_KINDS].some((kind) => kinds.has(kind))) {
         this.v.status.showNotice('This run belongs to a comparison: go back to it (Compare) to change its network or data.');
       }
+      if (kinds.has(KIND.SPEED)) this.sendSpeed();
+      if (kinds.has(KIND.VIEW)) this.setView();
+      return;
+    }
+    if (kinds.has(KIND.RUN) && this.suspended) {
+      // Compare mode builds its runs from the state.
     } else if (kinds.has(KIND.RUN) || (kinds.has(KIND.POINTS) && !this.drawnRun)) {
       const what = keys.some((k) => DATA_KEYS.has(k)) ? 'Data changed' : 'Network changed';
       if (this.runId && this.lastIteration > 0) {
