@@ -18,7 +18,7 @@
 
 import { BoardView } from './boardView.js';
 import { Builder } from './builder.js';
-import { ClassController, STORAGE_KEY } from './classroom.js';
+import { ClassController, STORAGE_KEY, joinLink } from './classroom.js';
 import { ClassView } from './classView.js';
 import { CompareController, VARY } from './compare.js';
 import { CompareView } from './compareView.js';
@@ -205,12 +205,7 @@ async function main() {
   const loadLesson = (id) => compare.change(lessonState(lessonDoc, lessonById(lessonDoc, id), defaultState(options.defaults)));
   lessons.bind({ load: loadLesson, close: () => compare.change({ lesson: '' }) });
   new WelcomeCard().bind({ lesson: loadLesson });
-  new SharePanel(store).bind({
-    download: (what) => {
-      const record = recorder.get(controller.runId);
-      if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
-    },
-  });
+  const share = new SharePanel(store);
   classroom = new ClassController({
     client, socket, controller, compare, store,
     view: new ClassView(), board: new BoardView(options), storage: classStorage,
@@ -218,6 +213,13 @@ async function main() {
     origin: location.origin, joinCode: joinCodeOfUrl(), lessons,
   });
   classroom.start();
+  share.bind({
+    download: (what) => {
+      const record = recorder.get(controller.runId);
+      if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
+    },
+    joinLink: () => (classroom.role === 'teacher' && classroom.info ? joinLink(location.origin, classroom.info) : null),
+  });
   window.nnplay = { recorder, controller, compare, classroom, socket }; // for the browser tests and the console
   const active = () => (compare.active && controller.state.open == null ? compare : controller);
   bindShortcuts({

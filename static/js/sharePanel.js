@@ -22,7 +22,10 @@ export class SharePanel {
     this.runItems = $('share-run');
     this.hide = {
       toggle: $('share-hide-toggle'), body: $('share-hide-body'), list: $('share-hide-list'), link: $('share-hide-link'), copy: $('share-hide-copy'),
+      classGroup: $('share-hide-class'), join: $('share-hide-join'),
     };
+    /** The join link of the class this page leads, or null (bind's joinLink). */
+    this.joinLink = () => null;
     setHtml(this.hide.list, html`${Object.entries(HIDEABLE).map(([name, { label }]) => html`<label class="check">
       <input type="checkbox" value="${name}" data-testid="hide-${name}"> ${label}</label>`)}`);
     dismissable(this.menu);
@@ -43,16 +46,24 @@ export class SharePanel {
     return [...this.hide.list.querySelectorAll('input[type=checkbox]')];
   }
 
-  /** The page's link with the ticked controls hidden. */
+  /**
+   * The page's link with the ticked controls hidden; for a class's teacher, the class's join
+   * link with them too (the join keeps the part after '#': the students' pages hide them).
+   */
   writeHideLink() {
     const hide = hideList(this.hideBoxes.filter((box) => box.checked).map((box) => box.value));
     this.hide.link.value = `${location.origin}${location.pathname}${toHash({ ...this.store.state, hide })}`;
+    const join = this.joinLink();
+    this.hide.classGroup.hidden = !join;
+    this.hide.join.value = join ? `${join}#hide=${hide.join(',')}` : '';
   }
 
   /**
-   * @param {{download(what: string)}} handlers download the single-run view's run
+   * @param {{download(what: string), joinLink?: () => string|null}} handlers download the
+   *   single-run view's run; joinLink: the join link of the class this page leads (else null)
    */
   bind(handlers) {
+    if (handlers.joinLink) this.joinLink = handlers.joinLink;
     document.getElementById('copy-link').addEventListener('click', async () => {
       const url = location.href;
       this.link.value = url;

@@ -108,6 +108,7 @@ def test_the_share_menu_makes_a_reduced_link(playground, context, shots):
     other.get_by_test_id("share-hide-toggle").click()
     expect(other.get_by_test_id("hide-lr")).to_be_checked()
     expect(other.get_by_test_id("hide-opt")).not_to_be_checked()
+    expect(other.get_by_test_id("share-hide-class")).to_be_hidden()  # in no class: no join link
     assert page.watch.errors == []
 
 
@@ -124,10 +125,21 @@ def test_a_class_join_link_with_hide_reduces_the_students_page(browser, server_u
             "document.querySelector('[data-testid=class-code]').textContent.length >= 4"
         )
         code = teacher.get_by_test_id("class-code").text_content()
+        # The teacher's share menu gives the class's join link with the ticked controls hidden.
+        teacher.get_by_test_id("share-menu").locator("summary").click()
+        teacher.get_by_test_id("share-hide-toggle").click()
+        teacher.get_by_test_id("hide-lr").check()
+        teacher.get_by_test_id("hide-opt").check()
+        link = teacher.get_by_test_id("share-hide-join").input_value()
+        assert link == teacher.evaluate("window.nnplay.classroom.info.join_url") + "#hide=lr,opt"
+        assert link.endswith(f"/join/{code}#hide=lr,opt")
+        teacher.get_by_test_id("share-menu").locator("summary").click()
         student = student_context.new_page()
         errors = []
         student.on("pageerror", lambda error: errors.append(str(error)))
-        student.goto(f"{server_url}/join/{code}#hide=lr,opt")  # the redirect keeps the fragment
+        # The link names the server's LAN address; this machine's student opens it on loopback.
+        parts = urlsplit(link)
+        student.goto(f"{server_url}{parts.path}#{parts.fragment}")  # the redirect keeps the '#…'
         wait_ready(student)
         student.get_by_test_id("class-join-name").fill("Ada")
         student.get_by_test_id("class-join-submit").click()
