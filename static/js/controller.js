@@ -384,7 +384,7 @@ export class Controller {
       const refused = Object.keys(patch).filter((key) => RUN_KINDS.has(PROPS[key]?.kind));
       if (refused.length) {
         this.v.status.showNotice('This run belongs to the comparison and stays as it is (← Back to comparison finds it unchanged). '
-          + 'To try this change, make it in the comparison for every run, or leave compare mode (Single run) to train it alone.', { sticky: true });
+          + 'To try this change, make it in the comparison, for every run, or leave compare mode (Single run) and make it there.', { sticky: true });
         for (const key of refused) delete patch[key];
         this.render(); // the controls show the run's own values again
         for (const key of Object.keys(LIVE_FIELDS)) this.v.controls.restore(this.state, key);
