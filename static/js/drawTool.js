@@ -102,7 +102,7 @@ export class DrawTool {
   /** Show the state: the tools only while the data is drawn. */
   render(state) {
     this.active = state.dataset === OWN_DATA.DRAW;
-    this.pts = state.pts;
+    if (!this.stroke) this.pts = state.pts; // a stroke's points not sent yet stay
     this.nClasses = state.pclasses;
     if (this.selected >= this.nClasses) this.selected = 0;
     this.el.tools.hidden = !this.active;

@@ -163,3 +163,22 @@ def test_a_stroke_is_one_entry_of_the_browsers_history(playground):
     wait_count(page, n)
     assert same(shown_points(page), link_points(page))
     assert page.watch.errors == []
+
+
+def test_an_eraser_drag_removes_the_points_along_it_in_one_undoable_step(playground):
+    page = playground
+    choose_drawing(page)
+    drag(page, (-4, -4), (-4, 4))
+    drag(page, (4, -4), (4, 4), shift=True)
+    drawn = shown_points(page)
+    page.get_by_test_id("draw-erase").click()
+    drag(page, (-5, 0), (-3, 0))  # across the left stroke, at x2 = 0
+    left = shown_points(page)
+    gone = [p for p in drawn if p not in left]
+    assert len(gone) >= 2, gone
+    assert all(abs(x1 + 4) < 0.06 and abs(x2) < 1 for x1, x2, _ in gone)
+    assert same(link_points(page), left)
+    page.get_by_test_id("draw-undo").click()
+    wait_count(page, len(drawn))
+    assert same(shown_points(page), drawn) and same(link_points(page), drawn)
+    assert page.watch.errors == []
