@@ -178,6 +178,7 @@ export class CompareController {
       open: (i) => this.change({ open: i }),
       exit: () => this.change({ cmp: '', vals: [], open: null, lesson: '' }),
       download: (i, what) => this.download(i, what),
+      redraw: () => this.scheduleDraw(),
     });
     this.client.subscribe({
       hello: () => {

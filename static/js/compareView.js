@@ -6,7 +6,7 @@
  * bind(handlers), show, setRuns, setRun, updateBoundary, draw and renderStatus.
  */
 
-import { BoundaryChart, chartFontSize, logAxis } from './charts.js';
+import { BoundaryChart, chartFontSize, logAxis, watchOnScreen } from './charts.js';
 import { VARY } from './compare.js';
 import { html, setHtml } from './html.js';
 import { pickDue } from './renderLoop.js';
@@ -157,6 +157,13 @@ export class CompareView {
     this.costEl = $('cmp-cost-chart');
     this.gradEl = $('cmp-gradient-chart');
     this.historyEl = $('cmp-gradient-history-chart');
+    /** The gradient history, below the fold on a laptop: drawn only while on screen (charts.js). */
+    this.history = { el: this.historyEl };
+    watchOnScreen(this.history);
+    this.history.onShown = () => {
+      this.drawn = null; // the curves are due again: the history catches up
+      this.h?.redraw?.();
+    };
     this.table = $('cmp-table');
     this.base = $('cmp-base');
     this.note = $('cmp-note');
@@ -169,7 +176,8 @@ export class CompareView {
 
   /**
    * @param {object} h {change(patch), play, pause, step, reset, open(i), exit, download(i, what),
-   *   toggle: the Compare button (enter, leave, or back from an opened run)}
+   *   toggle: the Compare button (enter, leave, or back from an opened run), redraw: paint again
+   *   (a chart came on screen)}
    */
   bind(h) {
     this.h = h;
@@ -289,7 +297,7 @@ export class CompareView {
       this.drawn = this.curvesKey(rows, target);
       this.drawCost(rows, target);
       this.drawGradients(rows);
-      this.drawGradientHistory(rows);
+      if (this.history.onScreen || !this.historyEl.layout) this.drawGradientHistory(rows); // its first draw is made anyway
       return false;
     }
     return waiting;

@@ -52,7 +52,9 @@ def test_the_gradient_history_has_a_panel_per_layer_and_a_trace_per_run(
     last = page.evaluate(
         "window.nnplay.compare.runs.map(r => window.nnplay.recorder.get(r.id).frame)"
     )
-    # The chart redraws at most every 250 ms: wait for the one with the last frames.
+    # Below the fold it waits (drawn while on screen); in view, at most every 250 ms: wait for
+    # the drawing of the last frames.
+    page.get_by_test_id("compare-gradient-history-chart").scroll_into_view_if_needed()
     page.wait_for_function(
         f"n => {{ const d = {CHART}.data;"
         " return d && d.length === 12 && d.every(t => t.x.at(-1) === n); }",
@@ -90,4 +92,27 @@ def test_the_gradient_history_has_a_panel_per_layer_and_a_trace_per_run(
     expect(page.get_by_test_id("compare-gradient-history-chart")).to_be_visible()
     page.get_by_test_id("compare-gradient-history-chart").scroll_into_view_if_needed()
     page.screenshot(path=shots / "compare-gradient-history.png", full_page=True)
+    assert w.errors == []
+
+
+def test_the_gradient_history_below_the_fold_waits_then_catches_up(page, server_url, watch):
+    w = watch(page)
+    page.set_viewport_size({"width": 1280, "height": 500})
+    page.goto(server_url + FOUR_RATES)
+    wait_compare_ready(page, 4)
+    assert page.evaluate(f"{CHART}.getBoundingClientRect().top") > 500 + 200
+    page.wait_for_function(f"{CHART}.layout")  # Plotly is in, the history's first drawing made
+    run_until(page, 300)
+    last = page.evaluate(
+        "window.nnplay.recorder.get(window.nnplay.compare.runs[0].id).frame.iteration"
+    )
+    page.wait_for_function(  # the cost chart, on screen, shows the last frame...
+        "n => document.querySelector('[data-testid=compare-cost-chart]')"
+        ".data?.[0]?.x.at(-1) >= n - 1",
+        arg=last,
+    )
+    shown = page.evaluate(f"{CHART}.data?.[0]?.x.at(-1) ?? -1")
+    assert shown < last  # ...the history, off screen, is not redrawn (bar its first drawing)
+    page.get_by_test_id("compare-gradient-history-chart").scroll_into_view_if_needed()
+    page.wait_for_function(f"n => {CHART}.data?.[0]?.x.at(-1) === n", arg=last)
     assert w.errors == []
