@@ -159,7 +159,8 @@ export class DrawTool {
 
   onPointerDown(event) {
     event.preventDefault();
-    if (this.stroke) return; // a second finger: the first one's stroke goes on
+    if (this.stroke && this.layer.hasPointerCapture?.(this.stroke.pointer)) return; // a second finger: the first one's stroke goes on
+    if (this.stroke) this.endStroke({ pointerId: this.stroke.pointer, timeStamp: event.timeStamp }); // its end never came
     const xy = this.planeAt(event.clientX, event.clientY);
     if (!xy) return;
     this.stroke = {
