@@ -17,6 +17,7 @@
  */
 
 import { toHash } from './state.js';
+import { keepHidden } from './hiding.js';
 
 /** sessionStorage key of the class this tab is in. */
 export const STORAGE_KEY = 'nnplay.class';
@@ -330,7 +331,7 @@ export class ClassController {
     this.pendingPush = null;
     this.mode = 'own';
     this.unfollow();
-    this.loadHash(state);
+    this.loadHash(keepHidden(state, this.store.state.hide)); // a reduced page (a class link's) stays reduced
   }
 
   // --- a student's choices ----------------------------------------------------------------------

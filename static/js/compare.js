@@ -188,6 +188,7 @@ export class CompareController {
       download: (i, what) => this.download(i, what),
       seek: (iteration) => this.seek(iteration),
       live: () => this.live(),
+      redraw: () => this.scheduleDraw(),
     });
     this.client.subscribe({
       hello: () => {

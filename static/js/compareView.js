@@ -1,11 +1,12 @@
 /**
  * The compare view: its toolbar (what varies, the values, the target cost, one set of transport
  * buttons), the decision boundaries as small multiples, the cost curves and per-layer gradient
- * norms overlaid (one fixed colour per run), and a live summary table. Owns #compare; exposes
+ * norms overlaid (one fixed colour per run), the gradient norms' history (a panel per layer), and
+ * a live summary table. Owns #compare; exposes
  * bind(handlers), show, setRuns, setRun, updateBoundary, draw and renderStatus.
  */
 
-import { BoundaryChart, chartFontSize, logAxis } from './charts.js';
+import { BoundaryChart, chartFontSize, logAxis, watchOnScreen } from './charts.js';
 import { VARY } from './compare.js';
 import { html, setHtml } from './html.js';
 import { pickDue } from './renderLoop.js';
@@ -15,6 +16,10 @@ import { noteCompareDraw } from './stats.js';
 const Plotly = () => window.Plotly;
 const CONFIG = { displaylogo: false, responsive: true, displayModeBar: false };
 const MAX_POINTS = 1500;
+/** Points of each trace of the gradient norms' history (the recorder keeps up to 16384 frames). */
+export const MAX_GRADIENT_POINTS = 400;
+/** Panels of the gradient history in a row; more layers take another row. */
+const HISTORY_COLUMNS = 4;
 /** Shortest time between two redraws of the curves, ms: each is two whole Plotly.react calls. */
 const COST_INTERVAL_MS = 250;
 
@@ -64,6 +69,49 @@ export function comparisonNote({ kind, values, state }) {
     + 'ReLU ends last on this network. ReLU wins where sigmoid\'s gradients vanish, in deep networks: see lesson 5.';
 }
 
+/**
+ * At most `most` of a list, evenly spaced, the last one always in (the newest frame).
+ * @template T
+ * @param {T[]} items
+ * @param {number} most
+ * @returns {T[]}
+ */
+export function thin(items, most) {
+  if (items.length <= most) return items;
+  const stride = Math.ceil(items.length / most);
+  const out = items.filter((_, i) => i % stride === 0);
+  if (out[out.length - 1] !== items[items.length - 1]) out.push(items[items.length - 1]);
+  return out;
+}
+
+/**
+ * The gradient norms' history as small multiples: one panel per weight layer (dW[1] first),
+ * in it one trace per run (its colour, its label: one legend entry per run), from the frames
+ * the recorder kept (exporter.js RunRecord.points; iteration 0's has no backward pass yet), at
+ * most `most` points a trace.
+ * @param {{run: {label: string, color: string}, record: object|null}[]} rows
+ * @param {number} [most]
+ * @returns {{traces: object[], layers: number}} layers: the panels (the deepest run's)
+ */
+export function gradientHistoryTraces(rows, most = MAX_GRADIENT_POINTS) {
+  const layers = Math.max(0, ...rows.map(({ record }) => record?.created?.network?.layer_dims?.length - 1 || 0));
+  const traces = [];
+  for (let l = 0; l < layers; l++) {
+    const axis = l === 0 ? '' : String(l + 1);
+    for (const { run, record } of rows) {
+      const points = thin((record?.points || []).filter((p) => p.iteration > 0 && p.gradient_norms && l < p.gradient_norms.length), most);
+      if (!points.length && (record?.created?.network?.layer_dims?.length ?? 0) - 1 <= l) continue; // a shallower run
+      traces.push({
+        type: 'scatter', mode: 'lines', name: run.label, legendgroup: run.label, showlegend: l === 0,
+        x: points.map((p) => p.iteration), y: points.map((p) => (p.gradient_norms[l] > 0 ? p.gradient_norms[l] : null)),
+        xaxis: `x${axis}`, yaxis: `y${axis}`, line: { color: run.color, width: 2 }, meta: { layer: l + 1 },
+        hovertemplate: `${run.label}, ‖dW[${l + 1}]‖ = %{y:.3g} at %{x}<extra></extra>`,
+      });
+    }
+  }
+  return { traces, layers };
+}
+
 /** Up to this many units in the one hidden layer, the ReLU note was measured true. */
 const RELU_NOTE_MAX_UNITS = 8;
 
@@ -108,6 +156,14 @@ export class CompareView {
     this.boundaries = $('cmp-boundaries');
     this.costEl = $('cmp-cost-chart');
     this.gradEl = $('cmp-gradient-chart');
+    this.historyEl = $('cmp-gradient-history-chart');
+    /** The gradient history, below the fold on a laptop: drawn only while on screen (charts.js). */
+    this.history = { el: this.historyEl };
+    watchOnScreen(this.history);
+    this.history.onShown = () => {
+      this.drawn = null; // the curves are due again: the history catches up
+      this.h?.redraw?.();
+    };
     this.table = $('cmp-table');
     this.base = $('cmp-base');
     this.note = $('cmp-note');
@@ -122,7 +178,7 @@ export class CompareView {
   /**
    * @param {object} h {change(patch), play, pause, step, reset, open(i), exit, download(i, what),
    *   toggle: the Compare button (enter, leave, or back from an opened run), seek(iteration) and
-   *   live(): the scrubber}
+   *   live(): the scrubber, redraw: paint again (a chart came on screen)}
    */
   bind(h) {
     this.h = h;
@@ -265,6 +321,7 @@ export class CompareView {
       this.drawn = this.curvesKey(rows, target);
       this.drawCost(rows, target);
       this.drawGradients(rows);
+      if (this.history.onScreen || !this.historyEl.layout) this.drawGradientHistory(rows); // its first draw is made anyway
       return false;
     }
     return waiting;
@@ -338,6 +395,30 @@ export class CompareView {
     });
     Plotly().react(this.gradEl, traces, layout({
       xaxis: { title: { text: 'layer' }, type: 'category' }, yaxis: { ...logAxis(...extentOf(traces)), automargin: true, title: { text: '‖dW[l]‖' } },
+    }), CONFIG);
+  }
+
+  /** The gradient norms over the iterations: a panel per layer, one log scale for all (they compare). */
+  drawGradientHistory(rows) {
+    const { traces, layers } = gradientHistoryTraces(rows);
+    const n = Math.max(1, layers);
+    const columns = Math.min(n, HISTORY_COLUMNS);
+    const extent = logAxis(...extentOf(traces));
+    const axes = {};
+    const annotations = [];
+    for (let l = 0; l < n; l++) {
+      const k = l === 0 ? '' : String(l + 1);
+      const first = l % columns === 0;
+      axes[`xaxis${k}`] = { rangemode: 'tozero', title: { text: l >= n - columns ? 'iteration' : '' }, automargin: true };
+      axes[`yaxis${k}`] = { ...extent, showticklabels: first, automargin: true, title: { text: first ? '‖dW[l]‖' : '' } };
+      annotations.push({
+        text: `dW[${l + 1}]`, xref: `x${k} domain`, yref: `y${k} domain`, x: 0.5, y: 1, yanchor: 'bottom', showarrow: false,
+      });
+    }
+    const f = fontSize();
+    Plotly().react(this.historyEl, traces, layout({
+      grid: { rows: Math.ceil(n / columns), columns, pattern: 'independent', xgap: 0.06, ygap: 0.25 }, ...axes, annotations,
+      margin: { l: 4 * f, r: f, t: 4 * f, b: 3 * f }, legend: { orientation: 'h', x: 0, y: 1.12, yanchor: 'bottom' },
     }), CONFIG);
   }
 }

@@ -29,7 +29,8 @@ export class Controller {
    * @param {object} deps {options, socket (socket.js: connect, close), client (runClient.js: the
    *   runs' life over the socket), recorder (exporter.js: the runs' histories), store
    *   (store.js: the state, the URL), loop (renderLoop.js), views: {data, ownData, draw, builder, controls,
-   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary},
+   *   boundary, cost, gradients, saturation, diagram, course, status, gallery, confusion, noBoundary,
+   *   hiding (hiding.js: what the link hides)},
    *   example (exampleFollow.js: the example followed, told the run shown and its frames),
    *   compareProgress(): the iteration compare mode's runs have reached}
    */
@@ -94,10 +95,10 @@ export class Controller {
   /** Wire the views and the socket, show the state, connect. */
   start() {
     const v = this.v;
-    const change = (patch) => this.change(patch);
+    const change = (patch) => this.fromView(patch);
     v.data.bindChange(change);
     v.ownData.bindChange(change);
-    v.draw.bind(change);
+    v.draw.bind((patch, how) => this.fromView(patch, how)); // a stroke goes on in one history entry
     v.builder.bindChange(change);
     v.controls.bind({
       play: () => this.play(), pause: () => this.pause(), step: () => this.step(), reset: () => this.reset(),
@@ -498,8 +499,35 @@ export class Controller {
 
   // --- state changes ----------------------------------------------------------------------------
 
-  /** A patch from a view: checked by the store, recorded in the history, acted on. */
-  change(patch) {
+  /**
+   * A patch from this view's controls. A run opened from a comparison stays as the comparison
+   * made it (so that going back shows the comparison as it was, that run unchanged): a change of
+   * its network, data or hyperparameters is refused, with a word on where to make it; the view's
+   * own settings (test points, log scale…) and the speed go through.
+   * @param {object} patch
+   * @param {{push?: boolean}} [how]
+   */
+  fromView(patch, how) {
+    if (this.adopted) {
+      const refused = Object.keys(patch).filter((key) => RUN_KINDS.has(PROPS[key]?.kind));
+      if (refused.length) {
+        this.v.status.showNotice('This run belongs to the comparison and stays as it is (← Back to comparison finds it unchanged). '
+          + 'To try this change, make it in the comparison, for every run, or leave compare mode (Single run) and make it there.', { sticky: true });
+        for (const key of refused) delete patch[key];
+        this.render(); // the controls show the run's own values again
+        for (const key of Object.keys(LIVE_FIELDS)) this.v.controls.restore(this.state, key);
+      }
+      if (!Object.keys(patch).length) return;
+    }
+    this.change(patch, how);
+  }
+
+  /**
+   * A patch from a view: checked by the store, recorded in the history, acted on.
+   * @param {object} patch
+   * @param {{push?: boolean}} [how] push: false replaces the history's entry (a stroke going on)
+   */
+  change(patch, { push = true } = {}) {
     if (this.following) { // only the view's own toggles: the run is someone else's
       for (const key of Object.keys(patch)) if (PROPS[key]?.kind !== KIND.VIEW) delete patch[key];
       this.render();
@@ -516,7 +544,7 @@ export class Controller {
       this.clearFixed(accepted);
     }
     if (!keys.length) return;
-    this.store.set(next, { push: true });
+    this.store.set(next, { push });
     this.apply(next, keys);
   }
 
@@ -612,11 +640,18 @@ export class Controller {
     this.state = next;
     const kinds = changeKinds(keys);
     this.render();
-    if (kinds.has(KIND.RUN) && (this.suspended || this.adopted)) {
-      // Compare mode builds its runs from the state; an opened run of it keeps its network.
-      if (this.adopted && next.open != null) {
+    if (this.adopted) {
+      // A run of a comparison: compare mode (compare.js sync) decides what is shown; the run is
+      // never reconfigured from here (a Back from it must find the comparison as it was).
+      if (next.open != null && [...RUN_KINDS].some((kind) => kinds.has(kind))) {
         this.v.status.showNotice('This run belongs to a comparison: go back to it (Compare) to change its network or data.');
       }
+      if (kinds.has(KIND.SPEED)) this.sendSpeed();
+      if (kinds.has(KIND.VIEW)) this.setView();
+      return;
+    }
+    if (kinds.has(KIND.RUN) && this.suspended) {
+      // Compare mode builds its runs from the state.
     } else if (kinds.has(KIND.RUN) || (kinds.has(KIND.POINTS) && !this.drawnRun)) {
       const what = keys.some((k) => DATA_KEYS.has(k)) ? 'Data changed' : 'Network changed';
       if (this.runId && this.lastIteration > 0) {
@@ -655,6 +690,7 @@ export class Controller {
     this.v.builder.render(s, this.taskOf(s) || 'binary');
     this.v.controls.render(s);
     this.v.diagram.renderFeatures(s.features);
+    this.v.hiding?.render(s);
   }
 
   // --- own data ---------------------------------------------------------------------------------

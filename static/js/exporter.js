@@ -38,7 +38,7 @@ export class RunRecord {
     this.maps = null;
   }
 
-  /** @returns {object[]} each kept frame's scores {iteration, train_cost, test_cost, …}, in order */
+  /** @returns {object[]} each kept frame's scores {iteration, train_cost, test_cost, …, gradient_norms}, in order */
   get points() {
     return this.scores.items;
   }
@@ -51,6 +51,7 @@ export class RunRecord {
     const point = {
       iteration: header.iteration, train_cost: header.train_cost, test_cost: header.test_cost,
       train_accuracy: header.train_accuracy, test_accuracy: header.test_accuracy,
+      gradient_norms: header.gradient_norms ?? null, // ‖dW[l]‖ per layer: compare mode's history of them
     };
     if (previous && previous.iteration === header.iteration) this.scores.replaceLast(point);
     else this.scores.add(point); // bounded: evenly spaced over a long run

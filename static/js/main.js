@@ -21,7 +21,7 @@
 
 import { BoardView } from './boardView.js';
 import { Builder } from './builder.js';
-import { ClassController, STORAGE_KEY } from './classroom.js';
+import { ClassController, STORAGE_KEY, joinLink } from './classroom.js';
 import { ClassView } from './classView.js';
 import { CompareController, VARY } from './compare.js';
 import { CompareView } from './compareView.js';
@@ -31,6 +31,7 @@ import { RecordPanel } from './recordPanel.js';
 import { RecordingController, compareScene, runScene } from './recording.js';
 import { lessonById, lessonState, loadLessons } from './lessons.js';
 import { SharePanel } from './sharePanel.js';
+import { HIDEABLE, HiddenControls } from './hiding.js';
 import { WelcomeCard } from './welcome.js';
 import { defaultState, knownNames } from './state.js';
 import { BoundaryChart, CostChart, GradientChart, SaturationChart, refreshFont } from './charts.js';
@@ -149,7 +150,7 @@ async function main() {
   const options = await response.json();
   const lessonDoc = await lessonsLoading;
   const $ = (id) => document.getElementById(id);
-  const known = knownNames(options, { lessons: lessonDoc.lessons.map((lesson) => lesson.id), vary: VARY });
+  const known = knownNames(options, { lessons: lessonDoc.lessons.map((lesson) => lesson.id), vary: VARY, hide: HIDEABLE });
   const url = {
     hash: () => location.hash,
     push: (hash) => history.pushState(null, '', hash),
@@ -183,6 +184,7 @@ async function main() {
     saturation: new SaturationChart($('saturation-chart')),
     diagram: new Diagram($('diagram'), options),
     course: new CoursePanel($('course')),
+    hiding: new HiddenControls(),
   };
   const client = new RunClient(socket); // the socket's handlers: runs' answers, then the subscribers
   const recorder = new Recorder();
@@ -219,12 +221,7 @@ async function main() {
   const loadLesson = (id) => compare.change(lessonState(lessonDoc, lessonById(lessonDoc, id), defaultState(options.defaults)));
   lessons.bind({ load: loadLesson, close: () => compare.change({ lesson: '' }) });
   new WelcomeCard().bind({ lesson: loadLesson });
-  new SharePanel(store).bind({
-    download: (what) => {
-      const record = recorder.get(controller.runId);
-      if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
-    },
-  });
+  const share = new SharePanel(store);
   const comparing = () => compare.active && controller.state.open == null;
   const recording = new RecordingController({
     view: new RecordPanel(),
@@ -246,11 +243,19 @@ async function main() {
     origin: location.origin, joinCode: joinCodeOfUrl(), lessons,
   });
   classroom.start();
+  share.bind({
+    download: (what) => {
+      const record = recorder.get(controller.runId);
+      if (record) downloadRun(record, what, `nnplay-${controller.state.dataset}`);
+    },
+    joinLink: () => (classroom.role === 'teacher' && classroom.info ? joinLink(location.origin, classroom.info) : null),
+  });
   window.nnplay = { recorder, recording, controller, compare, classroom, socket, timeline, example }; // for the browser tests and the console
   const active = () => (comparing() ? compare : controller);
   bindShortcuts({
     toggle: () => active().toggle(), step: () => active().step(), reset: () => active().reset(),
     closeZoom: () => { views.diagram.closeZoom(); example.close(); },
+    undo: () => !controller.following && views.draw.undo(), redo: () => !controller.following && views.draw.redo(),
   }, store);
   // The datasets' thumbnails (a request each, computed by the server) come once the first
   // boundary is on screen and the page is idle: the run's create and first frame go first.

@@ -141,6 +141,8 @@ export const PROPS = {
   target: { codec: num, kind: KIND.COMPARE, initial: 0.3 },
   lesson: { codec: str, kind: KIND.COMPARE, initial: '' },
   open: { codec: nullableInt, kind: KIND.COMPARE, initial: null },
+  // A reduced page: the controls the link hides (static/js/hiding.js HIDEABLE's names).
+  hide: { codec: list, kind: KIND.VIEW, initial: [] },
 };
 
 /**
@@ -229,11 +231,13 @@ export const CSV_TASKS = [
 
 /**
  * The names a state may use: those GET /api/options lists, the own-data sources, the lessons
- * and what compare mode can vary. Registries come in as data (this module imports neither).
+ * what compare mode can vary and the controls a link may hide. Registries come in as data (this
+ * module imports none of them).
  * @param {object} options GET /api/options
- * @param {{lessons?: string[], vary?: Object<string, {valid(value: string, known: object): boolean}>}} [more]
+ * @param {{lessons?: string[], vary?: Object<string, {valid(value: string, known: object): boolean}>,
+ *   hide?: object}} [more] hide: hiding.js HIDEABLE (its keys are the names)
  */
-export function knownNames(options, { lessons = [], vary = {} } = {}) {
+export function knownNames(options, { lessons = [], vary = {}, hide = {} } = {}) {
   const names = (items) => new Set(items.map((item) => item.name));
   return {
     dataset: new Set([...options.datasets, ...OWN_DATASETS].map((d) => d.name)),
@@ -244,6 +248,7 @@ export function knownNames(options, { lessons = [], vary = {} } = {}) {
     feature: names(options.features),
     lesson: new Set(lessons),
     vary,
+    hide: new Set(Object.keys(hide)),
     maxClasses: options.max_drawn_classes,
     maxPoints: Math.min(options.limits.max_drawn_points, URL_MAX_POINTS),
     maxLayers: options.limits.max_hidden_layers,
@@ -294,6 +299,8 @@ export function checkNames(state, known, base, ignored, from = ' from the link')
     drop('CSV task', state.ctask);
     state.ctask = '';
   }
+  const hideable = known.hide ?? new Set();
+  state.hide = [...new Set(state.hide.filter(accepts('control to hide', (name) => hideable.has(name))))];
   if (state.upload && !UPLOAD_ID.test(state.upload)) {
     drop('upload', state.upload);
     state.upload = '';
