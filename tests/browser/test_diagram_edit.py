@@ -101,6 +101,7 @@ def test_clicking_an_edge_sets_its_weight_on_the_server_and_escape_cancels(playg
     start = page.evaluate(
         "window.nnplay.recorder.get(window.nnplay.controller.runId).thetaIteration"
     )
+    x, y = edge_middle(page, "2,0,1")  # typing α scrolled the page: where the edge is now
     page.mouse.click(x, y)
     value.fill("-3")
     page.keyboard.press("Enter")
@@ -168,6 +169,13 @@ def test_hovering_a_hidden_unit_shows_its_map_in_the_boundary_plot(playground, s
     page = playground
     page.get_by_test_id("step").click()  # a trained map: not the initial one
     wait_weights(page)
+    # The plot settles after the step's frames (its last one is drawn in full): the same
+    # pixels twice, half a second apart.
+    page.wait_for_function(
+        "() => { const s = document.querySelector('[data-testid=boundary-canvas]').toDataURL();"
+        " const same = s === window.settledPlot; window.settledPlot = s; return same; }",
+        polling=500,
+    )
     chart = page.get_by_test_id("boundary-chart")
     output = page.evaluate(UNIT_AND_PLOT, "1,1")["plot"]
     page.get_by_test_id("unit-1-1").hover()
