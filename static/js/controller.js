@@ -259,7 +259,7 @@ export class Controller {
    * @param {{layer: number, row: number, col: number|null, value: number}} parameter
    */
   setParameter({ layer, row, col, value }) {
-    if (!this.runId || this.following) return;
+    if (!this.runId || this.following || this.adopted) return; // a comparison's run stays as compared
     const where = col == null ? { layer, row, bias: true } : { layer, row, col };
     this.client.command('set_parameter', [this.runId], { ...where, value }, {
       ack: () => this.v.status.clearError(),
@@ -873,7 +873,7 @@ export class Controller {
     v.status.clearError();
     v.controls.clear();
     this.setStatus('paused');
-    v.diagram.setEditable(!this.following);
+    v.diagram.setEditable(!this.following && !this.adopted); // an opened comparison's run stays as compared
     this.show.showRun(created, this.recorder.open(created).history, () => this.setView());
     this.example?.setRun(created);
     v.course.render(created);

@@ -6,6 +6,8 @@ progress and their learning rates kept."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.browser.page_helpers import address
@@ -63,6 +65,18 @@ def test_an_edited_opened_run_goes_back_to_the_comparison_unchanged(page, server
     assert address(page) == opened  # no edit in the link either
     diagram = page.locator("[data-testid=network-diagram]")
     expect(diagram).to_have_attribute("data-run", ids[2])
+    # Nor on the diagram: no weight editor, the input checkboxes off.
+    expect(diagram).to_have_class(re.compile(r"\bread-only\b"))
+    hit = diagram.locator("[data-edge='2,0,1']")
+    hit.scroll_into_view_if_needed()
+    box = hit.evaluate(
+        "(p) => { const pt = p.getPointAtLength(p.getTotalLength() / 2);"
+        " const m = p.getScreenCTM(); return [pt.x * m.a + m.e, pt.y * m.d + m.f]; }"
+    )
+    page.mouse.click(*box)
+    expect(page.get_by_test_id("param-editor")).to_be_hidden()
+    features = diagram.locator("input[data-feature]")
+    assert features.count() and features.evaluate_all("boxes => boxes.every(b => b.disabled)")
     # The view's own settings still work on the opened run.
     page.get_by_test_id("log-cost").check()
     assert "logcost=1" in address(page)
