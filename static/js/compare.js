@@ -204,7 +204,9 @@ export class CompareController {
       },
       state: (name) => {
         this.connected = name === 'connected';
-        if (!this.connected && this.active) this.view.renderStatus('offline'); // it trains nothing now
+        // Offline, it trains nothing; connected again, the group's own status (a page opened
+        // on a comparison is offline for a moment, while the socket opens).
+        if (this.active) this.view.renderStatus(this.connected ? this.status : 'offline');
       },
       binary: (message) => this.onBinary(message),
     });

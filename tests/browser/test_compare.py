@@ -86,6 +86,7 @@ def compare(page, server_url, watch):
 def test_three_runs_draw_three_boundaries_and_three_curves_in_lockstep(compare, shots):
     page = compare
     expect(page.get_by_test_id("compare-view")).to_be_visible()
+    expect(page.get_by_test_id("compare-status")).to_have_text("paused")  # connected: not offline
     for i in range(3):
         figure = page.get_by_test_id(f"compare-boundary-{i}")
         expect(figure.locator(".main-svg").first).to_be_visible()
