@@ -15,6 +15,7 @@
 import { KIND, PROPS, stateFromConfig, toRunConfig } from './state.js';
 import { accepts, explain, refusal } from './rules.js';
 import { downloadRun } from './exporter.js';
+import { Replay } from './replay.js';
 
 export const MAX_VALUES = 4;
 /** The answers of the group's commands: an error of one is not the single-run view's to show. */
@@ -137,7 +138,7 @@ export class CompareController {
    * @param {object} deps {client (runClient.js), controller (the playground's), view (CompareView), status (the notices), recorder, loop (renderLoop.js), store (store.js: the state, the mode),
    *   afterSync(state): called whenever the state may have changed (the lesson card)}
    */
-  constructor({ client, controller, view, status, recorder, loop, store, afterSync = () => {} }) {
+  constructor({ client, controller, view, status, recorder, loop, store, afterSync = () => {}, schedule }) {
     this.afterSync = afterSync;
     this.client = client;
     this.controller = controller;
@@ -161,6 +162,12 @@ export class CompareController {
     this.past = null;
     this.seekRef = null;
     this.seekWanted = null;
+    /** "Replay": the group's past a seek at a time, paced as the single view's (replay.js). */
+    this.replayer = new Replay({
+      ask: (iteration) => { this.seekWanted = iteration; this.sendSeek(); this.scheduleDraw(); },
+      finish: () => this.live(),
+      schedule, // undefined: setTimeout
+    });
   }
 
   get state() {
@@ -186,13 +193,15 @@ export class CompareController {
       open: (i) => this.change({ open: i }),
       exit: () => this.change({ cmp: '', vals: [], open: null, lesson: '' }),
       download: (i, what) => this.download(i, what),
-      seek: (iteration) => this.seek(iteration),
+      seek: (iteration) => { this.stopReplay(); this.seek(iteration); },
       live: () => this.live(),
+      replay: (every) => (this.replayer.active ? this.live() : this.replay(every)),
       redraw: () => this.scheduleDraw(),
     });
     this.client.subscribe({
       hello: () => {
         this.connected = true;
+        this.live(); // nothing the old session was asked is shown
         this.key = null;
         this.runs = [];
         this.paired = null; // the new session has neither run
@@ -551,16 +560,40 @@ export class CompareController {
     if (this.seekRef || this.seekWanted == null) return;
     const iteration = this.seekWanted;
     this.seekWanted = null;
-    const done = () => {
-      if (this.seekRef === ref) this.seekRef = null;
+    const done = (answered) => {
+      if (this.seekRef === ref) { // every run's answer is in (the ack comes after them)
+        this.seekRef = null;
+        if (answered) this.replayer.answered();
+        else this.stopReplay();
+      }
       this.sendSeek();
     };
-    const ref = this.client.command('seek', this.ids, { iteration }, { ack: done, error: done });
+    const ref = this.client.command('seek', this.ids, { iteration }, { ack: () => done(true), error: () => done(false) });
     this.seekRef = ref;
+  }
+
+  /**
+   * "Replay": every run's boundary from the group's first common iteration to now, `every`
+   * iterations a step (one group seek at a time), then live again. A running group is paused
+   * first: the past is replayed up to the iteration it stopped at.
+   * @param {number} every
+   */
+  replay(every) {
+    if (!this.ready || this.followed) return;
+    if (this.status === 'running') this.pause();
+    this.replayer.start({ from: this.timelineRange.start, every, end: () => this.timelineRange.end });
+    this.scheduleDraw();
+  }
+
+  stopReplay() {
+    if (!this.replayer.active) return;
+    this.replayer.stop();
+    this.scheduleDraw();
   }
 
   /** Back to the runs as they are now. */
   live() {
+    this.stopReplay();
     this.seekRef = null;
     this.seekWanted = null;
     if (this.past == null) return;
@@ -649,7 +682,7 @@ export class CompareController {
    */
   paint(now) {
     if (!this.active) return false;
-    this.view.renderTimeline({ ...this.timelineRange, shown: this.past });
+    this.view.renderTimeline({ ...this.timelineRange, shown: this.past, replaying: Boolean(this.replayer.active) });
     const rows = this.runs.map((run) => {
       const record = run.id ? this.recorder.get(run.id) : null;
       return { run, record };

@@ -169,7 +169,10 @@ export class CompareView {
     this.note = $('cmp-note');
     this.enter = $('compare-toggle');
     this.logBox = $('cmp-log');
-    this.scrub = { root: $('cmp-timeline'), input: $('cmp-scrub'), at: $('cmp-scrub-at'), live: $('cmp-scrub-live') };
+    this.scrub = {
+      root: $('cmp-timeline'), input: $('cmp-scrub'), at: $('cmp-scrub-at'), live: $('cmp-scrub-live'),
+      replay: $('cmp-replay'), speed: $('cmp-replay-speed'),
+    };
     this.charts = [];
     this.costDrawnAt = -Infinity;
     for (const [key, vary] of Object.entries(VARY)) this.kind.add(new Option(vary.label, key));
@@ -177,13 +180,14 @@ export class CompareView {
 
   /**
    * @param {object} h {change(patch), play, pause, step, reset, open(i), exit, download(i, what),
-   *   toggle: the Compare button (enter, leave, or back from an opened run), seek(iteration) and
-   *   live(): the scrubber, redraw: paint again (a chart came on screen)}
+   *   toggle: the Compare button (enter, leave, or back from an opened run), seek(iteration),
+   *   live() and replay(every): the timeline, redraw: paint again (a chart came on screen)}
    */
   bind(h) {
     this.h = h;
     this.scrub.input.addEventListener('input', () => h.seek(Number(this.scrub.input.value)));
     this.scrub.live.addEventListener('click', () => h.live());
+    this.scrub.replay.addEventListener('click', () => h.replay(Number(this.scrub.speed.value)));
     this.enter.addEventListener('click', () => h.toggle());
     this.kind.addEventListener('change', () => h.change({ cmp: this.kind.value, lesson: '' }));
     this.values.addEventListener('change', () => {
@@ -240,11 +244,12 @@ export class CompareView {
   }
 
   /**
-   * The scrubber: the iterations every run can show, and the one the boundaries show (null: live).
-   * @param {{start: number, end: number, shown: number|null}} timeline
+   * The timeline: the iterations every run can show, the one the boundaries show (null: live),
+   * and whether a replay is under way (its button then stops it).
+   * @param {{start: number, end: number, shown: number|null, replaying?: boolean}} timeline
    */
-  renderTimeline({ start, end, shown }) {
-    const { root, input, at, live } = this.scrub;
+  renderTimeline({ start, end, shown, replaying = false }) {
+    const { root, input, at, live, replay } = this.scrub;
     input.min = String(start);
     input.max = String(end);
     const value = shown == null ? end : shown;
@@ -254,6 +259,8 @@ export class CompareView {
     setText(at, shown == null ? 'live' : `iteration ${shown.toLocaleString('en-US')}`);
     root.classList.toggle('past', shown != null);
     live.setAttribute('aria-pressed', String(shown == null));
+    setText(replay, replaying ? 'Stop' : 'Replay');
+    setDisabled(replay, end <= start && !replaying);
     if (shown !== (this.marker ?? null)) {
       this.marker = shown;
       this.drawn = null; // the cost curve marks it: drawn again

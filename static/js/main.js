@@ -12,6 +12,7 @@
  *   runView.js     the single run's output views, set up, fed and painted (charts' throttle)
  *   compare.js     compare mode: its runs as one lockstep group; opens one in the single view
  *   timeline.js    rewind and replay: the scrubber's seeks, held past moments, forks from the past
+ *   replay.js      replay's pacing (one seek in flight), the single view's and compare mode's
  *   exporter.js    the recorder (every run's history: history.js) and the downloads
  *   recording.js   the run recorded for a slide: a WebM video or PNG frames (recordPanel.js)
  *   pageMode.js    the body classes the style sheets read, from the store's mode

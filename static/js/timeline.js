@@ -4,13 +4,12 @@
  * its answer is held on screen (Controller.showPast) until "Live". One seek is in flight at a
  * time: while it is, only the newest iteration asked waits (a drag never queues a backlog).
  * "Replay" steps through the run from the timeline's start to now, a seek at a time, each sent
- * once the previous one is answered (flow control), at most REPLAY_FPS a second. "Continue from
- * here" forks the run at the iteration shown (create with fork and at), optionally with another
+ * once the previous one is answered (flow control; the pacing is replay.js's, which compare
+ * mode's Replay shares). "Continue from here" forks the run at the iteration shown (create with fork and at), optionally with another
  * learning rate. No DOM: the view (timelineView.js) owns it.
  */
 
-/** Replay's pace at most: seeks a second (each still waits for the previous answer). */
-export const REPLAY_FPS = 20;
+import { Replay } from './replay.js';
 
 export class TimelineController {
   /**
@@ -22,7 +21,6 @@ export class TimelineController {
     this.client = client;
     this.controller = controller;
     this.view = view;
-    this.schedule = schedule;
     /** The past iteration held on screen; null: live. */
     this.shown = null;
     this.inflight = null;
@@ -30,7 +28,11 @@ export class TimelineController {
     this.wanted = null;
     /** Refs whose answers are no longer wanted (the user went back to live meanwhile). */
     this.dropped = new Set();
-    this.replaying = null;
+    this.replayer = new Replay({
+      ask: (iteration) => { this.wanted = iteration; this.send(); this.render(); },
+      finish: () => this.live(),
+      schedule,
+    });
     /** The run's timeline as the last answer described it ({start, end, stride, …}). */
     this.info = null;
     this.runId = null;
@@ -46,6 +48,11 @@ export class TimelineController {
     });
     this.client.subscribe({ binary: (message) => this.onBinary(message), hello: () => this.forget() });
     this.render();
+  }
+
+  /** @returns {object|null} the replay under way (replay.js), null: none */
+  get replaying() {
+    return this.replayer.active;
   }
 
   /** @returns {boolean} whether a past moment is held on screen */
@@ -92,7 +99,7 @@ export class TimelineController {
   answered(ref) {
     if (this.inflight === ref) this.inflight = null;
     if (this.dropped.delete(ref)) return;
-    if (this.replaying) this.schedule(() => this.stepReplay(), 1000 / REPLAY_FPS);
+    this.replayer.answered();
     this.send();
   }
 
@@ -131,28 +138,12 @@ export class TimelineController {
     const c = this.controller;
     if (!c.runId || !c.canSeek) return;
     if (c.status === 'running') c.pause(); // the past is replayed up to the iteration it stopped at
-    this.replaying = { every: Math.max(1, every), next: this.firstIteration };
-    this.stepReplay();
-  }
-
-  stepReplay() {
-    const replay = this.replaying;
-    if (!replay) return;
-    const end = this.controller.lastIteration;
-    if (replay.next > end) {
-      this.replaying = null; // the end reached: it stays on the last moment, which is now
-      this.live();
-      return;
-    }
-    this.wanted = replay.next;
-    replay.next = replay.next >= end ? end + 1 : Math.min(end, replay.next + replay.every);
-    this.send();
-    this.render();
+    this.replayer.start({ from: this.firstIteration, every, end: () => this.controller.lastIteration });
   }
 
   stopReplay() {
     if (!this.replaying) return;
-    this.replaying = null;
+    this.replayer.stop();
     this.render();
   }
 

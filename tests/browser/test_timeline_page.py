@@ -13,6 +13,7 @@ from app import data as data_sources
 from app import frames
 from app.runconfig import RunConfigModel, make_trainer
 from app.settings import Settings
+from tests.browser.conftest import Watch
 from tests.browser.page_helpers import wait_iteration
 
 HELD = "window.nnplay.timeline.shown"
@@ -224,3 +225,90 @@ def test_compare_mode_scrubs_every_run_of_the_group_to_one_iteration(playground)
     grids = "window.nnplay.compare.view.charts.map(c => Array.from(c.grid.data))"
     page.wait_for_function(f"live => JSON.stringify({grids}) === JSON.stringify(live)", arg=live)
     assert page.watch.errors == []
+
+
+COMPARE_GRIDS = "window.nnplay.compare.view.charts.map(c => Array.from(c.grid.data))"
+
+
+def test_compare_mode_replays_every_run_together_then_goes_live(page, server_url, shots):
+    watch = Watch(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(server_url + "/#cmp=activation&vals=sigmoid,tanh,relu&stepn=10")
+    page.wait_for_function(
+        "() => { const c = window.nnplay && window.nnplay.compare; return c && c.ready"
+        " && c.runs.length === 3 && c.runs.every(r => window.nnplay.recorder.get(r.id)?.frame); }"
+    )
+    for k in (1, 2, 3):
+        page.get_by_test_id("compare-step").click()
+        page.wait_for_function(
+            "n => window.nnplay.compare.runs.every(r => {"
+            " const rec = window.nnplay.recorder.get(r.id);"
+            " return rec.frame.iteration === n && rec.frame.status === 'paused'; })",
+            arg=10 * k,
+        )
+    live = page.evaluate(COMPARE_GRIDS)
+    # Every boundary the compare view draws while a past moment is held: (moment, run, grid).
+    page.evaluate(
+        """() => {
+          const c = window.nnplay.compare;
+          const draw = c.view.updateBoundary.bind(c.view);
+          window.__drawn = [];
+          window.__markers = [];
+          c.view.updateBoundary = (i, blob) => {
+            draw(i, blob);
+            const grid = Array.from(c.view.charts[i].grid.data);
+            if (c.past !== null) window.__drawn.push([c.past, i, grid]);
+          };
+        }"""
+    )
+    page.get_by_test_id("compare-replay-speed").select_option("10")
+    page.get_by_test_id("compare-replay").click()
+    expect(page.get_by_test_id("compare-replay")).to_have_text("Stop")
+    page.wait_for_function(  # the scrubber and the cost curve's marker follow, until live again
+        """() => {
+          const c = window.nnplay.compare;
+          const chart = document.querySelector('[data-testid=compare-cost-chart]');
+          const x = chart.layout?.shapes?.[0]?.x0;
+          const seen = window.__markers;
+          if (x != null && seen[seen.length - 1] !== x) seen.push(x);
+          return c.past === null && !c.replayer.active && window.__drawn.length >= 12;
+        }""",
+        polling=10,
+        timeout=30_000,
+    )
+    drawn = page.evaluate("window.__drawn")
+    moments = [at for at, _, _ in drawn]
+    assert moments == sorted(moments) and moments[0] == 0
+    assert sorted(set(moments)) == [0, 10, 20, 30]  # every step of 10, to the group's iteration
+    markers = page.evaluate("window.__markers")
+    assert markers == sorted(markers) and set(markers) <= {0, 10, 20, 30}, markers
+    # Each moment every run shows is the one engine.Network trained straight to it draws.
+    ids = page.evaluate("window.nnplay.compare.ids")
+    configs = [page.evaluate(f"window.nnplay.recorder.get({i!r}).created.config") for i in ids]
+    for at, i, grid in drawn:
+        trainer, dataset = engine_trainer(page, at, config=configs[i])
+        assert grid == expected_grid(trainer, dataset), (at, i)
+    assert {i for _, i, _ in drawn} == {0, 1, 2}
+    # Live again: the button, the readout, no marker, and the boundaries of now.
+    expect(page.get_by_test_id("compare-replay")).to_have_text("Replay")
+    expect(page.get_by_test_id("compare-scrub-at")).to_have_text("live")
+    expect(page.get_by_test_id("compare-scrub")).to_have_value("30")
+    page.wait_for_function(
+        "!document.querySelector('[data-testid=compare-cost-chart]').layout?.shapes?.length"
+    )
+    page.wait_for_function(
+        f"live => JSON.stringify({COMPARE_GRIDS}) === JSON.stringify(live)", arg=live
+    )
+    # Replay one iteration a step, then Live: it stops there, live at once.
+    page.get_by_test_id("compare-replay-speed").select_option("1")
+    page.get_by_test_id("compare-replay").click()
+    page.wait_for_function("window.nnplay.compare.past >= 5")
+    expect(page.get_by_test_id("compare-replay")).to_have_text("Stop")
+    page.get_by_test_id("compare-timeline").screenshot(path=shots / "timeline-compare-replay.png")
+    page.screenshot(path=shots / "timeline-compare-replay-page.png")
+    page.get_by_test_id("compare-scrub-live").click()
+    page.wait_for_function(
+        "window.nnplay.compare.past === null && !window.nnplay.compare.replayer.active"
+    )
+    expect(page.get_by_test_id("compare-replay")).to_have_text("Replay")
+    assert watch.errors == []
