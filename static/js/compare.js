@@ -500,6 +500,8 @@ export class CompareController {
       return;
     }
     this.client.command('play', this.ids, {}, QUIET);
+    // A frame built before the server saw the play says 'paused' at this iteration: not a pause.
+    this.playedAt = this.recorder.get(this.runs[0]?.id)?.frame?.iteration ?? 0;
     this.setStatus('running');
   }
 
@@ -655,8 +657,9 @@ export class CompareController {
     if (blobs.boundary && this.past == null) this.view.updateBoundary(run.index, blobs.boundary);
     if (this.followed) { // a followed group's status is its owner's
       if (run === this.runs[0] && header.status !== this.status) this.setStatus(header.status);
-    } else if (run === this.runs[0] && header.status !== 'running' && this.status === 'running' && header.status !== 'diverged') {
-      this.setStatus(header.status);
+    } else if (run === this.runs[0] && this.status === 'running'
+      && (header.status === 'finished' || (header.status === 'paused' && header.iteration > (this.playedAt ?? -1)))) {
+      this.setStatus(header.status); // the server stopped the group (one diverged run does not)
     }
     this.scheduleDraw();
   }
