@@ -514,19 +514,6 @@ class Group:
         floor = AUTO_FLOOR_SECONDS
         self.auto_budget = floor + (self.auto_budget - floor) * AUTO_DECAY
 
-    def set_parameter(self, layer: int, row: int, col: int | None, value: float) -> None:
-        """Set the weight W[layer][row, col], or the bias b[layer][row] (col None), to `value`
-        (checked by the engine). Training continues from it: the optimizer's state (Adam's
-        moments), the iteration and the mini-batch schedule stay. Its frame (and detail) is built
-        now, so a paused run shows the new value at once."""
-        if col is None:
-            self.net.set_bias(layer, row, value)
-        else:
-            self.net.set_weight(layer, row, col, value)
-        self.boundary.clear()  # a jump, not the speed the pictures were timed at
-        self.maps.clear()
-        self.build_frame(heavy=True)
-
     def train(self, iterations: int) -> int:
         """The same number of iterations for every run that can still train (the scheduler
         times it)."""

@@ -8,11 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import data as data_sources
 from app import frames
-from app.runconfig import RunConfigModel, make_trainer
 from app.settings import Settings
 from tests.app.test_server import SMALL, Client, ServerThread
+from tests.timeline_oracle import trained
 
 CONFIG = {**SMALL, "batch_size": 40, "optimizer": "momentum", "learning_rate": 0.5}
 
@@ -41,14 +40,7 @@ def client(settings):
 def oracle(settings: Settings, changes_at: dict[int, dict] | None = None, iterations: int = 0):
     """An engine trainer of CONFIG trained straight to `iterations`, with `changes_at`
     {iteration: hyperparameters} applied on the way: what a seek must show."""
-    config = RunConfigModel.model_validate(CONFIG)
-    data = data_sources.build(config.dataset, settings, None)
-    trainer = make_trainer(config, data.dataset)
-    for at, changes in sorted((changes_at or {}).items()):
-        trainer.run(at - trainer.iteration)
-        trainer.update(**changes)
-    trainer.run(iterations - trainer.iteration)
-    return trainer, data.dataset
+    return trained(CONFIG, settings, iterations, changes_at)
 
 
 def shown_parameters(trainer) -> np.ndarray:

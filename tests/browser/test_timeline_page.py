@@ -9,12 +9,11 @@ from __future__ import annotations
 import numpy as np
 from playwright.sync_api import expect
 
-from app import data as data_sources
 from app import frames
-from app.runconfig import RunConfigModel, make_trainer
 from app.settings import Settings
 from tests.browser.conftest import Watch
 from tests.browser.page_helpers import wait_iteration
+from tests.timeline_oracle import trained
 
 HELD = "window.nnplay.timeline.shown"
 GRID = "Array.from(window.nnplay.controller.v.boundary.grid.data)"
@@ -37,14 +36,20 @@ def run_config(page) -> dict:
 def engine_trainer(page, iterations: int, changes_at: dict | None = None, config=None):
     """The page's run config (or `config`) trained by the engine straight to `iterations`, with
     `changes_at` {iteration: hyperparameters} on the way (the oracle)."""
-    config = RunConfigModel.model_validate(config or run_config(page))
-    data = data_sources.build(config.dataset, Settings(), None)
-    trainer = make_trainer(config, data.dataset)
-    for at, changes in sorted((changes_at or {}).items()):
-        trainer.run(at - trainer.iteration)
-        trainer.update(**changes)
-    trainer.run(iterations - trainer.iteration)
-    return trainer, data.dataset
+    return trained(config or run_config(page), Settings(), iterations, changes_at)
+
+
+def step_compare(page, times: int) -> None:
+    """Press the comparison's step `times` (10 iterations each: stepn=10), each time until
+    every run is paused at its new iteration."""
+    for k in range(1, times + 1):
+        page.get_by_test_id("compare-step").click()
+        page.wait_for_function(
+            "n => window.nnplay.compare.runs.every(r => {"
+            " const rec = window.nnplay.recorder.get(r.id);"
+            " return rec.frame.iteration === n && rec.frame.status === 'paused'; })",
+            arg=10 * k,
+        )
 
 
 def expected_grid(trainer, dataset) -> list[int]:
@@ -194,14 +199,7 @@ def test_compare_mode_scrubs_every_run_of_the_group_to_one_iteration(playground)
         "() => { const c = window.nnplay.compare; return c.ready && c.runs.length === 3"
         " && c.runs.every(r => window.nnplay.recorder.get(r.id)?.frame); }"
     )
-    for k in (1, 2, 3):
-        page.get_by_test_id("compare-step").click()
-        page.wait_for_function(
-            "n => window.nnplay.compare.runs.every(r => {"
-            " const rec = window.nnplay.recorder.get(r.id);"
-            " return rec.frame.iteration === n && rec.frame.status === 'paused'; })",
-            arg=10 * k,
-        )
+    step_compare(page, 3)  # to iteration 30, 10 at a time
     live = page.evaluate("window.nnplay.compare.view.charts.map(c => Array.from(c.grid.data))")
     page.get_by_test_id("compare-scrub").evaluate(
         "(el) => { el.value = '13'; el.dispatchEvent(new Event('input', { bubbles: true })); }"
@@ -238,14 +236,7 @@ def test_compare_mode_replays_every_run_together_then_goes_live(page, server_url
         "() => { const c = window.nnplay && window.nnplay.compare; return c && c.ready"
         " && c.runs.length === 3 && c.runs.every(r => window.nnplay.recorder.get(r.id)?.frame); }"
     )
-    for k in (1, 2, 3):
-        page.get_by_test_id("compare-step").click()
-        page.wait_for_function(
-            "n => window.nnplay.compare.runs.every(r => {"
-            " const rec = window.nnplay.recorder.get(r.id);"
-            " return rec.frame.iteration === n && rec.frame.status === 'paused'; })",
-            arg=10 * k,
-        )
+    step_compare(page, 3)  # to iteration 30, 10 at a time
     live = page.evaluate(COMPARE_GRIDS)
     # Every boundary the compare view draws while a past moment is held: (moment, run, grid).
     page.evaluate(
