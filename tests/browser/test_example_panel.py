@@ -71,12 +71,13 @@ def exported_network(page, tmp_path) -> tuple[Network, int]:
 
 
 def settled(page) -> int:
-    """Wait until the run is paused with its parameters of the newest frame; its iteration."""
+    """Wait until the run is paused with its parameters of the newest frame; its iteration. The
+    server's own last frame says so (a pause in flight: the run still trains a few frames)."""
     page.wait_for_function(
         "() => { const c = window.nnplay.controller;"
         " const rec = window.nnplay.recorder.get(c.runId);"
-        " return c.status === 'paused' && rec?.frame && rec.thetaIteration === rec.frame.iteration"
-        " && rec.frame.iteration > 0; }"
+        " return c.status === 'paused' && rec?.frame && rec.frame.status === 'paused'"
+        " && rec.thetaIteration === rec.frame.iteration && rec.frame.iteration > 0; }"
     )
     return page.evaluate(
         "window.nnplay.recorder.get(window.nnplay.controller.runId).frame.iteration"
