@@ -13,20 +13,12 @@ from engine.features import expand_features
 from engine.inspection import MAX_RESOLUTION, grid_tile_points
 from engine.metrics import SATURATION_THRESHOLD, confusion_matrix
 from engine.network import Network
+from tests.engine.naive import G
 
 BOUNDS = (-1.5, 2.0, -1.0, 0.5)
 GRID_RTOL, GRID_ATOL = 1e-4, 1e-5  # the grids are float32 on purpose
 RECTIFIERS = [name for name, a in ACTIVATIONS.items() if a.rectifier]
 SATURATING = [name for name, a in ACTIVATIONS.items() if a.saturating]
-
-# g written independently of the engine, for the naive hidden-layer pass.
-G = {
-    "sigmoid": lambda Z: 1.0 / (1.0 + np.exp(-Z)),
-    "tanh": np.tanh,
-    "relu": lambda Z: np.where(Z > 0, Z, 0.0),
-    "leaky_relu": lambda Z: np.where(Z > 0, Z, 0.01 * Z),
-    "linear": lambda Z: Z,
-}
 
 
 def _random_network(layer_dims, activations, seed=0):
