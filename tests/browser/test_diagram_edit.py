@@ -80,7 +80,15 @@ def test_clicking_an_edge_sets_its_weight_on_the_server_and_escape_cancels(playg
     after = theta(page)
     changed = np.flatnonzero(after != before).tolist()
     assert changed == [W2 + 1], changed  # that weight alone (paused: nothing trained)
-    # The edge is drawn at its new width: |w| = 1.75, between the legend's 1 and 2.
+    # The edge is drawn at its new width: |w| = 1.75, between the legend's 1 and 2 (once the
+    # diagram's next paint, after θ arrived, drew it).
+    page.wait_for_function(
+        f"i => {{ const w = Number(document.querySelectorAll('{DIAGRAM} path.edge')[i]"
+        ".getAttribute('stroke-width')); const l = [...document.querySelectorAll("
+        "'[data-testid=edge-legend] .edge-sample')].map(s => Number(s.dataset.width));"
+        " return l[1] < w && w < l[2]; }",
+        arg=W2 + 1,
+    )
     widths = page.evaluate(
         f"[...document.querySelectorAll('{DIAGRAM} path.edge')]"
         ".map(p => Number(p.getAttribute('stroke-width')))"
