@@ -1,7 +1,8 @@
 """The playground page and its assets, all served by the app itself (offline first).
 
-plotly.js comes from the installed `plotly` wheel (plotly/package_data/plotly.min.js), so no
-page ever asks a CDN for anything.
+plotly.js is plotly's own "basic" partial bundle (scatter, bar and pie traces: all the page
+draws), kept in static/vendor/ (its README says where it comes from and why), so no page ever asks
+a CDN for anything.
 
 static/ and templates/ live at the top of the repository; the wheel carries them inside the
 `app` package (pyproject.toml's force-include), so an installed nnplay finds them there and a
@@ -10,9 +11,8 @@ source checkout (or an editable install) beside the packages.
 
 from __future__ import annotations
 
-import importlib.util
 import io
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,15 +42,6 @@ TEMPLATES_DIR = asset_dir("templates")
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-
-
-@cache
-def plotly_js() -> Path:
-    """The plotly.min.js shipped inside the plotly package."""
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or spec.origin is None:
-        raise FileNotFoundError("the plotly package is not installed")
-    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -91,13 +82,12 @@ def qr_svg(url: str) -> bytes:
     return buffer.getvalue()
 
 
-@router.api_route("/vendor/plotly.min.js", methods=["GET", "HEAD"])
+PLOTLY_JS = STATIC_DIR / "vendor" / "plotly-basic.min.js"
+
+
+@router.api_route("/vendor/plotly-basic.min.js", methods=["GET", "HEAD"])
 def read_plotly() -> FileResponse:
-    """plotly.js from the installed wheel, cached by the browser for a day."""
-    try:
-        path = plotly_js()
-    except FileNotFoundError as error:
-        raise HTTPException(404, str(error)) from None
+    """plotly.js (the basic bundle in static/vendor/), cached by the browser for a day."""
     return FileResponse(
-        path, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
     )

@@ -59,8 +59,8 @@ import { TimelineView } from './timelineView.js';
 import { Store } from './store.js';
 
 /**
- * Plotly (4.8 MB: ~1 s of the main thread to compile and run on a first visit, during which
- * nothing is drawn) is loaded `graceMs` after the first boundary is on screen (or after
+ * Plotly (its basic bundle, static/vendor/: 1.2 MB, ~0.2 s of the main thread to compile and
+ * run on a first visit, during which nothing is drawn; the full bundle took 1.2-1.4 s) is loaded `graceMs` after the first boundary is on screen (or after
  * `fallbackMs`, if none comes), so that it does not hold up the page; and, if play is pressed by
  * then, only `learnFirstMs` after play: the auto speed's quick start (app/runs.py
  * AUTO_BOOST_SECONDS) learns most problems in that time, so a student who presses play at once
@@ -75,7 +75,7 @@ function loadPlotly(onload, fallbackMs = 1500, graceMs = 700, learnFirstMs = 250
     ))
     .then(() => {
       const script = document.createElement('script');
-      script.src = '/vendor/plotly.min.js';
+      script.src = '/vendor/plotly-basic.min.js';
       script.addEventListener('load', onload);
       document.head.append(script);
     });
