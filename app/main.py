@@ -13,9 +13,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .assets import CachedStaticFiles
 from .broker import Broker
 from .classroom import Classrooms
 from .errors import RequestError, TooLargeError
@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.include_router(docs.router)
-    app.mount("/static", StaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static")
+    app.mount(
+        "/static", CachedStaticFiles(directory=pages.STATIC_DIR, check_dir=False), name="static"
+    )
     _add_error_handlers(app)
     return app
 

@@ -1,0 +1,69 @@
+"""The page's static files (`/static`), served from memory.
+
+A first visit asks for ~50 JavaScript modules at once (templates/partials/modulepreload.html)
+over the browser's six connections, while the same process opens the page's WebSocket: each
+request that Starlette's `StaticFiles` answers costs two trips to a worker thread (the path's
+lookup, then the file's reads), and the event loop serves the next one only after them. Here a
+file is looked up and read the first time it is asked for, by `StaticFiles` itself (the same
+path checks: nothing outside the directory is ever served), and kept; later requests for it are
+answered from memory on the loop, with the same headers (ETag, Last-Modified, content type) and
+304s. One `os.stat` per request (microseconds) notices a file changed on disk (an editable
+install being worked on) and reads it again. What is kept is bounded by the directory itself:
+only files that exist in it are ever cached.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import anyio.to_thread
+from starlette.datastructures import Headers
+from starlette.responses import FileResponse, Response
+from starlette.staticfiles import NotModifiedResponse, StaticFiles
+from starlette.types import Scope
+
+MAX_CACHED_FILE_BYTES = 4 * 1024 * 1024
+"""Larger files are streamed from disk each time, as `StaticFiles` does."""
+
+
+class CachedStaticFiles(StaticFiles):
+    """`StaticFiles` answering the files it has served once from memory."""
+
+    def __init__(self, *, directory: str | os.PathLike[str], **kwargs) -> None:
+        super().__init__(directory=directory, **kwargs)
+        self.cache: dict[str, tuple[tuple[int, int, str], bytes, dict[str, str]]] = {}
+        """By the normalized path asked: ((mtime_ns, size, full path), body, headers)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        if scope["method"] in ("GET", "HEAD"):
+            cached = self.cache.get(path)
+            if cached is not None:
+                (mtime_ns, size, full_path), body, headers = cached
+                try:
+                    now = os.stat(full_path)
+                except OSError:
+                    now = None
+                if now is not None and (now.st_mtime_ns, now.st_size) == (mtime_ns, size):
+                    return self._answer(body, headers, scope)
+                del self.cache[path]  # changed or gone: look it up again
+        response = await super().get_response(path, scope)
+        if isinstance(response, FileResponse) and response.status_code == 200:
+            stat_result = response.stat_result
+            if stat_result is not None and stat_result.st_size <= MAX_CACHED_FILE_BYTES:
+                full_path = str(response.path)
+                body = await anyio.to_thread.run_sync(Path(full_path).read_bytes)
+                if len(body) == stat_result.st_size:  # not caught mid-write
+                    key = (stat_result.st_mtime_ns, stat_result.st_size, full_path)
+                    headers = dict(response.headers)
+                    headers.pop("accept-ranges", None)  # whole files only, from memory
+                    self.cache[path] = (key, body, headers)
+                    return self._answer(body, headers, scope)
+        return response
+
+    def _answer(self, body: bytes, headers: dict[str, str], scope: Scope) -> Response:
+        if self.is_not_modified(Headers(headers), Headers(scope=scope)):
+            return NotModifiedResponse(Headers(headers))
+        if scope["method"] == "HEAD":
+            return Response(b"", headers=headers)  # headers carry the file's content-length
+        return Response(body, headers=headers)
