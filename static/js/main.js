@@ -2,8 +2,8 @@
  * The composition root: open the socket (held until everything listens), fetch the menus'
  * options (and the lessons), build the store, the run client, the render loop and the views, hand
  * them to the controllers, bind the window's events.
- * The only module with an effect at import (it runs main()); the others can be imported by Node
- * (tests/js).
+ * The only module with an effect at import (it runs main()), with earlySocket.js (it opens the
+ * connection); the others can be imported by Node (tests/js).
  *
  *   store.js       the state every mode shares: sanitize, URL history, change kinds, the mode
  *   runClient.js   runs over the socket: create, supersede, delete, commands, answers by ref
@@ -43,6 +43,7 @@ import { CoursePanel } from './course.js';
 import { DataPanel } from './dataPanel.js';
 import { Diagram } from './diagram.js';
 import { DrawTool } from './drawTool.js';
+import { takeEarlySocket } from './earlySocket.js';
 import { ExampleFollower } from './exampleFollow.js';
 import { ExamplePanel } from './examplePanel.js';
 import { ConfusionView, GalleryView, NoBoundaryNote } from './evaluation.js';
@@ -60,8 +61,8 @@ import { Store } from './store.js';
 
 /**
  * Plotly (its basic bundle, static/vendor/: 1.2 MB, ~0.2 s of the main thread to compile and
- * run on a first visit, during which nothing is drawn; the full bundle took 1.2-1.4 s) is loaded `graceMs` after the first boundary is on screen (or after
- * `fallbackMs`, if none comes), so that it does not hold up the page; and, if play is pressed by
+ * run on a first visit, during which nothing is drawn; the full bundle took 1.2-1.4 s) is
+ * loaded `graceMs` after the first boundary is on screen (or after `fallbackMs`, if none comes), so that it does not hold up the page; and, if play is pressed by
  * then, only `learnFirstMs` after play: the auto speed's quick start (app/runs.py
  * AUTO_BOOST_SECONDS) learns most problems in that time, so a student who presses play at once
  * watches the network learn, boundary and accuracies, and the charts (with the whole cost
@@ -138,9 +139,10 @@ async function main() {
   const status = new StatusView();
   // The connection opens first, while the options and lessons arrive (templates/index.html
   // preloads them) and the views are built; what it says waits for the handlers (release()).
-  const socket = new Socket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  const socket = new Socket(wsUrl);
   socket.hold();
-  socket.connect();
+  socket.connect(takeEarlySocket(wsUrl)); // opened before the modules had loaded, if it could be
   const lessonsLoading = loadLessons(); // at the same time as the options
   const response = await fetch('/api/options');
   if (!response.ok) {

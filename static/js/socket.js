@@ -76,18 +76,23 @@ export class Socket {
     for (const listener of this.listeners) listener.state?.(name, delay);
   }
 
-  /** Open the connection (and keep it open: reconnects after a drop); once: opening or open, nothing. */
-  connect() {
+  /**
+   * Open the connection (and keep it open: reconnects after a drop); once: opening or open, nothing.
+   * @param {{ws: WebSocket, messages: MessageEvent[]}|null} [early] a connection already opened
+   *   to this url, and what it received so far (earlySocket.js): taken over instead of a new one
+   */
+  connect(early = null) {
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
     this.setState('connecting');
-    const ws = new WebSocket(this.url);
+    const ws = early ? early.ws : new WebSocket(this.url);
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
-    ws.onopen = () => {
+    const opened = () => {
       this.backoff = BACKOFF_START_MS;
       this.setState('connected');
     };
-    ws.onmessage = (event) => {
+    ws.onopen = opened;
+    const receive = (event) => {
       if (typeof event.data === 'string') {
         const message = JSON.parse(event.data);
         if (message.type === 'hello') this.emit('open', message);
@@ -96,6 +101,11 @@ export class Socket {
         this.emit('binary', decodeFrame(event.data));
       }
     };
+    ws.onmessage = receive;
+    if (early && ws.readyState === WebSocket.OPEN) {
+      opened();
+      for (const event of early.messages) receive(event);
+    }
     ws.onclose = () => {
       if (this.ws !== ws || this.closedByUs) return;
       const delay = this.backoff;
