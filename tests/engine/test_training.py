@@ -810,6 +810,22 @@ def test_an_exported_state_continues_exactly_in_another_trainer(split_flower, ca
     assert fork.evaluate() == reference.evaluate()
 
 
+def test_the_data_fingerprint_follows_new_data_after_it_was_taken(split_flower):
+    """The fingerprint is hashed once per training set (a timeline asks for it with every
+    snapshot): taken, then new data, it is the new data's."""
+    trainer = _fork_trainer(split_flower, FORK_CONFIGS["adam_mini_batch"])
+    trainer.run(3)
+    meta, arrays = trainer.export_state()
+    assert trainer.export_state()[0]["data"] == meta["data"]
+    trainer.replace_data(split_flower.X_train * 2, split_flower.Y_train)
+    assert trainer.export_state()[0]["data"] != meta["data"]
+    with pytest.raises(ValueError, match="other training data"):
+        trainer.import_state(meta, arrays)
+    fresh = _fork_trainer(split_flower, FORK_CONFIGS["adam_mini_batch"])
+    fresh.replace_data(split_flower.X_train * 2, split_flower.Y_train)
+    assert trainer.export_state()[0]["data"] == fresh.export_state()[0]["data"]
+
+
 def test_an_exported_state_is_refused_on_other_data_or_shape(split_flower, rng):
     source = _fork_trainer(split_flower, FORK_CONFIGS["adam_mini_batch"])
     source.run(5)
