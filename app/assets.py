@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import anyio.to_thread
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
@@ -52,7 +52,7 @@ class CachedStaticFiles(StaticFiles):
             stat_result = response.stat_result
             if stat_result is not None and stat_result.st_size <= MAX_CACHED_FILE_BYTES:
                 full_path = str(response.path)
-                body = await anyio.to_thread.run_sync(Path(full_path).read_bytes)
+                body = await run_in_threadpool(Path(full_path).read_bytes)
                 if len(body) == stat_result.st_size:  # not caught mid-write
                     key = (stat_result.st_mtime_ns, stat_result.st_size, full_path)
                     headers = dict(response.headers)
