@@ -8,12 +8,17 @@
  * there is no WebSocket (Node, tests/js).
  */
 
+/** The session endpoint's address, ws:// or wss:// as the page's own. */
+export function socketUrl() {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+}
+
 let early = null;
 const kept = [];
 
 if (typeof WebSocket !== 'undefined' && typeof location !== 'undefined') {
   try {
-    early = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+    early = new WebSocket(socketUrl());
     early.binaryType = 'arraybuffer';
     early.onmessage = (event) => { kept.push(event); };
   } catch {

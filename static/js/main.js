@@ -43,7 +43,7 @@ import { CoursePanel } from './course.js';
 import { DataPanel } from './dataPanel.js';
 import { Diagram } from './diagram.js';
 import { DrawTool } from './drawTool.js';
-import { takeEarlySocket } from './earlySocket.js';
+import { socketUrl, takeEarlySocket } from './earlySocket.js';
 import { ExampleFollower } from './exampleFollow.js';
 import { ExamplePanel } from './examplePanel.js';
 import { ConfusionView, GalleryView, NoBoundaryNote } from './evaluation.js';
@@ -62,7 +62,8 @@ import { Store } from './store.js';
 /**
  * Plotly (its basic bundle, static/vendor/: 1.2 MB, ~0.2 s of the main thread to compile and
  * run on a first visit, during which nothing is drawn; the full bundle took 1.2-1.4 s) is
- * loaded `graceMs` after the first boundary is on screen (or after `fallbackMs`, if none comes), so that it does not hold up the page; and, if play is pressed by
+ * loaded `graceMs` after the first boundary is on screen (or after `fallbackMs`, if none comes),
+ * so that it does not hold up the page; and, if play is pressed by
  * then, only `learnFirstMs` after play: the auto speed's quick start (app/runs.py
  * AUTO_BOOST_SECONDS) learns most problems in that time, so a student who presses play at once
  * watches the network learn, boundary and accuracies, and the charts (with the whole cost
@@ -139,7 +140,7 @@ async function main() {
   const status = new StatusView();
   // The connection opens first, while the options and lessons arrive (templates/index.html
   // preloads them) and the views are built; what it says waits for the handlers (release()).
-  const wsUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+  const wsUrl = socketUrl();
   const socket = new Socket(wsUrl);
   socket.hold();
   socket.connect(takeEarlySocket(wsUrl)); // opened before the modules had loaded, if it could be
