@@ -24,17 +24,47 @@ def wait_iteration(page, predicate: str) -> None:
 
 
 def plot_point(page, x1: float, x2: float) -> tuple[float, float]:
-    """Where on the page the plot coordinates (x1, x2) are."""
-    return page.evaluate(
-        """([x1, x2]) => {
+    """Where on the page the plot coordinates (x1, x2) are, once the plot holds still: the same
+    position three animation frames running (a run created by the last point can re-lay the page
+    out under the next click)."""
+    return tuple(
+        page.evaluate(
+            """async ([x1, x2]) => {
             const el = document.querySelector('[data-testid=boundary-chart]');
-            const { xaxis, yaxis } = el._fullLayout;
-            const rect = el.getBoundingClientRect();
-            return [rect.left + xaxis._offset + xaxis.l2p(x1),
-                    rect.top + yaxis._offset + yaxis.l2p(x2)];
+            const at = () => {
+                const { xaxis, yaxis } = el._fullLayout;
+                const rect = el.getBoundingClientRect();
+                return [rect.left + xaxis._offset + xaxis.l2p(x1),
+                        rect.top + yaxis._offset + yaxis.l2p(x2)];
+            };
+            let last = at(), same = 0;
+            for (let frame = 0; frame < 120 && same < 3; frame += 1) {
+                await new Promise(requestAnimationFrame);
+                const now = at();
+                same = now[0] === last[0] && now[1] === last[1] ? same + 1 : 0;
+                last = now;
+            }
+            return last;
         }""",
-        [x1, x2],
+            [x1, x2],
+        )
     )
+
+
+def click_points(page, points, shift: bool = False) -> None:
+    """Click each plot point in turn (shift-click: the second class), each counted before the
+    next is clicked."""
+    count = page.get_by_test_id("draw-count")
+    for x1, x2 in points:
+        shown = re.match(r"\d+", count.text_content() or "")
+        before = int(shown.group()) if shown else 0
+        x, y = plot_point(page, x1, x2)
+        if shift:
+            page.keyboard.down("Shift")
+        page.mouse.click(x, y)
+        if shift:
+            page.keyboard.up("Shift")
+        expect(count).to_have_text(re.compile(rf"^{before + 1} points?$"))
 
 
 def drawn_points(page) -> list[list[float]]:
@@ -61,15 +91,10 @@ def test_draw_two_classes_and_train_on_them_live(playground, shots):
     # Class 0 on the left, class 1 (shift-click) on the right: a line separates them.
     left = [(-4, -3), (-3.5, 2), (-4.5, 0.5), (-3, -1), (-5, 3), (-2.5, 4)]
     right = [(4, 3), (3.5, -2), (4.5, -0.5), (3, 1), (5, -3), (2.5, -4)]
-    for x1, x2 in left:
-        page.mouse.click(*plot_point(page, x1, x2))
+    click_points(page, left)
     expect(page.get_by_test_id("draw-prompt")).to_contain_text("second class")
     expect(page.locator(DIAGRAM)).not_to_have_attribute("data-dataset", "drawn")
-    for x1, x2 in right:
-        x, y = plot_point(page, x1, x2)
-        page.keyboard.down("Shift")
-        page.mouse.click(x, y)
-        page.keyboard.up("Shift")
+    click_points(page, right, shift=True)
     expect(page.get_by_test_id("draw-count")).to_have_text("12 points")
     expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "drawn")
     shown = sorted((round(x, 2), round(y, 2)) for x, y, _ in drawn_points(page))
@@ -417,8 +442,7 @@ def test_draw_three_classes_for_a_softmax(playground):
     expect(page.get_by_test_id("draw-class-2")).to_be_visible()
     for c, spots in enumerate([[(-4, -4), (-3, -4)], [(4, -4), (3, -4)], [(0, 4), (1, 4)]]):
         page.get_by_test_id(f"draw-class-{c}").click()
-        for x1, x2 in spots:
-            page.mouse.click(*plot_point(page, x1, x2))
+        click_points(page, spots)
     expect(page.get_by_test_id("draw-count")).to_have_text("6 points")
     expect(page.locator(DIAGRAM)).to_have_attribute("data-layer-dims", "2,4,3")
     expect(page.locator(DIAGRAM)).to_have_attribute("data-activations", "tanh,softmax")
@@ -431,8 +455,7 @@ def test_compare_activations_side_by_side_on_drawn_points(playground, server_url
     choose_drawing(page)
     for c, spots in enumerate([[(-4, -3), (-3, 2), (-5, 0)], [(4, 3), (3, -2), (5, 0)]]):
         page.get_by_test_id(f"draw-class-{c}").click()
-        for x1, x2 in spots:
-            page.mouse.click(*plot_point(page, x1, x2))
+        click_points(page, spots)
     expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "drawn")
     pts = re.search(r"[#&](pts=[A-Za-z0-9_-]+)", address(page)).group(1)
     page.goto(f"{server_url}/#dataset=draw&{pts}&cmp=activation&vals=sigmoid,tanh,relu")
