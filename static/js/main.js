@@ -60,40 +60,45 @@ import { TimelineView } from './timelineView.js';
 import { Store } from './store.js';
 
 /**
- * Plotly (its basic bundle, static/vendor/: 1.2 MB, ~0.2 s of the main thread to compile and
- * run on a first visit, during which nothing is drawn; the full bundle took 1.2-1.4 s) is
- * loaded `graceMs` after the first boundary is on screen (or after `fallbackMs`, if none comes),
- * so that it does not hold up the page; and, if play is pressed by
- * then, only `learnFirstMs` after play: the auto speed's quick start (app/runs.py
- * AUTO_BOOST_SECONDS) learns most problems in that time, so a student who presses play at once
- * watches the network learn, boundary and accuracies, and the charts (with the whole cost
- * history) come after. Until Plotly runs, the boundary and its points are drawn in a canvas.
+ * Resolves when the page's start is over: `graceMs` after the first boundary is on screen (or
+ * after `fallbackMs`, if none comes), and, if play is pressed by then, only `learnFirstMs` after
+ * play: the auto speed's quick start (app/runs.py AUTO_BOOST_SECONDS) learns most problems in
+ * that time. What the page can do without waits for it, so that a student who presses play at
+ * once gets the click answered and watches the network learn, boundary and accuracies, first.
+ * (Main-thread work right after the first boundary, the thumbnails' drawing, delayed a click on
+ * play by ~110 ms in bench/bench_tfplayground.py's cold load.)
  */
-function loadPlotly(onload, fallbackMs = 1500, graceMs = 700, learnFirstMs = 2500) {
+function afterStart(fallbackMs = 1500, graceMs = 700, learnFirstMs = 2500) {
   const after = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
-  Promise.race([firstBoundaryDrawn.then(() => after(graceMs)), after(fallbackMs + graceMs)])
+  return Promise.race([firstBoundaryDrawn.then(() => after(graceMs)), after(fallbackMs + graceMs)])
     .then(() => (
       stats.playAt == null ? null : after(stats.playAt + learnFirstMs - performance.now())
-    ))
-    .then(() => {
-      const script = document.createElement('script');
-      script.src = '/vendor/plotly-basic.min.js';
-      script.addEventListener('load', onload);
-      document.head.append(script);
-    });
+    ));
+}
+
+/** Resolves when the main thread is idle (or after `timeoutMs`). */
+function idle(timeoutMs = 500) {
+  return new Promise((resolve) => {
+    if (window.requestIdleCallback) window.requestIdleCallback(resolve, { timeout: timeoutMs });
+    else setTimeout(resolve, 0);
+  });
 }
 
 /**
- * Resolves once the first boundary is drawn (or `fallbackMs` passed without one) and the main
- * thread is idle: for what the page can do without, after what the student waits for.
+ * Plotly (its basic bundle, static/vendor/: 1.2 MB, ~0.2 s of the main thread to compile and
+ * run on a first visit, during which nothing is drawn; the full bundle took 1.2-1.4 s) is
+ * loaded after the page's start (`start`: afterStart()), so that it does not hold it up: the
+ * charts, with the whole cost history, come after. Until Plotly runs, the boundary and its
+ * points are drawn in a canvas. Resolves when it has run (rejects if it could not load).
  */
-function whenSettled(fallbackMs = 1500, idleTimeoutMs = 500) {
-  const after = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
-  const idle = () => new Promise((resolve) => {
-    if (window.requestIdleCallback) window.requestIdleCallback(resolve, { timeout: idleTimeoutMs });
-    else setTimeout(resolve, 0);
-  });
-  return Promise.race([firstBoundaryDrawn, after(fallbackMs)]).then(idle);
+function loadPlotly(start) {
+  return start.then(() => new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/vendor/plotly-basic.min.js';
+    script.addEventListener('load', resolve);
+    script.addEventListener('error', () => reject(new Error('plotly.js did not load')));
+    document.head.append(script);
+  }));
 }
 
 /** The tab's class ({role, code, token|name}), kept across a reload (classroom.js). */
@@ -218,7 +223,7 @@ async function main() {
   window.addEventListener('popstate', onUrl);
   window.addEventListener('hashchange', onUrl);
   window.addEventListener('pagehide', () => socket.close());
-  loadPlotly(() => {
+  const plotly = loadPlotly(afterStart()).then(() => {
     controller.scheduleDraw();
     compare.scheduleDraw();
   });
@@ -261,9 +266,9 @@ async function main() {
     closeZoom: () => { views.diagram.closeZoom(); example.close(); },
     undo: () => !controller.following && views.draw.undo(), redo: () => !controller.following && views.draw.redo(),
   }, store);
-  // The datasets' thumbnails (a request each, computed by the server) come once the first
-  // boundary is on screen and the page is idle: the run's create and first frame go first.
-  whenSettled().then(() => views.data.drawPreviews((name) => fetch('/api/datasets/preview', {
+  // The datasets' thumbnails (a request each, computed by the server) come after the page's
+  // start and Plotly's run, once the main thread is idle: play's click and the run go first.
+  plotly.catch(() => null).then(() => idle()).then(() => views.data.drawPreviews((name) => fetch('/api/datasets/preview', {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name }),
   }).then((r) => (r.ok ? r.json() : Promise.reject(new Error(r.statusText))))));
   socket.release(); // everything listens now: what the server said meanwhile (hello) is heard

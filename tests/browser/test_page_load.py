@@ -36,7 +36,9 @@ def test_a_first_visit_asks_for_every_module_the_options_and_lessons_with_the_pa
     assert repeated == set()
 
 
-def test_dataset_thumbnails_are_asked_for_after_the_first_boundary_and_drawn(page, server_url):
+def test_dataset_thumbnails_are_asked_for_after_the_page_start_and_drawn(page, server_url):
+    """After the first boundary and Plotly's run (main.js afterStart): a click on play right
+    after the first boundary is not held up by drawing them."""
     page.goto(server_url + "/")
     wait_ready(page)
     count = "document.querySelectorAll('#dataset-previews .preview:not(.own)').length"
@@ -51,3 +53,8 @@ def test_dataset_thumbnails_are_asked_for_after_the_first_boundary_and_drawn(pag
     )
     first_boundary = page.evaluate("window.nnplayStats.firstBoundaryAt")
     assert starts and min(starts) >= first_boundary
+    (plotly,) = page.evaluate(
+        "() => performance.getEntriesByType('resource')"
+        ".filter((e) => e.name.endsWith('/vendor/plotly-basic.min.js')).map((e) => e.responseEnd)"
+    )
+    assert min(starts) >= plotly
