@@ -10,10 +10,10 @@ reproduced exactly from them.
 
 A snapshot is what `Trainer.export_state` gives (parameters, last gradient, optimizer state,
 mini-batch generator and position) plus the hyperparameters in force. Snapshots are kept at
-every multiple of a stride, at first 1: every iteration. When they pass the cap the stride
-doubles and every snapshot off the new stride goes, so memory stays under the cap however long
-the run (a snapshot of the default 2-4-1 network is ~1.3 KB: a 1 MB cap keeps ~770, a stride of
-2048 at a million iterations).
+every multiple of a stride, at first `first_stride` (1: every iteration). When they pass the
+cap the stride doubles and every snapshot off the new stride goes, so memory stays under the
+cap however long the run (a snapshot of the default 2-4-1 network is ~1.3 KB: a 1 MB cap keeps
+~770, a stride of 2048 at a million iterations).
 
 Every iteration is exact anyway: training is deterministic ((config, seed) reproduce a run bit
 for bit), so `reproduce` takes the nearest snapshot at or before the iteration and trains on
@@ -57,11 +57,23 @@ class Snapshot:
 class Timeline:
     """Snapshots of one run's trainer at every `stride`-th iteration, within `max_bytes`."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int, first_stride: int = 1) -> None:
+        """first_stride: the spacing of snapshots until the cap doubles it (a power of two). 1
+        keeps every iteration; more makes recording cheaper (a snapshot costs about as much as
+        an iteration of a small network) and a seek replay at most first_stride - 1
+        iterations."""
         if max_bytes < 1:
             raise ValueError(f"max_bytes must be ≥ 1, got {max_bytes!r}")
+        if (
+            isinstance(first_stride, bool)
+            or not isinstance(first_stride, int)
+            or first_stride < 1
+            or first_stride & (first_stride - 1)
+        ):
+            raise ValueError(f"first_stride must be a power of two ≥ 1, got {first_stride!r}")
         self.max_bytes = max_bytes
-        self.stride = 1
+        self.first_stride = first_stride
+        self.stride = first_stride
         self.snapshots: dict[int, Snapshot] = {}
         """By iteration, in increasing order."""
         self.nbytes = 0
@@ -109,7 +121,7 @@ class Timeline:
         self.snapshots.clear()
         self.changes.clear()
         self.nbytes = 0
-        self.stride = 1
+        self.stride = self.first_stride
         self.start = trainer.iteration
         self.record(trainer, force=True)
 

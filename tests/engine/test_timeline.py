@@ -55,6 +55,27 @@ def test_every_iteration_is_kept_until_the_cap_then_the_stride_doubles():
     assert np.all(np.diff(kept) == timeline.stride)  # evenly spaced: no gap is wider
 
 
+def test_a_first_stride_spaces_the_snapshots_from_the_start_and_every_iteration_stays_exact():
+    trainer = make_trainer()
+    timeline = Timeline(max_bytes=10**9, first_stride=16)
+    timeline.record(trainer)
+    train_recorded(trainer, timeline, 100)
+    assert list(timeline.snapshots) == list(range(0, 100, 16)) and timeline.stride == 16
+    for iteration in (0, 1, 15, 16, 47, 100):
+        straight = make_trainer()
+        straight.run(iteration)
+        assert_same_state(timeline.reproduce(iteration, make_trainer), straight)
+    timeline.restart(trainer)  # new data: the first stride again
+    train_recorded(trainer, timeline, 40)
+    assert list(timeline.snapshots) == [100, 112, 128] and timeline.stride == 16
+
+
+@pytest.mark.parametrize("first_stride", [0, 3, 12, -4, 2.0, True])
+def test_the_first_stride_must_be_a_power_of_two(first_stride):
+    with pytest.raises(ValueError, match="first_stride"):
+        Timeline(max_bytes=1000, first_stride=first_stride)
+
+
 def test_the_cap_holds_over_a_long_run_and_iteration_zero_stays():
     trainer = make_trainer(TrainConfig(learning_rate=0.3))  # full batch: no permutation kept
     timeline = Timeline(max_bytes=20_000)
