@@ -43,9 +43,13 @@ class LoopLagMonitor:
 
     def summary(self, window: float | None = None) -> dict[str, float | int]:
         """p50, p99 and max lag in milliseconds over the last `window` seconds (default: all
-        recent samples, up to 30 s)."""
+        recent samples, up to 30 s). Callable from any thread (GET /api/health is answered in
+        the thread pool while the loop records)."""
         since = time.perf_counter() - window if window else -1.0
-        data = sorted(lag for t, lag in self.samples if t >= since)
+        # Copied in one C call, which the loop's task cannot interleave with: a Python-level
+        # loop over the deque would see it mutated (RuntimeError) when the GIL switches mid-way.
+        samples = list(self.samples)
+        data = sorted(lag for t, lag in samples if t >= since)
         if not data:
             return {"samples": 0, "p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
 
