@@ -195,13 +195,8 @@ def test_while_waiting_for_data_the_diagram_shows_the_network_to_be_built(playgr
 def test_drawn_points_come_back_from_the_link(playground, server_url):
     page = playground
     choose_drawing(page)
-    for x1, x2, shift in [(-3, -3, False), (-2, 3, False), (3, 3, True), (2, -3, True)]:
-        x, y = plot_point(page, x1, x2)
-        if shift:
-            page.keyboard.down("Shift")
-        page.mouse.click(x, y)
-        if shift:
-            page.keyboard.up("Shift")
+    click_points(page, [(-3, -3), (-2, 3)])
+    click_points(page, [(3, 3), (2, -3)], shift=True)
     expect(page.locator(DIAGRAM)).to_have_attribute("data-dataset", "drawn")
     url = address(page)
     page.goto("about:blank")
