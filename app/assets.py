@@ -1,7 +1,7 @@
 """The page's static files (`/static`), served from memory.
 
-A first visit asks for ~50 JavaScript modules at once (templates/partials/modulepreload.html)
-over the browser's six connections, while the same process opens the page's WebSocket: each
+The page's modules come as one bundle (app/bundle.py), built here from static/js the first time
+it is asked for and again when one of its modules changes. Other files: each
 request that Starlette's `StaticFiles` answers costs two trips to a worker thread (the path's
 lookup, then the file's reads), and the event loop serves the next one only after them. Here a
 file is looked up and read the first time it is asked for, by `StaticFiles` itself (the same
@@ -14,7 +14,9 @@ only files that exist in it are ever cached.
 
 from __future__ import annotations
 
+import hashlib
 import os
+from email.utils import formatdate
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -23,20 +25,70 @@ from starlette.responses import FileResponse, Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
+from . import bundle
+
 MAX_CACHED_FILE_BYTES = 4 * 1024 * 1024
 """Larger files are streamed from disk each time, as `StaticFiles` does."""
 
 
+BUNDLE_PATH = os.path.join("js", "main.bundle.js")
+"""Where the page's script is served under /static: main.js and the modules it imports."""
+
+
+class Bundle:
+    """The bundle of `entry` in `directory` (app/bundle.py) with its response headers, rebuilt
+    when a module of it changes on disk (one `os.stat` per module per request)."""
+
+    def __init__(self, directory: Path, entry: str, external: tuple[str, ...] = ()) -> None:
+        self.directory, self.entry, self.external = directory, entry, external
+        self._key: tuple | None = None
+        self._files: list[Path] = []
+        self.body = b""
+        self.headers: dict[str, str] = {}
+
+    def _stamp(self) -> tuple:
+        return tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in self._files)
+
+    def get(self) -> tuple[bytes, dict[str, str]]:
+        """(body, headers) now. OSError if a module is gone, BundleError if they do not fit."""
+        try:
+            fresh = self._key is not None and self._stamp() == self._key
+        except OSError:
+            fresh = False
+        if not fresh:
+            text = bundle.build(self.directory, self.entry, self.external)
+            modules = [
+                m[len("// ---- static/js/") :]
+                for m in text.splitlines()
+                if m.startswith("// ---- ")
+            ]
+            self._files = [self.directory / m for m in modules]
+            self._key = self._stamp()
+            self.body = text.encode()
+            mtime = max(p.stat().st_mtime for p in self._files)
+            self.headers = {
+                "content-type": "text/javascript; charset=utf-8",
+                "content-length": str(len(self.body)),
+                "etag": '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"',
+                "last-modified": formatdate(mtime, usegmt=True),
+            }
+        return self.body, self.headers
+
+
 class CachedStaticFiles(StaticFiles):
-    """`StaticFiles` answering the files it has served once from memory."""
+    """`StaticFiles` answering the files it has served once from memory, and the page's bundle."""
 
     def __init__(self, *, directory: str | os.PathLike[str], **kwargs) -> None:
         super().__init__(directory=directory, **kwargs)
         self.cache: dict[str, tuple[tuple[int, int, str], bytes, dict[str, str]]] = {}
         """By the normalized path asked: ((mtime_ns, size, full path), body, headers)."""
+        self.bundle = Bundle(Path(directory) / "js", "main.js", external=("earlySocket.js",))
 
     async def get_response(self, path: str, scope: Scope) -> Response:
         if scope["method"] in ("GET", "HEAD"):
+            if path == BUNDLE_PATH:
+                body, headers = await run_in_threadpool(self.bundle.get)
+                return self._answer(body, headers, scope)
             cached = self.cache.get(path)
             if cached is not None:
                 (mtime_ns, size, full_path), body, headers = cached

@@ -214,7 +214,10 @@ def test_installed_wheel_serves_the_playground_from_another_directory(built, tmp
                 time.sleep(0.2)
         status, page = _get(f"{url}/")
         assert status == 200
-        assert b'<script type="module"' in page and b"/static/js/main.js" in page
+        assert b'<script type="module"' in page and b"/static/js/main.bundle.js" in page
+        status, script = _get(f"{url}/static/js/main.bundle.js")  # built from the wheel's modules
+        assert status == 200 and b"// ---- static/js/main.js\n" in script
+        assert b"// ---- static/js/controller.js\n" in script
         for path in ("static/js/main.js", "static/css/base.css", "static/docs/swagger-init.js"):
             assert _get(f"{url}/{path}") == (200, (ROOT / path).read_bytes())
         plotly_js = ROOT / "static" / "vendor" / "plotly-basic.min.js"

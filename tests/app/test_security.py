@@ -63,7 +63,12 @@ def test_the_page_carries_a_content_security_policy_and_the_other_headers(client
 
 
 def test_assets_api_answers_and_errors_carry_the_headers_too(client):
-    for path in ("/static/js/main.js", "/api/options", "/no/such/page"):
+    for path in (
+        "/static/js/main.js",
+        "/static/js/main.bundle.js",
+        "/api/options",
+        "/no/such/page",
+    ):
         response = client.get(path)
         assert response.headers["x-content-type-options"] == "nosniff", path
         assert "script-src 'self'" in response.headers["content-security-policy"], path
