@@ -31,6 +31,12 @@ MAX_CACHED_FILE_BYTES = 4 * 1024 * 1024
 """Larger files are streamed from disk each time, as `StaticFiles` does."""
 
 
+def stamp(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """(mtime_ns, size) of a file: what tells a kept copy of it is still the file on disk."""
+    result = os.stat(path)
+    return result.st_mtime_ns, result.st_size
+
+
 BUNDLE_PATH = os.path.join("js", "main.bundle.js")
 """Where the page's script is served under /static: main.js and the modules it imports."""
 
@@ -47,7 +53,7 @@ class Bundle:
         self.headers: dict[str, str] = {}
 
     def _stamp(self) -> tuple:
-        return tuple((p.stat().st_mtime_ns, p.stat().st_size) for p in self._files)
+        return tuple(stamp(p) for p in self._files)
 
     def get(self) -> tuple[bytes, dict[str, str]]:
         """(body, headers) now. OSError if a module is gone, BundleError if they do not fit."""
@@ -56,12 +62,7 @@ class Bundle:
         except OSError:
             fresh = False
         if not fresh:
-            text = bundle.build(self.directory, self.entry, self.external)
-            modules = [
-                m[len("// ---- static/js/") :]
-                for m in text.splitlines()
-                if m.startswith("// ---- ")
-            ]
+            text, modules = bundle.build(self.directory, self.entry, self.external)
             self._files = [self.directory / m for m in modules]
             self._key = self._stamp()
             self.body = text.encode()
@@ -93,10 +94,10 @@ class CachedStaticFiles(StaticFiles):
             if cached is not None:
                 (mtime_ns, size, full_path), body, headers = cached
                 try:
-                    now = os.stat(full_path)
+                    now = stamp(full_path)
                 except OSError:
                     now = None
-                if now is not None and (now.st_mtime_ns, now.st_size) == (mtime_ns, size):
+                if now == (mtime_ns, size):
                     return self._answer(body, headers, scope)
                 del self.cache[path]  # changed or gone: look it up again
         response = await super().get_response(path, scope)

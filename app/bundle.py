@@ -49,20 +49,17 @@ class BundleError(ValueError):
     """The modules use syntax the bundle does not handle, or do not link."""
 
 
-def _imports(name: str, source: str) -> list[tuple[str, list[tuple[str, str]]]]:
-    """[(module, [(exported name, local name), ...]), ...] of `source`'s import statements."""
-    result = []
-    for names, module in IMPORT.findall(source):
-        pairs = []
-        for spec in (s.strip() for s in names.split(",")):
-            if not spec:
-                continue
-            match = SPECIFIER.match(spec)
-            if match is None:
-                raise BundleError(f"{name}: cannot read the import {spec!r} from {module}")
-            pairs.append((match[1], match[2] or match[1]))
-        result.append((module, pairs))
-    return result
+def _pairs(name: str, names: str, module: str) -> list[tuple[str, str]]:
+    """[(exported name, local name), ...] of one import statement's braces `names`."""
+    pairs = []
+    for spec in (s.strip() for s in names.split(",")):
+        if not spec:
+            continue
+        match = SPECIFIER.match(spec)
+        if match is None:
+            raise BundleError(f"{name}: cannot read the import {spec!r} from {module}")
+        pairs.append((match[1], match[2] or match[1]))
+    return pairs
 
 
 def _check_statements(name: str, source: str) -> None:
@@ -73,11 +70,13 @@ def _check_statements(name: str, source: str) -> None:
             raise BundleError(f"{name}: unsupported module syntax: {line.strip()[:80]!r}")
 
 
-def build(directory: Path, entry: str, external: Iterable[str] = ()) -> str:
+def build(directory: Path, entry: str, external: Iterable[str] = ()) -> tuple[str, list[str]]:
     """The bundle of `entry` (a module of `directory`) and every module it imports, but those in
-    `external` (left as real imports of the same file). BundleError if they do not fit."""
+    `external` (left as real imports of the same file), and the modules in it, in order.
+    BundleError if they do not fit."""
     external = set(external)
     sources: dict[str, str] = {}
+    imports: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {}
     order: list[str] = []
     visiting: list[str] = []
 
@@ -93,8 +92,9 @@ def build(directory: Path, entry: str, external: Iterable[str] = ()) -> str:
             )
         source = path.read_text(encoding="utf-8")
         _check_statements(name, source)
+        imports[name] = [(m, _pairs(name, names, m)) for names, m in IMPORT.findall(source)]
         visiting.append(name)
-        for module, _ in _imports(name, source):
+        for module, _ in imports[name]:
             visit(module)
         visiting.pop()
         sources[name] = source
@@ -105,8 +105,7 @@ def build(directory: Path, entry: str, external: Iterable[str] = ()) -> str:
     head: list[str] = []
     parts: list[str] = []
     for name in order:
-        source = sources[name]
-        for module, pairs in _imports(name, source):
+        for module, pairs in imports[name]:
             known = exports.get(module)
             for exported, _ in pairs:
                 if known is not None and exported not in known:
@@ -115,20 +114,20 @@ def build(directory: Path, entry: str, external: Iterable[str] = ()) -> str:
                     )
 
         def replace(match: re.Match, name=name) -> str:
-            ((module, pairs),) = _imports(name, match[0])
-            fields = ", ".join(e if e == local else f"{e}: {local}" for e, local in pairs)
-            if module in external:
+            if match[2] in external:
                 head.append(match[0].rstrip("\n"))  # a real import, at the bundle's top
                 return "\n"  # lines kept, so the module's line numbers shift by its header only
-            return f"const {{ {fields} }} = {_variable(module)};\n"
+            pairs = _pairs(name, match[1], match[2])
+            fields = ", ".join(e if e == local else f"{e}: {local}" for e, local in pairs)
+            return f"const {{ {fields} }} = {_variable(match[2])};\n"
 
-        body = IMPORT.sub(replace, source)
+        body = IMPORT.sub(replace, sources[name])
         body = EXPORT.sub(lambda m: f"{m[1]} {m[2]}", body)
         parts.append(
             f"// ---- static/js/{name}\nconst {_variable(name)} = (() => {{\n{body}\n"
             f"return {{ {', '.join(exports[name])} }};\n}})();\n"
         )
-    return "\n".join([*dict.fromkeys(head), *parts])
+    return "\n".join([*dict.fromkeys(head), *parts]), order
 
 
 def _variable(module: str) -> str:

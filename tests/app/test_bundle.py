@@ -49,12 +49,9 @@ def test_modules_run_once_each_in_dependency_order_with_their_own_names(tmp_path
             "export const SAME = 'b.SAME';\n",
         },
     )
-    text = bundle.build(tmp_path, "main.js")
-    assert [m for m in re.findall(r"^// ---- static/js/(\S+)$", text, re.M)] == [
-        "b.js",
-        "a.js",
-        "main.js",
-    ]
+    text, modules = bundle.build(tmp_path, "main.js")
+    assert modules == ["b.js", "a.js", "main.js"]
+    assert re.findall(r"^// ---- static/js/(\S+)$", text, re.M) == modules
     assert run_node(text, tmp_path) == "b runs\na(b) b b.SAME main\n"
 
 
@@ -68,7 +65,8 @@ def test_an_external_module_stays_a_real_import_of_the_same_file(tmp_path):
             "early.js": "export const early = {};\n",
         },
     )
-    text = bundle.build(tmp_path, "main.js", external=["early.js"])
+    text, modules = bundle.build(tmp_path, "main.js", external=["early.js"])
+    assert modules == ["x.js", "main.js"]
     assert text.startswith("import { early } from './early.js';\n")
     assert "// ---- static/js/early.js" not in text
     assert run_node(text.replace("./early.js", (tmp_path / "early.js").as_uri()), tmp_path) == (
@@ -105,8 +103,9 @@ def test_what_it_cannot_bundle_is_an_error_not_a_broken_page(tmp_path, files, me
 
 
 def test_the_page_bundle_holds_every_module_main_js_imports_and_parses(tmp_path):
-    text = bundle.build(JS, "main.js", external=["earlySocket.js"])
+    text, order = bundle.build(JS, "main.js", external=["earlySocket.js"])
     modules = set(re.findall(r"^// ---- static/js/(\S+)$", text, re.M))
+    assert modules == set(order) and len(order) == len(modules)
     reached, todo = set(), ["main.js"]
     while todo:  # the import graph, read independently of app/bundle.py
         name = todo.pop()
