@@ -479,6 +479,11 @@ class Group:
         return min(fixed)
 
     @property
+    def unpaced(self) -> bool:
+        """Whether a run of the group plays as fast as possible (`iterations_per_frame` None)."""
+        return any(r.iterations_per_frame is None for r in self.runs)
+
+    @property
     def at_auto(self) -> bool:
         """Whether a run of the group plays at the AUTO speed (its budget then applies)."""
         return any(r.iterations_per_frame == AUTO for r in self.runs)

@@ -389,11 +389,23 @@ class Scheduler:
             # wait a round for the next (a light run's frames then cost one turn, not two).
         if now < group.next_frame_at:
             return group.next_frame_at
+        joiner = group.fresh
         self._frames(group, now, deadline)
         if group.at_auto:
             group.spend_auto_frame()
             speed = group.iterations_per_frame  # the budget measured by this frame's turns
         group.frame_budget = speed
+        # The next frame's iterations follow in this turn, as far as they fit the slice: a light
+        # group then takes one turn a frame, not two (one to draw, one to train), and the thread
+        # one round a frame tick of every such group, not two. A joiner's turn ends at its first
+        # frame: the other joiners' first frames do not wait behind its next iterations.
+        if not joiner and not group.pending and group.active:
+            estimate = group.seconds_per_iteration
+            left = deadline - self.clock()
+            if estimate is not None and estimate <= left:
+                done = self._train(group, min(speed, int(left / max(estimate, 1e-7))))
+                group.frame_budget -= max(done, 1)
+                self._finished(group, now, deadline)
         return None
 
     def _train(self, group: Group, iterations: int) -> int:
@@ -551,7 +563,7 @@ def _wants_turns(group: Group) -> bool:
 def _due(group: Group, now: float) -> float | None:
     """None if a group has work now, else when it next has (its next frame, at a fixed speed
     once this frame's iterations are done)."""
-    if group.pending or group.step_remaining > 0 or group.iterations_per_frame is None:
+    if group.pending or group.step_remaining > 0 or group.unpaced:
         return None
     if group.frame_budget > 0:
         return None

@@ -225,14 +225,21 @@ def symmetry(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> lis
     BLAS may still leave roundoff of ~1e-16 between units, far below anything visible);
     random initialization gives about 1. None for a layer of one unit.
     """
+    return symmetry_of_blocks(
+        [np.concatenate((W, b), axis=1) for W, b in zip(weights, biases, strict=True)]
+    )
+
+
+def symmetry_of_blocks(blocks: Sequence[np.ndarray]) -> list[float | None]:
+    """`symmetry` of each layer's parameters as one block P[l] = [W[l] | b[l]] (n[l], n[l-1] + 1)
+    (a network keeps them so: no copy; the same sums in the same order, so the same values)."""
     result: list[float | None] = []
-    for W, b in zip(weights, biases, strict=True):
-        if W.shape[0] < 2:
+    for P in blocks:
+        n = P.shape[0]
+        if n < 2:
             result.append(None)
             continue
-        n = W.shape[0]
-        P = np.concatenate((W, b), axis=1)
-        D = P - P.mean(axis=0)
+        D = P - np.add.reduce(P, axis=0) / n  # P.mean(axis=0) without np.mean's dispatch
         spread = math.sqrt(float(np.vdot(D, D)) / n)
         size = math.sqrt(float(np.vdot(P, P)) / n)
         result.append(spread / max(size, SYMMETRY_FLOOR))

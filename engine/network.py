@@ -559,14 +559,15 @@ class Network:
         statistics of X (n_x, m) against Y (n_L, m), all from ONE forward pass: the values of
         `cost`, `accuracy`, `confusion` and `activation_stats`, which take a pass each.
 
-        checked: X and Y are already as `check_X` and `check_Y` return them (a `Trainer`'s own
-        sets), so they are not checked again. Near a divergence the cost may be inf or NaN.
+        checked: X and Y are already as `check_X` and `check_Y` return them, and l2, l1 finite
+        floats ≥ 0 (a `Trainer`'s own sets and config), so they are not checked again. Near a
+        divergence the cost may be inf or NaN.
         """
         if not checked:
             X = self.check_X(X)
             Y = self.check_Y(Y, X.shape[1])
-        l2 = check_finite("l2", l2, allow_equal=True)
-        l1 = check_finite("l1", l1, allow_equal=True)
+            l2 = check_finite("l2", l2, allow_equal=True)
+            l1 = check_finite("l1", l1, allow_equal=True)
         J = self._cost(X, Y, l2, gradients=False, l1=l1)
         ws = self._workspaces.get(X.shape[1])  # the cache that pass left
         return metrics.scores_from_pass(
@@ -777,7 +778,7 @@ class Network:
 
     def symmetry(self) -> list[float | None]:
         """Per hidden layer, how far its units are from identical (0.0: all identical)."""
-        return inspection.symmetry(self._W[:-1], self._b[:-1])
+        return inspection.symmetry_of_blocks(self._Wb[:-1])
 
     def __repr__(self) -> str:
         return (
