@@ -229,6 +229,73 @@ def test_a_student_who_presses_play_is_served_before_the_rest_of_the_round():
     assert log[first_frame][2] == 10  # the first frame at speed 10, in the student's first turns
 
 
+def test_a_light_group_takes_one_turn_a_frame_tick_its_frame_then_the_next_iterations():
+    """A student's light run at 10 iterations a frame (0.1 ms an iteration, 1 ms a frame, the
+    slice 4 ms): once its first frame is out, each turn that builds its frame goes on to train
+    the next frame's 10 iterations, so the thread serves it with one turn a frame tick, not one
+    to draw and a second to train. Its first frame (a joiner's) ends its turn."""
+    clock, log = FakeClock(), []
+    scheduler = Scheduler(Settings(slice_seconds=0.004, frame_rate=30), clock=clock)
+    run = LoggedRun("student", clock, log, 0.0001, 0.001, speed=10)
+    scheduler.add(run)
+    play(scheduler, [run])
+    turns, take_turn = [], scheduler._take_turn
+
+    def recorded_turn(owner, group) -> None:
+        start = len(log)
+        take_turn(owner, group)
+        turns.append(log[start:])
+
+    scheduler._take_turn = recorded_turn
+    while sum(1 for e in log if e[0] == "frame") < 6:
+        wake_at = scheduler._round()  # as the thread's loop does: wait only when idle
+        if wake_at is not None:
+            time.sleep(max(0.0, wake_at - time.perf_counter()))
+    first = next(i for i, turn in enumerate(turns) if any(e[0] == "frame" for e in turn))
+    assert turns[first][-1][:3] == ("frame", "student", 10), turns  # the joiner's turn
+    assert turns[first + 1] == [("train", "student", 10)], turns  # its second frame's iterations
+    iteration = 20
+    for turn in turns[first + 2 :]:
+        assert [e[:3] for e in turn] == [("frame", "student", iteration), ("train", "student", 10)]
+        iteration += 10
+    assert iteration >= 50
+
+
+def test_a_group_that_needs_more_than_half_its_share_keeps_frames_and_iterations_apart():
+    """The same student's run on a busy thread: its frame (20 ms) and next iterations (1 ms) take
+    more than half its share of a frame interval (33 ms, one student), so they stay in turns of
+    their own, and a round serves every group once, frame or iterations (the frame rate of a
+    full lecture hall then falls evenly for all)."""
+    clock, log = FakeClock(), []
+    scheduler = Scheduler(Settings(slice_seconds=0.05, frame_rate=30), clock=clock)
+    run = LoggedRun("student", clock, log, 0.0001, 0.02, speed=10)
+    scheduler.add(run)
+    play(scheduler, [run])
+    turns, take_turn = [], scheduler._take_turn
+
+    def recorded_turn(owner, group) -> None:
+        start = len(log)
+        take_turn(owner, group)
+        turns.append(log[start:])
+
+    scheduler._take_turn = recorded_turn
+    while sum(1 for e in log if e[0] == "frame") < 4:
+        wake_at = scheduler._round()
+        if wake_at is not None:
+            time.sleep(max(0.0, wake_at - time.perf_counter()))
+    first = next(i for i, turn in enumerate(turns) if any(e[0] == "frame" for e in turn))
+    later = [[e[:3] for e in turn] for turn in turns[first + 1 :]]
+    assert later == [
+        [("train", "student", 10)],
+        [("frame", "student", 20)],
+        [("train", "student", 10)],
+        [("frame", "student", 30)],
+        [("train", "student", 10)],
+        [("frame", "student", 40)],
+    ][: len(later)], turns
+    assert len(later) >= 5
+
+
 def test_frames_that_do_not_fit_the_slice_wait_for_the_group_s_next_turns():
     """A compare group of four runs whose frames take 10 ms each (the slice is 4 ms; an
     iteration of the four takes 2 ms): the first turn trains and builds one frame (its cost not
