@@ -285,14 +285,17 @@ def test_a_group_that_needs_more_than_half_its_share_keeps_frames_and_iterations
             time.sleep(max(0.0, wake_at - time.perf_counter()))
     first = next(i for i, turn in enumerate(turns) if any(e[0] == "frame" for e in turn))
     later = [[e[:3] for e in turn] for turn in turns[first + 1 :]]
-    assert later == [
-        [("train", "student", 10)],
-        [("frame", "student", 20)],
-        [("train", "student", 10)],
-        [("frame", "student", 30)],
-        [("train", "student", 10)],
-        [("frame", "student", 40)],
-    ][: len(later)], turns
+    assert (
+        later
+        == [
+            [("train", "student", 10)],
+            [("frame", "student", 20)],
+            [("train", "student", 10)],
+            [("frame", "student", 30)],
+            [("train", "student", 10)],
+            [("frame", "student", 40)],
+        ][: len(later)]
+    ), turns
     assert len(later) >= 5
 
 
