@@ -229,14 +229,14 @@ def test_a_student_who_presses_play_is_served_before_the_rest_of_the_round():
     assert log[first_frame][2] == 10  # the first frame at speed 10, in the student's first turns
 
 
-def test_a_light_group_takes_one_turn_a_frame_tick_its_frame_then_the_next_iterations():
-    """A student's light run at 10 iterations a frame (0.1 ms an iteration, 1 ms a frame, the
-    slice 4 ms): once its first frame is out, each turn that builds its frame goes on to train
-    the next frame's 10 iterations, so the thread serves it with one turn a frame tick, not one
-    to draw and a second to train. Its first frame (a joiner's) ends its turn."""
+def student_turns(frame_cost: float, slice_seconds: float, frames: int) -> list[list]:
+    """The turns (what each did, from LoggedRun's log) of one student's run at 10 iterations a
+    frame (0.1 ms each, frames of `frame_cost`), played and served as the thread's loop serves
+    it (waiting only when a round finds nothing to do) until it has built `frames` frames; from
+    the turn after its first frame (a joiner's, which ends at that frame: checked here)."""
     clock, log = FakeClock(), []
-    scheduler = Scheduler(Settings(slice_seconds=0.004, frame_rate=30), clock=clock)
-    run = LoggedRun("student", clock, log, 0.0001, 0.001, speed=10)
+    scheduler = Scheduler(Settings(slice_seconds=slice_seconds, frame_rate=30), clock=clock)
+    run = LoggedRun("student", clock, log, 0.0001, frame_cost, speed=10)
     scheduler.add(run)
     play(scheduler, [run])
     turns, take_turn = [], scheduler._take_turn
@@ -244,19 +244,27 @@ def test_a_light_group_takes_one_turn_a_frame_tick_its_frame_then_the_next_itera
     def recorded_turn(owner, group) -> None:
         start = len(log)
         take_turn(owner, group)
-        turns.append(log[start:])
+        turns.append([entry[:3] for entry in log[start:]])
 
     scheduler._take_turn = recorded_turn
-    while sum(1 for e in log if e[0] == "frame") < 6:
-        wake_at = scheduler._round()  # as the thread's loop does: wait only when idle
+    while sum(1 for entry in log if entry[0] == "frame") < frames:
+        wake_at = scheduler._round()
         if wake_at is not None:
             time.sleep(max(0.0, wake_at - time.perf_counter()))
     first = next(i for i, turn in enumerate(turns) if any(e[0] == "frame" for e in turn))
-    assert turns[first][-1][:3] == ("frame", "student", 10), turns  # the joiner's turn
-    assert turns[first + 1] == [("train", "student", 10)], turns  # its second frame's iterations
+    assert turns[first][-1] == ("frame", "student", 10), turns
+    return turns[first + 1 :]
+
+
+def test_a_light_group_takes_one_turn_a_frame_tick_its_frame_then_the_next_iterations():
+    """A student's light run (1 ms frames, the slice 4 ms): once its first frame is out, each
+    turn that builds its frame goes on to train the next frame's 10 iterations, so the thread
+    serves it with one turn a frame tick, not one to draw and a second to train."""
+    turns = student_turns(frame_cost=0.001, slice_seconds=0.004, frames=6)
+    assert turns[0] == [("train", "student", 10)], turns  # the iterations of its second frame
     iteration = 20
-    for turn in turns[first + 2 :]:
-        assert [e[:3] for e in turn] == [("frame", "student", iteration), ("train", "student", 10)]
+    for turn in turns[1:]:
+        assert turn == [("frame", "student", iteration), ("train", "student", 10)], turns
         iteration += 10
     assert iteration >= 50
 
@@ -266,37 +274,12 @@ def test_a_group_that_needs_more_than_half_its_share_keeps_frames_and_iterations
     more than half its share of a frame interval (33 ms, one student), so they stay in turns of
     their own, and a round serves every group once, frame or iterations (the frame rate of a
     full lecture hall then falls evenly for all)."""
-    clock, log = FakeClock(), []
-    scheduler = Scheduler(Settings(slice_seconds=0.05, frame_rate=30), clock=clock)
-    run = LoggedRun("student", clock, log, 0.0001, 0.02, speed=10)
-    scheduler.add(run)
-    play(scheduler, [run])
-    turns, take_turn = [], scheduler._take_turn
-
-    def recorded_turn(owner, group) -> None:
-        start = len(log)
-        take_turn(owner, group)
-        turns.append(log[start:])
-
-    scheduler._take_turn = recorded_turn
-    while sum(1 for e in log if e[0] == "frame") < 4:
-        wake_at = scheduler._round()
-        if wake_at is not None:
-            time.sleep(max(0.0, wake_at - time.perf_counter()))
-    first = next(i for i, turn in enumerate(turns) if any(e[0] == "frame" for e in turn))
-    later = [[e[:3] for e in turn] for turn in turns[first + 1 :]]
-    assert (
-        later
-        == [
-            [("train", "student", 10)],
-            [("frame", "student", 20)],
-            [("train", "student", 10)],
-            [("frame", "student", 30)],
-            [("train", "student", 10)],
-            [("frame", "student", 40)],
-        ][: len(later)]
-    ), turns
-    assert len(later) >= 5
+    turns = student_turns(frame_cost=0.02, slice_seconds=0.05, frames=4)
+    alternating = [
+        t for i in (20, 30, 40) for t in ([("train", "student", 10)], [("frame", "student", i)])
+    ]
+    assert turns == alternating[: len(turns)], turns
+    assert len(turns) >= 5
 
 
 def test_frames_that_do_not_fit_the_slice_wait_for_the_group_s_next_turns():
