@@ -662,6 +662,7 @@ def serve_command(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         else:
             print("nnplay: no network address found besides 127.0.0.1", flush=True)
     os.environ["NNPLAY_WORKERS"] = str(args.workers)  # class mode refuses to split a class
+    os.environ.setdefault("NNPLAY_FREEZE_STARTUP_OBJECTS", "1")  # a long-running server
     _check_redis(parser)
     if args.open_class:
         _open_class_at_start(args, parser, shown, every_address)

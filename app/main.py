@@ -8,6 +8,7 @@ registry are made in the lifespan, not at import, so tests can build as many app
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -61,6 +62,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 settings.parse_memory_bytes, settings.parse_seconds, settings.max_parallel_parses
             ),
         )
+        if settings.freeze_startup_objects:
+            # What start-up made (FastAPI's routes and models, NumPy, pydantic: ~80,000
+            # objects) lives as long as the process: the full collections that a long-running
+            # server's frames set off every few seconds then skip it. Each took ~30-50 ms of the
+            # GIL (the loop's lag and the training thread's time) to find nothing to free.
+            gc.freeze()
         try:
             yield
         finally:
@@ -70,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.loop_lag.stop()
             app.state.scheduler.stop()
             app.state.uploads.close()
+            if settings.freeze_startup_objects:
+                gc.unfreeze()  # collectable again: an app's process may go on without it
 
     app = FastAPI(
         title="nnplay",

@@ -104,6 +104,12 @@ class Settings(BaseSettings):
     slice_seconds: float = Field(
         0.004, gt=0, le=0.1, description="Longest a run trains before the next run's turn."
     )
+    freeze_startup_objects: bool = Field(
+        False,
+        description="Once the server has started, leave the objects it made at start (the app, "
+        "its libraries) out of Python's garbage collections (`gc.freeze`); `nnplay serve` "
+        "turns it on.",
+    )
     switch_interval: float = Field(
         0.001,
         gt=0,

@@ -1,6 +1,7 @@
 """The HTTP API through TestClient: health, options, dataset previews, headless training, and
 the shape of every refusal (ErrorResponse: {error, errors: [{field, rule, message, limit}]})."""
 
+import gc
 import math
 
 import numpy as np
@@ -440,6 +441,20 @@ def component(document: dict, name: str) -> dict:
 
 def variants(schema: dict) -> list[str]:
     return [ref["$ref"].rsplit("/", 1)[1] for ref in schema["oneOf"]]
+
+
+def test_a_started_server_leaves_its_start_up_objects_out_of_garbage_collections():
+    """`nnplay serve` sets freeze_startup_objects: what start-up made is frozen (gc.freeze)
+    while the app runs, so the full collections of a long-running server skip it, and is
+    collectable again once the app has stopped."""
+    assert Settings.model_fields["freeze_startup_objects"].default is False  # tests: many apps
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(Settings(freeze_startup_objects=True))) as client:
+        assert gc.get_freeze_count() > 10_000  # FastAPI, pydantic, NumPy, the app's own
+        assert client.get("/api/health").status_code == 200
+    assert gc.get_freeze_count() == 0
+    with TestClient(create_app(Settings(freeze_startup_objects=False))):
+        assert gc.get_freeze_count() == 0
 
 
 def test_openapi_states_the_train_iteration_limit_the_server_enforces():
