@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ),
         )
         if settings.freeze_startup_objects:
-            # What start-up made (FastAPI's routes and models, NumPy, pydantic: ~80,000
+            # What start-up made (FastAPI's routes and models, NumPy, pydantic: ~88,000
             # objects) lives as long as the process: the full collections that a long-running
             # server's frames set off every few seconds then skip it. Each took ~30-50 ms of the
             # GIL (the loop's lag and the training thread's time) to find nothing to free.
