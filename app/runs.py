@@ -470,10 +470,9 @@ class Group:
     def iterations_per_frame(self) -> int | None:
         """Iterations between two frames: the smallest of its runs' speeds, AUTO's as many as
         fit the budget (one until an iteration has been timed); None: as fast as possible."""
-        speeds = [r.iterations_per_frame for r in self.runs]
-        if None in speeds:
+        if self.unpaced:
             return None
-        fixed = [s for s in speeds if s != AUTO]
+        fixed = [r.iterations_per_frame for r in self.runs if r.iterations_per_frame != AUTO]
         if self.at_auto:
             fixed.append(self.auto_iterations())
         return min(fixed)

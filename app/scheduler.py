@@ -358,7 +358,7 @@ class Scheduler:
             if estimate is not None and estimate > left:
                 return None  # no iteration fits in what is left
         speed = group.iterations_per_frame
-        fits = 1 if estimate is None else max(1, int(left / max(estimate, 1e-7)))
+        fits = _iterations_that_fit(left, estimate)
 
         if group.step_remaining > 0:
             done = self._train(group, min(group.step_remaining, fits))
@@ -379,9 +379,7 @@ class Scheduler:
             return None
 
         if group.frame_budget > 0:
-            done = self._train(group, min(group.frame_budget, fits))
-            group.frame_budget -= max(done, 1)
-            if self._finished(group, now, deadline):
+            if self._train_frame_budget(group, fits, now, deadline):
                 return None
             if group.frame_budget > 0 or not group.active or now < group.next_frame_at:
                 return None
@@ -414,10 +412,15 @@ class Scheduler:
         ):
             left = deadline - self.clock()
             if estimate <= left:
-                done = self._train(group, min(speed, int(left / max(estimate, 1e-7))))
-                group.frame_budget -= max(done, 1)
-                self._finished(group, now, deadline)
+                self._train_frame_budget(group, _iterations_that_fit(left, estimate), now, deadline)
         return None
+
+    def _train_frame_budget(self, group: Group, fits: int, now: float, deadline: float) -> bool:
+        """Train at most `fits` of the iterations the group's next frame waits for; True if no
+        run can train any more (its final frames are then started: `_finished`)."""
+        done = self._train(group, min(group.frame_budget, fits))
+        group.frame_budget -= max(done, 1)
+        return self._finished(group, now, deadline)
 
     def _train(self, group: Group, iterations: int) -> int:
         """Train the group and update its time per iteration: at once to a slower measurement
@@ -564,6 +567,12 @@ def blas_threads(count: int) -> int | None:
 def _call_each(callbacks: list[Callable[[], Any]]) -> None:
     for callback in callbacks:
         callback()
+
+
+def _iterations_that_fit(left: float, estimate: float | None) -> int:
+    """How many iterations of `estimate` seconds fit `left` seconds: at least one, and one if
+    the time per iteration is not measured yet."""
+    return 1 if estimate is None else max(1, int(left / max(estimate, 1e-7)))
 
 
 def _wants_turns(group: Group) -> bool:
