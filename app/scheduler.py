@@ -32,7 +32,8 @@ created it), then among the owner's groups:
   the others (below): a student who presses play on a server full of heavy runs waits for the
   turn in progress, not for a round of everyone's. That first frame is never deferred (its
   detail may be: it is built light if the heavy one does not fit).
-- Each owner has a **virtual time**: the seconds its turns have taken, training and frames.
+- Each owner has a **virtual time**: the seconds its turns have taken, training and frames, in
+  the thread's CPU time (`_turn_clock`), so that nobody is charged for the event loop's work.
   The thread works in rounds: a round looks at every group once, and gives one turn to every
   owner that has a group ready and whose virtual time is less than one slice ahead of the
   smallest among them (the *floor*); an owner that ran ahead (its turns are long: a big network,
@@ -85,6 +86,18 @@ WAKEUP_DELAY = 0.004
 """Longest a frame built in a round waits before the event loop is told (see `wake_loop`)."""
 
 
+def _turn_clock() -> Callable[[], float]:
+    """The clock turns are measured by: the training thread's own CPU time where it is precise
+    (Linux, macOS: nanoseconds), else the wall clock (Windows counts thread time in 15.6 ms
+    ticks). CPU time is what a turn costs: a wall clock also counts the event loop's hold of
+    the GIL and the other processes' hold of the core during the turn, and charged them to
+    whichever owner had the turn, the first turns of a round most (they overlap the event
+    loop sending the round's frames). Measured in bench/README.md (issue 14, seventh round)."""
+    if time.get_clock_info("thread_time").resolution <= 1e-6:
+        return time.thread_time
+    return time.perf_counter
+
+
 @dataclass
 class Owner:
     """The scheduler's account of one owner (session): its virtual time and its runs."""
@@ -100,11 +113,12 @@ class Scheduler:
     """Owns the training thread; `add`/`remove` runs and `call` commands from the event loop
     (the commands themselves: app/player.py).
 
-    `clock` measures turns (for their size and each owner's share); tests pass a fake one."""
+    `clock` measures turns (for their size and each owner's share): by default the thread's CPU
+    time (`_turn_clock`); tests pass a fake one."""
 
-    def __init__(self, settings: Settings, clock: Callable[[], float] = time.perf_counter) -> None:
+    def __init__(self, settings: Settings, clock: Callable[[], float] | None = None) -> None:
         self.settings = settings
-        self.clock = clock
+        self.clock = clock or _turn_clock()
         self._runs: dict[str, Run] = {}
         self._owners: dict[Hashable, Owner] = {}
         self._floor = 0.0
@@ -116,6 +130,8 @@ class Scheduler:
         self._previous_switch_interval = sys.getswitchinterval()
         self._previous_blas_threads: int | None = None
         self.turns = 0
+        self._rounds = 0
+        """Rounds in which some owner was ready (where the next one starts: `_round`)."""
         self._wakeups: dict[asyncio.AbstractEventLoop, list[Callable[[], Any]]] = {}
         """Event-loop callbacks asked for by this round's frames, not handed over yet."""
         self._wakeups_since = 0.0
@@ -283,6 +299,12 @@ class Scheduler:
         if not ready:
             return wake_at
         owners = [(self._owners.setdefault(key, Owner()), groups) for key, groups in ready.items()]
+        # Each round starts one owner further on: a round's first turns cost the most (the event
+        # loop sends the last round's frames meanwhile, and leaves the caches cold), and with
+        # the same owners always first, theirs were the class's slowest frame rates.
+        start = self._rounds % len(owners)
+        self._rounds += 1
+        owners = owners[start:] + owners[:start]
         for owner, _ in owners:
             owner.vtime = max(owner.vtime, self._floor)  # no credit for time spent idle
         self._floor = min(owner.vtime for owner, _ in owners)

@@ -165,6 +165,57 @@ def test_an_idle_session_does_not_bank_turns():
     assert abs((sum(a.calls) - a_before) - sum(b.calls)) <= 8
 
 
+@pytest.mark.skipif(
+    time.get_clock_info("thread_time").resolution > 1e-6, reason="thread time is coarse here"
+)
+def test_a_turn_is_charged_its_cpu_time_not_the_time_it_waited():
+    """A turn that waits (for the GIL, which the event loop holds while it sends frames, or for
+    the core, which another process holds) is charged what it computed, not the wait."""
+    scheduler = Scheduler(Settings(slice_seconds=0.004))
+    run = CountingRun(owner="student")
+    waits = run.train
+
+    def train(iterations):
+        time.sleep(0.05)  # as long as the thread cannot run
+        return waits(iterations)
+
+    run.train = train
+    scheduler.add(run)
+    run.group.playing = True
+    scheduler._round()
+    assert run.calls == [1]
+    assert scheduler._owners["student"].vtime < 0.01
+
+
+def test_the_cost_of_a_round_s_first_turn_is_shared_by_every_session():
+    """A round's first turn costs more in a server (the event loop sends the last round's frames
+    meanwhile, and leaves the caches cold). Each round starts one session further on, so they
+    all pay for it alike: with the same session always first, it trained a third less."""
+    clock = FakeClock()
+    scheduler = Scheduler(Settings(slice_seconds=0.004), clock=clock)
+    runs = [CountingRun(clock=clock, cost=0.001, owner=f"student {i}") for i in range(5)]
+    round_starts = [False]
+
+    def first_turn_costs_more(train):
+        def costly(iterations):
+            if round_starts[0]:
+                clock.now += 0.003
+                round_starts[0] = False
+            return train(iterations)
+
+        return costly
+
+    for run in runs:
+        run.train = first_turn_costs_more(run.train)
+        scheduler.add(run)
+        run.group.playing = True
+    for _ in range(500):
+        round_starts[0] = True
+        scheduler._round()
+    iterations = [sum(run.calls) for run in runs]
+    assert min(iterations) / max(iterations) > 0.9, iterations
+
+
 class LoggedRun:
     """A run on a fake clock: each iteration costs `iteration_cost`, each frame `frame_cost`
     (heavy or light alike); what it does goes into the shared `log`."""
