@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -38,6 +38,17 @@ class Blob:
     name: str
     data: bytes
     meta: dict
+    _entry: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def entry(self) -> tuple[str, str]:
+        """Its entry in a header's blob table as JSON, around the offset: the text before the
+        offset and the text after it (`"length"` and the meta), written once per blob (a
+        boundary travels in many frames' tables)."""
+        if self._entry is None:
+            meta = _JSON(self.meta)[1:-1]
+            head = '{"name":' + _JSON(self.name) + ',"offset":'
+            self._entry = (head, f',"length":{len(self.data)}' + ("," + meta if meta else "") + "}")
+        return self._entry
 
     @classmethod
     def of(cls, name: str, array: np.ndarray, **meta) -> Blob:
@@ -177,17 +188,14 @@ def encode_json(body: str, blobs: Sequence[Blob]) -> bytes:
     opening = (body[:-1] + "," if len(body) > 2 else "{") + '"blobs":'
     # Offsets depend on the header's own length, which depends on the offsets: lay the blobs
     # out relative to the blob section, then shift by the (padded) header length.
-    relative, position = [], 0
+    entries, position = [], 0
     for blob in blobs:
-        relative.append(position)
+        entries.append((position, *blob.entry()))
         position += (len(blob.data) + 3) & ~3
     shift = 0
     for _ in range(3):  # the header length settles in at most two passes
-        table = [
-            {"name": b.name, "offset": shift + r, "length": len(b.data), **b.meta}
-            for b, r in zip(blobs, relative, strict=True)
-        ]
-        raw = (opening + _JSON(table) + "}").encode()
+        table = ",".join([f"{head}{shift + offset}{tail}" for offset, head, tail in entries])
+        raw = (opening + "[" + table + "]}").encode()
         start = (8 + len(raw) + 3) & ~3
         if start == shift:
             break
