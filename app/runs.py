@@ -354,12 +354,14 @@ class Run:
 
                 detail_blobs.append(maps_of(maps))
         if heavy:
-            weights = list(net.weights)
             if d.n_x > DIAGRAM_MAX_INPUTS:  # one input node: its edges are the rows' norms
+                weights = list(net.weights)
                 weights[0] = np.linalg.norm(weights[0], axis=1, keepdims=True)
-            theta = np.concatenate(
-                [*(W.ravel() for W in weights), *(b.ravel() for b in net.biases)]
-            )
+                theta = np.concatenate(
+                    [*(W.ravel() for W in weights), *(b.ravel() for b in net.biases)]
+                )
+            else:  # W[1] … W[L], then b[1] … b[L], each row by row: in one call
+                theta = net.flat_parameters()
             detail_blobs.append(frames.Blob.of("parameters", theta.astype(np.float32)))
         extra = {}
         if tables:  # no boundary to show how examples fall: the confusion tables do

@@ -138,6 +138,9 @@ def _reference(run: Run) -> dict:
     hidden = _hidden(net, _grid_points(d.bounds, m, d.features))
     maps = [A.reshape(A.shape[0], m, m).astype(np.float32) for A in hidden]
     ref["maps"] = frames.quantize_maps(maps, net.activations[:-1])
+    ref["parameters"] = np.concatenate(
+        [*(W.ravel() for W in net.weights), *(b.ravel() for b in net.biases)]
+    ).astype(np.float32)
     return ref
 
 
@@ -195,3 +198,4 @@ def test_a_frame_matches_the_frame_building_it_replaced(case, iterations):
     assert np.abs(detail_blobs["maps"].astype(int) - want_maps.astype(int)).max() <= 1
     assert np.allclose(maps["lo"], ref["maps"].meta["lo"], atol=1e-5)
     assert np.allclose(maps["hi"], ref["maps"].meta["hi"], atol=1e-5)
+    assert detail_blobs["parameters"].tobytes() == ref["parameters"].tobytes()
