@@ -40,7 +40,8 @@ def test_the_gradient_history_has_a_panel_per_layer_and_a_trace_per_run(
 ):
     w = watch(page)
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(server_url + FOUR_RATES)
+    # 10 iterations a frame: 40 frames to iteration 400, whatever auto would make of this machine
+    page.goto(server_url + FOUR_RATES + "&speed=10")
     wait_compare_ready(page, 4)
     page.get_by_test_id("compare-step").click()  # one iteration: the gradients at θ0
     page.wait_for_function(
