@@ -84,6 +84,10 @@ turn moves it by its share (done / AUTO_MEASURED_ITERATIONS of the way), so one 
 pre-emption) cannot hold auto's speed down while its turns stay short."""
 WAKEUP_DELAY = 0.004
 """Longest a frame built in a round waits before the event loop is told (see `wake_loop`)."""
+CPU_RATE_WINDOW = 0.25
+"""Seconds of turns (wall clock) over which the thread's share of the core is measured again."""
+CPU_RATE_MIN = 0.1
+"""The least share of the core the thread is counted as having in its turns."""
 
 
 def _turn_clock() -> Callable[[], float]:
@@ -135,6 +139,12 @@ class Scheduler:
         self._wakeups: dict[asyncio.AbstractEventLoop, list[Callable[[], Any]]] = {}
         """Event-loop callbacks asked for by this round's frames, not handed over yet."""
         self._wakeups_since = 0.0
+        self.cpu_rate = 1.0
+        """The thread's CPU seconds a second of its turns (`_take_turn`): below 1 while the
+        event loop holds the GIL or another process the core. Owners' shares of a frame
+        interval (Group.frame_share) are in the clock's seconds, so they are scaled by it."""
+        self._measures_cpu = self.clock is time.thread_time
+        self._turns_cpu = self._turns_wall = 0.0
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -287,8 +297,11 @@ class Scheduler:
         # Auto speed trains what each owner's share of the thread leaves after its frames:
         # with many students playing, nobody's training takes the others' frames (see
         # Group.frame_share).
+        # Shares are in the clock's seconds: on CPU time, a frame interval holds only the CPU
+        # the thread gets in it (`cpu_rate`); on a wall clock, turns carry their waits.
         playing = len({group.runs[0].owner for group in active})
-        frame_share = 1.0 / self.settings.frame_rate / max(1, playing)
+        self._measure_cpu_rate()
+        frame_share = self.cpu_rate / self.settings.frame_rate / max(1, playing)
         for group in active:
             group.frame_share = frame_share
             due = _due(group, now)
@@ -347,14 +360,29 @@ class Scheduler:
             self._take_turn(*best)
 
     def _take_turn(self, owner: Owner, group: Group) -> None:
-        start = self.clock()
+        start, wall = self.clock(), time.perf_counter()
         try:
-            self._turn(group, time.perf_counter())
+            self._turn(group, wall)
         except Exception:  # a bug must cost one group its turn, never the thread
             log.exception("training turn failed; pausing the group")
             group.playing, group.step_remaining, group.fresh = False, 0, False
             group.pending = []
-        owner.vtime += self.clock() - start
+        spent = self.clock() - start
+        owner.vtime += spent
+        self._turns_cpu += spent
+        self._turns_wall += time.perf_counter() - wall
+
+    def _measure_cpu_rate(self) -> None:
+        """Every CPU_RATE_WINDOW seconds of turns, move `cpu_rate` halfway to the CPU time the
+        turns took a second of theirs. Without it, auto sized every student's training by a
+        whole core a frame interval while the thread had ~0.7-0.9 of one (the event loop holds
+        the GIL to send frames; on two workers the other process and the load compete for the
+        cores): 100 students on two workers played 24 frames/s, not 30."""
+        if not self._measures_cpu or self._turns_wall < CPU_RATE_WINDOW:
+            return
+        rate = min(1.0, max(CPU_RATE_MIN, self._turns_cpu / self._turns_wall))
+        self.cpu_rate += 0.5 * (rate - self.cpu_rate)
+        self._turns_cpu = self._turns_wall = 0.0
 
     def _turn(self, group: Group, now: float) -> float | None:
         """Train `group` for one time slice and start its frames when due; build frames while

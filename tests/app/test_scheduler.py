@@ -187,6 +187,36 @@ def test_a_turn_is_charged_its_cpu_time_not_the_time_it_waited():
     assert scheduler._owners["student"].vtime < 0.01
 
 
+@pytest.mark.skipif(
+    time.get_clock_info("thread_time").resolution > 1e-6, reason="thread time is coarse here"
+)
+def test_shares_of_a_frame_interval_count_only_the_cpu_the_thread_gets():
+    """On CPU time, a frame interval holds only the CPU the thread gets in it: a thread that
+    computes a fifth of each turn's wall time (it waits for the GIL or the core the rest) gives
+    each student a fifth of a whole core's share, so auto does not size everyone's training by
+    CPU the thread does not have (which cost every student frames)."""
+    scheduler = Scheduler(Settings(slice_seconds=0.004))
+    runs = [CountingRun(owner=f"student {i}") for i in range(2)]
+    for run in runs:
+        waits = run.train
+
+        def train(iterations, waits=waits):
+            end = time.thread_time() + 0.001
+            while time.thread_time() < end:  # computes 1 ms
+                pass
+            time.sleep(0.004)  # then cannot run for 4 ms
+            return waits(iterations)
+
+        run.train = train
+        scheduler.add(run)
+        run.group.playing = True
+    for _ in range(100):  # 200 turns of ~5 ms: the rate moves halfway every 0.25 s of turns
+        scheduler._round()
+    assert 0.1 <= scheduler.cpu_rate < 0.5
+    share = runs[0].group.frame_share
+    assert share == pytest.approx(scheduler.cpu_rate / Settings().frame_rate / 2)
+
+
 def test_the_cost_of_a_round_s_first_turn_is_shared_by_every_session():
     """A round's first turn costs more in a server (the event loop sends the last round's frames
     meanwhile, and leaves the caches cold). Each round starts one session further on, so they
